@@ -1,0 +1,30 @@
+#!/usr/bin/python3
+"""Fill a migrated hrms SQLite database with USERS users and one session each, for the /me
+benchmark, and print one session token. Bench-only: it writes rows directly, so argon2id hashing
+of 10,000 passwords does not dominate the setup. Usage: seed_auth.py DB_PATH [USERS=10000]"""
+import hashlib
+import secrets
+import sqlite3
+import sys
+
+path = sys.argv[1]
+n = int(sys.argv[2]) if len(sys.argv) > 2 else 10000
+now = "2026-01-01T00:00:00.000Z"
+far = "2099-01-01T00:00:00.000Z"
+db = sqlite3.connect(path)
+db.execute("PRAGMA journal_mode=WAL")
+start = db.execute("SELECT COALESCE(MAX(id), 0) FROM users").fetchone()[0]
+users, roles, sessions, tokens = [], [], [], []
+for i in range(start + 1, start + n + 1):
+    users.append((i, f"bench{i}@example.com", f"Bench User {i}", "active", now, now))
+    roles.append((i, "employee" if i % 10 else "reviewer"))
+    token = secrets.token_urlsafe(32)
+    tokens.append(token)
+    sessions.append((hashlib.sha256(token.encode()).hexdigest(), i, "csrf", now, far, far))
+db.executemany("INSERT INTO users (id, email, name, status, created_at, updated_at) VALUES (?,?,?,?,?,?)", users)
+db.executemany("INSERT INTO user_roles (user_id, role) VALUES (?,?)", roles)
+db.executemany("INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at, last_seen_at) VALUES (?,?,?,?,?,?)", sessions)
+db.commit()
+db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+db.close()
+print(tokens[len(tokens) // 2])

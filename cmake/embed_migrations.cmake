@@ -1,0 +1,15 @@
+# Writes OUT: a C++ file that holds every store/migrations/NNNN_name.sql as a string.
+# Run at build time (see CMakeLists.txt) so an edited .sql file is picked up.
+file(GLOB sql_files "${SRC_DIR}/*.sql")
+list(SORT sql_files)
+set(body "// Generated from src/hrms/store/migrations/*.sql; do not edit.\n#include \"hrms/store/migrate.hpp\"\n\nnamespace hrms::store {\n\nstd::vector<Migration> const& embedded_migrations() {\n    static std::vector<Migration> const kAll{\n")
+foreach(f IN LISTS sql_files)
+  get_filename_component(name "${f}" NAME_WE)
+  string(REGEX MATCH "^[0-9]+" num "${name}")
+  math(EXPR version "${num}")
+  file(READ "${f}" sql)
+  string(APPEND body "        {${version}, \"${name}\", R\"hrmssql(${sql})hrmssql\"},\n")
+endforeach()
+string(APPEND body "    };\n    return kAll;\n}\n\n}  // namespace hrms::store\n")
+file(WRITE "${OUT}.tmp" "${body}")
+execute_process(COMMAND ${CMAKE_COMMAND} -E copy_if_different "${OUT}.tmp" "${OUT}")

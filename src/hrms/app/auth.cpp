@@ -1,0 +1,170 @@
+#include "hrms/app/auth.hpp"
+
+#include <cmath>
+
+#include "hrms/app/crypto.hpp"
+#include "hrms/core/accounts.hpp"
+
+namespace hrms::app {
+
+namespace {
+std::unexpected<Error> bad_credentials() {
+    return fail(ErrorCode::unauthenticated, "invalid email or password");
+}
+std::unexpected<Error> retry_later(std::string message, double seconds) {
+    return fail(ErrorCode::rate_limited, std::move(message),
+                "{\"retry_after_s\":" + std::to_string(static_cast<long long>(std::ceil(seconds))) +
+                    "}");
+}
+}  // namespace
+
+Auth::Auth(Store& store, Clock const& clock, Config const& config, RoleCatalog& roles,
+           LoginThrottle& throttle)
+    : store_(store), clock_(clock), config_(config), roles_(roles), throttle_(throttle),
+      dummy_hash_(hash_password(random_token())) {}
+
+Result<LoginResult> Auth::login(LoginInput const& input) {
+    auto const now = clock_.now();
+    if (double wait = throttle_.admit(input.ip, now); wait > 0)
+        return retry_later("too many login attempts from this address", wait);
+    auto const email = TRY(core::normalize_email(input.email));
+    if (input.password.empty()) return invalid_field("password", "password is required");
+
+    std::optional<UserRecord> user;
+    {
+        auto tx = store_.begin(TxMode::read);
+        user = tx->user_by_email(email);
+    }
+    if (!user || !user->password_hash) {
+        verify_password(input.password, dummy_hash_);
+        throttle_.record_failure(input.ip, now);
+        return bad_credentials();
+    }
+    if (user->locked_until) {
+        auto const until = parse_rfc3339(*user->locked_until);
+        if (until && *until > now)
+            return retry_later("account is locked after repeated failed logins",
+                               static_cast<double>(until->ms - now.ms) / 1000);
+    }
+    // The hash takes tens of milliseconds: never while holding the write transaction.
+    bool const ok = verify_password(input.password, *user->password_hash);
+
+    auto tx = store_.begin(TxMode::write);
+    auto fresh = tx->user_by_id(user->id);
+    if (!fresh) return bad_credentials();
+    if (!ok) {
+        int const failures = fresh->failed_logins + 1;
+        std::optional<std::string> locked;
+        if (failures >= config_.login_max_failures)
+            locked = to_rfc3339(now.plus_seconds(config_.login_lockout_s));
+        tx->set_login_failures(fresh->id, failures >= config_.login_max_failures ? 0 : failures,
+                               locked ? locked : fresh->locked_until);
+        tx->commit();
+        throttle_.record_failure(input.ip, now);
+        if (locked)
+            return retry_later("account is locked after repeated failed logins",
+                               config_.login_lockout_s);
+        return bad_credentials();
+    }
+    if (fresh->status == "suspended") return fail(ErrorCode::forbidden, "account is suspended");
+    if (fresh->failed_logins != 0 || fresh->locked_until)
+        tx->set_login_failures(fresh->id, 0, std::nullopt);
+
+    LoginResult result;
+    result.token = random_token();
+    result.csrf = random_token(24);
+    result.expires_at = to_rfc3339(now.plus_seconds(config_.session_ttl_s));
+    SessionRecord s;
+    s.token_hash = sha256_hex(result.token);
+    s.user_id = fresh->id;
+    s.csrf = result.csrf;
+    s.created_at = s.last_seen_at = to_rfc3339(now);
+    s.expires_at = result.expires_at;
+    s.ip = input.ip;
+    s.user_agent = input.user_agent.substr(0, 512);
+    tx->insert_session(s);
+    tx->commit();
+    result.user = std::move(*fresh);
+    result.user.failed_logins = 0;
+    result.user.locked_until.reset();
+    return result;
+}
+
+Result<Actor> Auth::authenticate(std::string const& token) {
+    if (token.empty() || token.size() > 256)
+        return fail(ErrorCode::unauthenticated, "invalid or expired token");
+    auto const hash = sha256_hex(token);
+    auto const now = clock_.now();
+    auto tx = store_.begin(TxMode::read);
+    auto view = tx->session_by_hash(hash);
+    if (!view) return fail(ErrorCode::unauthenticated, "invalid or expired token");
+    auto const expires = parse_rfc3339(view->session.expires_at);
+    auto const created = parse_rfc3339(view->session.created_at);
+    if (!expires || !created || *expires <= now ||
+        created->plus_seconds(config_.session_max_age_s) <= now)
+        return fail(ErrorCode::unauthenticated, "invalid or expired token");
+    if (view->user.status != "active")
+        return fail(ErrorCode::unauthenticated, "account is not active");
+
+    Actor actor;
+    actor.permissions = roles_.permissions_for(view->user.roles, view->roles_version, *tx);
+    tx.reset();
+    actor.id = view->user.id;
+    actor.email = std::move(view->user.email);
+    actor.name = std::move(view->user.name);
+    actor.roles = std::move(view->user.roles);
+    actor.token_hash = hash;
+    actor.csrf = std::move(view->session.csrf);
+
+    // Sliding renewal, written rarely so that reads stay reads.
+    auto const seen = parse_rfc3339(view->session.last_seen_at);
+    if (!seen || seen->plus_seconds(config_.session_renew_after_s) <= now) {
+        auto renewed = now.plus_seconds(config_.session_ttl_s);
+        auto const cap = created->plus_seconds(config_.session_max_age_s);
+        if (cap < renewed) renewed = cap;
+        auto wtx = store_.begin(TxMode::write);
+        wtx->touch_session(hash, to_rfc3339(renewed), to_rfc3339(now));
+        wtx->commit();
+    }
+    return actor;
+}
+
+Result<void> Auth::logout(Actor const& actor) {
+    auto tx = store_.begin(TxMode::write);
+    tx->delete_session(actor.token_hash);
+    tx->commit();
+    return {};
+}
+
+Result<void> Auth::accept_invite(std::string const& token, std::string const& new_password) {
+    if (token.empty()) return invalid_field("token", "token is required");
+    auto const hash = sha256_hex(token);
+    auto const now = clock_.now();
+    std::optional<UserRecord> user;
+    {
+        auto tx = store_.begin(TxMode::read);
+        auto invite = tx->invite_by_hash(hash);
+        if (!invite || invite->used_at)
+            return fail(ErrorCode::unauthenticated, "invite token is invalid or already used");
+        auto const expires = parse_rfc3339(invite->expires_at);
+        if (!expires || *expires <= now)
+            return fail(ErrorCode::unauthenticated, "invite token has expired");
+        user = tx->user_by_id(invite->user_id);
+        if (!user) return fail(ErrorCode::unauthenticated, "invite token is invalid");
+    }
+    TRY_VOID(core::check_password_policy(new_password, user->email, "new_password"));
+    auto const phc = hash_password(new_password);
+
+    auto tx = store_.begin(TxMode::write);
+    auto invite = tx->invite_by_hash(hash);  // re-checked: single use even under a race
+    if (!invite || invite->used_at)
+        return fail(ErrorCode::unauthenticated, "invite token is invalid or already used");
+    auto const ts = to_rfc3339(now);
+    tx->mark_invite_used(hash, ts);
+    tx->set_password(user->id, phc, ts);
+    if (user->status == "invited") tx->set_user_status(user->id, "active", ts);
+    tx->commit();
+    return {};
+}
+
+}  // namespace hrms::app

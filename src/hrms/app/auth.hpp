@@ -1,0 +1,57 @@
+#pragma once
+// Login, token authentication with sliding expiry, logout and invite acceptance.
+#include <string>
+
+#include "hrms/app/actor.hpp"
+#include "hrms/app/config.hpp"
+#include "hrms/app/login_throttle.hpp"
+#include "hrms/app/ports.hpp"
+#include "hrms/app/role_catalog.hpp"
+#include "hrms/core/error.hpp"
+
+namespace hrms::app {
+
+struct LoginInput {
+    std::string email;
+    std::string password;
+    std::string ip;
+    std::string user_agent;
+};
+
+struct LoginResult {
+    std::string token;  // shown once; only its SHA-256 is stored
+    std::string csrf;
+    std::string expires_at;
+    UserRecord user;
+};
+
+class Auth {
+public:
+    Auth(Store& store, Clock const& clock, Config const& config, RoleCatalog& roles,
+         LoginThrottle& throttle);
+
+    // A new session, or unauthenticated (wrong email or password), rate_limited (IP throttled
+    // or account locked; details carry retry_after_s), forbidden (suspended account).
+    Result<LoginResult> login(LoginInput const& input);
+
+    // The actor behind a bearer or cookie token, renewing the session's idle expiry at most
+    // once per renew interval; unauthenticated for unknown, expired or logged-out tokens.
+    Result<Actor> authenticate(std::string const& token);
+
+    // Ends the actor's current session.
+    Result<void> logout(Actor const& actor);
+
+    // Sets the password of an invited user from a single-use invite token; unauthenticated
+    // when the token is unknown, used or expired; validation_failed for a weak password.
+    Result<void> accept_invite(std::string const& token, std::string const& new_password);
+
+private:
+    Store& store_;
+    Clock const& clock_;
+    Config const& config_;
+    RoleCatalog& roles_;
+    LoginThrottle& throttle_;
+    std::string dummy_hash_;  // verified against for unknown emails, so timing does not tell
+};
+
+}  // namespace hrms::app

@@ -1,0 +1,48 @@
+#pragma once
+// Every setting of the server. Loaded by cli/config.cpp from hrms.toml and HRMS_* variables;
+// each field is documented in docs/operations.md.
+#include <string>
+
+namespace hrms::app {
+
+struct Config {
+    std::string listen = "127.0.0.1:8080";
+    std::string data_dir = "./var";
+    std::string database_url;  // default sqlite://$data_dir/hrms.db
+    std::string admin_email;
+    std::string admin_password;
+    bool dev_mode = false;
+    std::string log_level = "info";
+
+    int io_threads = 0;        // 0: one per core
+    int worker_threads = 0;    // blocking pool; 0: max(4, 2 * cores)
+    int db_pool_size = 0;      // readers (SQLite) or connections (PostgreSQL); 0: worker_threads
+
+    std::size_t max_header_bytes = 16 * 1024;
+    std::size_t max_body_bytes = 1024 * 1024;           // JSON bodies
+    std::size_t max_upload_bytes = 10 * 1024 * 1024;    // HRMS_MAX_UPLOAD_BYTES
+    double http_read_timeout_s = 15;   // whole request must arrive within this
+    double http_idle_timeout_s = 60;   // keep-alive wait for the next request
+    double shutdown_grace_s = 25;      // in-flight work may take this long after SIGTERM
+    double slow_request_ms = 500;
+
+    double session_ttl_s = 8 * 3600;           // idle lifetime, renewed on use
+    double session_max_age_s = 7 * 24 * 3600;  // absolute lifetime
+    double session_renew_after_s = 60;         // write the renewal at most this often
+    bool cookie_secure = false;
+
+    int login_max_failures = 5;           // per account, then locked
+    double login_lockout_s = 900;
+    int login_ip_max_failures = 20;       // per IP within the lockout window
+    double login_rate_per_ip = 5;         // attempts per second, sustained
+    double login_burst_per_ip = 20;
+
+    double invite_ttl_hours = 72;
+
+    // The configured SQLite URL for the data dir when none was given.
+    std::string effective_database_url() const {
+        return database_url.empty() ? "sqlite://" + data_dir + "/hrms.db" : database_url;
+    }
+};
+
+}  // namespace hrms::app

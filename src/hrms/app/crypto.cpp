@@ -1,0 +1,54 @@
+#include "hrms/app/crypto.hpp"
+
+#include <openssl/sha.h>
+#include <sodium.h>
+
+#include <stdexcept>
+
+namespace hrms::app {
+
+bool crypto_init() { return sodium_init() >= 0; }
+
+std::string hash_password(std::string_view password) {
+    char out[crypto_pwhash_STRBYTES];
+    if (crypto_pwhash_str(out, password.data(), password.size(),
+                          crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+        throw std::runtime_error("argon2id: out of memory");
+    }
+    return out;
+}
+
+bool verify_password(std::string_view password, std::string const& phc_hash) {
+    if (phc_hash.size() >= crypto_pwhash_STRBYTES) return false;
+    return crypto_pwhash_str_verify(phc_hash.c_str(), password.data(), password.size()) == 0;
+}
+
+std::string random_token(std::size_t bytes) {
+    std::string raw(bytes, '\0');
+    randombytes_buf(raw.data(), raw.size());
+    std::string out(sodium_base64_ENCODED_LEN(bytes, sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
+    sodium_bin2base64(out.data(), out.size(), reinterpret_cast<unsigned char const*>(raw.data()),
+                      raw.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    out.resize(std::char_traits<char>::length(out.c_str()));
+    return out;
+}
+
+std::string sha256_hex(std::string_view data) {
+    unsigned char digest[SHA256_DIGEST_LENGTH];
+    SHA256(reinterpret_cast<unsigned char const*>(data.data()), data.size(), digest);
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out(2 * SHA256_DIGEST_LENGTH, '0');
+    for (int i = 0; i < SHA256_DIGEST_LENGTH; ++i) {
+        out[2 * i] = kHex[digest[i] >> 4];
+        out[2 * i + 1] = kHex[digest[i] & 0xF];
+    }
+    return out;
+}
+
+bool constant_time_equal(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    return sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace hrms::app

@@ -1,0 +1,182 @@
+#pragma once
+// The ports the use cases need: Store + Tx (persistence) and Clock. Adapters live in store/;
+// tests use a real SQLite file or a real PostgreSQL, never an in-memory fake.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "hrms/core/role_graph.hpp"
+#include "hrms/core/time.hpp"
+
+namespace hrms::app {
+
+using UserId = std::int64_t;
+
+struct UserRecord {
+    UserId id = 0;
+    std::string email;
+    std::string name;
+    std::string status;  // active | invited | suspended
+    std::optional<std::string> password_hash;
+    std::optional<UserId> manager_id;
+    std::vector<std::string> roles;  // sorted
+    int failed_logins = 0;
+    std::optional<std::string> locked_until;
+    std::string created_at;
+    std::string updated_at;
+};
+
+struct NewUser {
+    std::string email;
+    std::string name;
+    std::string status;
+    std::optional<std::string> password_hash;
+    std::vector<std::string> roles;
+    std::string now;
+};
+
+struct UserQuery {
+    std::optional<std::string> role;
+    std::optional<std::string> text;  // substring of name or email, case-insensitive
+    std::optional<UserId> after_id;   // keyset cursor
+    int limit = 50;
+};
+
+struct SessionRecord {
+    std::string token_hash;
+    UserId user_id = 0;
+    std::string csrf;
+    std::string created_at;
+    std::string expires_at;
+    std::string last_seen_at;
+    std::string ip;
+    std::string user_agent;
+};
+
+// What one authenticated request needs, read in one query.
+struct SessionView {
+    SessionRecord session;
+    UserRecord user;
+    std::int64_t roles_version = 0;
+};
+
+struct InviteRecord {
+    std::string token_hash;
+    UserId user_id = 0;
+    std::string expires_at;
+    std::optional<std::string> used_at;
+};
+
+struct RoleRecord {
+    std::string name;
+    std::string description;
+    bool builtin = false;
+    std::set<std::string> permissions;
+    std::vector<std::string> inherits;  // sorted
+    std::string created_at;
+    std::string updated_at;
+};
+
+// One unit of work. Destroyed without commit() it rolls back. Methods throw only on broken
+// infrastructure (lost connection, disk full); expected outcomes come back as values.
+class Tx {
+public:
+    virtual ~Tx() = default;
+
+    // Users.
+    virtual std::optional<UserRecord> user_by_id(UserId id) = 0;
+    virtual std::optional<UserRecord> user_by_email(std::string const& email) = 0;
+    // Inserts the user and their roles; returns the new id.
+    virtual UserId insert_user(NewUser const& user) = 0;
+    // Users matching the query, by ascending id, at most query.limit of them.
+    virtual std::vector<UserRecord> list_users(UserQuery const& query) = 0;
+    virtual void set_user_roles(UserId id, std::vector<std::string> const& roles,
+                                std::string const& now) = 0;
+    virtual void set_user_status(UserId id, std::string const& status, std::string const& now) = 0;
+    virtual void set_user_name(UserId id, std::string const& name, std::string const& now) = 0;
+    virtual void set_manager(UserId id, std::optional<UserId> manager, std::string const& now) = 0;
+    // The manager chain starting at `start`, as links (at most `limit` of them).
+    virtual core::ManagerLinks manager_chain(UserId start, int limit) = 0;
+    virtual void set_login_failures(UserId id, int failures,
+                                    std::optional<std::string> const& locked_until) = 0;
+    virtual void set_password(UserId id, std::string const& hash, std::string const& now) = 0;
+    // True when some active user holds the admin role.
+    virtual bool admin_exists() = 0;
+    // Users holding `role` directly, whatever their status.
+    virtual std::int64_t count_users_with_role(std::string const& role) = 0;
+    // Active users holding the admin role.
+    virtual std::int64_t count_active_admins() = 0;
+
+    // Sessions.
+    virtual void insert_session(SessionRecord const& session) = 0;
+    virtual std::optional<SessionView> session_by_hash(std::string const& token_hash) = 0;
+    virtual void touch_session(std::string const& token_hash, std::string const& expires_at,
+                               std::string const& last_seen_at) = 0;
+    virtual void delete_session(std::string const& token_hash) = 0;
+    // Removes every session of the user; returns how many.
+    virtual std::int64_t delete_user_sessions(UserId id) = 0;
+    virtual std::int64_t delete_expired_sessions(std::string const& now) = 0;
+
+    // Invites.
+    virtual void insert_invite(InviteRecord const& invite, std::string const& now) = 0;
+    virtual std::optional<InviteRecord> invite_by_hash(std::string const& token_hash) = 0;
+    virtual void mark_invite_used(std::string const& token_hash, std::string const& now) = 0;
+
+    // Roles. Changing any role bumps the roles version that SessionView carries.
+    virtual std::vector<RoleRecord> list_roles() = 0;
+    virtual std::optional<RoleRecord> role(std::string const& name) = 0;
+    virtual void upsert_role(RoleRecord const& role) = 0;
+    virtual void delete_role(std::string const& name) = 0;
+    virtual std::int64_t roles_version() = 0;
+
+    // Makes every change visible at once; the Tx is finished afterwards.
+    virtual void commit() = 0;
+};
+
+enum class TxMode { read, write };
+
+struct PoolStats {
+    int size = 0;
+    int in_use = 0;
+    std::int64_t waits = 0;
+};
+
+class Store {
+public:
+    virtual ~Store() = default;
+    // Starts a unit of work; write units are serialized on SQLite.
+    virtual std::unique_ptr<Tx> begin(TxMode mode) = 0;
+    // "sqlite" or "postgresql".
+    virtual std::string backend() const = 0;
+    // True when a trivial query succeeds.
+    virtual bool ping() = 0;
+    // The highest applied migration, and the highest this binary knows.
+    virtual int schema_version() = 0;
+    virtual int latest_schema_version() const = 0;
+    virtual PoolStats pool_stats() const = 0;
+};
+
+// Where a freshly made invite goes (the dev-mode log now; the email outbox later).
+class InviteSink {
+public:
+    virtual ~InviteSink() = default;
+    virtual void invite_created(UserRecord const& user, std::string const& token,
+                                std::string const& expires_at) = 0;
+};
+
+class Clock {
+public:
+    virtual ~Clock() = default;
+    virtual Instant now() const = 0;
+};
+
+// The wall clock.
+class SystemClock final : public Clock {
+public:
+    Instant now() const override;
+};
+
+}  // namespace hrms::app

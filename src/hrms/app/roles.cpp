@@ -1,0 +1,119 @@
+#include "hrms/app/roles.hpp"
+
+#include <algorithm>
+
+#include "hrms/core/accounts.hpp"
+#include "hrms/core/role_graph.hpp"
+
+namespace hrms::app {
+
+namespace {
+std::unexpected<Error> no_role(std::string const& name) {
+    return fail(ErrorCode::not_found, "role " + name + " not found");
+}
+}  // namespace
+
+Roles::Roles(Store& store, Clock const& clock) : store_(store), clock_(clock) {}
+
+Result<std::vector<RoleRecord>> Roles::list(Actor const& actor) {
+    TRY_VOID(require(actor, "users.read"));
+    auto tx = store_.begin(TxMode::read);
+    return tx->list_roles();
+}
+
+Result<RoleRecord> Roles::get(Actor const& actor, std::string const& name) {
+    TRY_VOID(require(actor, "users.read"));
+    auto tx = store_.begin(TxMode::read);
+    auto role = tx->role(name);
+    if (!role) return no_role(name);
+    return std::move(*role);
+}
+
+Result<RoleRecord> Roles::create(Actor const& actor, RoleInput const& input) {
+    return save(actor, input, true);
+}
+
+Result<RoleRecord> Roles::update(Actor const& actor, RoleInput const& input) {
+    return save(actor, input, false);
+}
+
+Result<RoleRecord> Roles::save(Actor const& actor, RoleInput const& input, bool creating) {
+    TRY_VOID(require(actor, "roles.manage"));
+    TRY_VOID(core::check_role_name(input.name));
+    if (input.description && input.description->size() > 1000)
+        return invalid_field("description", "description is too long");
+    std::set<std::string> perms;
+    if (input.permissions) {
+        for (std::size_t i = 0; i < input.permissions->size(); ++i) {
+            auto const& p = (*input.permissions)[i];
+            if (!core::known_permissions().contains(p))
+                return invalid_field("permissions[" + std::to_string(i) + "]",
+                                     "unknown permission " + p);
+            perms.insert(p);
+        }
+    }
+    auto tx = store_.begin(TxMode::write);
+    auto existing = tx->role(input.name);
+    RoleRecord role;
+    auto const ts = to_rfc3339(clock_.now());
+    if (creating) {
+        if (existing) return fail(ErrorCode::conflict, "role " + input.name + " already exists",
+                                  "{\"field\":\"name\"}");
+        role.name = input.name;
+        role.created_at = ts;
+    } else {
+        if (!existing) return no_role(input.name);
+        if (existing->builtin)
+            return fail(ErrorCode::conflict, "built-in role " + input.name + " cannot be changed");
+        role = std::move(*existing);
+    }
+    role.updated_at = ts;
+    if (input.description) role.description = *input.description;
+    if (input.permissions) role.permissions = std::move(perms);
+    if (input.inherits) {
+        std::vector<std::string> parents;
+        for (std::size_t i = 0; i < input.inherits->size(); ++i) {
+            auto const& parent = (*input.inherits)[i];
+            if (parent != role.name && !tx->role(parent))
+                return invalid_field("inherits[" + std::to_string(i) + "]",
+                                     "unknown role " + parent);
+            parents.push_back(parent);
+        }
+        std::sort(parents.begin(), parents.end());
+        parents.erase(std::unique(parents.begin(), parents.end()), parents.end());
+        role.inherits = std::move(parents);
+    }
+    // Check the graph as it would be after this change.
+    core::RoleEdges edges;
+    for (auto const& r : tx->list_roles()) edges[r.name] = r.inherits;
+    edges[role.name] = role.inherits;
+    if (auto const loop = core::find_role_cycle(edges, role.name); !loop.empty()) {
+        std::string path = "[";
+        for (std::size_t i = 0; i < loop.size(); ++i) path += (i ? "," : "") + json_quote(loop[i]);
+        return fail(ErrorCode::cycle, "role inheritance would form a cycle: " + core::format_cycle(loop),
+                    "{\"field\":\"inherits\",\"path\":" + path + "]}");
+    }
+    tx->upsert_role(role);
+    auto saved = *tx->role(role.name);
+    tx->commit();
+    return saved;
+}
+
+Result<void> Roles::remove(Actor const& actor, std::string const& name) {
+    TRY_VOID(require(actor, "roles.manage"));
+    auto tx = store_.begin(TxMode::write);
+    auto role = tx->role(name);
+    if (!role) return no_role(name);
+    if (role->builtin) return fail(ErrorCode::conflict, "built-in role " + name + " cannot be deleted");
+    if (tx->count_users_with_role(name) > 0)
+        return fail(ErrorCode::conflict, "role " + name + " is still held by users");
+    for (auto const& r : tx->list_roles()) {
+        if (std::find(r.inherits.begin(), r.inherits.end(), name) != r.inherits.end())
+            return fail(ErrorCode::conflict, "role " + name + " is inherited by " + r.name);
+    }
+    tx->delete_role(name);
+    tx->commit();
+    return {};
+}
+
+}  // namespace hrms::app

@@ -1,0 +1,19 @@
+#pragma once
+// Every use case, built once by cli/ and handed to the HTTP layer.
+#include "hrms/app/auth.hpp"
+#include "hrms/app/config.hpp"
+#include "hrms/app/roles.hpp"
+#include "hrms/app/users.hpp"
+
+namespace hrms::app {
+
+struct Services {
+    Config const& config;
+    Store& store;
+    Clock const& clock;
+    Auth& auth;
+    Users& users;
+    Roles& roles;
+};
+
+}  // namespace hrms::app

@@ -1,0 +1,201 @@
+#include "hrms/app/users.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "hrms/app/crypto.hpp"
+#include "hrms/core/accounts.hpp"
+
+namespace hrms::app {
+
+namespace {
+// Sorted, deduplicated, each an existing role; validation_failed naming roles[i] otherwise.
+Result<std::vector<std::string>> check_roles(Tx& tx, std::vector<std::string> roles) {
+    if (roles.empty()) return invalid_field("roles", "at least one role is required");
+    for (std::size_t i = 0; i < roles.size(); ++i) {
+        if (!tx.role(roles[i]))
+            return invalid_field("roles[" + std::to_string(i) + "]", "unknown role " + roles[i]);
+    }
+    std::sort(roles.begin(), roles.end());
+    roles.erase(std::unique(roles.begin(), roles.end()), roles.end());
+    return roles;
+}
+
+// forbidden unless the actor already holds every permission `roles` would grant: nobody can
+// hand out more power than they have (a role inheriting admin, or holding "*", is admin).
+Result<void> check_grantable(Tx& tx, Actor const& actor, std::vector<std::string> const& roles) {
+    if (actor.can("*")) return {};
+    core::RoleEdges edges;
+    std::map<std::string, std::set<std::string>> perms;
+    for (auto& r : tx.list_roles()) {
+        edges[r.name] = r.inherits;
+        perms[r.name] = std::move(r.permissions);
+    }
+    for (auto const& p : core::effective_permissions(roles, edges, perms)) {
+        // Permissions over one's own records give no power over anyone else.
+        if (core::is_self_permission(p)) continue;
+        if (!actor.can(p))
+            return fail(ErrorCode::forbidden,
+                        "you cannot grant roles carrying the permission " + p + ", which you do not hold");
+    }
+    return {};
+}
+
+bool is_admin(std::vector<std::string> const& roles) {
+    return std::find(roles.begin(), roles.end(), "admin") != roles.end();
+}
+
+std::unexpected<Error> no_user() { return fail(ErrorCode::not_found, "user not found"); }
+}  // namespace
+
+Users::Users(Store& store, Clock const& clock, Config const& config, InviteSink& invites)
+    : store_(store), clock_(clock), config_(config), invites_(invites) {}
+
+Result<CreatedUser> Users::create(Actor const& actor, CreateUserInput const& input) {
+    TRY_VOID(require(actor, "users.write"));
+    return create_checked(input, &actor);
+}
+
+Result<CreatedUser> Users::create_as_system(CreateUserInput const& input) {
+    return create_checked(input, nullptr);
+}
+
+Result<CreatedUser> Users::create_checked(CreateUserInput const& input, Actor const* actor) {
+    auto const email = TRY(core::normalize_email(input.email));
+    auto const name = TRY(core::normalize_name(input.name));
+    std::optional<std::string> phc;
+    if (input.password) {
+        TRY_VOID(core::check_password_policy(*input.password, email));
+        phc = hash_password(*input.password);
+    }
+    auto const now = clock_.now();
+    auto const ts = to_rfc3339(now);
+
+    auto tx = store_.begin(TxMode::write);
+    auto roles = TRY(check_roles(*tx, input.roles.value_or(std::vector<std::string>{"employee"})));
+    if (actor) TRY_VOID(check_grantable(*tx, *actor, roles));
+    if (tx->user_by_email(email))
+        return fail(ErrorCode::conflict, "a user with this email already exists",
+                    "{\"field\":\"email\"}");
+    NewUser nu{email, name, phc ? "active" : "invited", phc, roles, ts};
+    auto const id = tx->insert_user(nu);
+
+    CreatedUser out;
+    std::string token;
+    if (!phc) {
+        token = random_token();
+        InviteRecord invite{sha256_hex(token), id, to_rfc3339(now.plus_seconds(
+                                                       config_.invite_ttl_hours * 3600)),
+                            std::nullopt};
+        tx->insert_invite(invite, ts);
+        out.invite_expires_at = invite.expires_at;
+    }
+    out.user = *tx->user_by_id(id);
+    tx->commit();
+    if (!token.empty()) invites_.invite_created(out.user, token, *out.invite_expires_at);
+    return out;
+}
+
+Result<UserRecord> Users::get(Actor const& actor, UserId id) {
+    // Employees see only themselves: for anyone else's id the user "does not exist".
+    if (id != actor.id && !actor.can("users.read")) return no_user();
+    auto tx = store_.begin(TxMode::read);
+    auto user = tx->user_by_id(id);
+    if (!user) return no_user();
+    return std::move(*user);
+}
+
+Result<UserPage> Users::list(Actor const& actor, UserQuery query) {
+    TRY_VOID(require(actor, "users.read"));
+    if (query.limit < 1 || query.limit > kMaxPageSize)
+        return invalid_field("limit", "limit must be between 1 and 200");
+    int const want = query.limit;
+    query.limit = want + 1;  // one extra row tells whether there is a next page
+    auto tx = store_.begin(TxMode::read);
+    UserPage page;
+    page.items = tx->list_users(query);
+    if (static_cast<int>(page.items.size()) > want) {
+        page.items.resize(want);
+        page.next_after = page.items.back().id;
+    }
+    return page;
+}
+
+Result<UserRecord> Users::set_manager(Actor const& actor, UserId id, std::optional<UserId> manager) {
+    TRY_VOID(require(actor, "users.write"));
+    auto tx = store_.begin(TxMode::write);
+    if (!tx->user_by_id(id)) return no_user();
+    if (manager) {
+        if (!tx->user_by_id(*manager))
+            return invalid_field("manager_id", "manager " + std::to_string(*manager) + " does not exist");
+        auto const loop = core::manager_cycle(tx->manager_chain(*manager, 10'000), id, *manager);
+        if (!loop.empty()) {
+            std::string path_json = "[", text;
+            for (std::size_t i = 0; i < loop.size(); ++i) {
+                path_json += (i ? "," : "") + std::to_string(loop[i]);
+                text += (i ? " -> " : "") + std::to_string(loop[i]);
+            }
+            return fail(ErrorCode::cycle, "manager links would form a cycle: " + text,
+                        "{\"field\":\"manager_id\",\"path\":" + path_json + "]}");
+        }
+    }
+    tx->set_manager(id, manager, to_rfc3339(clock_.now()));
+    auto user = *tx->user_by_id(id);
+    tx->commit();
+    return user;
+}
+
+Result<UserRecord> Users::set_roles(Actor const& actor, UserId id, std::vector<std::string> roles) {
+    TRY_VOID(require(actor, "roles.manage"));
+    auto tx = store_.begin(TxMode::write);
+    auto user = tx->user_by_id(id);
+    if (!user) return no_user();
+    roles = TRY(check_roles(*tx, std::move(roles)));
+    TRY_VOID(check_grantable(*tx, actor, roles));
+    if (is_admin(user->roles) && !is_admin(roles) && user->status == "active" &&
+        tx->count_active_admins() <= 1)
+        return fail(ErrorCode::conflict, "this would leave no admin");
+    tx->set_user_roles(id, roles, to_rfc3339(clock_.now()));
+    auto updated = *tx->user_by_id(id);
+    tx->commit();
+    return updated;
+}
+
+Result<UserRecord> Users::update(Actor const& actor, UserId id, UpdateUserInput const& input) {
+    TRY_VOID(require(actor, "users.write"));
+    std::optional<std::string> name;
+    if (input.name) name = TRY(core::normalize_name(*input.name));
+    if (input.status && *input.status != "active" && *input.status != "suspended")
+        return invalid_field("status", "status must be active or suspended");
+    if (input.status && *input.status == "suspended" && id == actor.id)
+        return fail(ErrorCode::conflict, "you cannot suspend yourself");
+    auto tx = store_.begin(TxMode::write);
+    auto user = tx->user_by_id(id);
+    if (!user) return no_user();
+    auto const ts = to_rfc3339(clock_.now());
+    if (name) tx->set_user_name(id, *name, ts);
+    if (input.status && *input.status != user->status) {
+        if (*input.status == "active" && user->status == "invited")
+            return fail(ErrorCode::conflict, "an invited user becomes active by accepting the invite");
+        if (*input.status == "suspended" && is_admin(user->roles) &&
+            tx->count_active_admins() <= 1)
+            return fail(ErrorCode::conflict, "this would leave no admin");
+        tx->set_user_status(id, *input.status, ts);
+        if (*input.status == "suspended") tx->delete_user_sessions(id);
+    }
+    auto updated = *tx->user_by_id(id);
+    tx->commit();
+    return updated;
+}
+
+Result<bool> Users::ensure_admin(std::string const& email, std::string const& password) {
+    {
+        auto tx = store_.begin(TxMode::read);
+        if (tx->admin_exists()) return false;
+    }
+    TRY(create_checked({email, "Administrator", std::vector<std::string>{"admin"}, password}, nullptr));
+    return true;
+}
+
+}  // namespace hrms::app

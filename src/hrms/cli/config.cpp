@@ -1,0 +1,149 @@
+#include "hrms/cli/config.hpp"
+
+#include <toml.hpp>
+
+#include <charconv>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <stdexcept>
+
+namespace hrms::cli {
+
+namespace {
+
+using Setter = std::function<void(app::Config&, std::string const&)>;
+
+struct Setting {
+    char const* key;  // toml key; the variable is HRMS_ + upper(key)
+    Setter set;
+};
+
+[[noreturn]] void bad(std::string const& key, std::string const& why) {
+    throw std::runtime_error("setting " + key + ": " + why);
+}
+
+double to_double(std::string const& key, std::string const& v, double min) {
+    double out = 0;
+    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+    if (ec != std::errc{} || p != v.data() + v.size()) bad(key, "'" + v + "' is not a number");
+    if (out < min) bad(key, "must be at least " + std::to_string(min));
+    return out;
+}
+
+long long to_int(std::string const& key, std::string const& v, long long min) {
+    long long out = 0;
+    auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+    if (ec != std::errc{} || p != v.data() + v.size()) bad(key, "'" + v + "' is not an integer");
+    if (out < min) bad(key, "must be at least " + std::to_string(min));
+    return out;
+}
+
+bool to_bool(std::string const& key, std::string const& v) {
+    if (v == "1" || v == "true" || v == "yes" || v == "on") return true;
+    if (v == "0" || v == "false" || v == "no" || v == "off" || v.empty()) return false;
+    bad(key, "'" + v + "' is not a boolean (use 1 or 0)");
+}
+
+Setting str(char const* key, std::string app::Config::*field) {
+    return {key, [field](app::Config& c, std::string const& v) { c.*field = v; }};
+}
+Setting dbl(char const* key, double app::Config::*field, double min = 0) {
+    return {key, [key, field, min](app::Config& c, std::string const& v) { c.*field = to_double(key, v, min); }};
+}
+Setting integer(char const* key, int app::Config::*field, long long min = 0) {
+    return {key, [key, field, min](app::Config& c, std::string const& v) {
+                c.*field = static_cast<int>(to_int(key, v, min));
+            }};
+}
+Setting size(char const* key, std::size_t app::Config::*field, long long min = 1) {
+    return {key, [key, field, min](app::Config& c, std::string const& v) {
+                c.*field = static_cast<std::size_t>(to_int(key, v, min));
+            }};
+}
+Setting boolean(char const* key, bool app::Config::*field) {
+    return {key, [key, field](app::Config& c, std::string const& v) { c.*field = to_bool(key, v); }};
+}
+
+std::vector<Setting> const& settings() {
+    using C = app::Config;
+    static std::vector<Setting> const kAll{
+        str("listen", &C::listen),
+        str("data_dir", &C::data_dir),
+        str("database_url", &C::database_url),
+        str("admin_email", &C::admin_email),
+        str("admin_password", &C::admin_password),
+        boolean("dev_mode", &C::dev_mode),
+        str("log_level", &C::log_level),
+        integer("io_threads", &C::io_threads),
+        integer("worker_threads", &C::worker_threads),
+        integer("db_pool_size", &C::db_pool_size),
+        size("max_header_bytes", &C::max_header_bytes, 1024),
+        size("max_body_bytes", &C::max_body_bytes, 1024),
+        size("max_upload_bytes", &C::max_upload_bytes, 1024),
+        dbl("http_read_timeout_s", &C::http_read_timeout_s, 0.1),
+        dbl("http_idle_timeout_s", &C::http_idle_timeout_s, 0.1),
+        dbl("shutdown_grace_s", &C::shutdown_grace_s, 0),
+        dbl("slow_request_ms", &C::slow_request_ms, 0),
+        dbl("session_ttl_s", &C::session_ttl_s, 1),
+        dbl("session_max_age_s", &C::session_max_age_s, 1),
+        dbl("session_renew_after_s", &C::session_renew_after_s, 0),
+        boolean("cookie_secure", &C::cookie_secure),
+        integer("login_max_failures", &C::login_max_failures, 1),
+        dbl("login_lockout_s", &C::login_lockout_s, 1),
+        integer("login_ip_max_failures", &C::login_ip_max_failures, 1),
+        dbl("login_rate_per_ip", &C::login_rate_per_ip, 0.001),
+        dbl("login_burst_per_ip", &C::login_burst_per_ip, 1),
+        dbl("invite_ttl_hours", &C::invite_ttl_hours, 0.001),
+    };
+    return kAll;
+}
+
+std::string env_name(char const* key) {
+    std::string out = "HRMS_";
+    for (char const* p = key; *p; ++p) out.push_back(static_cast<char>(std::toupper(*p)));
+    return out;
+}
+
+std::string toml_text(toml::value const& v, std::string const& key) {
+    if (v.is_string()) return v.as_string();
+    if (v.is_integer()) return std::to_string(v.as_integer());
+    if (v.is_floating()) return std::to_string(v.as_floating());
+    if (v.is_boolean()) return v.as_boolean() ? "1" : "0";
+    bad(key, "must be a string, number or boolean");
+}
+
+}  // namespace
+
+app::Config load_config(std::string const& toml_path) {
+    app::Config c;
+    std::string path = toml_path;
+    if (path.empty() && std::filesystem::exists("hrms.toml")) path = "hrms.toml";
+    if (!path.empty()) {
+        toml::value data;
+        try {
+            data = toml::parse(path);
+        } catch (std::exception const& e) {
+            throw std::runtime_error("cannot read " + path + ": " + e.what());
+        }
+        for (auto const& [key, value] : data.as_table()) {
+            auto const& all = settings();
+            auto it = std::find_if(all.begin(), all.end(), [&](auto const& s) { return key == s.key; });
+            if (it == all.end()) throw std::runtime_error(path + ": unknown setting '" + key + "'");
+            it->set(c, toml_text(value, key));
+        }
+    }
+    for (auto const& s : settings()) {
+        if (char const* v = std::getenv(env_name(s.key).c_str())) s.set(c, v);
+    }
+    if (c.session_max_age_s < c.session_ttl_s) c.session_max_age_s = c.session_ttl_s;
+    return c;
+}
+
+std::vector<SettingDoc> setting_names() {
+    std::vector<SettingDoc> out;
+    for (auto const& s : settings()) out.push_back({env_name(s.key), s.key});
+    return out;
+}
+
+}  // namespace hrms::cli

@@ -1,0 +1,186 @@
+// hrms: the only place that wires adapters together.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+#include <thread>
+
+#include "hrms/app/auth.hpp"
+#include "hrms/app/crypto.hpp"
+#include "hrms/app/log.hpp"
+#include "hrms/app/roles.hpp"
+#include "hrms/app/services.hpp"
+#include "hrms/app/users.hpp"
+#include "hrms/cli/config.hpp"
+#include "hrms/http/metrics.hpp"
+#include "hrms/http/routes.hpp"
+#include "hrms/http/server.hpp"
+#include "hrms/store/open.hpp"
+
+namespace hrms::cli {
+std::string_view openapi_yaml();
+}
+
+using namespace hrms;
+
+namespace {
+
+// Invites go to the log until email exists; the token itself only in dev mode.
+class LogInviteSink final : public app::InviteSink {
+public:
+    explicit LogInviteSink(bool dev_mode) : dev_mode_(dev_mode) {}
+    void invite_created(app::UserRecord const& user, std::string const& token,
+                        std::string const& expires_at) override {
+        if (dev_mode_) {
+            log::info("invite.created", {log::num("user_id", static_cast<long long>(user.id)),
+                                         log::str("email", user.email), log::str("token", token),
+                                         log::str("expires_at", expires_at)});
+        } else {
+            log::info("invite.created", {log::num("user_id", static_cast<long long>(user.id)),
+                                         log::str("email", user.email),
+                                         log::str("expires_at", expires_at)});
+        }
+    }
+
+private:
+    bool dev_mode_;
+};
+
+int pool_size(app::Config const& c) {
+    if (c.db_pool_size > 0) return c.db_pool_size;
+    if (c.worker_threads > 0) return c.worker_threads;
+    return std::max(4, 2 * static_cast<int>(std::thread::hardware_concurrency()));
+}
+
+std::unique_ptr<app::Store> open_and_migrate(app::Config const& config) {
+    auto store = store::open_store(config.effective_database_url(), pool_size(config));
+    store::migrate(*store, [](int version, std::string const& name) {
+        log::info("db.migrate", {log::num("version", static_cast<long long>(version)), log::str("name", name)});
+    });
+    return store;
+}
+
+// Everything serve and the user commands share.
+struct World {
+    app::Config config;
+    std::unique_ptr<app::Store> store;
+    app::SystemClock clock;
+    app::RoleCatalog role_catalog;
+    app::LoginThrottle throttle;
+    LogInviteSink invites;
+    app::Auth auth;
+    app::Users users;
+    app::Roles roles;
+    app::Services services;
+
+    explicit World(app::Config c)
+        : config(std::move(c)),
+          store(open_and_migrate(config)),
+          throttle({config.login_rate_per_ip, config.login_burst_per_ip, config.login_ip_max_failures,
+                    config.login_lockout_s}),
+          invites(config.dev_mode),
+          auth(*store, clock, config, role_catalog, throttle),
+          users(*store, clock, config, invites),
+          roles(*store, clock),
+          services{config, *store, clock, auth, users, roles} {}
+};
+
+int cmd_serve(app::Config config) {
+    World w(std::move(config));
+    if (!w.config.admin_email.empty()) {
+        auto made = w.users.ensure_admin(w.config.admin_email, w.config.admin_password);
+        if (!made) {
+            log::error("admin.bootstrap_failed", {log::str("message", made.error().message)});
+            return 2;
+        }
+        if (*made) log::info("admin.created", {log::str("email", w.config.admin_email)});
+    }
+    http::Metrics metrics;
+    auto router = http::build_router(std::string(cli::openapi_yaml()), metrics);
+    log::info("hrms.start", {log::str("version", HRMS_VERSION), log::str("database", w.store->backend()),
+                             log::str("data_dir", w.config.data_dir)});
+    return http::serve(w.services, router, metrics);
+}
+
+int cmd_user_create(app::Config config, std::string const& email, std::string const& name,
+                    std::vector<std::string> const& roles, bool password_stdin) {
+    World w(std::move(config));
+    app::CreateUserInput in{email, name, roles, std::nullopt};
+    if (password_stdin) {
+        std::string pw;
+        std::getline(std::cin, pw);
+        in.password = pw;
+    }
+    auto created = w.users.create_as_system(in);
+    if (!created) {
+        std::cerr << "error: " << created.error().message << "\n";
+        return 1;
+    }
+    std::cout << "created user " << created->user.id << " <" << created->user.email << ">";
+    if (created->invite_expires_at) std::cout << " (invited until " << *created->invite_expires_at << ")";
+    std::cout << "\n";
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App cli{"hrms: employee onboarding server"};
+    cli.require_subcommand(1);
+    std::string config_path;
+    cli.add_option("--config", config_path, "path to hrms.toml (default: ./hrms.toml if present)");
+
+    auto* serve = cli.add_subcommand("serve", "run the HTTP server");
+    auto* migrate = cli.add_subcommand("migrate", "bring the database schema up to date");
+    auto* version = cli.add_subcommand("version", "print the version");
+    auto* config_cmd = cli.add_subcommand("config", "show the settings this binary reads");
+    auto* user = cli.add_subcommand("user", "manage users");
+    user->require_subcommand(1);
+    auto* user_create = user->add_subcommand("create", "create a user");
+    std::string email, name;
+    std::vector<std::string> roles;
+    bool password_stdin = false;
+    user_create->add_option("--email", email, "email address")->required();
+    user_create->add_option("--name", name, "display name")->required();
+    user_create->add_option("--role", roles, "role (repeatable; default employee)");
+    user_create->add_flag("--password-stdin", password_stdin,
+                          "read the password from standard input (otherwise an invite is made)");
+
+    CLI11_PARSE(cli, argc, argv);
+
+    if (*version) {
+        std::cout << "hrms " << HRMS_VERSION << "\n";
+        return 0;
+    }
+    try {
+        auto config = cli::load_config(config_path);
+        if (*config_cmd) {
+            for (auto const& s : cli::setting_names()) std::cout << s.env << "\n";
+            return 0;
+        }
+        if (!log::init(config.log_level)) {
+            std::cerr << "error: HRMS_LOG_LEVEL must be debug, info, warn or error\n";
+            return 2;
+        }
+        if (!app::crypto_init()) {
+            std::cerr << "error: libsodium failed to initialise\n";
+            return 2;
+        }
+        if (*migrate) {
+            auto store = store::open_store(config.effective_database_url(), 1);
+            int const n = store::migrate(*store, [](int v, std::string const& nm) {
+                std::cout << "applying " << v << " " << nm << "\n";
+            });
+            std::cout << "schema at version " << store->schema_version() << " (" << n << " applied)\n";
+            return 0;
+        }
+        if (*serve) return cmd_serve(std::move(config));
+        if (*user_create) {
+            if (roles.empty()) roles.push_back("employee");
+            return cmd_user_create(std::move(config), email, name, roles, password_stdin);
+        }
+    } catch (std::exception const& e) {
+        std::cerr << "error: " << e.what() << "\n";
+        return 1;
+    }
+    return 0;
+}

@@ -1,0 +1,104 @@
+#include "hrms/core/accounts.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace hrms::core {
+
+namespace {
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    return s;
+}
+
+std::size_t utf8_length(std::string_view s) {
+    return static_cast<std::size_t>(std::count_if(
+        s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return out;
+}
+}  // namespace
+
+Result<std::string> normalize_email(std::string_view email, std::string const& field) {
+    auto const e = trim(email);
+    if (e.empty()) return invalid_field(field, "email is required");
+    if (e.size() > kMaxEmailLength) return invalid_field(field, "email is too long");
+    auto const at = e.find('@');
+    if (at == std::string_view::npos || at == 0 || at != e.rfind('@') || at + 1 >= e.size())
+        return invalid_field(field, "email must look like name@domain");
+    auto const domain = e.substr(at + 1);
+    if (domain.find('.') == std::string_view::npos || domain.front() == '.' ||
+        domain.back() == '.' || domain.find("..") != std::string_view::npos)
+        return invalid_field(field, "email domain is not valid");
+    for (unsigned char c : e) {
+        if (c <= 0x20 || c == 0x7f || c == '<' || c == '>' || c == ',' || c == ';' || c == '"')
+            return invalid_field(field, "email contains a character that is not allowed");
+    }
+    return lower(e);
+}
+
+Result<void> check_password_policy(std::string_view password, std::string_view email,
+                                   std::string const& field) {
+    if (password.size() > kMaxPasswordLength) return invalid_field(field, "password is too long");
+    if (utf8_length(password) < kMinPasswordLength)
+        return invalid_field(field, "password must be at least 12 characters");
+    if (!email.empty() && lower(trim(password)) == lower(trim(email)))
+        return invalid_field(field, "password must not be the email address");
+    return {};
+}
+
+Result<std::string> normalize_name(std::string_view name, std::string const& field) {
+    auto const n = trim(name);
+    if (n.empty()) return invalid_field(field, "name is required");
+    if (n.size() > kMaxNameLength) return invalid_field(field, "name is too long");
+    for (unsigned char c : n) {
+        if (c < 0x20 || c == 0x7f) return invalid_field(field, "name contains control characters");
+    }
+    return std::string(n);
+}
+
+Result<void> check_role_name(std::string_view name, std::string const& field) {
+    if (name.size() < 2 || name.size() > 64 || !std::islower(static_cast<unsigned char>(name[0])))
+        return invalid_field(field, "role name must be 2-64 characters, starting with a letter");
+    for (unsigned char c : name) {
+        if (!(std::islower(c) || std::isdigit(c) || c == '_'))
+            return invalid_field(field, "role name may contain only a-z, 0-9 and _");
+    }
+    return {};
+}
+
+bool is_builtin_role(std::string_view name) {
+    return std::find(std::begin(kBuiltinRoles), std::end(kBuiltinRoles), name) !=
+           std::end(kBuiltinRoles);
+}
+
+std::set<std::string> const& known_permissions() {
+    static std::set<std::string> const kAll{
+        "profile.self",     "users.read",      "users.write",   "roles.manage",
+        "profiles.read",    "profiles.review", "profiles.assign", "documents.review",
+        "bulk.run",         "reports.read",    "audit.read",    "email.manage",
+        "metrics.read",     "ws.admin",        "*"};
+    return kAll;
+}
+
+std::set<std::string> builtin_permissions(std::string_view role) {
+    if (role == "employee") return {"profile.self"};
+    if (role == "reviewer")
+        return {"users.read", "profiles.read", "profiles.review", "documents.review"};
+    if (role == "admin") return {"*"};
+    return {};
+}
+
+bool is_self_permission(std::string_view permission) { return permission == "profile.self"; }
+
+bool has_permission(std::set<std::string> const& granted, std::string_view permission) {
+    return granted.contains("*") || granted.contains(std::string(permission));
+}
+
+}  // namespace hrms::core

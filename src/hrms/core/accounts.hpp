@@ -1,0 +1,48 @@
+#pragma once
+// Account rules: email shape, password policy, role names and the permission vocabulary.
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hrms/core/error.hpp"
+
+namespace hrms::core {
+
+inline constexpr std::size_t kMinPasswordLength = 12;
+inline constexpr std::size_t kMaxPasswordLength = 1024;
+inline constexpr std::size_t kMaxEmailLength = 254;
+inline constexpr std::size_t kMaxNameLength = 200;
+
+// The lower-cased, trimmed email, or validation_failed naming `field`.
+Result<std::string> normalize_email(std::string_view email, std::string const& field = "email");
+
+// Ok when `password` is acceptable for the account `email`: at least 12 characters (code
+// points), at most 1024 bytes, and not the email itself in any case.
+Result<void> check_password_policy(std::string_view password, std::string_view email,
+                                   std::string const& field = "password");
+
+// Ok for a display name: 1..200 bytes after trimming, no control characters.
+Result<std::string> normalize_name(std::string_view name, std::string const& field = "name");
+
+// Role names: 2..64 of [a-z0-9_], starting with a letter.
+Result<void> check_role_name(std::string_view name, std::string const& field = "name");
+
+// The built-in roles, which cannot be changed or deleted.
+inline constexpr std::string_view kBuiltinRoles[] = {"employee", "reviewer", "admin"};
+bool is_builtin_role(std::string_view name);
+
+// Every permission the server knows. `*` grants all of them.
+std::set<std::string> const& known_permissions();
+
+// The permissions a built-in role grants.
+std::set<std::string> builtin_permissions(std::string_view role);
+
+// True for permissions that only concern the holder's own records (profile.self): granting
+// them to someone else hands out no power.
+bool is_self_permission(std::string_view permission);
+
+// True when `granted` includes `permission` (directly or through `*`).
+bool has_permission(std::set<std::string> const& granted, std::string_view permission);
+
+}  // namespace hrms::core

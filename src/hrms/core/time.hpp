@@ -1,0 +1,29 @@
+#pragma once
+// Clock-free time math: instants as milliseconds since the Unix epoch, RFC 3339 text.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace hrms {
+
+// Milliseconds since 1970-01-01T00:00:00Z.
+struct Instant {
+    std::int64_t ms = 0;
+    auto operator<=>(Instant const&) const = default;
+    Instant plus_seconds(double s) const { return Instant{ms + static_cast<std::int64_t>(s * 1000)}; }
+};
+
+// Fixed-width UTC text "2026-11-28T13:05:09.123Z": sorts like the instant, on both databases.
+std::string to_rfc3339(Instant t);
+
+// Parses "YYYY-MM-DDTHH:MM:SS[.fff][Z|+hh:mm]"; nullopt when malformed or not a real date.
+std::optional<Instant> parse_rfc3339(std::string_view text);
+
+// Days since the epoch for a proleptic Gregorian date (no validation).
+std::int64_t days_from_civil(int y, unsigned m, unsigned d);
+
+// True when y-m-d is a real calendar date.
+bool is_valid_date(int y, int m, int d);
+
+}  // namespace hrms

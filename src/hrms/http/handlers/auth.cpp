@@ -1,0 +1,79 @@
+// POST /api/v1/auth/login, /logout, /password; GET /api/v1/auth/me
+#include "hrms/http/handlers/common.hpp"
+
+namespace hrms::http {
+
+namespace json = boost::json;
+
+namespace {
+std::string cookie(std::string const& name, std::string const& value, long long max_age,
+                   bool http_only, bool secure) {
+    std::string c = name + "=" + value + "; Path=/; SameSite=Strict; Max-Age=" + std::to_string(max_age);
+    if (http_only) c += "; HttpOnly";
+    if (secure) c += "; Secure";
+    return c;
+}
+}  // namespace
+
+void add_auth_routes(Router& r) {
+    r.add("POST", "/api/v1/auth/login", [](Ctx& ctx) {
+        auto body = HTTP_TRY(ctx, decode(ctx));
+        app::LoginInput in;
+        in.email = HTTP_TRY(ctx, body.required_string("email"));
+        in.password = HTTP_TRY(ctx, body.required_string("password"));
+        in.ip = ctx.req.client_ip;
+        in.user_agent = std::string(ctx.req.header("user-agent"));
+        auto result = HTTP_TRY(ctx, ctx.services.auth.login(in));
+        json::object user;
+        user["id"] = result.user.id;
+        user["email"] = result.user.email;
+        user["name"] = result.user.name;
+        json::array roles;
+        for (auto const& role : result.user.roles) roles.emplace_back(role);
+        user["roles"] = std::move(roles);
+        json::object o;
+        o["token"] = result.token;
+        o["csrf_token"] = result.csrf;
+        o["expires_at"] = result.expires_at;
+        o["user"] = std::move(user);
+        auto res = ok_json(o);
+        auto const& cfg = ctx.services.config;
+        auto const age = static_cast<long long>(cfg.session_max_age_s);
+        res.header("Set-Cookie", cookie("hrms_session", result.token, age, true, cfg.cookie_secure));
+        res.header("Set-Cookie", cookie("hrms_csrf", result.csrf, age, false, cfg.cookie_secure));
+        return res;
+    }, Access::anyone);
+
+    r.add("POST", "/api/v1/auth/logout", [](Ctx& ctx) {
+        HTTP_TRY_VOID(ctx, ctx.services.auth.logout(ctx.who()));
+        auto res = no_content();
+        bool const secure = ctx.services.config.cookie_secure;
+        res.header("Set-Cookie", cookie("hrms_session", "", 0, true, secure));
+        res.header("Set-Cookie", cookie("hrms_csrf", "", 0, false, secure));
+        return res;
+    });
+
+    r.add("GET", "/api/v1/auth/me", [](Ctx& ctx) {
+        auto const& a = ctx.who();
+        json::object o;
+        o["id"] = a.id;
+        o["email"] = a.email;
+        o["name"] = a.name;
+        json::array roles, perms;
+        for (auto const& role : a.roles) roles.emplace_back(role);
+        for (auto const& p : a.permissions) perms.emplace_back(p);
+        o["roles"] = std::move(roles);
+        o["permissions"] = std::move(perms);
+        return ok_json(o);
+    });
+
+    r.add("POST", "/api/v1/auth/password", [](Ctx& ctx) {
+        auto body = HTTP_TRY(ctx, decode(ctx));
+        auto token = HTTP_TRY(ctx, body.required_string("token"));
+        auto password = HTTP_TRY(ctx, body.required_string("new_password"));
+        HTTP_TRY_VOID(ctx, ctx.services.auth.accept_invite(token, password));
+        return no_content();
+    }, Access::anyone);
+}
+
+}  // namespace hrms::http

@@ -1,0 +1,46 @@
+#include "hrms/http/handlers/common.hpp"
+
+namespace hrms::http {
+
+namespace json = boost::json;
+
+Result<JsonBody> decode(Ctx const& ctx) {
+    auto const ct = ctx.req.header("content-type");
+    std::string lower(ct.substr(0, ct.find(';')));
+    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    while (!lower.empty() && lower.back() == ' ') lower.pop_back();
+    if (lower != "application/json")
+        return fail(ErrorCode::unsupported_media_type, "Content-Type must be application/json");
+    if (ctx.req.body.empty()) return fail(ErrorCode::bad_request, "request body is empty");
+    return JsonBody::parse(ctx.req.body);
+}
+
+Response ok_json(json::value const& v, int status) { return json_response(status, to_json(v)); }
+
+Response no_content() {
+    Response r;
+    r.status = 204;
+    return r;
+}
+
+Response error_of(Ctx const& ctx, Error const& e) {
+    auto r = error_response(e, ctx.request_id);
+    if (e.code == ErrorCode::rate_limited && !e.details_json.empty()) {
+        boost::system::error_code ec;
+        auto v = json::parse(e.details_json, ec);
+        if (!ec && v.is_object()) {
+            if (auto const* s = v.as_object().if_contains("retry_after_s"); s && s->is_int64())
+                r.header("Retry-After", std::to_string(s->as_int64()));
+        }
+    }
+    return r;
+}
+
+Response page_json(json::array items, std::optional<std::string> next_cursor) {
+    json::object o;
+    o["items"] = std::move(items);
+    o["next_cursor"] = next_cursor ? json::value(*next_cursor) : json::value(nullptr);
+    return ok_json(o);
+}
+
+}  // namespace hrms::http

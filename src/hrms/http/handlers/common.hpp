@@ -1,0 +1,45 @@
+#pragma once
+// Shared by the handlers: decoding, encoding and the early-return macro.
+#include <boost/json.hpp>
+
+#include "hrms/http/json_io.hpp"
+#include "hrms/http/router.hpp"
+#include "hrms/http/types.hpp"
+
+namespace hrms::http {
+
+// The JSON object body; 415 unless Content-Type is application/json, 400 if malformed.
+Result<JsonBody> decode(Ctx const& ctx);
+
+// 200 (or `status`) with a serialized JSON value.
+Response ok_json(boost::json::value const& v, int status = 200);
+
+// 204 with no body.
+Response no_content();
+
+// The error envelope, with Retry-After for rate_limited errors that say how long to wait.
+Response error_of(Ctx const& ctx, Error const& e);
+
+// A page: {"items":[...],"next_cursor":null|"..."}.
+Response page_json(boost::json::array items, std::optional<std::string> next_cursor);
+
+// Registration of each resource's routes (handlers/<resource>.cpp).
+void add_system_routes(Router& r, std::string openapi_yaml, class Metrics& metrics);
+void add_auth_routes(Router& r);
+void add_user_routes(Router& r);
+void add_role_routes(Router& r);
+
+}  // namespace hrms::http
+
+// Evaluates a Result; on error returns its envelope from the handler, else yields the value.
+#define HTTP_TRY(ctx, expr)                                                   \
+    ({                                                                        \
+        auto&& http_try_ = (expr);                                            \
+        if (!http_try_) return ::hrms::http::error_of((ctx), http_try_.error()); \
+        std::move(http_try_).value();                                         \
+    })
+#define HTTP_TRY_VOID(ctx, expr)                                              \
+    do {                                                                      \
+        auto&& http_try_ = (expr);                                            \
+        if (!http_try_) return ::hrms::http::error_of((ctx), http_try_.error()); \
+    } while (0)

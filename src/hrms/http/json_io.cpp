@@ -1,0 +1,97 @@
+#include "hrms/http/json_io.hpp"
+
+namespace hrms::http {
+
+namespace json = boost::json;
+
+Result<JsonBody> JsonBody::parse(std::string const& body) {
+    boost::system::error_code ec;
+    json::parse_options opts;
+    opts.max_depth = 32;
+    auto v = json::parse(body, ec, {}, opts);
+    if (ec) return fail(ErrorCode::bad_request, "request body is not valid JSON: " + ec.message());
+    if (!v.is_object()) return fail(ErrorCode::bad_request, "request body must be a JSON object");
+    JsonBody b;
+    b.object_ = std::move(v.as_object());
+    return b;
+}
+
+bool JsonBody::has(char const* key) const { return object_.contains(key); }
+
+bool JsonBody::is_null(char const* key) const {
+    auto const* v = object_.if_contains(key);
+    return v && v->is_null();
+}
+
+Result<std::string> JsonBody::required_string(char const* key) const {
+    auto const* v = object_.if_contains(key);
+    if (!v || v->is_null()) return invalid_field(key, std::string(key) + " is required");
+    if (!v->is_string()) return invalid_field(key, std::string(key) + " must be a string");
+    return std::string(v->as_string());
+}
+
+Result<std::optional<std::string>> JsonBody::optional_string(char const* key) const {
+    auto const* v = object_.if_contains(key);
+    if (!v || v->is_null()) return std::optional<std::string>{};
+    if (!v->is_string()) return invalid_field(key, std::string(key) + " must be a string");
+    return std::optional<std::string>(std::string(v->as_string()));
+}
+
+Result<std::optional<std::vector<std::string>>> JsonBody::optional_strings(char const* key) const {
+    auto const* v = object_.if_contains(key);
+    if (!v || v->is_null()) return std::optional<std::vector<std::string>>{};
+    if (!v->is_array())
+        return invalid_field(key, std::string(key) + " must be an array of strings");
+    std::vector<std::string> out;
+    auto const& arr = v->as_array();
+    for (std::size_t i = 0; i < arr.size(); ++i) {
+        if (!arr[i].is_string())
+            return invalid_field(std::string(key) + "[" + std::to_string(i) + "]",
+                                 "must be a string");
+        out.emplace_back(arr[i].as_string());
+    }
+    return std::optional<std::vector<std::string>>(std::move(out));
+}
+
+Result<std::optional<std::int64_t>> JsonBody::optional_id(char const* key) const {
+    auto const* v = object_.if_contains(key);
+    if (!v || v->is_null()) return std::optional<std::int64_t>{};
+    if (v->is_int64() && v->as_int64() > 0) return std::optional<std::int64_t>(v->as_int64());
+    if (v->is_uint64() && v->as_uint64() <= static_cast<std::uint64_t>(INT64_MAX))
+        return std::optional<std::int64_t>(static_cast<std::int64_t>(v->as_uint64()));
+    return invalid_field(key, std::string(key) + " must be a positive integer id");
+}
+
+json::object user_json(app::UserRecord const& u) {
+    json::object o;
+    o["id"] = u.id;
+    o["email"] = u.email;
+    o["name"] = u.name;
+    o["status"] = u.status;
+    json::array roles;
+    for (auto const& r : u.roles) roles.emplace_back(r);
+    o["roles"] = std::move(roles);
+    o["manager_id"] = u.manager_id ? json::value(*u.manager_id) : json::value(nullptr);
+    o["created_at"] = u.created_at;
+    o["updated_at"] = u.updated_at;
+    return o;
+}
+
+json::object role_json(app::RoleRecord const& r) {
+    json::object o;
+    o["name"] = r.name;
+    o["description"] = r.description;
+    o["builtin"] = r.builtin;
+    json::array perms, inherits;
+    for (auto const& p : r.permissions) perms.emplace_back(p);
+    for (auto const& p : r.inherits) inherits.emplace_back(p);
+    o["permissions"] = std::move(perms);
+    o["inherits"] = std::move(inherits);
+    o["created_at"] = r.created_at;
+    o["updated_at"] = r.updated_at;
+    return o;
+}
+
+std::string to_json(json::value const& v) { return json::serialize(v); }
+
+}  // namespace hrms::http

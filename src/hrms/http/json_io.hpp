@@ -1,0 +1,38 @@
+#pragma once
+// Tolerant JSON request reading that names the bad field, and encoders for API objects.
+#include <boost/json.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hrms/app/ports.hpp"
+#include "hrms/core/error.hpp"
+
+namespace hrms::http {
+
+// A parsed JSON object body. Unknown keys are ignored; wrong types are 422 naming the field.
+class JsonBody {
+public:
+    // bad_request for malformed JSON or a body that is not an object.
+    static Result<JsonBody> parse(std::string const& body);
+
+    bool has(char const* key) const;
+    bool is_null(char const* key) const;
+    Result<std::string> required_string(char const* key) const;
+    Result<std::optional<std::string>> optional_string(char const* key) const;
+    Result<std::optional<std::vector<std::string>>> optional_strings(char const* key) const;
+    // Absent or null: nullopt; otherwise a positive integer.
+    Result<std::optional<std::int64_t>> optional_id(char const* key) const;
+
+private:
+    boost::json::object object_;
+};
+
+boost::json::object user_json(app::UserRecord const& user);
+boost::json::object role_json(app::RoleRecord const& role);
+
+// Serializes and wraps in a 200 (or `status`) response.
+std::string to_json(boost::json::value const& v);
+
+}  // namespace hrms::http

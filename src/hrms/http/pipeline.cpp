@@ -1,0 +1,168 @@
+#include "hrms/http/pipeline.hpp"
+
+#include <chrono>
+#include <random>
+
+#include "hrms/app/crypto.hpp"
+#include "hrms/app/log.hpp"
+
+namespace hrms::http {
+
+namespace {
+bool safe_request_id(std::string_view id) {
+    if (id.empty() || id.size() > 128) return false;
+    for (unsigned char c : id) {
+        if (!(std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == ':')) return false;
+    }
+    return true;
+}
+
+bool unsafe_method(std::string_view m) { return m != "GET" && m != "HEAD" && m != "OPTIONS"; }
+
+// The session token: the bearer header wins over the cookie.
+std::optional<std::string> token_of(Request const& req, bool& from_cookie, bool& malformed) {
+    auto const authz = req.header("authorization");
+    if (!authz.empty()) {
+        constexpr std::string_view kBearer = "Bearer ";
+        if (authz.size() <= kBearer.size() || !authz.starts_with(kBearer)) {
+            malformed = true;
+            return std::nullopt;
+        }
+        return std::string(authz.substr(kBearer.size()));
+    }
+    if (auto c = req.cookie("hrms_session")) {
+        from_cookie = true;
+        return c;
+    }
+    return std::nullopt;
+}
+}  // namespace
+
+double monotonic_seconds() {
+    using namespace std::chrono;
+    return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
+std::string request_id_for(Request const& req) {
+    auto const given = req.header("x-request-id");
+    if (safe_request_id(given)) return std::string(given);
+    thread_local std::mt19937_64 rng{std::random_device{}()};
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string id(20, '0');
+    auto a = rng(), b = rng();
+    for (int i = 0; i < 16; ++i) id[i] = kHex[(a >> (4 * i)) & 0xF];
+    for (int i = 16; i < 20; ++i) id[i] = kHex[(b >> (4 * i)) & 0xF];
+    return id;
+}
+
+Pipeline::Pipeline(app::Services& services, Router const& router, Metrics& metrics)
+    : services_(services), router_(router), metrics_(metrics) {}
+
+void Pipeline::decorate(Response& r, std::string const& request_id, bool api) const {
+    r.header("X-Request-Id", request_id);
+    r.header("X-Content-Type-Options", "nosniff");
+    r.header("X-Frame-Options", "DENY");
+    r.header("Referrer-Policy", "no-referrer");
+    if (api) {
+        r.header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+        r.header("Cache-Control", "no-store");
+    }
+}
+
+bool Pipeline::runs_inline(Request const& req) const {
+    auto const m = router_.match(req.method, req.path);
+    return m.route && m.route->exec == Exec::io;
+}
+
+Response Pipeline::reject(Request const& req, Error const& error) {
+    auto const id = request_id_for(req);
+    auto r = error_response(error, id);
+    decorate(r, id, true);
+    r.close = true;
+    log::warn("http.rejected", {log::str("request_id", id), log::str("ip", req.client_ip),
+                                log::num("status", static_cast<long long>(r.status)),
+                                log::str("reason", error.message)});
+    return r;
+}
+
+Response Pipeline::handle(Request& req, double started_s) {
+    metrics_.started();
+    Ctx ctx{req, services_, request_id_for(req), {}, std::nullopt, false};
+    std::size_t route_index = router_.routes().size();
+    std::string route_name = "unmatched";
+    Response res;
+    try {
+        auto match = router_.match(req.method, req.path);
+        if (!match.route) {
+            if (!match.allow.empty()) {
+                res = error_response({ErrorCode::bad_request, "method " + req.method +
+                                      " is not allowed here; use " + match.allow, {}},
+                                     ctx.request_id);
+                res.status = 405;
+                res.body = "{\"error\":{\"code\":\"method_not_allowed\",\"message\":" +
+                           json_quote("method " + req.method + " is not allowed here; use " +
+                                      match.allow) +
+                           ",\"details\":{\"allow\":" + json_quote(match.allow) +
+                           "},\"request_id\":" + json_quote(ctx.request_id) + "}}";
+                res.header("Allow", match.allow);
+            } else {
+                res = error_response({ErrorCode::not_found, "no route for " + req.path, {}},
+                                     ctx.request_id);
+            }
+        } else {
+            auto const& route = *match.route;
+            route_index = route.index;
+            route_name = route.pattern;
+            ctx.params = std::move(match.params);
+            std::optional<Error> denied;
+            if (route.access == Access::user) {
+                bool from_cookie = false, malformed = false;
+                auto token = token_of(req, from_cookie, malformed);
+                if (!token) {
+                    denied = Error{ErrorCode::unauthenticated,
+                                   malformed ? "Authorization must be 'Bearer <token>'"
+                                             : "authentication required",
+                                   {}};
+                } else if (auto actor = services_.auth.authenticate(*token); !actor) {
+                    denied = actor.error();
+                } else {
+                    ctx.actor = std::move(*actor);
+                    ctx.cookie_auth = from_cookie;
+                    // Double submit, bound to the session: the header must equal both the
+                    // hrms_csrf cookie and the token minted with this session.
+                    if (from_cookie && unsafe_method(req.method)) {
+                        auto const header = req.header("x-csrf-token");
+                        auto const cookie = req.cookie("hrms_csrf").value_or("");
+                        if (header.empty() || header != cookie ||
+                            !app::constant_time_equal(header, ctx.actor->csrf))
+                            denied = Error{ErrorCode::forbidden,
+                                           "missing or wrong X-CSRF-Token for a cookie session", {}};
+                    }
+                }
+            }
+            res = denied ? error_response(*denied, ctx.request_id) : route.handler(ctx);
+        }
+    } catch (std::exception const& e) {
+        log::error("http.exception", {log::str("request_id", ctx.request_id),
+                                      log::str("route", route_name), log::str("what", e.what())});
+        res = error_response({ErrorCode::internal, "internal error; quote request id " + ctx.request_id, {}},
+                             ctx.request_id);
+    }
+    decorate(res, ctx.request_id, req.path.starts_with("/api/"));
+    double const elapsed = monotonic_seconds() - started_s;
+    metrics_.finished(route_index, req.method, res.status, elapsed);
+    double const ms = elapsed * 1000;
+    auto const level = res.status >= 500                                   ? log::Level::error
+                       : ms >= services_.config.slow_request_ms            ? log::Level::warn
+                                                                           : log::Level::debug;
+    if (log::enabled(level)) {
+        log::write(level, ms >= services_.config.slow_request_ms ? "http.slow_request" : "http.request",
+                   {log::str("request_id", ctx.request_id), log::str("method", req.method),
+                    log::str("route", route_name), log::num("status", static_cast<long long>(res.status)),
+                    log::num("ms", ms), log::str("ip", req.client_ip),
+                    log::num("user_id", static_cast<long long>(ctx.actor ? ctx.actor->id : 0))});
+    }
+    return res;
+}
+
+}  // namespace hrms::http

@@ -1,0 +1,42 @@
+#pragma once
+// The middleware chain around every handler: request id, routing (404/405), authentication,
+// CSRF, the error envelope, security headers, metrics and the access log. Beast-free; runs on
+// the blocking pool.
+#include "hrms/http/metrics.hpp"
+#include "hrms/http/router.hpp"
+#include "hrms/http/types.hpp"
+
+namespace hrms::http {
+
+class Pipeline {
+public:
+    Pipeline(app::Services& services, Router const& router, Metrics& metrics);
+
+    // A response for `req`, never throwing: a handler's exception becomes a 500 naming the
+    // request id. `started` is when the request was fully read (for latency).
+    Response handle(Request& req, double started_s);
+
+    // A response that did not reach a handler (413 while reading, 400 unparsable), decorated
+    // like the others.
+    Response reject(Request const& req, Error const& error);
+
+    // True when the request's route may run on the I/O thread (Exec::io).
+    bool runs_inline(Request const& req) const;
+
+    Metrics& metrics() { return metrics_; }
+
+private:
+    void decorate(Response& r, std::string const& request_id, bool api) const;
+
+    app::Services& services_;
+    Router const& router_;
+    Metrics& metrics_;
+};
+
+// A request id: X-Request-Id if it is 1..128 safe characters, otherwise a new random one.
+std::string request_id_for(Request const& req);
+
+// Seconds on a monotonic clock.
+double monotonic_seconds();
+
+}  // namespace hrms::http

@@ -1,0 +1,48 @@
+#pragma once
+// Method + path-template routing: "/api/v1/users/{id}" matches "/api/v1/users/42".
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hrms/http/types.hpp"
+
+namespace hrms::http {
+
+enum class Access { anyone, user };
+
+// Where a handler runs: on the blocking pool (the default: anything touching the database or a
+// hash), or straight on the I/O thread for handlers that only build a response from memory.
+enum class Exec { pool, io };
+
+struct Route {
+    std::string method;
+    std::string pattern;  // also the metrics label
+    Handler handler;
+    Access access = Access::user;
+    Exec exec = Exec::pool;
+    std::vector<std::string> segments;
+    std::size_t index = 0;  // position in the router, for per-route metrics
+};
+
+class Router {
+public:
+    // Registers a route; throws std::logic_error on a duplicate method + pattern.
+    void add(std::string method, std::string pattern, Handler handler, Access access = Access::user,
+             Exec exec = Exec::pool);
+
+    struct Match {
+        Route const* route = nullptr;  // null: no route
+        std::vector<std::pair<std::string, std::string>> params;
+        std::string allow;  // when the path exists under other methods: "GET, POST"
+    };
+    // The route for method and path; with route null and `allow` set, the path exists but not
+    // for this method (405); with both empty, nothing matches (404).
+    Match match(std::string_view method, std::string_view path) const;
+
+    std::vector<Route> const& routes() const { return routes_; }
+
+private:
+    std::vector<Route> routes_;
+};
+
+}  // namespace hrms::http

@@ -1,0 +1,19 @@
+#include "hrms/http/routes.hpp"
+
+#include "hrms/http/handlers/common.hpp"
+
+namespace hrms::http {
+
+Router build_router(std::string openapi_yaml, Metrics& metrics) {
+    Router r;
+    add_system_routes(r, std::move(openapi_yaml), metrics);
+    add_auth_routes(r);
+    add_user_routes(r);
+    add_role_routes(r);
+    std::vector<std::string> names;
+    for (auto const& route : r.routes()) names.push_back(route.pattern);
+    metrics.set_routes(std::move(names));
+    return r;
+}
+
+}  // namespace hrms::http

@@ -1,0 +1,361 @@
+#include "hrms/http/server.hpp"
+
+#include <boost/asio.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/url/parse.hpp>
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "hrms/app/log.hpp"
+#include "hrms/http/pipeline.hpp"
+
+namespace hrms::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using asio::awaitable;
+using asio::use_awaitable;
+constexpr auto kTuple = asio::as_tuple(use_awaitable);
+
+namespace {
+
+// Runs `fn` on the blocking pool and resumes the coroutine on its own strand afterwards, so
+// an I/O thread never waits on SQL or a password hash.
+template <class F>
+awaitable<std::invoke_result_t<F&>> blocking(asio::thread_pool& pool, F fn) {
+    using R = std::invoke_result_t<F&>;
+    auto result = co_await asio::async_initiate<decltype(use_awaitable),
+                                                void(std::exception_ptr, std::optional<R>)>(
+        [&pool](auto handler, F f) {
+            asio::post(pool, [h = std::move(handler), f = std::move(f)]() mutable {
+                std::exception_ptr ep;
+                std::optional<R> r;
+                try {
+                    r.emplace(f());
+                } catch (...) {
+                    ep = std::current_exception();
+                }
+                auto ex = asio::get_associated_executor(h);
+                asio::dispatch(ex, [h = std::move(h), ep, r = std::move(r)]() mutable {
+                    std::move(h)(ep, std::move(r));
+                });
+            });
+        },
+        use_awaitable, std::move(fn));
+    co_return std::move(*result);
+}
+
+struct Conn {
+    beast::tcp_stream* stream = nullptr;
+    bool idle = true;
+};
+
+class Server {
+public:
+    Server(app::Services& services, Router const& router, Metrics& metrics)
+        : config_(services.config),
+          pipeline_(services, router, metrics),
+          pool_(static_cast<std::size_t>(worker_threads(services.config))),
+          acceptor_(ioc_) {}
+
+    int run();
+
+private:
+    static int worker_threads(app::Config const& c) {
+        if (c.worker_threads > 0) return c.worker_threads;
+        return std::max(4, 2 * static_cast<int>(std::thread::hardware_concurrency()));
+    }
+    void bind();
+    awaitable<void> accept_loop();
+    awaitable<void> session(tcp::socket socket);
+    awaitable<void> shutdown_watch();
+    void begin_shutdown();
+    awaitable<bool> write(beast::tcp_stream& stream, Response res, bool head, bool keep_alive,
+                          unsigned version);
+
+    app::Config const& config_;
+    Pipeline pipeline_;
+    asio::io_context ioc_;
+    asio::thread_pool pool_;
+    tcp::acceptor acceptor_;
+    std::atomic<bool> stopping_{false};
+    std::mutex conns_mutex_;
+    std::unordered_map<std::uint64_t, Conn*> conns_;
+    std::uint64_t next_conn_ = 0;
+};
+
+std::pair<std::string, unsigned short> split_listen(std::string const& listen) {
+    auto const colon = listen.rfind(':');
+    if (colon == std::string::npos) throw std::runtime_error("HRMS_LISTEN must be host:port");
+    std::string host = listen.substr(0, colon);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    if (host.empty()) host = "0.0.0.0";
+    int const port = std::stoi(listen.substr(colon + 1));
+    if (port < 0 || port > 65535) throw std::runtime_error("HRMS_LISTEN port out of range");
+    return {host, static_cast<unsigned short>(port)};
+}
+
+Response to_error(Pipeline& p, Request const& req, ErrorCode code, std::string msg) {
+    return p.reject(req, Error{code, std::move(msg), {}});
+}
+
+}  // namespace
+
+void Server::bind() {
+    auto [host, port] = split_listen(config_.listen);
+    tcp::endpoint ep(asio::ip::make_address(host), port);
+    acceptor_.open(ep.protocol());
+    acceptor_.set_option(asio::socket_base::reuse_address(true));
+    acceptor_.bind(ep);
+    acceptor_.listen(asio::socket_base::max_listen_connections);
+    auto const bound = acceptor_.local_endpoint();
+    log::info("http.listening", {log::str("address", bound.address().to_string()),
+                                 log::num("port", static_cast<long long>(bound.port()))});
+}
+
+int Server::run() {
+    bind();
+    asio::signal_set signals(ioc_, SIGINT, SIGTERM);
+    signals.async_wait([this](boost::system::error_code ec, int sig) {
+        if (ec) return;
+        log::info("http.shutdown", {log::num("signal", static_cast<long long>(sig))});
+        begin_shutdown();
+    });
+    asio::co_spawn(ioc_, accept_loop(), asio::detached);
+
+    int const n = config_.io_threads > 0 ? config_.io_threads
+                                         : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+    std::vector<std::thread> threads;
+    for (int i = 1; i < n; ++i) threads.emplace_back([this] { ioc_.run(); });
+    ioc_.run();
+    for (auto& t : threads) t.join();
+    pool_.join();
+    log::info("http.stopped");
+    return 0;
+}
+
+void Server::begin_shutdown() {
+    if (stopping_.exchange(true)) return;
+    boost::system::error_code ignored;
+    acceptor_.close(ignored);
+    // Idle keep-alive connections are closed now; busy ones finish their request first.
+    {
+        std::lock_guard lock(conns_mutex_);
+        for (auto const& [id, conn] : conns_) {
+            asio::post(conn->stream->get_executor(), [this, id = id] {
+                std::lock_guard inner(conns_mutex_);
+                auto it = conns_.find(id);
+                if (it != conns_.end() && it->second->idle) it->second->stream->cancel();
+            });
+        }
+    }
+    // Outside the lock: co_spawn may start the watcher inline, and it takes the lock too.
+    asio::co_spawn(ioc_, shutdown_watch(), asio::detached);
+}
+
+awaitable<void> Server::shutdown_watch() {
+    asio::steady_timer timer(ioc_);
+    double const deadline = monotonic_seconds() + config_.shutdown_grace_s;
+    for (;;) {
+        {
+            std::lock_guard lock(conns_mutex_);
+            if (conns_.empty()) break;
+        }
+        if (monotonic_seconds() >= deadline) {
+            log::warn("http.shutdown_timeout");
+            ioc_.stop();
+            break;
+        }
+        timer.expires_after(std::chrono::milliseconds(20));
+        co_await timer.async_wait(kTuple);
+    }
+    // Nothing else holds the io_context now: run() returns in every thread.
+}
+
+awaitable<void> Server::accept_loop() {
+    for (;;) {
+        auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(ioc_), kTuple);
+        if (ec) {
+            if (stopping_ || ec == asio::error::operation_aborted) co_return;
+            log::warn("http.accept_error", {log::str("error", ec.message())});
+            // Out of descriptors: back off instead of spinning.
+            asio::steady_timer t(ioc_, std::chrono::milliseconds(50));
+            co_await t.async_wait(kTuple);
+            continue;
+        }
+        boost::system::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
+        auto ex = socket.get_executor();
+        asio::co_spawn(ex, session(std::move(socket)), asio::detached);
+    }
+}
+
+awaitable<bool> Server::write(beast::tcp_stream& stream, Response res, bool head, bool keep_alive,
+                              unsigned version) {
+    bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), version};
+    out.set(bhttp::field::server, "hrms");
+    out.set(bhttp::field::content_type, res.content_type);
+    for (auto& [k, v] : res.headers) out.insert(k, v);
+    auto const size = res.body.size();
+    if (!head) out.body() = std::move(res.body);
+    out.keep_alive(keep_alive);
+    out.content_length(size);
+    stream.expires_after(std::chrono::milliseconds(static_cast<long>(config_.http_read_timeout_s * 1000)));
+    bhttp::serializer<false, bhttp::string_body> sr{out};
+    if (head) {
+        co_await bhttp::async_write_header(stream, sr, kTuple);
+        co_return keep_alive;
+    }
+    auto [ec, n] = co_await bhttp::async_write(stream, out, kTuple);
+    co_return !ec && keep_alive;
+}
+
+awaitable<void> Server::session(tcp::socket socket) {
+    beast::tcp_stream stream(std::move(socket));
+    Conn conn{&stream, true};
+    std::uint64_t id;
+    {
+        std::lock_guard lock(conns_mutex_);
+        id = next_conn_++;
+        conns_[id] = &conn;
+    }
+    struct Unregister {
+        Server* s;
+        std::uint64_t id;
+        ~Unregister() {
+            std::lock_guard lock(s->conns_mutex_);
+            s->conns_.erase(id);
+        }
+    } unregister{this, id};
+
+    std::string ip;
+    bool loopback = false;
+    {
+        boost::system::error_code ec;
+        auto ep = stream.socket().remote_endpoint(ec);
+        if (!ec) {
+            ip = ep.address().to_string();
+            loopback = ep.address().is_loopback();
+        }
+    }
+    auto const ms = [](double s) { return std::chrono::milliseconds(static_cast<long>(s * 1000)); };
+    beast::flat_buffer buffer;
+    bool first = true;
+    for (;;) {
+        // Wait for the next request's first bytes under the idle timeout (the read timeout for
+        // the first request), then give the whole request the read timeout: a client trickling
+        // bytes (slow loris) is dropped when it runs out.
+        conn.idle = true;
+        if (stopping_) break;
+        if (buffer.size() == 0) {
+            stream.expires_after(ms(first ? config_.http_read_timeout_s : config_.http_idle_timeout_s));
+            auto [ec, n] = co_await stream.async_read_some(buffer.prepare(8192), kTuple);
+            if (ec) break;
+            buffer.commit(n);
+        }
+        conn.idle = false;
+        first = false;
+        stream.expires_after(ms(config_.http_read_timeout_s));
+
+        bhttp::request_parser<bhttp::string_body> parser;
+        parser.header_limit(static_cast<std::uint32_t>(config_.max_header_bytes));
+        parser.body_limit(config_.max_body_bytes);
+        Request req;
+        req.client_ip = ip;
+        req.loopback = loopback;
+
+        auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
+        if (hec) {
+            if (hec == bhttp::error::body_limit) {
+                // Content-Length alone is over the limit: refused before any body byte is read.
+                co_await write(stream, to_error(pipeline_, req, ErrorCode::payload_too_large,
+                                                "request body is larger than " +
+                                                    std::to_string(config_.max_body_bytes) + " bytes"),
+                               false, false, 11);
+            } else if (hec == bhttp::error::header_limit) {
+                co_await write(stream, to_error(pipeline_, req, ErrorCode::payload_too_large,
+                                                "request headers are too large"),
+                               false, false, 11);
+            } else if (hec != beast::error::timeout && hec != bhttp::error::end_of_stream &&
+                       hec != asio::error::eof && hec != asio::error::operation_aborted &&
+                       hec != asio::error::connection_reset) {
+                co_await write(stream, to_error(pipeline_, req, ErrorCode::bad_request,
+                                                "malformed HTTP request: " + hec.message()),
+                               false, false, 11);
+            }
+            break;
+        }
+        auto& head = parser.get();
+        unsigned const version = head.version();
+        if (auto len = parser.content_length(); len && *len > config_.max_body_bytes) {
+            // Refused from the headers alone: the body is never read.
+            co_await write(stream, to_error(pipeline_, req, ErrorCode::payload_too_large,
+                                            "request body is larger than " +
+                                                std::to_string(config_.max_body_bytes) + " bytes"),
+                           false, false, version);
+            break;
+        }
+        if (beast::iequals(head[bhttp::field::expect], "100-continue")) {
+            bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, version};
+            co_await bhttp::async_write(stream, cont, kTuple);
+        }
+        auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+        if (bec) {
+            if (bec == bhttp::error::body_limit) {
+                co_await write(stream, to_error(pipeline_, req, ErrorCode::payload_too_large,
+                                                "request body is too large"),
+                               false, false, version);
+            }
+            break;
+        }
+        double const started = monotonic_seconds();
+        auto msg = parser.release();
+        bool const keep_alive = msg.keep_alive();
+        req.method = std::string(msg.method_string());
+        req.target = std::string(msg.target());
+        auto parsed = boost::urls::parse_origin_form(req.target);
+        if (!parsed) {
+            co_await write(stream, to_error(pipeline_, req, ErrorCode::bad_request, "malformed request target"),
+                           false, false, version);
+            break;
+        }
+        req.path = parsed->path();
+        for (auto const& p : parsed->params()) req.query.emplace_back(p.key, p.value);
+        req.headers.reserve(16);
+        for (auto const& f : msg) {
+            std::string name(f.name_string());
+            for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            req.headers.emplace_back(std::move(name), std::string(f.value()));
+        }
+        req.body = std::move(msg.body());
+        bool const is_head = req.method == "HEAD";
+
+        // No co_await inside ?: here: g++ 12 miscompiles it in coroutines.
+        Response res;
+        if (pipeline_.runs_inline(req)) {
+            res = pipeline_.handle(req, started);
+        } else {
+            res = co_await blocking(pool_, [this, &req, started] { return pipeline_.handle(req, started); });
+        }
+        bool const keep = keep_alive && !res.close && !stopping_;
+        bool const again = co_await write(stream, std::move(res), is_head, keep, version);
+        if (!again) break;
+    }
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream.socket().close(ignored);
+}
+
+int serve(app::Services& services, Router const& router, Metrics& metrics) {
+    Server server(services, router, metrics);
+    return server.run();
+}
+
+}  // namespace hrms::http

@@ -1,0 +1,13 @@
+#pragma once
+// The HTTP server. Beast and Asio stay behind this header (a compile firewall).
+#include "hrms/app/services.hpp"
+#include "hrms/http/metrics.hpp"
+#include "hrms/http/router.hpp"
+
+namespace hrms::http {
+
+// Listens on config.listen, serves until SIGTERM or SIGINT, then stops accepting, lets
+// in-flight requests finish (up to shutdown_grace_s), and returns 0. Throws if it cannot bind.
+int serve(app::Services& services, Router const& router, Metrics& metrics);
+
+}  // namespace hrms::http

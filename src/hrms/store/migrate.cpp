@@ -1,0 +1,100 @@
+#include "hrms/store/migrate.hpp"
+
+#include <stdexcept>
+
+#include "hrms/app/ports.hpp"
+#include "hrms/core/time.hpp"
+#include "hrms/store/open.hpp"
+#include "hrms/store/soci_store.hpp"
+
+namespace hrms::store {
+
+namespace {
+void replace_all(std::string& s, std::string const& from, std::string const& to) {
+    for (std::size_t pos = 0; (pos = s.find(from, pos)) != std::string::npos; pos += to.size())
+        s.replace(pos, from.size(), to);
+}
+
+constexpr char const* kCreateSchemaTable =
+    "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+    "name TEXT NOT NULL, applied_at TEXT NOT NULL)";
+}  // namespace
+
+std::string render_migration(std::string const& sql, std::string const& backend,
+                             std::string const& now) {
+    std::string out = sql;
+    bool const pg = backend == "postgresql";
+    replace_all(out, "{{id}}", pg ? "BIGSERIAL PRIMARY KEY" : "INTEGER PRIMARY KEY AUTOINCREMENT");
+    replace_all(out, "{{bigint}}", pg ? "BIGINT" : "INTEGER");
+    replace_all(out, "{{now}}", now);
+    return out;
+}
+
+std::vector<std::string> split_sql(std::string const& script) {
+    std::vector<std::string> out;
+    std::string current;
+    bool in_quote = false;
+    for (std::size_t i = 0; i < script.size(); ++i) {
+        char const c = script[i];
+        if (!in_quote && c == '-' && i + 1 < script.size() && script[i + 1] == '-') {
+            while (i < script.size() && script[i] != '\n') ++i;
+            current.push_back('\n');
+            continue;
+        }
+        if (c == '\'') in_quote = !in_quote;
+        if (c == ';' && !in_quote) {
+            if (current.find_first_not_of(" \t\r\n") != std::string::npos) out.push_back(current);
+            current.clear();
+            continue;
+        }
+        current.push_back(c);
+    }
+    if (current.find_first_not_of(" \t\r\n") != std::string::npos) out.push_back(current);
+    return out;
+}
+
+int migrate(app::Store& store, std::function<void(int, std::string const&)> const& progress) {
+    auto* soci_store = dynamic_cast<SociStore*>(&store);
+    if (!soci_store) throw std::logic_error("migrate: not a SOCI store");
+    int applied = 0;
+    soci_store->with_writer([&](soci::session& sql) {
+        sql << kCreateSchemaTable;
+        for (auto const& m : embedded_migrations()) {
+            bool const pg = soci_store->dialect() == Dialect::postgresql;
+            sql << (pg ? "BEGIN" : "BEGIN IMMEDIATE");
+            try {
+                if (pg) {
+                    // Two processes starting at once on one database: one migrates, the
+                    // other waits here and then finds nothing left to do.
+                    sql << "SELECT pg_advisory_xact_lock(7262031)";
+                }
+                int count = 0;
+                sql << "SELECT COUNT(*) FROM schema_migrations WHERE version = :v",
+                    soci::use(m.version), soci::into(count);
+                if (count > 0) {
+                    sql << "COMMIT";
+                    continue;
+                }
+                if (progress) progress(m.version, m.name);
+                auto const now = to_rfc3339(app::SystemClock().now());
+                for (auto const& stmt : split_sql(render_migration(m.sql, store.backend(), now)))
+                    sql << stmt;
+                std::string name = m.name;
+                sql << "INSERT INTO schema_migrations (version, name, applied_at) "
+                       "VALUES (:v, :n, :a)",
+                    soci::use(m.version), soci::use(name), soci::use(now);
+                sql << "COMMIT";
+                ++applied;
+            } catch (...) {
+                try {
+                    sql << "ROLLBACK";
+                } catch (...) {
+                }
+                throw;
+            }
+        }
+    });
+    return applied;
+}
+
+}  // namespace hrms::store

@@ -1,0 +1,77 @@
+#pragma once
+// Internal to store/: the SOCI-backed Store for SQLite and PostgreSQL. Only store/ includes SOCI.
+#include <soci/soci.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "hrms/app/ports.hpp"
+
+namespace hrms::store {
+
+enum class Dialect { sqlite, postgresql };
+
+struct CachedQueries;  // soci_tx.cpp: statements prepared once per connection
+struct CachedQueriesDeleter {
+    void operator()(CachedQueries* q) const;
+};
+
+// A database connection plus the hot-path statements prepared on it.
+struct Conn : soci::session {
+    template <class... A>
+    explicit Conn(A&&... args) : soci::session(std::forward<A>(args)...) {}
+    std::unique_ptr<CachedQueries, CachedQueriesDeleter> cached;
+};
+
+// A fixed set of open sessions handed out one at a time.
+class SessionPool {
+public:
+    SessionPool(int size, std::function<std::unique_ptr<Conn>()> open);
+    // Blocks until a session is free.
+    std::unique_ptr<Conn> acquire();
+    void release(std::unique_ptr<Conn> session, bool suspect);
+    app::PoolStats stats() const;
+
+private:
+    std::function<std::unique_ptr<Conn>()> open_;
+    mutable std::mutex mutex_;
+    std::condition_variable available_;
+    std::vector<std::unique_ptr<Conn>> free_;
+    int size_;
+    int in_use_ = 0;
+    std::int64_t waits_ = 0;
+};
+
+class SociStore final : public app::Store {
+public:
+    SociStore(Dialect dialect, std::string url, int readers);
+    ~SociStore() override;
+
+    std::unique_ptr<app::Tx> begin(app::TxMode mode) override;
+    std::string backend() const override;
+    bool ping() override;
+    int schema_version() override;
+    int latest_schema_version() const override;
+    app::PoolStats pool_stats() const override;
+
+    Dialect dialect() const { return dialect_; }
+    // Runs `fn` on the writer (SQLite) or a pooled session (PostgreSQL), outside any Tx.
+    void with_writer(std::function<void(soci::session&)> const& fn);
+
+private:
+    friend class SociTx;
+    std::unique_ptr<Conn> open_session();
+
+    Dialect dialect_;
+    std::string url_;
+    std::string path_or_conninfo_;
+    std::unique_ptr<SessionPool> readers_;
+    std::unique_ptr<SessionPool> writer_;  // SQLite: size 1; PostgreSQL: the same pool as readers
+};
+
+}  // namespace hrms::store

@@ -1,0 +1,226 @@
+// Store tests: run against SQLite (a temporary file) or PostgreSQL (a database under HRMS_TEST_PG_BASE), chosen
+// by HRMS_TEST_BACKEND. CTest registers both (labels sqlite and pg).
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
+#include <unistd.h>
+
+#include "hrms/store/migrate.hpp"
+#include "hrms/store/open.hpp"
+
+using namespace hrms;
+using namespace hrms::app;
+
+namespace {
+
+std::string backend() {
+    char const* b = std::getenv("HRMS_TEST_BACKEND");
+    return b ? b : "sqlite";
+}
+
+class StoreTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        if (backend() == "pg") {
+            char const* base = std::getenv("HRMS_TEST_PG_BASE");
+            if (!base) GTEST_FAIL() << "HRMS_TEST_PG_BASE is not set (scripts/test sets it)";
+            // A fresh database per test, named after this process.
+            std::string const db = "store_" + std::to_string(::getpid());
+            std::string const cmd = "psql -q -X '" + std::string(base) +
+                                    "/postgres' -c 'DROP DATABASE IF EXISTS " + db +
+                                    "' -c 'CREATE DATABASE " + db + "' >/dev/null";
+            ASSERT_EQ(std::system(cmd.c_str()), 0);
+            store_ = store::open_store(std::string(base) + "/" + db, 4);
+        } else {
+            dir_ = std::filesystem::temp_directory_path() /
+                   ("hrms-store-" + std::to_string(::getpid()) + "-" +
+                    ::testing::UnitTest::GetInstance()->current_test_info()->name());
+            std::filesystem::remove_all(dir_);
+            store_ = store::open_store("sqlite://" + (dir_ / "t.db").string(), 4);
+        }
+        store::migrate(*store_);
+    }
+    void TearDown() override {
+        store_.reset();
+        if (!dir_.empty()) std::filesystem::remove_all(dir_);
+    }
+    UserId add_user(std::string const& email, std::vector<std::string> roles = {"employee"}) {
+        auto tx = store_->begin(TxMode::write);
+        auto id = tx->insert_user({email, "Name " + email, "active", std::string("hash"), roles,
+                                   "2026-01-01T00:00:00.000Z"});
+        tx->commit();
+        return id;
+    }
+
+    std::filesystem::path dir_;
+    std::unique_ptr<Store> store_;
+};
+
+}  // namespace
+
+TEST_F(StoreTest, MigrationsAreRecordedAndIdempotent) {
+    EXPECT_EQ(store_->schema_version(), store_->latest_schema_version());
+    EXPECT_EQ(store::migrate(*store_), 0);
+}
+
+TEST_F(StoreTest, BuiltinRolesAreSeeded) {
+    auto tx = store_->begin(TxMode::read);
+    auto roles = tx->list_roles();
+    ASSERT_EQ(roles.size(), 3u);
+    auto admin = tx->role("admin");
+    ASSERT_TRUE(admin);
+    EXPECT_TRUE(admin->builtin);
+    EXPECT_TRUE(admin->permissions.contains("*"));
+}
+
+TEST_F(StoreTest, UserRoundTripsWithRolesAndNulls) {
+    auto id = add_user("a@example.com", {"reviewer", "employee"});
+    auto tx = store_->begin(TxMode::read);
+    auto u = tx->user_by_id(id);
+    ASSERT_TRUE(u);
+    EXPECT_EQ(u->email, "a@example.com");
+    EXPECT_EQ(u->roles, (std::vector<std::string>{"employee", "reviewer"}));
+    EXPECT_FALSE(u->manager_id);
+    EXPECT_FALSE(u->locked_until);
+    EXPECT_EQ(tx->user_by_email("a@example.com")->id, id);
+    EXPECT_FALSE(tx->user_by_email("nobody@example.com"));
+}
+
+TEST_F(StoreTest, UncommittedWriteIsRolledBack) {
+    {
+        auto tx = store_->begin(TxMode::write);
+        tx->insert_user({"gone@example.com", "G", "active", std::nullopt, {"employee"}, "t"});
+    }
+    auto tx = store_->begin(TxMode::read);
+    EXPECT_FALSE(tx->user_by_email("gone@example.com"));
+}
+
+TEST_F(StoreTest, ListUsersFiltersAndPagesByKeyset) {
+    for (int i = 0; i < 5; ++i) add_user("user" + std::to_string(i) + "@example.com");
+    add_user("rev_100%@example.com", {"reviewer"});
+    auto tx = store_->begin(TxMode::read);
+    UserQuery q;
+    q.limit = 3;
+    auto page1 = tx->list_users(q);
+    ASSERT_EQ(page1.size(), 3u);
+    q.after_id = page1.back().id;
+    auto page2 = tx->list_users(q);
+    ASSERT_EQ(page2.size(), 3u);
+    EXPECT_GT(page2.front().id, page1.back().id);
+    UserQuery by_role;
+    by_role.role = "reviewer";
+    EXPECT_EQ(tx->list_users(by_role).size(), 1u);
+    UserQuery by_text;
+    by_text.text = "100%";  // the % is literal, not a wildcard
+    EXPECT_EQ(tx->list_users(by_text).size(), 1u);
+    by_text.text = "USER3";
+    EXPECT_EQ(tx->list_users(by_text).size(), 1u);
+}
+
+TEST_F(StoreTest, SessionViewCarriesUserRolesAndVersion) {
+    auto id = add_user("s@example.com", {"reviewer"});
+    {
+        auto tx = store_->begin(TxMode::write);
+        tx->insert_session({"h1", id, "csrf", "2026-01-01T00:00:00.000Z",
+                            "2026-01-02T00:00:00.000Z", "2026-01-01T00:00:00.000Z", "1.2.3.4", "ua"});
+        tx->commit();
+    }
+    auto tx = store_->begin(TxMode::read);
+    auto v = tx->session_by_hash("h1");
+    ASSERT_TRUE(v);
+    EXPECT_EQ(v->user.id, id);
+    EXPECT_EQ(v->user.roles, (std::vector<std::string>{"reviewer"}));
+    EXPECT_EQ(v->session.csrf, "csrf");
+    EXPECT_GE(v->roles_version, 1);
+    EXPECT_FALSE(tx->session_by_hash("nope"));
+}
+
+TEST_F(StoreTest, RoleChangesBumpTheVersion) {
+    std::int64_t before;
+    {
+        auto tx = store_->begin(TxMode::read);
+        before = tx->roles_version();
+    }
+    auto tx = store_->begin(TxMode::write);
+    tx->upsert_role({"team_lead", "Leads", false, {"reports.read"}, {"reviewer"}, "t", "t"});
+    EXPECT_EQ(tx->roles_version(), before + 1);
+    auto r = tx->role("team_lead");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->inherits, (std::vector<std::string>{"reviewer"}));
+    tx->delete_role("team_lead");
+    EXPECT_FALSE(tx->role("team_lead"));
+    tx->commit();
+}
+
+TEST_F(StoreTest, ManagerChainFollowsLinks) {
+    auto a = add_user("a@x.io"), b = add_user("b@x.io"), c = add_user("c@x.io");
+    auto tx = store_->begin(TxMode::write);
+    tx->set_manager(a, b, "t");
+    tx->set_manager(b, c, "t");
+    auto chain = tx->manager_chain(a, 100);
+    EXPECT_EQ(chain, (core::ManagerLinks{{a, b}, {b, c}}));
+    tx->commit();
+}
+
+TEST_F(StoreTest, ConcurrentWritersAreSerializedWithoutLoss) {
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < 25; ++i)
+                add_user("c" + std::to_string(t) + "_" + std::to_string(i) + "@x.io");
+        });
+    }
+    for (auto& th : threads) th.join();
+    auto tx = store_->begin(TxMode::read);
+    UserQuery q;
+    q.limit = 1000;
+    EXPECT_EQ(tx->list_users(q).size(), 100u);
+}
+
+TEST(Migrations, SplitKeepsSemicolonsInsideQuotes) {
+    auto parts = store::split_sql("CREATE TABLE a(x TEXT DEFAULT ';'); -- c;\nINSERT INTO a VALUES ('b;c');");
+    ASSERT_EQ(parts.size(), 2u);
+    EXPECT_NE(parts[1].find("'b;c'"), std::string::npos);
+}
+
+TEST_F(StoreTest, SessionLookupSeesWritesCommittedAfterItRan) {
+    // The session query is prepared once per connection; it must not pin an old snapshot.
+    auto id = add_user("snap@example.com");
+    {
+        auto tx = store_->begin(TxMode::write);
+        tx->insert_session({"h1", id, "c", "t", "t", "t", "", ""});
+        tx->commit();
+    }
+    for (int round = 0; round < 8; ++round) {  // touch every reader connection
+        auto tx = store_->begin(TxMode::read);
+        ASSERT_TRUE(tx->session_by_hash("h1"));
+    }
+    auto later = add_user("later@example.com");
+    {
+        auto tx = store_->begin(TxMode::write);
+        tx->insert_session({"h2", later, "c", "t", "t", "t", "", ""});
+        tx->commit();
+    }
+    for (int round = 0; round < 8; ++round) {
+        auto tx = store_->begin(TxMode::read);
+        EXPECT_TRUE(tx->user_by_email("later@example.com"));
+        EXPECT_TRUE(tx->session_by_hash("h2"));
+    }
+}
+
+TEST(PgUrl, BecomesKeywordConninfo) {
+    EXPECT_EQ(store::pg_conninfo_from_url("postgresql://postgres@127.0.0.1:5432/hrms"),
+              "host='127.0.0.1' port='5432' dbname='hrms' user='postgres'");
+}
+
+TEST(PgUrl, PasswordIsDecodedAndQuoted) {
+    EXPECT_EQ(store::pg_conninfo_from_url("postgres://u:p%40ss'w@db/x?sslmode=require"),
+              "host='db' dbname='x' user='u' password='p@ss\\'w' sslmode='require'");
+}
+
+TEST(PgUrl, Ipv6HostAndNoDatabase) {
+    EXPECT_EQ(store::pg_conninfo_from_url("postgresql://[::1]:6000"), "host='::1' port='6000'");
+}

@@ -1,0 +1,71 @@
+#pragma once
+// Internal to store/: one unit of work on a pooled SOCI session, with every query of the Tx port.
+#include <soci/soci.h>
+
+#include <memory>
+
+#include "hrms/app/ports.hpp"
+#include "hrms/store/soci_store.hpp"
+
+namespace hrms::store {
+
+class SociTx final : public app::Tx {
+public:
+    // Write units start a transaction at once (SQLite: BEGIN IMMEDIATE, so the writer lock is
+    // taken up front and never upgraded mid-way); read units run in autocommit.
+    SociTx(Dialect dialect, SessionPool& pool, std::unique_ptr<Conn> session, bool write);
+    ~SociTx() override;
+
+    std::optional<app::UserRecord> user_by_id(app::UserId id) override;
+    std::optional<app::UserRecord> user_by_email(std::string const& email) override;
+    app::UserId insert_user(app::NewUser const& user) override;
+    std::vector<app::UserRecord> list_users(app::UserQuery const& query) override;
+    void set_user_roles(app::UserId id, std::vector<std::string> const& roles,
+                        std::string const& now) override;
+    void set_user_status(app::UserId id, std::string const& status, std::string const& now) override;
+    void set_user_name(app::UserId id, std::string const& name, std::string const& now) override;
+    void set_manager(app::UserId id, std::optional<app::UserId> manager,
+                     std::string const& now) override;
+    core::ManagerLinks manager_chain(app::UserId start, int limit) override;
+    void set_login_failures(app::UserId id, int failures,
+                            std::optional<std::string> const& locked_until) override;
+    void set_password(app::UserId id, std::string const& hash, std::string const& now) override;
+    bool admin_exists() override;
+    std::int64_t count_users_with_role(std::string const& role) override;
+    std::int64_t count_active_admins() override;
+
+    void insert_session(app::SessionRecord const& session) override;
+    std::optional<app::SessionView> session_by_hash(std::string const& token_hash) override;
+    void touch_session(std::string const& token_hash, std::string const& expires_at,
+                       std::string const& last_seen_at) override;
+    void delete_session(std::string const& token_hash) override;
+    std::int64_t delete_user_sessions(app::UserId id) override;
+    std::int64_t delete_expired_sessions(std::string const& now) override;
+
+    void insert_invite(app::InviteRecord const& invite, std::string const& now) override;
+    std::optional<app::InviteRecord> invite_by_hash(std::string const& token_hash) override;
+    void mark_invite_used(std::string const& token_hash, std::string const& now) override;
+
+    std::vector<app::RoleRecord> list_roles() override;
+    std::optional<app::RoleRecord> role(std::string const& name) override;
+    void upsert_role(app::RoleRecord const& role) override;
+    void delete_role(std::string const& name) override;
+    std::int64_t roles_version() override;
+
+    void commit() override;
+
+private:
+    // Runs `fn`, remembering a failure so the session is checked before it is reused.
+    template <class F>
+    auto guard(F&& fn) -> decltype(fn());
+    void bump_roles_version();
+
+    Dialect dialect_;
+    SessionPool& pool_;
+    std::unique_ptr<Conn> sql_;
+    bool write_;
+    bool open_ = false;
+    bool suspect_ = false;
+};
+
+}  // namespace hrms::store

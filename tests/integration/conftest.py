@@ -1,0 +1,441 @@
+"""End-to-end fixtures: the real hrms binary on a free port, driven over HTTP.
+
+Environment (set by CTest, see CMakeLists.txt):
+  HRMS_BIN            path of the binary (default build/release/bin/hrms)
+  HRMS_TEST_BACKEND   sqlite (default) or pg
+  HRMS_TEST_PG_BASE   for pg: postgresql://user@host:port, no database name; every server
+                      gets a fresh database of its own, dropped at teardown.
+
+Only python3-pytest, python3-requests and the standard library are used.
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import json
+import os
+import pathlib
+import signal
+import socket
+import weakref
+import subprocess
+import time
+import uuid
+import warnings
+
+import pytest
+import requests
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+HRMS_BIN = os.environ.get("HRMS_BIN") or str(REPO / "build" / "release" / "bin" / "hrms")
+BACKEND = os.environ.get("HRMS_TEST_BACKEND", "sqlite")
+PG_BASE = os.environ.get("HRMS_TEST_PG_BASE", "").rstrip("/")
+
+ADMIN_EMAIL = "admin@example.com"
+ADMIN_PASSWORD = "admin-password-123"
+PASSWORD = "correct-horse-battery-9"  # a valid password for test users
+
+START_TIMEOUT_S = 20
+
+# Servers alive right now, so that a failing test can show their logs.
+_live_servers: list["Server"] = []
+
+
+def uniq(prefix: str = "u") -> str:
+    return f"{prefix}{uuid.uuid4().hex[:10]}"
+
+
+def unique_email(prefix: str = "user") -> str:
+    return f"{uniq(prefix)}@example.com"
+
+
+def wait_until(predicate, timeout: float, interval: float = 0.05, what: str = "condition"):
+    """Polls predicate() until it returns something truthy; returns that value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)
+
+
+def child_env(overrides: dict[str, str]) -> dict[str, str]:
+    """The parent's environment without any HRMS_* setting, plus the given ones."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HRMS_")}
+    env.update({k: str(v) for k, v in overrides.items()})
+    return env
+
+
+def error_of(response: requests.Response) -> dict:
+    """The error object of an error envelope, after checking the envelope's shape."""
+    body = response.json()
+    assert set(body) == {"error"}, body
+    err = body["error"]
+    assert {"code", "message", "details", "request_id"} <= set(err), err
+    assert isinstance(err["message"], str) and err["message"], err
+    assert err["request_id"] == response.headers.get("X-Request-Id"), (err, response.headers)
+    return err
+
+
+def assert_error(response: requests.Response, status: int, code: str, field: str | None = None) -> dict:
+    assert response.status_code == status, (response.status_code, response.text)
+    err = error_of(response)
+    assert err["code"] == code, err
+    if field is not None:
+        assert isinstance(err["details"], dict) and err["details"].get("field") == field, err
+    return err
+
+
+# --------------------------------------------------------------------------------------------
+# Databases
+
+
+class Database:
+    """Where one server (or CLI run) keeps its data: a data dir, and for pg a fresh database."""
+
+    def __init__(self, tmp: pathlib.Path):
+        self.data_dir = tmp / "data"
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.name = None
+        self.url = None
+        if BACKEND == "pg":
+            if not PG_BASE:
+                pytest.fail("HRMS_TEST_BACKEND=pg needs HRMS_TEST_PG_BASE=postgresql://user@host:port")
+            self.name = f"hrms_e2e_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+            psql(f'CREATE DATABASE "{self.name}"')
+            self.url = f"{PG_BASE}/{self.name}"
+        elif BACKEND != "sqlite":
+            pytest.fail(f"HRMS_TEST_BACKEND must be sqlite or pg, not {BACKEND!r}")
+
+    def env(self) -> dict[str, str]:
+        env = {"HRMS_DATA_DIR": str(self.data_dir)}
+        if self.url:
+            env["HRMS_DATABASE_URL"] = self.url
+        return env
+
+    def drop(self):
+        if self.name:
+            psql(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)', check=False)
+            self.name = None
+
+
+def psql(sql: str, check: bool = True):
+    r = subprocess.run(["psql", "-q", "-X", f"{PG_BASE}/postgres", "-c", sql],
+                       capture_output=True, text=True, timeout=60)
+    if check and r.returncode != 0:
+        pytest.fail(f"psql {sql!r} failed: {r.stderr.strip()}")
+    return r
+
+
+# --------------------------------------------------------------------------------------------
+# The server
+
+
+class Server:
+    """One `hrms serve` process on 127.0.0.1:<free port>; stderr (JSON lines) goes to a file."""
+
+    def __init__(self, tmp: pathlib.Path, env_overrides: dict | None = None,
+                 db: Database | None = None):
+        tmp.mkdir(parents=True, exist_ok=True)
+        self.tmp = tmp
+        self.owns_db = db is None
+        self.db = db or Database(tmp)
+        self.log_path = tmp / "server.log"
+        env = {
+            "HRMS_LISTEN": "127.0.0.1:0",
+            "HRMS_ADMIN_EMAIL": ADMIN_EMAIL,
+            "HRMS_ADMIN_PASSWORD": ADMIN_PASSWORD,
+            "HRMS_DEV_MODE": "1",
+            "HRMS_LOG_LEVEL": "info",
+            **self.db.env(),
+        }
+        env.update({k: str(v) for k, v in (env_overrides or {}).items()})
+        self.env = env
+        self._log_file = open(self.log_path, "wb")
+        # cwd is the temp dir: a stray ./hrms.toml must not change the settings.
+        self.proc = subprocess.Popen([HRMS_BIN, "serve"], env=child_env(env), cwd=tmp,
+                                     stdin=subprocess.DEVNULL, stdout=self._log_file,
+                                     stderr=self._log_file)
+        self.port = None
+        _live_servers.append(self)
+        try:
+            listening = self.wait_log(lambda e: e.get("event") == "http.listening",
+                                      timeout=START_TIMEOUT_S, what="http.listening")
+        except BaseException:
+            self.stop(signal.SIGKILL)
+            raise
+        self.port = int(listening["port"])
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.http = requests.Session()
+        # Never keep cookies between requests: each test sends the ones it means to.
+        self.http.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+        self._admin_token = None
+
+    # -- process ------------------------------------------------------------------------------
+
+    def running(self) -> bool:
+        return self.proc.poll() is None
+
+    def stop(self, sig=signal.SIGTERM, timeout: float = 15) -> int:
+        """Signals the process and waits for it; returns the exit code (SIGKILL after timeout)."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        if hasattr(self, "http"):
+            self.http.close()
+        if not self._log_file.closed:
+            self._log_file.close()
+        if self in _live_servers:
+            _live_servers.remove(self)
+        return self.proc.returncode
+
+    def cleanup(self):
+        # Graceful exit has its own tests; here a slow exit must not slow the suite down.
+        self.stop(signal.SIGTERM, timeout=3)
+        if self.owns_db:
+            self.db.drop()
+
+    # -- logs ---------------------------------------------------------------------------------
+
+    def log_text(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def log_lines(self) -> list[dict]:
+        """Every complete stderr line that is a JSON object."""
+        out = []
+        for line in self.log_text().splitlines():
+            line = line.strip()
+            if not line.startswith("{"):
+                continue
+            try:
+                obj = json.loads(line)
+            except ValueError:
+                continue  # a line being written right now
+            if isinstance(obj, dict):
+                out.append(obj)
+        return out
+
+    def find_log(self, predicate) -> dict | None:
+        for entry in self.log_lines():
+            if predicate(entry):
+                return entry
+        return None
+
+    def wait_log(self, predicate, timeout: float = 5, what: str = "a log line") -> dict:
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.find_log(predicate)
+            if found:
+                return found
+            if self.proc.poll() is not None:
+                raise AssertionError(f"hrms exited with {self.proc.returncode} while waiting for "
+                                     f"{what}; log:\n{self.log_text()[-4000:]}")
+            if time.monotonic() >= deadline:
+                raise AssertionError(f"timed out waiting for {what}; log:\n{self.log_text()[-4000:]}")
+            time.sleep(0.02)
+
+    def invite_token(self, user_id: int, timeout: float = 5) -> str:
+        entry = self.wait_log(lambda e: e.get("event") == "invite.created" and e.get("user_id") == user_id,
+                              timeout=timeout, what=f"invite.created for user {user_id}")
+        return entry["token"]
+
+    # -- HTTP ---------------------------------------------------------------------------------
+
+    def request(self, method: str, path: str, token: str | None = None, **kw) -> requests.Response:
+        headers = dict(kw.pop("headers", None) or {})
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        kw.setdefault("timeout", 15)
+        return self.http.request(method, self.url + path, headers=headers, **kw)
+
+    def get(self, path, token=None, **kw):
+        return self.request("GET", path, token, **kw)
+
+    def post(self, path, token=None, **kw):
+        return self.request("POST", path, token, **kw)
+
+    def put(self, path, token=None, **kw):
+        return self.request("PUT", path, token, **kw)
+
+    def patch(self, path, token=None, **kw):
+        return self.request("PATCH", path, token, **kw)
+
+    def delete(self, path, token=None, **kw):
+        return self.request("DELETE", path, token, **kw)
+
+    def login(self, email: str, password: str, **kw) -> requests.Response:
+        return self.post("/api/v1/auth/login", json={"email": email, "password": password}, **kw)
+
+    def token_for(self, email: str, password: str = PASSWORD) -> str:
+        r = self.login(email, password)
+        assert r.status_code == 200, (email, r.status_code, r.text)
+        return r.json()["token"]
+
+    @property
+    def admin_token(self) -> str:
+        """A session of the bootstrap admin, made once per server."""
+        if self._admin_token is None:
+            self._admin_token = self.token_for(ADMIN_EMAIL, ADMIN_PASSWORD)
+        return self._admin_token
+
+    def create_user(self, email: str | None = None, name: str | None = None, roles=None,
+                    password: str | None = PASSWORD, token: str | None = None) -> dict:
+        """Creates a user as admin (or as `token`); returns the 201 body."""
+        body = {"email": email or unique_email(), "name": name or "Test User"}
+        if roles is not None:
+            body["roles"] = roles
+        if password is not None:
+            body["password"] = password
+        r = self.post("/api/v1/users", token or self.admin_token, json=body)
+        assert r.status_code == 201, r.text
+        return r.json()
+
+    def user_with_token(self, roles=None, name: str | None = None) -> tuple[dict, str]:
+        """A new active user with the given roles, and a session token of theirs."""
+        user = self.create_user(roles=roles, name=name)
+        return user, self.token_for(user["email"])
+
+    def find_users(self, text: str, token: str | None = None) -> list[dict]:
+        r = self.get("/api/v1/users", token or self.admin_token, params={"q": text, "limit": 200})
+        assert r.status_code == 200, r.text
+        return r.json()["items"]
+
+    def raw(self, timeout: float = 5) -> socket.socket:
+        """A plain TCP connection to the server."""
+        s = socket.create_connection(("127.0.0.1", self.port), timeout=timeout)
+        s.settimeout(timeout)
+        return s
+
+
+# --------------------------------------------------------------------------------------------
+# Raw HTTP over a socket, for what requests would hide (limits, slow clients, shutdown).
+
+
+_unread: "weakref.WeakKeyDictionary[socket.socket, bytes]" = weakref.WeakKeyDictionary()
+
+
+def read_response(sock: socket.socket, timeout: float = 5) -> tuple[int, dict, bytes]:
+    """Reads one HTTP/1.1 response with a Content-Length body: (status, headers, body)."""
+    sock.settimeout(timeout)
+    data = _unread.pop(sock, b"")  # bytes of a pipelined next response read last time
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise AssertionError(f"connection closed before a full response header: {data!r}")
+        data += chunk
+    head, _, rest = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    headers = {}
+    for line in lines[1:]:
+        k, _, v = line.partition(":")
+        headers[k.strip().lower()] = v.strip()
+    length = int(headers.get("content-length", "0"))
+    while len(rest) < length:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        rest += chunk
+    if len(rest) > length:
+        _unread[sock] = rest[length:]
+    return status, headers, rest[:length]
+
+
+def closed_by_peer(sock: socket.socket, timeout: float) -> bool:
+    """True if the peer closes (EOF or reset) within timeout, ignoring any data it sends."""
+    deadline = time.monotonic() + timeout
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        sock.settimeout(left)
+        try:
+            if sock.recv(65536) == b"":
+                return True
+        except (ConnectionResetError, BrokenPipeError):
+            return True
+        except socket.timeout:
+            return False
+
+
+# --------------------------------------------------------------------------------------------
+# Fixtures
+
+
+@pytest.fixture(scope="session", autouse=True)
+def hrms_binary():
+    if not os.access(HRMS_BIN, os.X_OK):
+        pytest.exit(f"hrms binary not found at {HRMS_BIN} (set HRMS_BIN)", returncode=2)
+    return HRMS_BIN
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory, hrms_binary):
+    """The shared server for most tests. Per-IP login throttling is relaxed here because every
+    test connects from 127.0.0.1; tests of the throttle use their own server."""
+    srv = Server(tmp_path_factory.mktemp("shared"), {
+        "HRMS_LOGIN_RATE_PER_IP": "10000",
+        "HRMS_LOGIN_BURST_PER_IP": "10000",
+        "HRMS_LOGIN_IP_MAX_FAILURES": "10000",
+    })
+    yield srv
+    if not srv.running():
+        warnings.warn(f"the shared server died during the run (exit {srv.proc.returncode})")
+    srv.cleanup()
+
+
+@pytest.fixture
+def admin_token(server) -> str:
+    return server.admin_token
+
+
+@pytest.fixture
+def start_server(tmp_path, hrms_binary):
+    """Factory for a dedicated server with extra settings; stopped (and its DB dropped) after
+    the test."""
+    started: list[Server] = []
+
+    def start(env_overrides: dict | None = None, db: Database | None = None, name: str = "srv") -> Server:
+        srv = Server(tmp_path / f"{name}{len(started)}", env_overrides, db=db)
+        started.append(srv)
+        return srv
+
+    yield start
+    for srv in started:
+        srv.cleanup()
+
+
+@pytest.fixture
+def fresh_db(tmp_path):
+    """A database no server owns yet (for CLI tests); dropped after the test."""
+    db = Database(tmp_path / "db")
+    yield db
+    db.drop()
+
+
+def run_cli(args: list[str], db: Database, stdin: str | None = None, extra_env: dict | None = None,
+            timeout: float = 60) -> subprocess.CompletedProcess:
+    env = {**db.env(), "HRMS_LOG_LEVEL": "warn", **(extra_env or {})}
+    return subprocess.run([HRMS_BIN, *args], env=child_env(env), cwd=db.data_dir.parent,
+                          input=stdin, capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed and _live_servers:
+        for srv in _live_servers:
+            tail = "\n".join(srv.log_text().splitlines()[-40:])
+            state = "running" if srv.running() else f"EXITED with {srv.proc.returncode}"
+            report.sections.append((f"hrms log ({srv.tmp.name}, port {srv.port}, {state})", tail))
+
