@@ -165,6 +165,8 @@ class Server:
                                       timeout=START_TIMEOUT_S, what="http.listening")
         except BaseException:
             self.stop(signal.SIGKILL)
+            if self.owns_db:
+                self.db.drop()
             raise
         self.port = int(listening["port"])
         self.url = f"http://127.0.0.1:{self.port}"
@@ -439,3 +441,101 @@ def pytest_runtest_makereport(item, call):
             state = "running" if srv.running() else f"EXITED with {srv.proc.returncode}"
             report.sections.append((f"hrms log ({srv.tmp.name}, port {srv.port}, {state})", tail))
 
+
+
+# --------------------------------------------------------------------------------------------
+# Onboarding helpers, shared by test_onboarding.py, test_documents.py and test_notifications.py
+
+
+REQUIRED_DOCUMENTS = ["id_proof", "address_proof", "tax_form", "bank_details"]
+
+
+def complete_details(**overrides) -> dict:
+    """A full, valid set of personal details; keyword arguments replace top-level keys."""
+    details = {
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+        "date_of_birth": "1990-12-10",
+        "phone": "+44 20 7946 0958",
+        "address": {"line1": "1 Main Street", "city": "London", "country": "GB"},
+        "emergency_contact": {"name": "Charles Babbage", "phone": "+44 20 7946 0000"},
+    }
+    details.update(overrides)
+    return details
+
+
+def my_profile(server, token: str) -> dict:
+    r = server.get("/api/v1/profiles/me", token)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def profile_of(server, profile_id: int, token: str | None = None) -> dict:
+    r = server.get(f"/api/v1/profiles/{profile_id}", token or server.admin_token)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def save_details(server, token: str, details: dict) -> requests.Response:
+    return server.put("/api/v1/profiles/me/details", token, json=details)
+
+
+def submit_stage(server, token: str) -> requests.Response:
+    return server.post("/api/v1/profiles/me/submit", token)
+
+
+def decide(server, token: str, profile_id: int, stage: str, decision: str,
+           reason: str | None = None) -> requests.Response:
+    body = {"stage": stage, "decision": decision}
+    if reason is not None:
+        body["reason"] = reason
+    return server.post(f"/api/v1/profiles/{profile_id}/decision", token, json=body)
+
+
+def feed(server, token: str, **params) -> dict:
+    """GET /api/v1/notifications; asserts 200 and returns {items, unread, next_after}."""
+    r = server.get("/api/v1/notifications", token, params=params)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def employee_with_details_submitted(server, name: str | None = None) -> tuple[dict, str, dict]:
+    """A new employee who saved complete details and submitted them: (user, token, profile)."""
+    user, token = server.user_with_token(name=name)
+    r = save_details(server, token, complete_details())
+    assert r.status_code == 200, r.text
+    r = submit_stage(server, token)
+    assert r.status_code == 200, r.text
+    return user, token, r.json()
+
+
+def employee_at_documents(server, reviewer_token: str | None = None,
+                          name: str | None = None) -> tuple[dict, str, dict]:
+    """A new employee whose details are approved: stage documents, status draft."""
+    user, token, profile = employee_with_details_submitted(server, name=name)
+    r = decide(server, reviewer_token or server.admin_token, profile["id"], "details", "approve")
+    assert r.status_code == 200, r.text
+    return user, token, r.json()
+
+
+def run_together(*calls, timeout: float = 30) -> list:
+    """Runs each zero-argument callable on its own thread, released at the same moment; returns
+    their results in order (an exception is returned in place of its result). Callables must not
+    share a requests.Session: use requests.request directly."""
+    import threading
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def run(i, call):
+        try:
+            barrier.wait(timeout=timeout)
+            results[i] = call()
+        except BaseException as e:  # noqa: BLE001 - reported to the caller
+            results[i] = e
+
+    threads = [threading.Thread(target=run, args=(i, c), daemon=True) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=timeout)
+    return results

@@ -39,6 +39,12 @@ struct Config {
 
     double invite_ttl_hours = 72;
 
+    double sla_hours_details = 48;
+    double sla_hours_documents = 72;
+    double sla_hours_final = 24;
+    double reminder_after = 1.0;  // fraction of the SLA
+    double escalate_after = 2.0;
+
     // The configured SQLite URL for the data dir when none was given.
     std::string effective_database_url() const {
         return database_url.empty() ? "sqlite://" + data_dir + "/hrms.db" : database_url;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "hrms/core/onboarding.hpp"
 #include "hrms/core/role_graph.hpp"
 #include "hrms/core/time.hpp"
 
@@ -80,11 +81,94 @@ struct RoleRecord {
     std::string updated_at;
 };
 
+using ProfileId = std::int64_t;
+using DocumentId = std::int64_t;
+
+struct ProfileRecord {
+    ProfileId id = 0;
+    UserId user_id = 0;
+    core::ProfileState state;
+    int progress = 0;
+    core::Details details;
+    std::optional<UserId> assignee_id;
+    std::optional<std::string> submitted_at;
+    std::optional<std::string> sla_due_at;
+    std::string created_at;
+    std::string updated_at;
+    // The employee's account, joined for lists.
+    std::string email;
+    std::string name;
+};
+
+struct QueueQuery {
+    std::optional<core::Stage> stage;
+    std::optional<core::StageStatus> status;
+    std::optional<bool> overdue;  // true: sla_due_at < now; false: not overdue
+    std::optional<UserId> assignee;
+    std::optional<std::string> text;  // substring of name or email
+    std::optional<ProfileId> after_id;
+    int limit = 50;
+    std::string now;
+};
+
+struct HistoryRecord {
+    std::int64_t id = 0;
+    ProfileId profile_id = 0;
+    std::optional<UserId> actor_id;
+    std::string at;
+    std::string from_stage, from_status, to_stage, to_status;
+    std::optional<std::string> decision;
+    std::optional<std::string> reason;
+};
+
+struct DocumentTypeRecord {
+    std::string code;
+    std::string name;
+    bool required = false;
+    std::int64_t max_bytes = 0;
+    std::vector<std::string> allowed_mime;
+};
+
+struct DocumentRecord {
+    DocumentId id = 0;
+    ProfileId profile_id = 0;
+    std::string type;
+    std::string filename;
+    std::int64_t size = 0;
+    std::string sha256;
+    std::string mime;
+    std::string status;  // pending | approved | rejected
+    bool is_current = true;
+    std::optional<UserId> uploaded_by;
+    std::string uploaded_at;
+    std::optional<UserId> reviewed_by;
+    std::optional<std::string> reviewed_at;
+    std::optional<std::string> review_reason;
+};
+
+struct NotificationRecord {
+    std::int64_t id = 0;
+    std::string channel;  // user:<id> | admins | role:<name>
+    std::string kind;
+    std::string title;
+    std::string body;
+    std::string data_json = "{}";
+    std::string created_at;
+    bool read = false;
+};
+
 // One unit of work. Destroyed without commit() it rolls back. Methods throw only on broken
 // infrastructure (lost connection, disk full); expected outcomes come back as values.
 class Tx {
 public:
     virtual ~Tx() = default;
+
+    // Checks that read many rows before writing: writers of one kind must not interleave, or
+    // two changes that each pass (no cycle; email free) could together break the rule.
+    enum class Lock { roles, managers, user_emails };
+    // Serializes this write Tx against every other writer holding `what` until it ends (a no-op
+    // on SQLite, where write transactions are serialized anyway).
+    virtual void serialize(Lock what) = 0;
 
     // Users.
     virtual std::optional<UserRecord> user_by_id(UserId id) = 0;
@@ -132,6 +216,45 @@ public:
     virtual void delete_role(std::string const& name) = 0;
     virtual std::int64_t roles_version() = 0;
 
+    // Profiles.
+    virtual ProfileId insert_profile(UserId user, std::string const& search, std::string const& now) = 0;
+    // In a write Tx these lock the profile's row until the Tx ends (PostgreSQL; SQLite
+    // serializes writers anyway), so two decisions on one stage cannot both pass the check.
+    virtual std::optional<ProfileRecord> profile_by_id(ProfileId id) = 0;
+    virtual std::optional<ProfileRecord> profile_by_user(UserId user) = 0;
+    // Writes state, progress, details, assignee, submitted_at, sla_due_at and updated_at.
+    virtual void update_profile(ProfileRecord const& p) = 0;
+    // The review queue page by ascending id, at most query.limit rows.
+    virtual std::vector<ProfileRecord> list_profiles(QueueQuery const& query) = 0;
+    virtual std::optional<core::SlaClock> sla_clock(ProfileId id, core::Stage stage) = 0;
+    virtual void save_sla_clock(ProfileId id, core::SlaClock const& clock) = 0;
+    virtual void insert_history(HistoryRecord const& h) = 0;
+    virtual std::vector<HistoryRecord> history(ProfileId id) = 0;
+
+    // Documents.
+    virtual std::vector<DocumentTypeRecord> document_types() = 0;
+    // Current documents of a profile (or every version with `all_versions`), by type then id.
+    virtual std::vector<DocumentRecord> documents_of(ProfileId id, bool all_versions) = 0;
+    virtual std::optional<DocumentRecord> document_by_id(DocumentId id) = 0;
+    // Marks the current document of that type (if any) as an old version, inserts `d` as
+    // current and returns its id.
+    virtual DocumentId insert_document(DocumentRecord const& d) = 0;
+    virtual void review_document(DocumentId id, std::string const& status, UserId reviewer,
+                                 std::string const& at, std::string const& reason) = 0;
+
+    // Notifications.
+    virtual std::int64_t insert_notification(NotificationRecord const& n) = 0;
+    // Rows on any of `channels` with id > after, ascending, at most `limit`, with read flags
+    // for `reader`.
+    virtual std::vector<NotificationRecord> notifications(std::vector<std::string> const& channels,
+                                                          std::int64_t after, int limit,
+                                                          UserId reader) = 0;
+    virtual std::optional<NotificationRecord> notification(std::int64_t id) = 0;
+    virtual void mark_read(UserId reader, std::int64_t id) = 0;
+    // Everything on `channels` up to now becomes read; returns the new watermark.
+    virtual std::int64_t mark_all_read(UserId reader, std::vector<std::string> const& channels) = 0;
+    virtual std::int64_t unread_count(UserId reader, std::vector<std::string> const& channels) = 0;
+
     // Makes every change visible at once; the Tx is finished afterwards.
     virtual void commit() = 0;
 };
@@ -157,6 +280,22 @@ public:
     virtual int schema_version() = 0;
     virtual int latest_schema_version() const = 0;
     virtual PoolStats pool_stats() const = 0;
+};
+
+// Content-addressed document storage on disk.
+class BlobStore {
+public:
+    virtual ~BlobStore() = default;
+    // A new empty file to stream an upload into (under the data dir, same file system).
+    virtual std::string temp_path() = 0;
+    // The MIME type sniffed from the file's content (libmagic), never from its name.
+    virtual std::string sniff(std::string const& path) = 0;
+    // Moves a complete, fsynced temporary file to its content address (SHA-256); a blob that
+    // exists already is kept and the temporary file removed.
+    virtual void put(std::string const& temp_path, std::string const& sha256) = 0;
+    // Where the blob with this SHA-256 lives.
+    virtual std::string path_of(std::string const& sha256) const = 0;
+    virtual void remove_temp(std::string const& temp_path) = 0;
 };
 
 // Where a freshly made invite goes (the dev-mode log now; the email outbox later).

@@ -53,6 +53,7 @@ Result<RoleRecord> Roles::save(Actor const& actor, RoleInput const& input, bool 
         }
     }
     auto tx = store_.begin(TxMode::write);
+    tx->serialize(Tx::Lock::roles);
     auto existing = tx->role(input.name);
     RoleRecord role;
     auto const ts = to_rfc3339(clock_.now());
@@ -102,6 +103,7 @@ Result<RoleRecord> Roles::save(Actor const& actor, RoleInput const& input, bool 
 Result<void> Roles::remove(Actor const& actor, std::string const& name) {
     TRY_VOID(require(actor, "roles.manage"));
     auto tx = store_.begin(TxMode::write);
+    tx->serialize(Tx::Lock::roles);
     auto role = tx->role(name);
     if (!role) return no_role(name);
     if (role->builtin) return fail(ErrorCode::conflict, "built-in role " + name + " cannot be deleted");

@@ -2,6 +2,9 @@
 // Every use case, built once by cli/ and handed to the HTTP layer.
 #include "hrms/app/auth.hpp"
 #include "hrms/app/config.hpp"
+#include "hrms/app/documents.hpp"
+#include "hrms/app/notifications.hpp"
+#include "hrms/app/profiles.hpp"
 #include "hrms/app/roles.hpp"
 #include "hrms/app/users.hpp"
 
@@ -14,6 +17,10 @@ struct Services {
     Auth& auth;
     Users& users;
     Roles& roles;
+    Profiles& profiles;
+    Documents& documents;
+    Notifications& notifications;
+    BlobStore& blobs;
 };
 
 }  // namespace hrms::app

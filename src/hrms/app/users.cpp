@@ -46,6 +46,14 @@ bool is_admin(std::vector<std::string> const& roles) {
     return std::find(roles.begin(), roles.end(), "admin") != roles.end();
 }
 
+// The lower-cased text the review queue's free-text filter matches.
+std::string search_text(std::string const& name, std::string const& email) {
+    std::string out = name + " " + email;
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return out;
+}
+
 std::unexpected<Error> no_user() { return fail(ErrorCode::not_found, "user not found"); }
 }  // namespace
 
@@ -73,6 +81,7 @@ Result<CreatedUser> Users::create_checked(CreateUserInput const& input, Actor co
     auto const ts = to_rfc3339(now);
 
     auto tx = store_.begin(TxMode::write);
+    tx->serialize(Tx::Lock::user_emails);  // two creates of one email: the second sees the first
     auto roles = TRY(check_roles(*tx, input.roles.value_or(std::vector<std::string>{"employee"})));
     if (actor) TRY_VOID(check_grantable(*tx, *actor, roles));
     if (tx->user_by_email(email))
@@ -80,6 +89,9 @@ Result<CreatedUser> Users::create_checked(CreateUserInput const& input, Actor co
                     "{\"field\":\"email\"}");
     NewUser nu{email, name, phc ? "active" : "invited", phc, roles, ts};
     auto const id = tx->insert_user(nu);
+    // Employees are onboarded: their profile is created with the account.
+    if (std::find(roles.begin(), roles.end(), "employee") != roles.end())
+        tx->insert_profile(id, search_text(name, email), ts);
 
     CreatedUser out;
     std::string token;
@@ -125,6 +137,7 @@ Result<UserPage> Users::list(Actor const& actor, UserQuery query) {
 Result<UserRecord> Users::set_manager(Actor const& actor, UserId id, std::optional<UserId> manager) {
     TRY_VOID(require(actor, "users.write"));
     auto tx = store_.begin(TxMode::write);
+    tx->serialize(Tx::Lock::managers);
     if (!tx->user_by_id(id)) return no_user();
     if (manager) {
         if (!tx->user_by_id(*manager))
@@ -156,7 +169,10 @@ Result<UserRecord> Users::set_roles(Actor const& actor, UserId id, std::vector<s
     if (is_admin(user->roles) && !is_admin(roles) && user->status == "active" &&
         tx->count_active_admins() <= 1)
         return fail(ErrorCode::conflict, "this would leave no admin");
-    tx->set_user_roles(id, roles, to_rfc3339(clock_.now()));
+    auto const ts = to_rfc3339(clock_.now());
+    tx->set_user_roles(id, roles, ts);
+    if (std::find(roles.begin(), roles.end(), "employee") != roles.end() && !tx->profile_by_user(id))
+        tx->insert_profile(id, search_text(user->name, user->email), ts);
     auto updated = *tx->user_by_id(id);
     tx->commit();
     return updated;

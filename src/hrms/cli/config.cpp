@@ -95,6 +95,11 @@ std::vector<Setting> const& settings() {
         dbl("login_rate_per_ip", &C::login_rate_per_ip, 0.001),
         dbl("login_burst_per_ip", &C::login_burst_per_ip, 1),
         dbl("invite_ttl_hours", &C::invite_ttl_hours, 0.001),
+        dbl("sla_hours_details", &C::sla_hours_details, 0.001),
+        dbl("sla_hours_documents", &C::sla_hours_documents, 0.001),
+        dbl("sla_hours_final", &C::sla_hours_final, 0.001),
+        dbl("reminder_after", &C::reminder_after, 0),
+        dbl("escalate_after", &C::escalate_after, 0),
     };
     return kAll;
 }

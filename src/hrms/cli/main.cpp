@@ -1,11 +1,16 @@
 // hrms: the only place that wires adapters together.
 #include <CLI/CLI.hpp>
 
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
 #include <iostream>
 #include <thread>
 
 #include "hrms/app/auth.hpp"
 #include "hrms/app/crypto.hpp"
+#include "hrms/app/demo.hpp"
 #include "hrms/app/log.hpp"
 #include "hrms/app/roles.hpp"
 #include "hrms/app/services.hpp"
@@ -14,6 +19,7 @@
 #include "hrms/http/metrics.hpp"
 #include "hrms/http/routes.hpp"
 #include "hrms/http/server.hpp"
+#include "hrms/store/blob_store.hpp"
 #include "hrms/store/open.hpp"
 
 namespace hrms::cli {
@@ -70,6 +76,10 @@ struct World {
     app::Auth auth;
     app::Users users;
     app::Roles roles;
+    std::unique_ptr<app::BlobStore> blobs;
+    app::Profiles profiles;
+    app::Documents documents;
+    app::Notifications notifications;
     app::Services services;
 
     explicit World(app::Config c)
@@ -81,7 +91,11 @@ struct World {
           auth(*store, clock, config, role_catalog, throttle),
           users(*store, clock, config, invites),
           roles(*store, clock),
-          services{config, *store, clock, auth, users, roles} {}
+          blobs(store::open_blob_store(config.data_dir)),
+          profiles(*store, clock, config, role_catalog),
+          documents(*store, clock, config, *blobs),
+          notifications(*store, clock),
+          services{config, *store, clock, auth, users, roles, profiles, documents, notifications, *blobs} {}
 };
 
 int cmd_serve(app::Config config) {
@@ -121,6 +135,26 @@ int cmd_user_create(app::Config config, std::string const& email, std::string co
     return 0;
 }
 
+int cmd_demo_seed(app::Config config, int employees, unsigned seed) {
+    World w(std::move(config));
+    auto const started = std::chrono::steady_clock::now();
+    bool const tty = ::isatty(2);
+    auto stats = app::seed_demo(*w.store, *w.blobs, w.clock, w.config, employees, seed, [&](int done, int total) {
+        int const width = 40;
+        int const filled = total ? done * width / total : width;
+        double const secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        std::fprintf(stderr, "%s[%s%s] %3d%% %d/%d employees %.1fs%s", tty ? "\r" : "",
+                     std::string(filled, '#').c_str(), std::string(width - filled, ' ').c_str(),
+                     total ? done * 100 / total : 100, done, total, secs, tty ? "" : "\n");
+    });
+    double const secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    std::fprintf(stderr, "%s", tty ? "\n" : "");
+    std::printf("seeded %d employees, %d reviewers, %d documents, %d history rows in %.1f s\n"
+                "demo accounts share the password %s\n",
+                stats.employees, stats.reviewers, stats.documents, stats.history_rows, secs, app::kDemoPassword);
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -144,6 +178,14 @@ int main(int argc, char** argv) {
     user_create->add_option("--role", roles, "role (repeatable; default employee)");
     user_create->add_flag("--password-stdin", password_stdin,
                           "read the password from standard input (otherwise an invite is made)");
+
+    auto* demo = cli.add_subcommand("demo", "demo data");
+    demo->require_subcommand(1);
+    auto* demo_seed = demo->add_subcommand("seed", "create realistic employees over every stage");
+    int demo_employees = 200;
+    unsigned demo_rng_seed = 42;
+    demo_seed->add_option("--employees", demo_employees, "how many employees")->check(CLI::Range(1, 1'000'000));
+    demo_seed->add_option("--seed", demo_rng_seed, "random seed (same seed, same data)");
 
     CLI11_PARSE(cli, argc, argv);
 
@@ -174,6 +216,7 @@ int main(int argc, char** argv) {
             return 0;
         }
         if (*serve) return cmd_serve(std::move(config));
+        if (*demo_seed) return cmd_demo_seed(std::move(config), demo_employees, demo_rng_seed);
         if (*user_create) {
             if (roles.empty()) roles.push_back("employee");
             return cmd_user_create(std::move(config), email, name, roles, password_stdin);

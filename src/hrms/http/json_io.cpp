@@ -77,6 +77,64 @@ json::object user_json(app::UserRecord const& u) {
     return o;
 }
 
+namespace {
+json::value opt_id(std::optional<std::int64_t> const& v) { return v ? json::value(*v) : json::value(nullptr); }
+json::value opt_str(std::optional<std::string> const& v) { return v ? json::value(*v) : json::value(nullptr); }
+json::value parsed(std::string const& text) {
+    boost::system::error_code ec;
+    auto v = json::parse(text, ec);
+    return ec ? json::value(json::object{}) : v;
+}
+}  // namespace
+
+json::object profile_summary_json(app::ProfileRecord const& p) {
+    json::object o;
+    o["id"] = p.id;
+    o["user_id"] = p.user_id;
+    o["email"] = p.email;
+    o["name"] = p.name;
+    o["stage"] = core::to_string(p.state.stage);
+    o["status"] = core::to_string(p.state.status);
+    o["employment_status"] = core::to_string(p.state.employment);
+    o["progress"] = p.progress;
+    o["assignee_id"] = opt_id(p.assignee_id);
+    o["submitted_at"] = opt_str(p.submitted_at);
+    o["sla_due_at"] = opt_str(p.sla_due_at);
+    o["created_at"] = p.created_at;
+    o["updated_at"] = p.updated_at;
+    return o;
+}
+
+json::object document_json(app::DocumentRecord const& d) {
+    json::object o;
+    o["id"] = d.id;
+    o["profile_id"] = d.profile_id;
+    o["type"] = d.type;
+    o["filename"] = d.filename;
+    o["size"] = d.size;
+    o["sha256"] = d.sha256;
+    o["mime"] = d.mime;
+    o["status"] = d.status;
+    o["current"] = d.is_current;
+    o["uploaded_at"] = d.uploaded_at;
+    o["reviewed_by"] = opt_id(d.reviewed_by);
+    o["reviewed_at"] = opt_str(d.reviewed_at);
+    o["review_reason"] = opt_str(d.review_reason);
+    return o;
+}
+
+json::object notification_json(app::NotificationRecord const& n) {
+    json::object o;
+    o["id"] = n.id;
+    o["kind"] = n.kind;
+    o["title"] = n.title;
+    o["body"] = n.body;
+    o["data"] = parsed(n.data_json);
+    o["created_at"] = n.created_at;
+    o["read"] = n.read;
+    return o;
+}
+
 json::object role_json(app::RoleRecord const& r) {
     json::object o;
     o["name"] = r.name;

@@ -30,6 +30,9 @@ private:
 };
 
 boost::json::object user_json(app::UserRecord const& user);
+boost::json::object profile_summary_json(app::ProfileRecord const& p);
+boost::json::object document_json(app::DocumentRecord const& d);
+boost::json::object notification_json(app::NotificationRecord const& n);
 boost::json::object role_json(app::RoleRecord const& role);
 
 // Serializes and wraps in a 200 (or `status`) response.

@@ -69,6 +69,49 @@ void Pipeline::decorate(Response& r, std::string const& request_id, bool api) co
     }
 }
 
+std::optional<Error> Pipeline::authorize(Route const& route, Ctx& ctx) {
+    if (route.access != Access::user) return std::nullopt;
+    auto const& req = ctx.req;
+    bool from_cookie = false, malformed = false;
+    auto token = token_of(req, from_cookie, malformed);
+    if (!token)
+        return Error{ErrorCode::unauthenticated,
+                     malformed ? "Authorization must be 'Bearer <token>'" : "authentication required", {}};
+    auto actor = services_.auth.authenticate(*token);
+    if (!actor) return actor.error();
+    ctx.actor = std::move(*actor);
+    ctx.cookie_auth = from_cookie;
+    // Double submit, bound to the session: the header must equal both the hrms_csrf cookie and
+    // the token minted with this session.
+    if (from_cookie && unsafe_method(req.method)) {
+        auto const header = req.header("x-csrf-token");
+        auto const cookie = req.cookie("hrms_csrf").value_or("");
+        if (header.empty() || header != cookie || !app::constant_time_equal(header, ctx.actor->csrf))
+            return Error{ErrorCode::forbidden, "missing or wrong X-CSRF-Token for a cookie session", {}};
+    }
+    return std::nullopt;
+}
+
+bool Pipeline::is_upload(Request const& req) const {
+    auto const m = router_.match(req.method, req.path);
+    return m.route && m.route->body == Body::upload;
+}
+
+std::optional<Response> Pipeline::precheck(Request const& req, double started_s) {
+    auto match = router_.match(req.method, req.path);
+    if (!match.route) return std::nullopt;
+    Ctx ctx{req, services_, request_id_for(req), {}, std::nullopt, false};
+    auto denied = authorize(*match.route, ctx);
+    if (!denied) return std::nullopt;
+    metrics_.started();
+    auto res = error_response(*denied, ctx.request_id);
+    decorate(res, ctx.request_id, true);
+    metrics_.finished(match.route->index, req.method, res.status, monotonic_seconds() - started_s);
+    return res;
+}
+
+void Pipeline::discard_upload(app::StagedUpload const& upload) { services_.blobs.remove_temp(upload.temp_path); }
+
 bool Pipeline::runs_inline(Request const& req) const {
     auto const m = router_.match(req.method, req.path);
     return m.route && m.route->exec == Exec::io;
@@ -114,32 +157,7 @@ Response Pipeline::handle(Request& req, double started_s) {
             route_index = route.index;
             route_name = route.pattern;
             ctx.params = std::move(match.params);
-            std::optional<Error> denied;
-            if (route.access == Access::user) {
-                bool from_cookie = false, malformed = false;
-                auto token = token_of(req, from_cookie, malformed);
-                if (!token) {
-                    denied = Error{ErrorCode::unauthenticated,
-                                   malformed ? "Authorization must be 'Bearer <token>'"
-                                             : "authentication required",
-                                   {}};
-                } else if (auto actor = services_.auth.authenticate(*token); !actor) {
-                    denied = actor.error();
-                } else {
-                    ctx.actor = std::move(*actor);
-                    ctx.cookie_auth = from_cookie;
-                    // Double submit, bound to the session: the header must equal both the
-                    // hrms_csrf cookie and the token minted with this session.
-                    if (from_cookie && unsafe_method(req.method)) {
-                        auto const header = req.header("x-csrf-token");
-                        auto const cookie = req.cookie("hrms_csrf").value_or("");
-                        if (header.empty() || header != cookie ||
-                            !app::constant_time_equal(header, ctx.actor->csrf))
-                            denied = Error{ErrorCode::forbidden,
-                                           "missing or wrong X-CSRF-Token for a cookie session", {}};
-                    }
-                }
-            }
+            auto denied = authorize(route, ctx);
             res = denied ? error_response(*denied, ctx.request_id) : route.handler(ctx);
         }
     } catch (std::exception const& e) {

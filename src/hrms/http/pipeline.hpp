@@ -22,11 +22,21 @@ public:
 
     // True when the request's route may run on the I/O thread (Exec::io).
     bool runs_inline(Request const& req) const;
+    // True when the request's route streams a multipart upload.
+    bool is_upload(Request const& req) const;
+    // For uploads, before the body is read: the error response when the request may not
+    // proceed (no route, not authenticated, CSRF), else nullopt. Blocking: run on the pool.
+    std::optional<Response> precheck(Request const& req, double started_s);
+    // Removes an upload's temporary file if the handler did not take it.
+    void discard_upload(app::StagedUpload const& upload);
+    app::BlobStore& blobs() { return services_.blobs; }
 
     Metrics& metrics() { return metrics_; }
 
 private:
     void decorate(Response& r, std::string const& request_id, bool api) const;
+    // Authenticates `ctx` for `route` (and checks CSRF); the error when it may not proceed.
+    std::optional<Error> authorize(Route const& route, Ctx& ctx);
 
     app::Services& services_;
     Router const& router_;

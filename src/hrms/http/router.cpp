@@ -34,9 +34,14 @@ void Router::add(std::string method, std::string pattern, Handler handler, Acces
         if (r.method == method && r.pattern == pattern)
             throw std::logic_error("duplicate route " + method + " " + pattern);
     }
-    Route r{std::move(method), std::move(pattern), std::move(handler), access, exec, {}, routes_.size()};
+    Route r{std::move(method), std::move(pattern), std::move(handler), access, exec, Body::whole, {}, routes_.size()};
     for (auto seg : split_path(r.pattern)) r.segments.emplace_back(seg);
     routes_.push_back(std::move(r));
+}
+
+void Router::add_upload(std::string method, std::string pattern, Handler handler) {
+    add(std::move(method), std::move(pattern), std::move(handler), Access::user, Exec::pool);
+    routes_.back().body = Body::upload;
 }
 
 Router::Match Router::match(std::string_view method, std::string_view path) const {

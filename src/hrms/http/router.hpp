@@ -14,12 +14,17 @@ enum class Access { anyone, user };
 // hash), or straight on the I/O thread for handlers that only build a response from memory.
 enum class Exec { pool, io };
 
+// How the body arrives: read whole (JSON, up to HRMS_MAX_BODY_BYTES) or streamed to disk as a
+// multipart upload (up to HRMS_MAX_UPLOAD_BYTES), after authentication.
+enum class Body { whole, upload };
+
 struct Route {
     std::string method;
     std::string pattern;  // also the metrics label
     Handler handler;
     Access access = Access::user;
     Exec exec = Exec::pool;
+    Body body = Body::whole;
     std::vector<std::string> segments;
     std::size_t index = 0;  // position in the router, for per-route metrics
 };
@@ -29,6 +34,8 @@ public:
     // Registers a route; throws std::logic_error on a duplicate method + pattern.
     void add(std::string method, std::string pattern, Handler handler, Access access = Access::user,
              Exec exec = Exec::pool);
+    // An authenticated route whose multipart body is streamed to disk.
+    void add_upload(std::string method, std::string pattern, Handler handler);
 
     struct Match {
         Route const* route = nullptr;  // null: no route

@@ -10,6 +10,9 @@ Router build_router(std::string openapi_yaml, Metrics& metrics) {
     add_auth_routes(r);
     add_user_routes(r);
     add_role_routes(r);
+    add_profile_routes(r);
+    add_document_routes(r);
+    add_notification_routes(r);
     std::vector<std::string> names;
     for (auto const& route : r.routes()) names.push_back(route.pattern);
     metrics.set_routes(std::move(names));

@@ -12,7 +12,9 @@
 #include <unordered_map>
 
 #include "hrms/app/log.hpp"
+#include "hrms/http/multipart.hpp"
 #include "hrms/http/pipeline.hpp"
+#include "hrms/http/upload_sink.hpp"
 
 namespace hrms::http {
 
@@ -23,6 +25,8 @@ using tcp = asio::ip::tcp;
 using asio::awaitable;
 using asio::use_awaitable;
 constexpr auto kTuple = asio::as_tuple(use_awaitable);
+// Multipart framing (boundaries, part headers, small fields) allowed on top of the file itself.
+constexpr std::uint64_t kUploadFraming = 64 * 1024;
 
 namespace {
 
@@ -79,6 +83,9 @@ private:
     void begin_shutdown();
     awaitable<bool> write(beast::tcp_stream& stream, Response res, bool head, bool keep_alive,
                           unsigned version);
+    // Streams a multipart body into an UploadSink; fills req.upload and req.form.
+    awaitable<Result<void>> read_upload(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                        bhttp::request_parser<bhttp::string_body>& parser, Request& req);
 
     app::Config const& config_;
     Pipeline pipeline_;
@@ -199,6 +206,35 @@ awaitable<void> Server::accept_loop() {
 
 awaitable<bool> Server::write(beast::tcp_stream& stream, Response res, bool head, bool keep_alive,
                               unsigned version) {
+    if (!res.file_path.empty()) {
+        // Documents go out from disk in chunks, never loaded whole.
+        bhttp::file_body::value_type file;
+        beast::error_code fec;
+        file.open(res.file_path.c_str(), beast::file_mode::scan, fec);
+        if (!fec) {
+            bhttp::response<bhttp::file_body> out{static_cast<bhttp::status>(res.status), version};
+            out.set(bhttp::field::server, "hrms");
+            out.set(bhttp::field::content_type, res.content_type);
+            for (auto& [k, v] : res.headers) out.insert(k, v);
+            out.keep_alive(keep_alive);
+            auto const size = file.size();
+            out.body() = std::move(file);
+            out.content_length(size);
+            stream.expires_after(std::chrono::milliseconds(static_cast<long>(config_.http_read_timeout_s * 1000)));
+            if (head) {
+                bhttp::response_serializer<bhttp::file_body> sr{out};
+                co_await bhttp::async_write_header(stream, sr, kTuple);
+                co_return keep_alive;
+            }
+            auto [ec, n] = co_await bhttp::async_write(stream, out, kTuple);
+            co_return !ec && keep_alive;
+        }
+        log::error("http.file_missing", {log::str("path", res.file_path), log::str("error", fec.message())});
+        res.status = 500;
+        res.content_type = "application/json";
+        res.body = "{\"error\":{\"code\":\"internal\",\"message\":\"stored file is missing\",\"details\":null,\"request_id\":null}}";
+        std::erase_if(res.headers, [](auto const& h) { return h.first == "Content-Disposition"; });
+    }
     bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), version};
     out.set(bhttp::field::server, "hrms");
     out.set(bhttp::field::content_type, res.content_type);
@@ -266,7 +302,9 @@ awaitable<void> Server::session(tcp::socket socket) {
 
         bhttp::request_parser<bhttp::string_body> parser;
         parser.header_limit(static_cast<std::uint32_t>(config_.max_header_bytes));
-        parser.body_limit(config_.max_body_bytes);
+        // The largest body any route takes; lowered below once the route is known.
+        std::uint64_t const upload_limit = config_.max_upload_bytes + kUploadFraming;
+        parser.body_limit(std::max<std::uint64_t>(config_.max_body_bytes, upload_limit));
         Request req;
         req.client_ip = ip;
         req.loopback = loopback;
@@ -274,10 +312,9 @@ awaitable<void> Server::session(tcp::socket socket) {
         auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
         if (hec) {
             if (hec == bhttp::error::body_limit) {
-                // Content-Length alone is over the limit: refused before any body byte is read.
+                // Content-Length alone is over every limit: refused before any body byte is read.
                 co_await write(stream, to_error(pipeline_, req, ErrorCode::payload_too_large,
-                                                "request body is larger than " +
-                                                    std::to_string(config_.max_body_bytes) + " bytes"),
+                                                "request body is too large"),
                                false, false, 11);
             } else if (hec == bhttp::error::header_limit) {
                 co_await write(stream, to_error(pipeline_, req, ErrorCode::payload_too_large,
@@ -294,32 +331,9 @@ awaitable<void> Server::session(tcp::socket socket) {
         }
         auto& head = parser.get();
         unsigned const version = head.version();
-        if (auto len = parser.content_length(); len && *len > config_.max_body_bytes) {
-            // Refused from the headers alone: the body is never read.
-            co_await write(stream, to_error(pipeline_, req, ErrorCode::payload_too_large,
-                                            "request body is larger than " +
-                                                std::to_string(config_.max_body_bytes) + " bytes"),
-                           false, false, version);
-            break;
-        }
-        if (beast::iequals(head[bhttp::field::expect], "100-continue")) {
-            bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, version};
-            co_await bhttp::async_write(stream, cont, kTuple);
-        }
-        auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
-        if (bec) {
-            if (bec == bhttp::error::body_limit) {
-                co_await write(stream, to_error(pipeline_, req, ErrorCode::payload_too_large,
-                                                "request body is too large"),
-                               false, false, version);
-            }
-            break;
-        }
-        double const started = monotonic_seconds();
-        auto msg = parser.release();
-        bool const keep_alive = msg.keep_alive();
-        req.method = std::string(msg.method_string());
-        req.target = std::string(msg.target());
+        bool const keep_alive = head.keep_alive();
+        req.method = std::string(head.method_string());
+        req.target = std::string(head.target());
         auto parsed = boost::urls::parse_origin_form(req.target);
         if (!parsed) {
             co_await write(stream, to_error(pipeline_, req, ErrorCode::bad_request, "malformed request target"),
@@ -329,12 +343,55 @@ awaitable<void> Server::session(tcp::socket socket) {
         req.path = parsed->path();
         for (auto const& p : parsed->params()) req.query.emplace_back(p.key, p.value);
         req.headers.reserve(16);
-        for (auto const& f : msg) {
+        for (auto const& f : head) {
             std::string name(f.name_string());
             for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
             req.headers.emplace_back(std::move(name), std::string(f.value()));
         }
-        req.body = std::move(msg.body());
+        bool const upload = pipeline_.is_upload(req);
+        std::uint64_t const limit = upload ? upload_limit : config_.max_body_bytes;
+        if (auto len = parser.content_length(); len && *len > limit) {
+            // Refused from the headers alone: the body is never read.
+            co_await write(stream, to_error(pipeline_, req, ErrorCode::payload_too_large,
+                                            "request body is larger than " + std::to_string(limit) + " bytes"),
+                           false, false, version);
+            break;
+        }
+        parser.body_limit(limit);
+        if (upload) {
+            // Who is uploading is checked before a single body byte is accepted.
+            double const t0 = monotonic_seconds();
+            std::optional<Response> denied;
+            denied = co_await blocking(pool_, [this, &req, t0] { return pipeline_.precheck(req, t0); });
+            if (denied) {
+                denied->close = true;
+                co_await write(stream, std::move(*denied), false, false, version);
+                break;
+            }
+        }
+        if (beast::iequals(head[bhttp::field::expect], "100-continue")) {
+            bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, version};
+            co_await bhttp::async_write(stream, cont, kTuple);
+        }
+        if (upload) {
+            auto staged = co_await read_upload(stream, buffer, parser, req);
+            if (!staged) {
+                co_await write(stream, pipeline_.reject(req, staged.error()), false, false, version);
+                break;
+            }
+        } else {
+            auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+            if (bec) {
+                if (bec == bhttp::error::body_limit) {
+                    co_await write(stream, to_error(pipeline_, req, ErrorCode::payload_too_large,
+                                                    "request body is too large"),
+                                   false, false, version);
+                }
+                break;
+            }
+            req.body = std::move(parser.get().body());
+        }
+        double const started = monotonic_seconds();
         bool const is_head = req.method == "HEAD";
 
         // No co_await inside ?: here: g++ 12 miscompiles it in coroutines.
@@ -344,6 +401,8 @@ awaitable<void> Server::session(tcp::socket socket) {
         } else {
             res = co_await blocking(pool_, [this, &req, started] { return pipeline_.handle(req, started); });
         }
+        // An upload the handler did not take (refused, or never reached) leaves no file behind.
+        if (req.upload) pipeline_.discard_upload(*req.upload);
         bool const keep = keep_alive && !res.close && !stopping_;
         bool const again = co_await write(stream, std::move(res), is_head, keep, version);
         if (!again) break;
@@ -351,6 +410,37 @@ awaitable<void> Server::session(tcp::socket socket) {
     boost::system::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
     stream.socket().close(ignored);
+}
+
+awaitable<Result<void>> Server::read_upload(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                            bhttp::request_parser<bhttp::string_body>& parser,
+                                            Request& req) {
+    auto boundary = MultipartParser::boundary_of(req.header("content-type"));
+    if (!boundary) co_return std::unexpected(boundary.error());
+    UploadSink sink(pipeline_.blobs(), config_.max_upload_bytes);
+    MultipartParser multipart(*boundary, sink.handler());
+    // The same parser, now handing the body over in pieces instead of collecting it.
+    bhttp::request_parser<bhttp::buffer_body> body_parser{std::move(parser)};
+    std::vector<char> chunk(64 * 1024);
+    while (!body_parser.is_done()) {
+        body_parser.get().body().data = chunk.data();
+        body_parser.get().body().size = chunk.size();
+        auto [ec, n] = co_await bhttp::async_read(stream, buffer, body_parser, kTuple);
+        if (ec == bhttp::error::need_buffer) ec = {};
+        if (ec) {
+            if (ec == bhttp::error::body_limit)
+                co_return fail(ErrorCode::payload_too_large, "upload is larger than the limit");
+            co_return fail(ErrorCode::bad_request, "upload interrupted: " + ec.message());
+        }
+        auto const got = chunk.size() - body_parser.get().body().size;
+        auto fed = multipart.feed(std::string_view(chunk.data(), got));
+        if (!fed) co_return std::unexpected(fed.error());
+    }
+    if (auto r = multipart.finish(); !r) co_return std::unexpected(r.error());
+    if (auto r = sink.finish(); !r) co_return std::unexpected(r.error());
+    req.form = sink.fields();
+    req.upload = sink.release();
+    co_return Result<void>{};
 }
 
 int serve(app::Services& services, Router const& router, Metrics& metrics) {

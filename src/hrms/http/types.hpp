@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "hrms/app/actor.hpp"
+#include "hrms/app/documents.hpp"
 #include "hrms/app/services.hpp"
 #include "hrms/core/error.hpp"
 
@@ -22,6 +23,9 @@ struct Request {
     std::vector<std::pair<std::string, std::string>> query;    // decoded
     std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
     std::string body;
+    // Multipart uploads: the file part, already on disk, and the text fields.
+    std::optional<app::StagedUpload> upload;
+    std::vector<std::pair<std::string, std::string>> form;
     std::string client_ip;
     bool loopback = false;
 
@@ -38,7 +42,8 @@ struct Response {
     std::string content_type = "application/json";
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;
-    bool close = false;  // close the connection after writing
+    std::string file_path;  // when set, the body is this file, streamed from disk
+    bool close = false;     // close the connection after writing
 
     Response& header(std::string name, std::string value) {
         headers.emplace_back(std::move(name), std::move(value));

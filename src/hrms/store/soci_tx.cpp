@@ -129,20 +129,19 @@ SociTx::~SociTx() {
     pool_.release(std::move(sql_), suspect_);
 }
 
-template <class F>
-auto SociTx::guard(F&& fn) -> decltype(fn()) {
-    try {
-        return fn();
-    } catch (...) {
-        suspect_ = true;
-        throw;
-    }
-}
-
 void SociTx::commit() {
     guard([&] {
         if (open_) *sql_ << "COMMIT";
         open_ = false;
+    });
+}
+
+void SociTx::serialize(Lock what) {
+    if (dialect_ != Dialect::postgresql) return;
+    guard([&] {
+        // Transaction-scoped advisory locks: released at commit or rollback.
+        long long key = what == Lock::roles ? 7262101 : what == Lock::managers ? 7262102 : 7262103;
+        *sql_ << "SELECT pg_advisory_xact_lock(:k)", use(key);
     });
 }
 
@@ -247,6 +246,10 @@ void SociTx::set_user_name(app::UserId id, std::string const& name, std::string 
         long long key = id;
         *sql_ << "UPDATE users SET name = :n, updated_at = :now WHERE id = :id", use(name),
             use(now), use(key);
+        // The queue's free-text column follows the name.
+        *sql_ << "UPDATE profiles SET search = (SELECT lower(name || ' ' || email) FROM users "
+                 "WHERE id = :id) WHERE user_id = :uid",
+            use(key), use(key);
     });
 }
 

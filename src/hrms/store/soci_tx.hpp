@@ -16,6 +16,7 @@ public:
     SociTx(Dialect dialect, SessionPool& pool, std::unique_ptr<Conn> session, bool write);
     ~SociTx() override;
 
+    void serialize(Lock what) override;
     std::optional<app::UserRecord> user_by_id(app::UserId id) override;
     std::optional<app::UserRecord> user_by_email(std::string const& email) override;
     app::UserId insert_user(app::NewUser const& user) override;
@@ -52,12 +53,49 @@ public:
     void delete_role(std::string const& name) override;
     std::int64_t roles_version() override;
 
+    app::ProfileId insert_profile(app::UserId user, std::string const& search,
+                                  std::string const& now) override;
+    std::optional<app::ProfileRecord> profile_by_id(app::ProfileId id) override;
+    std::optional<app::ProfileRecord> profile_by_user(app::UserId user) override;
+    void update_profile(app::ProfileRecord const& p) override;
+    std::vector<app::ProfileRecord> list_profiles(app::QueueQuery const& query) override;
+    std::optional<core::SlaClock> sla_clock(app::ProfileId id, core::Stage stage) override;
+    void save_sla_clock(app::ProfileId id, core::SlaClock const& clock) override;
+    void insert_history(app::HistoryRecord const& h) override;
+    std::vector<app::HistoryRecord> history(app::ProfileId id) override;
+
+    std::vector<app::DocumentTypeRecord> document_types() override;
+    std::vector<app::DocumentRecord> documents_of(app::ProfileId id, bool all_versions) override;
+    std::optional<app::DocumentRecord> document_by_id(app::DocumentId id) override;
+    app::DocumentId insert_document(app::DocumentRecord const& d) override;
+    void review_document(app::DocumentId id, std::string const& status, app::UserId reviewer,
+                         std::string const& at, std::string const& reason) override;
+
+    std::int64_t insert_notification(app::NotificationRecord const& n) override;
+    std::vector<app::NotificationRecord> notifications(std::vector<std::string> const& channels,
+                                                       std::int64_t after, int limit,
+                                                       app::UserId reader) override;
+    std::optional<app::NotificationRecord> notification(std::int64_t id) override;
+    void mark_read(app::UserId reader, std::int64_t id) override;
+    std::int64_t mark_all_read(app::UserId reader, std::vector<std::string> const& channels) override;
+    std::int64_t unread_count(app::UserId reader, std::vector<std::string> const& channels) override;
+
     void commit() override;
 
 private:
+    std::optional<app::ProfileRecord> profile_where(char const* where, long long key);
+    std::vector<app::DocumentRecord> documents_where(std::string const& where, long long key);
+
     // Runs `fn`, remembering a failure so the session is checked before it is reused.
     template <class F>
-    auto guard(F&& fn) -> decltype(fn());
+    auto guard(F&& fn) -> decltype(fn()) {
+        try {
+            return fn();
+        } catch (...) {
+            suspect_ = true;
+            throw;
+        }
+    }
     void bump_roles_version();
 
     Dialect dialect_;

@@ -1,5 +1,7 @@
 #include "hrms/http/handlers/common.hpp"
 
+#include <charconv>
+
 namespace hrms::http {
 
 namespace json = boost::json;
@@ -13,6 +15,18 @@ Result<JsonBody> decode(Ctx const& ctx) {
         return fail(ErrorCode::unsupported_media_type, "Content-Type must be application/json");
     if (ctx.req.body.empty()) return fail(ErrorCode::bad_request, "request body is empty");
     return JsonBody::parse(ctx.req.body);
+}
+
+Result<std::int64_t> int_param(Ctx const& ctx, char const* name, std::int64_t fallback, std::int64_t min,
+                               std::int64_t max) {
+    auto const text = ctx.req.query_param(name);
+    if (!text) return fallback;
+    std::int64_t v = 0;
+    auto [p, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
+    if (ec != std::errc{} || p != text->data() + text->size() || v < min || v > max)
+        return invalid_field(name, std::string(name) + " must be an integer between " + std::to_string(min) +
+                                       " and " + std::to_string(max));
+    return v;
 }
 
 Response ok_json(json::value const& v, int status) { return json_response(status, to_json(v)); }

@@ -1,0 +1,166 @@
+#include "hrms/app/documents.hpp"
+
+#include <algorithm>
+
+namespace hrms::app {
+
+namespace {
+std::unexpected<Error> no_document() { return fail(ErrorCode::not_found, "document not found"); }
+
+bool visible(Actor const& actor, ProfileRecord const& p) {
+    return p.user_id == actor.id || actor.can("profiles.read");
+}
+
+std::string trim(std::string s) {
+    auto const b = s.find_first_not_of(" \t\r\n");
+    if (b == std::string::npos) return "";
+    return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
+}
+}  // namespace
+
+std::string sanitize_filename(std::string const& name) {
+    // Only the last path component, whichever separator the client's system uses.
+    auto const slash = name.find_last_of("/\\");
+    std::string base = slash == std::string::npos ? name : name.substr(slash + 1);
+    std::string out;
+    for (unsigned char c : base) {
+        if (c < 0x20 || c == 0x7f) continue;
+        if (c == '"' || c == '<' || c == '>' || c == '|' || c == ':' || c == '*' || c == '?' || c == ';')
+            out.push_back('_');
+        else
+            out.push_back(static_cast<char>(c));
+    }
+    out = trim(out);
+    while (!out.empty() && out.front() == '.') out.erase(out.begin());  // no hidden files, no ".."
+    if (out.size() > 200) {
+        // Keep the extension when shortening, and never cut a UTF-8 sequence in half.
+        auto const dot = out.rfind('.');
+        std::string ext = (dot != std::string::npos && out.size() - dot <= 16) ? out.substr(dot) : "";
+        std::size_t keep = 200 - ext.size();
+        while (keep > 0 && (static_cast<unsigned char>(out[keep]) & 0xC0) == 0x80) --keep;
+        out = out.substr(0, keep) + ext;
+    }
+    return out.empty() ? "document" : out;
+}
+
+Documents::Documents(Store& store, Clock const& clock, Config const& config, BlobStore& blobs)
+    : store_(store), clock_(clock), config_(config), blobs_(blobs) {}
+
+Result<std::vector<DocumentTypeRecord>> Documents::types(Actor const&) {
+    auto tx = store_.begin(TxMode::read);
+    return tx->document_types();
+}
+
+Result<DocumentRecord> Documents::upload(Actor const& actor, std::string const& type, StagedUpload const& file) {
+    struct Cleanup {
+        BlobStore& blobs;
+        std::string path;
+        bool keep = false;
+        ~Cleanup() {
+            if (!keep) blobs.remove_temp(path);
+        }
+    } cleanup{blobs_, file.temp_path};
+
+    TRY_VOID(require(actor, "profile.self"));
+    DocumentTypeRecord spec;
+    {
+        auto tx = store_.begin(TxMode::read);
+        auto const all = tx->document_types();
+        auto it = std::find_if(all.begin(), all.end(), [&](auto const& t) { return t.code == type; });
+        if (it == all.end()) return invalid_field("type", "unknown document type " + type);
+        spec = *it;
+        auto p = tx->profile_by_user(actor.id);
+        if (!p) return fail(ErrorCode::not_found, "profile not found");
+        TRY_VOID(core::check_employee_action(p->state, core::EmployeeAction::upload_document));
+    }
+    if (file.size == 0) return invalid_field("file", "the file is empty");
+    if (file.size > spec.max_bytes)
+        return fail(ErrorCode::payload_too_large,
+                    spec.name + " files may be at most " + std::to_string(spec.max_bytes) + " bytes");
+    auto const mime = blobs_.sniff(file.temp_path);
+    if (std::find(spec.allowed_mime.begin(), spec.allowed_mime.end(), mime) == spec.allowed_mime.end())
+        return fail(ErrorCode::unsupported_media_type,
+                    "the file's content is " + mime + ", which is not accepted for " + spec.name,
+                    "{\"field\":\"file\",\"detected\":" + json_quote(mime) + "}");
+
+    auto const ts = to_rfc3339(clock_.now());
+    auto tx = store_.begin(TxMode::write);
+    auto p = tx->profile_by_user(actor.id);
+    if (!p) return fail(ErrorCode::not_found, "profile not found");
+    TRY_VOID(core::check_employee_action(p->state, core::EmployeeAction::upload_document));
+    for (auto const& d : tx->documents_of(p->id, false)) {
+        if (d.type == type && d.status == "approved")
+            return fail(ErrorCode::conflict, spec.name + " is already approved");
+    }
+    blobs_.put(file.temp_path, file.sha256);
+    cleanup.keep = true;
+    DocumentRecord d;
+    d.profile_id = p->id;
+    d.type = type;
+    d.filename = sanitize_filename(file.filename);
+    d.size = file.size;
+    d.sha256 = file.sha256;
+    d.mime = mime;
+    d.status = "pending";
+    d.uploaded_by = actor.id;
+    d.uploaded_at = ts;
+    d.id = tx->insert_document(d);
+    notify(*tx, "user:" + std::to_string(actor.id), "document.uploaded", spec.name + " received",
+           "We received " + d.filename + ".",
+           "{\"profile_id\":" + std::to_string(p->id) + ",\"document_id\":" + std::to_string(d.id) +
+               ",\"type\":" + json_quote(type) + "}",
+           ts);
+    tx->commit();
+    return d;
+}
+
+Result<DocumentRecord> Documents::get(Actor const& actor, DocumentId id) {
+    auto tx = store_.begin(TxMode::read);
+    auto d = tx->document_by_id(id);
+    if (!d) return no_document();
+    auto p = tx->profile_by_id(d->profile_id);
+    if (!p || !visible(actor, *p)) return no_document();
+    return std::move(*d);
+}
+
+Result<DocumentContent> Documents::content(Actor const& actor, DocumentId id) {
+    auto d = TRY(get(actor, id));
+    auto path = blobs_.path_of(d.sha256);
+    return DocumentContent{std::move(d), std::move(path)};
+}
+
+Result<DocumentRecord> Documents::review(Actor const& actor, DocumentId id, core::Decision decision,
+                                         std::string const& reason) {
+    TRY_VOID(require(actor, "documents.review"));
+    auto const why = trim(reason);
+    if (decision == core::Decision::reject && why.empty())
+        return invalid_field("reason", "a reason is required to reject a document");
+    if (why.size() > core::kMaxReasonLength) return invalid_field("reason", "reason is too long");
+    auto const ts = to_rfc3339(clock_.now());
+    auto tx = store_.begin(TxMode::write);
+    auto d = tx->document_by_id(id);
+    if (!d) return no_document();
+    if (!d->is_current) return fail(ErrorCode::conflict, "a newer version of this document exists");
+    auto p = tx->profile_by_id(d->profile_id);
+    if (!p) return no_document();
+    if (p->state.stage != core::Stage::documents || p->state.status != core::StageStatus::submitted)
+        return fail(ErrorCode::conflict, "documents are reviewed while the documents stage awaits review");
+    std::string const status = decision == core::Decision::approve ? "approved" : "rejected";
+    tx->review_document(id, status, actor.id, ts, why);
+    // Progress rises with each approved required document.
+    p->progress = compute_progress(*tx, *p);
+    p->updated_at = ts;
+    tx->update_profile(*p);
+    notify(*tx, "user:" + std::to_string(p->user_id), "document.reviewed",
+           decision == core::Decision::approve ? d->filename + " was approved" : d->filename + " needs a new upload",
+           why.empty() ? "Approved." : why,
+           "{\"profile_id\":" + std::to_string(p->id) + ",\"document_id\":" + std::to_string(id) +
+               ",\"type\":" + json_quote(d->type) + ",\"decision\":" + json_quote(core::to_string(decision)) +
+               ",\"reason\":" + json_quote(why) + "}",
+           ts);
+    auto out = *tx->document_by_id(id);
+    tx->commit();
+    return out;
+}
+
+}  // namespace hrms::app

@@ -1,0 +1,57 @@
+#pragma once
+// Documents: types, uploads (already streamed to a temporary file by the HTTP layer), reviews
+// and downloads.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hrms/app/actor.hpp"
+#include "hrms/app/config.hpp"
+#include "hrms/app/ports.hpp"
+#include "hrms/app/profiles.hpp"
+
+namespace hrms::app {
+
+// An upload as it arrived: the bytes are in temp_path (fsynced), hashed while streaming.
+struct StagedUpload {
+    std::string temp_path;
+    std::string filename;  // as the client sent it; sanitised here
+    std::int64_t size = 0;
+    std::string sha256;
+};
+
+struct DocumentContent {
+    DocumentRecord document;
+    std::string path;
+};
+
+// A safe file name: no directories, no control or shell-special characters, at most 200 bytes;
+// "document" when nothing is left.
+std::string sanitize_filename(std::string const& name);
+
+class Documents {
+public:
+    Documents(Store& store, Clock const& clock, Config const& config, BlobStore& blobs);
+
+    Result<std::vector<DocumentTypeRecord>> types(Actor const& actor);
+    // Stores the upload as the actor's current document of `type`. The temporary file is gone
+    // afterwards whatever the outcome. validation_failed for an unknown type or an empty file,
+    // payload_too_large over the type's limit, unsupported_media_type when the sniffed content
+    // is not allowed for the type, conflict outside the documents stage or over an approved one.
+    Result<DocumentRecord> upload(Actor const& actor, std::string const& type, StagedUpload const& file);
+    // Metadata: the owner, or anyone with profiles.read; not_found otherwise.
+    Result<DocumentRecord> get(Actor const& actor, DocumentId id);
+    Result<DocumentContent> content(Actor const& actor, DocumentId id);
+    // A review (documents.review) of a current document while its profile awaits review of the
+    // documents stage; a reason is required to reject.
+    Result<DocumentRecord> review(Actor const& actor, DocumentId id, core::Decision decision,
+                                  std::string const& reason);
+
+private:
+    Store& store_;
+    Clock const& clock_;
+    Config const& config_;
+    BlobStore& blobs_;
+};
+
+}  // namespace hrms::app

@@ -1,0 +1,278 @@
+#include "hrms/app/profiles.hpp"
+
+#include <algorithm>
+
+#include "hrms/core/accounts.hpp"
+
+namespace hrms::app {
+
+namespace {
+std::unexpected<Error> no_profile() { return fail(ErrorCode::not_found, "profile not found"); }
+
+std::string user_channel(UserId id) { return "user:" + std::to_string(id); }
+
+// The review stages whose SLA clock runs while the stage awaits review.
+bool is_review_stage(core::Stage s) { return s != core::Stage::completed; }
+
+// The clock for a stage that awaits review again: a paused one resumes (time spent before the
+// employee's fixes still counts); a stopped one (approved once, sent back later from final)
+// starts a new review with a fresh budget.
+core::SlaClock next_review_clock(std::optional<core::SlaClock> const& clock, core::Stage stage, Instant now) {
+    if (clock && !clock->stopped_at) return core::sla_resume(*clock, now);
+    return core::sla_start(stage, now);
+}
+
+char const* stage_title(core::Stage s) {
+    switch (s) {
+        case core::Stage::details: return "personal details";
+        case core::Stage::documents: return "documents";
+        case core::Stage::final: return "final review";
+        case core::Stage::completed: return "onboarding";
+    }
+    return "onboarding";
+}
+}  // namespace
+
+core::SlaPolicy sla_policy(Config const& c) {
+    return {c.sla_hours_details, c.sla_hours_documents, c.sla_hours_final, c.reminder_after,
+            c.escalate_after};
+}
+
+void notify(Tx& tx, std::string channel, std::string kind, std::string title, std::string body,
+            std::string data_json, std::string const& now) {
+    NotificationRecord n;
+    n.channel = std::move(channel);
+    n.kind = std::move(kind);
+    n.title = std::move(title);
+    n.body = std::move(body);
+    n.data_json = std::move(data_json);
+    n.created_at = now;
+    tx.insert_notification(n);
+}
+
+Profiles::Profiles(Store& store, Clock const& clock, Config const& config, RoleCatalog& roles)
+    : store_(store), clock_(clock), config_(config), roles_(roles) {}
+
+int compute_progress(Tx& tx, ProfileRecord const& p) {
+    core::ProgressInput in;
+    in.stage = p.state.stage;
+    in.required_fields_filled = core::count_required_filled(p.details);
+    std::vector<std::string> required;
+    for (auto const& t : tx.document_types()) {
+        if (t.required) required.push_back(t.code);
+    }
+    in.required_docs_total = static_cast<int>(required.size());
+    if (p.state.stage == core::Stage::documents) {
+        for (auto const& d : tx.documents_of(p.id, false)) {
+            if (d.status == "approved" && std::find(required.begin(), required.end(), d.type) != required.end())
+                ++in.required_docs_approved;
+        }
+    }
+    return core::progress(in);
+}
+
+ProfileView Profiles::view(Tx& tx, ProfileRecord p) {
+    ProfileView v;
+    v.documents = tx.documents_of(p.id, false);
+    v.history = tx.history(p.id);
+    if (is_review_stage(p.state.stage)) {
+        if (auto clock = tx.sla_clock(p.id, p.state.stage))
+            v.sla = core::sla_status(*clock, sla_policy(config_), clock_.now());
+    }
+    v.profile = std::move(p);
+    return v;
+}
+
+Result<ProfileView> Profiles::mine(Actor const& actor) {
+    TRY_VOID(require(actor, "profile.self"));
+    auto tx = store_.begin(TxMode::read);
+    auto p = tx->profile_by_user(actor.id);
+    if (!p) return no_profile();
+    return view(*tx, std::move(*p));
+}
+
+Result<ProfileView> Profiles::get(Actor const& actor, ProfileId id) {
+    auto tx = store_.begin(TxMode::read);
+    auto p = tx->profile_by_id(id);
+    // Others' profiles do not exist for an employee: 404, not 403, so ids reveal nothing.
+    if (!p || (p->user_id != actor.id && !actor.can("profiles.read"))) return no_profile();
+    return view(*tx, std::move(*p));
+}
+
+Result<ProfileView> Profiles::save_details(Actor const& actor, core::Details const& details) {
+    TRY_VOID(require(actor, "profile.self"));
+    auto const now = clock_.now();
+    auto normalized = core::normalize_details(details);
+    TRY_VOID(core::validate_details(normalized, core::Completeness::draft, now));
+    auto tx = store_.begin(TxMode::write);
+    auto p = tx->profile_by_user(actor.id);
+    if (!p) return no_profile();
+    TRY_VOID(core::check_employee_action(p->state, core::EmployeeAction::edit_details));
+    p->details = std::move(normalized);
+    p->progress = compute_progress(*tx, *p);
+    p->updated_at = to_rfc3339(now);
+    tx->update_profile(*p);
+    auto v = view(*tx, std::move(*p));
+    tx->commit();
+    return v;
+}
+
+Result<ProfileView> Profiles::submit(Actor const& actor) {
+    TRY_VOID(require(actor, "profile.self"));
+    auto const now = clock_.now();
+    auto const ts = to_rfc3339(now);
+    auto tx = store_.begin(TxMode::write);
+    auto p = tx->profile_by_user(actor.id);
+    if (!p) return no_profile();
+    auto next = TRY(core::submit(p->state));
+    if (p->state.stage == core::Stage::details) {
+        TRY_VOID(core::validate_details(p->details, core::Completeness::complete, now));
+    } else if (p->state.stage == core::Stage::documents) {
+        auto const docs = tx->documents_of(p->id, false);
+        std::string missing;
+        for (auto const& t : tx->document_types()) {
+            if (!t.required) continue;
+            bool const ok = std::any_of(docs.begin(), docs.end(), [&](auto const& d) {
+                return d.type == t.code && d.status != "rejected";
+            });
+            if (!ok) missing += (missing.empty() ? "" : ",") + json_quote(t.code);
+        }
+        if (!missing.empty())
+            return fail(ErrorCode::validation_failed,
+                        "every required document must be uploaded (and not rejected) first",
+                        "{\"field\":\"documents\",\"missing\":[" + missing + "]}");
+    }
+    auto const from = p->state;
+    // The stage's SLA clock starts now, or resumes if the stage was sent back earlier.
+    auto clock = tx->sla_clock(p->id, p->state.stage);
+    auto c = next_review_clock(clock, p->state.stage, now);
+    tx->save_sla_clock(p->id, c);
+    auto const status = core::sla_status(c, sla_policy(config_), now);
+    p->state = next;
+    p->submitted_at = ts;
+    p->sla_due_at = status.deadline ? std::optional(to_rfc3339(*status.deadline)) : std::nullopt;
+    p->progress = compute_progress(*tx, *p);
+    p->updated_at = ts;
+    tx->update_profile(*p);
+    tx->insert_history({0, p->id, actor.id, ts, core::to_string(from.stage), core::to_string(from.status),
+                        core::to_string(next.stage), core::to_string(next.status), std::nullopt, std::nullopt});
+    std::string const stage = core::to_string(from.stage);
+    std::string const data = "{\"profile_id\":" + std::to_string(p->id) + ",\"stage\":" + json_quote(stage) + "}";
+    notify(*tx, user_channel(actor.id), "profile.submitted",
+           std::string("Your ") + stage_title(from.stage) + " were submitted",
+           "A reviewer will look at them soon.", data, ts);
+    notify(*tx, "admins", "admin.new_submission", "New submission: " + p->name,
+           p->name + " submitted their " + stage_title(from.stage) + ".", data, ts);
+    auto v = view(*tx, std::move(*p));
+    tx->commit();
+    return v;
+}
+
+Result<QueuePage> Profiles::queue(Actor const& actor, QueueQuery query) {
+    TRY_VOID(require(actor, "profiles.read"));
+    int const want = query.limit;
+    query.limit = want + 1;
+    query.now = to_rfc3339(clock_.now());
+    auto tx = store_.begin(TxMode::read);
+    QueuePage page;
+    page.items = tx->list_profiles(query);
+    if (static_cast<int>(page.items.size()) > want) {
+        page.items.resize(want);
+        page.next_after = page.items.back().id;
+    }
+    return page;
+}
+
+Result<ProfileView> Profiles::decide(Actor const& actor, ProfileId id, core::DecisionInput const& input) {
+    TRY_VOID(require(actor, "profiles.review"));
+    auto const now = clock_.now();
+    auto const ts = to_rfc3339(now);
+    auto tx = store_.begin(TxMode::write);
+    auto p = tx->profile_by_id(id);
+    if (!p) return no_profile();
+    auto const t = TRY(core::decide(p->state, input));
+    if (t.decision == core::Decision::approve && t.from.stage == core::Stage::documents) {
+        auto const docs = tx->documents_of(p->id, false);
+        std::string pending;
+        for (auto const& type : tx->document_types()) {
+            if (!type.required) continue;
+            bool const ok = std::any_of(docs.begin(), docs.end(), [&](auto const& d) {
+                return d.type == type.code && d.status == "approved";
+            });
+            if (!ok) pending += (pending.empty() ? "" : ",") + json_quote(type.code);
+        }
+        if (!pending.empty())
+            return fail(ErrorCode::conflict, "every required document must be approved first",
+                        "{\"not_approved\":[" + pending + "]}");
+    }
+    // SLA: the decided stage's clock stops on approval and pauses on rejection (the stage is
+    // back with the employee); a stage that is at once awaiting review starts its own clock.
+    if (auto clock = tx->sla_clock(p->id, t.from.stage)) {
+        tx->save_sla_clock(p->id, t.decision == core::Decision::approve ? core::sla_stop(*clock, now)
+                                                                        : core::sla_pause(*clock, now));
+    }
+    p->sla_due_at.reset();
+    if (t.to.status == core::StageStatus::submitted && is_review_stage(t.to.stage)) {
+        auto clock = tx->sla_clock(p->id, t.to.stage);
+        auto c = next_review_clock(clock, t.to.stage, now);
+        tx->save_sla_clock(p->id, c);
+        auto const st = core::sla_status(c, sla_policy(config_), now);
+        if (st.deadline) p->sla_due_at = to_rfc3339(*st.deadline);
+        p->submitted_at = ts;
+    }
+    p->state = t.to;
+    if (t.to.stage == core::Stage::completed) p->state.employment = core::EmploymentStatus::active;
+    p->progress = compute_progress(*tx, *p);
+    p->updated_at = ts;
+    tx->update_profile(*p);
+    std::string const decision = core::to_string(t.decision);
+    tx->insert_history({0, p->id, actor.id, ts, core::to_string(t.from.stage), core::to_string(t.from.status),
+                        core::to_string(t.to.stage), core::to_string(t.to.status), decision,
+                        input.reason.empty() ? std::nullopt : std::optional(input.reason)});
+    auto const channel = user_channel(p->user_id);
+    std::string const pid = std::to_string(p->id);
+    if (t.decision == core::Decision::reject) {
+        notify(*tx, channel, "profile.rejected",
+               std::string("Your ") + stage_title(t.from.stage) + " need changes", input.reason,
+               "{\"profile_id\":" + pid + ",\"stage\":" + json_quote(core::to_string(t.to.stage)) +
+                   ",\"reason\":" + json_quote(input.reason) + "}",
+               ts);
+    } else if (t.to.stage == core::Stage::completed) {
+        notify(*tx, channel, "profile.completed", "Onboarding complete",
+               "Welcome aboard: every stage is approved.",
+               "{\"profile_id\":" + pid + ",\"stage\":\"completed\",\"progress\":100}", ts);
+    } else {
+        notify(*tx, channel, "profile.stage_advanced",
+               std::string("Your ") + stage_title(t.from.stage) + " were approved",
+               std::string("Next: ") + stage_title(t.to.stage) + ".",
+               "{\"profile_id\":" + pid + ",\"stage\":" + json_quote(core::to_string(t.to.stage)) +
+                   ",\"progress\":" + std::to_string(p->progress) + "}",
+               ts);
+    }
+    auto v = view(*tx, std::move(*p));
+    tx->commit();
+    return v;
+}
+
+Result<ProfileView> Profiles::assign(Actor const& actor, ProfileId id, std::optional<UserId> reviewer) {
+    TRY_VOID(require(actor, "profiles.assign"));
+    auto tx = store_.begin(TxMode::write);
+    auto p = tx->profile_by_id(id);
+    if (!p) return no_profile();
+    if (reviewer) {
+        auto user = tx->user_by_id(*reviewer);
+        if (!user || user->status != "active")
+            return invalid_field("reviewer_id", "reviewer " + std::to_string(*reviewer) + " is not an active user");
+        auto const perms = roles_.permissions_for(user->roles, tx->roles_version(), *tx);
+        if (!core::has_permission(perms, "profiles.review"))
+            return invalid_field("reviewer_id", "user " + std::to_string(*reviewer) + " cannot review profiles");
+    }
+    p->assignee_id = reviewer;
+    p->updated_at = to_rfc3339(clock_.now());
+    tx->update_profile(*p);
+    auto v = view(*tx, std::move(*p));
+    tx->commit();
+    return v;
+}
+
+}  // namespace hrms::app

@@ -1,0 +1,71 @@
+#pragma once
+// Onboarding profiles: the employee's details and submissions, the review queue, decisions,
+// assignment. Every transition writes its stage-history row and notifications in one Tx.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hrms/app/actor.hpp"
+#include "hrms/app/config.hpp"
+#include "hrms/app/ports.hpp"
+#include "hrms/app/role_catalog.hpp"
+#include "hrms/core/onboarding.hpp"
+
+namespace hrms::app {
+
+struct ProfileView {
+    ProfileRecord profile;
+    std::vector<DocumentRecord> documents;  // current versions
+    std::vector<HistoryRecord> history;
+    std::optional<core::SlaStatus> sla;     // of the current review stage's clock, if any
+};
+
+struct QueuePage {
+    std::vector<ProfileRecord> items;
+    std::optional<ProfileId> next_after;
+};
+
+// The SLA policy from the configuration.
+core::SlaPolicy sla_policy(Config const& c);
+
+// Progress of `p` as stored now (approved required documents are read from `tx`).
+int compute_progress(Tx& tx, ProfileRecord const& p);
+
+// Writes one notification row (in the caller's Tx).
+void notify(Tx& tx, std::string channel, std::string kind, std::string title, std::string body,
+            std::string data_json, std::string const& now);
+
+class Profiles {
+public:
+    Profiles(Store& store, Clock const& clock, Config const& config, RoleCatalog& roles);
+
+    // The actor's own profile; not_found when they have none (not an employee).
+    Result<ProfileView> mine(Actor const& actor);
+    // A profile: its owner, or anyone with profiles.read; not_found for everyone else.
+    Result<ProfileView> get(Actor const& actor, ProfileId id);
+    // Saves the actor's details as a draft (stage details, status draft or rejected); format
+    // errors are validation_failed listing every bad field; missing fields are fine in a draft.
+    Result<ProfileView> save_details(Actor const& actor, core::Details const& details);
+    // Submits the current stage: details must be complete; documents needs every required type
+    // uploaded and not rejected. Starts (or resumes) the stage's SLA clock.
+    Result<ProfileView> submit(Actor const& actor);
+    // The review queue (profiles.read), keyset-paged by id.
+    Result<QueuePage> queue(Actor const& actor, QueueQuery query);
+    // A reviewer's decision (profiles.review); conflict when the stage is not current (so two
+    // reviewers can never both decide one stage), or when the documents stage is approved while
+    // a required document is not approved.
+    Result<ProfileView> decide(Actor const& actor, ProfileId id, core::DecisionInput const& input);
+    // Assigns (or with nullopt, unassigns) a reviewer (profiles.assign); the assignee must hold
+    // profiles.review.
+    Result<ProfileView> assign(Actor const& actor, ProfileId id, std::optional<UserId> reviewer);
+
+private:
+    ProfileView view(Tx& tx, ProfileRecord p);
+
+    Store& store_;
+    Clock const& clock_;
+    Config const& config_;
+    RoleCatalog& roles_;
+};
+
+}  // namespace hrms::app

@@ -1,0 +1,131 @@
+// /api/v1/profiles: the employee's own profile, the review queue, decisions and assignment
+#include "hrms/app/details_json.hpp"
+#include "hrms/http/handlers/common.hpp"
+
+namespace hrms::http {
+
+namespace json = boost::json;
+
+namespace {
+json::object view_json(app::ProfileView const& v) {
+    auto o = profile_summary_json(v.profile);
+    o["details"] = json::parse(app::details_to_json(v.profile.details));
+    json::array docs, history;
+    for (auto const& d : v.documents) docs.emplace_back(document_json(d));
+    for (auto const& h : v.history) {
+        json::object e;
+        e["at"] = h.at;
+        e["actor_id"] = h.actor_id ? json::value(*h.actor_id) : json::value(nullptr);
+        e["from"] = json::object{{"stage", h.from_stage}, {"status", h.from_status}};
+        e["to"] = json::object{{"stage", h.to_stage}, {"status", h.to_status}};
+        e["decision"] = h.decision ? json::value(*h.decision) : json::value(nullptr);
+        e["reason"] = h.reason ? json::value(*h.reason) : json::value(nullptr);
+        history.emplace_back(std::move(e));
+    }
+    o["documents"] = std::move(docs);
+    o["history"] = std::move(history);
+    if (v.sla) {
+        json::object s;
+        s["stage"] = core::to_string(v.profile.state.stage);
+        s["state"] = v.sla->state == core::SlaState::running  ? "running"
+                     : v.sla->state == core::SlaState::paused ? "paused"
+                                                              : "stopped";
+        s["elapsed_hours"] = static_cast<double>(v.sla->elapsed_ms) / 3'600'000.0;
+        s["budget_hours"] = static_cast<double>(v.sla->budget_ms) / 3'600'000.0;
+        s["deadline"] = v.sla->deadline ? json::value(to_rfc3339(*v.sla->deadline)) : json::value(nullptr);
+        s["overdue"] = v.sla->overdue;
+        o["sla"] = std::move(s);
+    } else {
+        o["sla"] = nullptr;
+    }
+    return o;
+}
+
+template <class E, class F>
+Result<std::optional<E>> enum_param(Ctx const& ctx, char const* name, F parse) {
+    auto const text = ctx.req.query_param(name);
+    if (!text || text->empty()) return std::optional<E>{};
+    auto v = parse(*text);
+    if (!v) return invalid_field(name, "unknown " + std::string(name) + " '" + *text + "'");
+    return std::optional<E>(*v);
+}
+}  // namespace
+
+void add_profile_routes(Router& r) {
+    r.add("GET", "/api/v1/profiles/me", [](Ctx& ctx) {
+        return ok_json(view_json(HTTP_TRY(ctx, ctx.services.profiles.mine(ctx.who()))));
+    });
+
+    r.add("PUT", "/api/v1/profiles/me/details", [](Ctx& ctx) {
+        HTTP_TRY(ctx, decode(ctx));  // content type and JSON shape
+        auto details = HTTP_TRY(ctx, app::details_from_json(ctx.req.body));
+        return ok_json(view_json(HTTP_TRY(ctx, ctx.services.profiles.save_details(ctx.who(), details))));
+    });
+
+    r.add("POST", "/api/v1/profiles/me/submit", [](Ctx& ctx) {
+        return ok_json(view_json(HTTP_TRY(ctx, ctx.services.profiles.submit(ctx.who()))));
+    });
+
+    r.add("GET", "/api/v1/profiles", [](Ctx& ctx) {
+        app::QueueQuery q;
+        q.limit = static_cast<int>(HTTP_TRY(ctx, int_param(ctx, "limit", 50, 1, 200)));
+        auto const cursor = HTTP_TRY(ctx, int_param(ctx, "cursor", 0, 0, INT64_MAX));
+        if (cursor > 0) q.after_id = cursor;
+        q.stage = HTTP_TRY(ctx, enum_param<core::Stage>(ctx, "stage", core::parse_stage));
+        q.status = HTTP_TRY(ctx, enum_param<core::StageStatus>(ctx, "status", core::parse_stage_status));
+        if (auto o = ctx.req.query_param("overdue"); o && !o->empty()) {
+            if (*o != "true" && *o != "false")
+                return error_of(ctx, invalid_field("overdue", "overdue must be true or false").error());
+            q.overdue = *o == "true";
+        }
+        auto const assignee = HTTP_TRY(ctx, int_param(ctx, "assignee", 0, 1, INT64_MAX));
+        if (assignee > 0) q.assignee = assignee;
+        if (auto t = ctx.req.query_param("q"); t && !t->empty()) {
+            if (t->size() > 200) return error_of(ctx, invalid_field("q", "q is too long").error());
+            q.text = *t;
+        }
+        auto page = HTTP_TRY(ctx, ctx.services.profiles.queue(ctx.who(), q));
+        json::array items;
+        for (auto const& p : page.items) items.emplace_back(profile_summary_json(p));
+        std::optional<std::string> next;
+        if (page.next_after) next = std::to_string(*page.next_after);
+        return page_json(std::move(items), next);
+    });
+
+    r.add("GET", "/api/v1/profiles/{id}", [](Ctx& ctx) {
+        auto id = HTTP_TRY(ctx, ctx.param_id("id"));
+        return ok_json(view_json(HTTP_TRY(ctx, ctx.services.profiles.get(ctx.who(), id))));
+    });
+
+    r.add("POST", "/api/v1/profiles/{id}/decision", [](Ctx& ctx) {
+        auto id = HTTP_TRY(ctx, ctx.param_id("id"));
+        auto body = HTTP_TRY(ctx, decode(ctx));
+        auto stage_text = HTTP_TRY(ctx, body.required_string("stage"));
+        auto decision_text = HTTP_TRY(ctx, body.required_string("decision"));
+        auto reason = HTTP_TRY(ctx, body.optional_string("reason"));
+        auto back = HTTP_TRY(ctx, body.optional_string("send_back_to"));
+        auto stage = core::parse_stage(stage_text);
+        if (!stage) return error_of(ctx, invalid_field("stage", "unknown stage '" + stage_text + "'").error());
+        auto decision = core::parse_decision(decision_text);
+        if (!decision)
+            return error_of(ctx, invalid_field("decision", "decision must be approve or reject").error());
+        core::DecisionInput in{*stage, *decision, reason.value_or(""), std::nullopt};
+        if (back) {
+            in.send_back_to = core::parse_stage(*back);
+            if (!in.send_back_to)
+                return error_of(ctx, invalid_field("send_back_to", "unknown stage '" + *back + "'").error());
+        }
+        return ok_json(view_json(HTTP_TRY(ctx, ctx.services.profiles.decide(ctx.who(), id, in))));
+    });
+
+    r.add("POST", "/api/v1/profiles/{id}/assign", [](Ctx& ctx) {
+        auto id = HTTP_TRY(ctx, ctx.param_id("id"));
+        auto body = HTTP_TRY(ctx, decode(ctx));
+        if (!body.has("reviewer_id"))
+            return error_of(ctx, invalid_field("reviewer_id", "reviewer_id is required (null unassigns)").error());
+        auto reviewer = HTTP_TRY(ctx, body.optional_id("reviewer_id"));
+        return ok_json(view_json(HTTP_TRY(ctx, ctx.services.profiles.assign(ctx.who(), id, reviewer))));
+    });
+}
+
+}  // namespace hrms::http
