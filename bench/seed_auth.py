@@ -2,6 +2,7 @@
 """Fill a migrated hrms SQLite database with USERS users and one session each, for the /me
 benchmark, and print one session token. Bench-only: it writes rows directly, so argon2id hashing
 of 10,000 passwords does not dominate the setup. Usage: seed_auth.py DB_PATH [USERS=10000]"""
+import datetime
 import hashlib
 import secrets
 import sqlite3
@@ -9,7 +10,8 @@ import sys
 
 path = sys.argv[1]
 n = int(sys.argv[2]) if len(sys.argv) > 2 else 10000
-now = "2026-01-01T00:00:00.000Z"
+# Sessions made now (their absolute lifetime counts from created_at), expiring far ahead.
+now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 far = "2099-01-01T00:00:00.000Z"
 db = sqlite3.connect(path)
 db.execute("PRAGMA journal_mode=WAL")
@@ -20,7 +22,7 @@ for i in range(start + 1, start + n + 1):
     roles.append((i, "employee" if i % 10 else "reviewer"))
     token = secrets.token_urlsafe(32)
     tokens.append(token)
-    sessions.append((hashlib.sha256(token.encode()).hexdigest(), i, "csrf", now, far, far))
+    sessions.append((hashlib.sha256(token.encode()).hexdigest(), i, "csrf", now, far, now))
 db.executemany("INSERT INTO users (id, email, name, status, created_at, updated_at) VALUES (?,?,?,?,?,?)", users)
 db.executemany("INSERT INTO user_roles (user_id, role) VALUES (?,?)", roles)
 db.executemany("INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at, last_seen_at) VALUES (?,?,?,?,?,?)", sessions)

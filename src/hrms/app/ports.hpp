@@ -233,7 +233,8 @@ public:
 
     // Documents.
     virtual std::vector<DocumentTypeRecord> document_types() = 0;
-    // Current documents of a profile (or every version with `all_versions`), by type then id.
+    // Current documents of a profile (or every version with `all_versions`), in document-type
+    // order, then by id.
     virtual std::vector<DocumentRecord> documents_of(ProfileId id, bool all_versions) = 0;
     virtual std::optional<DocumentRecord> document_by_id(DocumentId id) = 0;
     // Marks the current document of that type (if any) as an old version, inserts `d` as

@@ -308,21 +308,11 @@ std::optional<std::string> check_name(std::string_view field, std::string_view v
     return std::nullopt;
 }
 
-bool read_digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
-    int v = 0;
-    for (std::size_t i = pos; i < pos + n; ++i) {
-        if (s[i] < '0' || s[i] > '9') return false;
-        v = v * 10 + (s[i] - '0');
-    }
-    out = v;
-    return true;
-}
-
 std::optional<std::string> check_date_of_birth(std::string_view field, std::string_view v,
                                                Instant today) {
     int y = 0, m = 0, d = 0;
-    if (v.size() != 10 || v[4] != '-' || v[7] != '-' || !read_digits(v, 0, 4, y) ||
-        !read_digits(v, 5, 2, m) || !read_digits(v, 8, 2, d))
+    if (v.size() != 10 || v[4] != '-' || v[7] != '-' || !read_fixed_digits(v, 0, 4, y) ||
+        !read_fixed_digits(v, 5, 2, m) || !read_fixed_digits(v, 8, 2, d))
         return fmt::format("{} must be a date in the form YYYY-MM-DD", field);
     if (!is_valid_date(y, m, d)) return fmt::format("{} is not a real calendar date", field);
     // Floor division: `today` is a UTC instant, its calendar day the one containing it.

@@ -28,7 +28,9 @@ void civil_from_days(std::int64_t z, int& y, unsigned& m, unsigned& d) {
     y += m <= 2;
 }
 
-bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
+}  // namespace
+
+bool read_fixed_digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
     if (pos + n > s.size()) return false;
     int v = 0;
     for (std::size_t i = pos; i < pos + n; ++i) {
@@ -38,7 +40,6 @@ bool digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
     out = v;
     return true;
 }
-}  // namespace
 
 bool is_valid_date(int y, int m, int d) {
     if (m < 1 || m > 12 || d < 1) return false;
@@ -64,10 +65,10 @@ std::string to_rfc3339(Instant t) {
 
 std::optional<Instant> parse_rfc3339(std::string_view s) {
     int y, mo, d, h, mi, sec;
-    if (!digits(s, 0, 4, y) || s.size() < 19 || s[4] != '-' || !digits(s, 5, 2, mo) ||
-        s[7] != '-' || !digits(s, 8, 2, d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
-        !digits(s, 11, 2, h) || s[13] != ':' || !digits(s, 14, 2, mi) || s[16] != ':' ||
-        !digits(s, 17, 2, sec))
+    if (!read_fixed_digits(s, 0, 4, y) || s.size() < 19 || s[4] != '-' || !read_fixed_digits(s, 5, 2, mo) ||
+        s[7] != '-' || !read_fixed_digits(s, 8, 2, d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+        !read_fixed_digits(s, 11, 2, h) || s[13] != ':' || !read_fixed_digits(s, 14, 2, mi) || s[16] != ':' ||
+        !read_fixed_digits(s, 17, 2, sec))
         return std::nullopt;
     if (!is_valid_date(y, mo, d) || h > 23 || mi > 59 || sec > 59) return std::nullopt;
     std::size_t pos = 19;
@@ -88,8 +89,8 @@ std::optional<Instant> parse_rfc3339(std::string_view s) {
         ++pos;
     } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
         int oh, om;
-        if (!digits(s, pos + 1, 2, oh) || pos + 3 >= s.size() || s[pos + 3] != ':' ||
-            !digits(s, pos + 4, 2, om) || oh > 23 || om > 59)
+        if (!read_fixed_digits(s, pos + 1, 2, oh) || pos + 3 >= s.size() || s[pos + 3] != ':' ||
+            !read_fixed_digits(s, pos + 4, 2, om) || oh > 23 || om > 59)
             return std::nullopt;
         offset_min = (s[pos] == '+' ? 1 : -1) * (oh * 60 + om);
         pos += 6;

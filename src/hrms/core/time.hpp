@@ -23,6 +23,10 @@ std::optional<Instant> parse_rfc3339(std::string_view text);
 // Days since the epoch for a proleptic Gregorian date (no validation).
 std::int64_t days_from_civil(int y, unsigned m, unsigned d);
 
+// Reads exactly `n` ASCII digits of `s` at `pos` into `out`; false (and `out` untouched) when
+// they are not all digits or run past the end.
+bool read_fixed_digits(std::string_view s, std::size_t pos, std::size_t n, int& out);
+
 // True when y-m-d is a real calendar date.
 bool is_valid_date(int y, int m, int d);
 

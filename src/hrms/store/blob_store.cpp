@@ -26,6 +26,8 @@ void fsync_dir(fs::path const& dir) {
 
 class DiskBlobStore final : public app::BlobStore {
 public:
+    static constexpr std::size_t kSniffBytes = 64 * 1024;
+
     explicit DiskBlobStore(fs::path root) : root_(std::move(root)) {
         fs::create_directories(root_ / "blobs");
         fs::create_directories(root_ / "tmp");
@@ -48,9 +50,17 @@ public:
     }
 
     std::string sniff(std::string const& path) override {
+        // The head of the file is enough to tell a type, and reading only that keeps memory
+        // flat: libmagic would otherwise read megabytes of every upload.
+        std::string head(kSniffBytes, '\0');
+        int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) return "application/octet-stream";
+        auto const n = ::read(fd, head.data(), head.size());
+        ::close(fd);
+        if (n <= 0) return "application/x-empty";
         // One magic cookie is not safe to share between threads.
         std::lock_guard lock(magic_mutex_);
-        char const* type = magic_file(magic_, path.c_str());
+        char const* type = magic_buffer(magic_, head.data(), static_cast<std::size_t>(n));
         return type ? type : "application/octet-stream";
     }
 

@@ -1,4 +1,5 @@
 #include "hrms/store/soci_tx.hpp"
+#include "hrms/store/sql_text.hpp"
 
 #include <soci/sqlite3/soci-sqlite3.h>
 
@@ -68,17 +69,6 @@ struct UserRow {
         return u;
     }
 };
-
-// Escapes LIKE wildcards so user text matches literally (ESCAPE '\').
-std::string like_pattern(std::string const& text) {
-    std::string out = "%";
-    for (char c : text) {
-        if (c == '%' || c == '_' || c == '\\') out.push_back('\\');
-        out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-    }
-    out.push_back('%');
-    return out;
-}
 
 }  // namespace
 

@@ -4,6 +4,7 @@
 
 #include "hrms/app/details_json.hpp"
 #include "hrms/store/soci_tx.hpp"
+#include "hrms/store/sql_text.hpp"
 
 namespace hrms::store {
 
@@ -88,16 +89,6 @@ struct DocumentRow {
         return d;
     }
 };
-
-std::string like_pattern(std::string const& text) {
-    std::string out = "%";
-    for (char c : text) {
-        if (c == '%' || c == '_' || c == '\\') out.push_back('\\');
-        out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-    }
-    out.push_back('%');
-    return out;
-}
 
 // ":c0, :c1, ..." for an IN list of n bound values.
 std::string placeholders(std::size_t n) {
@@ -322,8 +313,11 @@ std::vector<app::DocumentRecord> SociTx::documents_where(std::string const& wher
 }
 
 std::vector<app::DocumentRecord> SociTx::documents_of(app::ProfileId id, bool all_versions) {
-    return documents_where(all_versions ? "profile_id = :p ORDER BY type, id"
-                                        : "profile_id = :p AND is_current = 1 ORDER BY type, id",
+    // In the order the document types are listed, then oldest version first.
+    return documents_where(all_versions ? "profile_id = :p ORDER BY (SELECT t.position FROM document_types t "
+                                          "WHERE t.code = documents.type), id"
+                                        : "profile_id = :p AND is_current = 1 ORDER BY (SELECT t.position "
+                                          "FROM document_types t WHERE t.code = documents.type), id",
                            id);
 }
 

@@ -1,0 +1,20 @@
+#pragma once
+// Internal to store/: text helpers shared by the SQL of both backends.
+#include <cctype>
+#include <string>
+
+namespace hrms::store {
+
+// A LIKE pattern matching `text` anywhere, lower-cased, with %, _ and \ escaped (use with
+// ESCAPE '\\') so user input matches literally.
+inline std::string like_pattern(std::string const& text) {
+    std::string out = "%";
+    for (char c : text) {
+        if (c == '%' || c == '_' || c == '\\') out.push_back('\\');
+        out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    }
+    out.push_back('%');
+    return out;
+}
+
+}  // namespace hrms::store
