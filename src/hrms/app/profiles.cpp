@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "hrms/app/paging.hpp"
 #include "hrms/core/accounts.hpp"
 
 namespace hrms::app {
@@ -176,10 +177,7 @@ Result<QueuePage> Profiles::queue(Actor const& actor, QueueQuery query) {
     auto tx = store_.begin(TxMode::read);
     QueuePage page;
     page.items = tx->list_profiles(query);
-    if (static_cast<int>(page.items.size()) > want) {
-        page.items.resize(want);
-        page.next_after = page.items.back().id;
-    }
+    page.next_after = trim_to_page(page.items, want);
     return page;
 }
 

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "hrms/app/crypto.hpp"
+#include "hrms/app/paging.hpp"
 #include "hrms/core/accounts.hpp"
 
 namespace hrms::app {
@@ -127,10 +128,7 @@ Result<UserPage> Users::list(Actor const& actor, UserQuery query) {
     auto tx = store_.begin(TxMode::read);
     UserPage page;
     page.items = tx->list_users(query);
-    if (static_cast<int>(page.items.size()) > want) {
-        page.items.resize(want);
-        page.next_after = page.items.back().id;
-    }
+    page.next_after = trim_to_page(page.items, want);
     return page;
 }
 

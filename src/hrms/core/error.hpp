@@ -12,6 +12,7 @@ enum class ErrorCode {
     unauthenticated,
     forbidden,
     not_found,
+    method_not_allowed,
     conflict,
     payload_too_large,
     unsupported_media_type,

@@ -92,9 +92,10 @@ std::optional<Error> Pipeline::authorize(Route const& route, Ctx& ctx) {
     return std::nullopt;
 }
 
-bool Pipeline::is_upload(Request const& req) const {
+Pipeline::Traits Pipeline::traits(Request const& req) const {
     auto const m = router_.match(req.method, req.path);
-    return m.route && m.route->body == Body::upload;
+    if (!m.route) return {};
+    return {m.route->body == Body::upload, m.route->exec == Exec::io};
 }
 
 std::optional<Response> Pipeline::precheck(Request const& req, double started_s) {
@@ -112,10 +113,6 @@ std::optional<Response> Pipeline::precheck(Request const& req, double started_s)
 
 void Pipeline::discard_upload(app::StagedUpload const& upload) { services_.blobs.remove_temp(upload.temp_path); }
 
-bool Pipeline::runs_inline(Request const& req) const {
-    auto const m = router_.match(req.method, req.path);
-    return m.route && m.route->exec == Exec::io;
-}
 
 Response Pipeline::reject(Request const& req, Error const& error) {
     auto const id = request_id_for(req);
@@ -138,15 +135,10 @@ Response Pipeline::handle(Request& req, double started_s) {
         auto match = router_.match(req.method, req.path);
         if (!match.route) {
             if (!match.allow.empty()) {
-                res = error_response({ErrorCode::bad_request, "method " + req.method +
-                                      " is not allowed here; use " + match.allow, {}},
+                res = error_response({ErrorCode::method_not_allowed,
+                                      "method " + req.method + " is not allowed here; use " + match.allow,
+                                      "{\"allow\":" + json_quote(match.allow) + "}"},
                                      ctx.request_id);
-                res.status = 405;
-                res.body = "{\"error\":{\"code\":\"method_not_allowed\",\"message\":" +
-                           json_quote("method " + req.method + " is not allowed here; use " +
-                                      match.allow) +
-                           ",\"details\":{\"allow\":" + json_quote(match.allow) +
-                           "},\"request_id\":" + json_quote(ctx.request_id) + "}}";
                 res.header("Allow", match.allow);
             } else {
                 res = error_response({ErrorCode::not_found, "no route for " + req.path, {}},

@@ -20,10 +20,12 @@ public:
     // like the others.
     Response reject(Request const& req, Error const& error);
 
-    // True when the request's route may run on the I/O thread (Exec::io).
-    bool runs_inline(Request const& req) const;
-    // True when the request's route streams a multipart upload.
-    bool is_upload(Request const& req) const;
+    struct Traits {
+        bool upload = false;     // the route streams a multipart upload (Body::upload)
+        bool inline_io = false;  // the route may run on the I/O thread (Exec::io)
+    };
+    // How the server must treat the request's route; both false when nothing matches.
+    Traits traits(Request const& req) const;
     // For uploads, before the body is read: the error response when the request may not
     // proceed (no route, not authenticated, CSRF), else nullopt. Blocking: run on the pool.
     std::optional<Response> precheck(Request const& req, double started_s);

@@ -348,7 +348,8 @@ awaitable<void> Server::session(tcp::socket socket) {
             for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
             req.headers.emplace_back(std::move(name), std::string(f.value()));
         }
-        bool const upload = pipeline_.is_upload(req);
+        auto const traits = pipeline_.traits(req);  // one route lookup for both decisions
+        bool const upload = traits.upload;
         std::uint64_t const limit = upload ? upload_limit : config_.max_body_bytes;
         if (auto len = parser.content_length(); len && *len > limit) {
             // Refused from the headers alone: the body is never read.
@@ -396,7 +397,7 @@ awaitable<void> Server::session(tcp::socket socket) {
 
         // No co_await inside ?: here: g++ 12 miscompiles it in coroutines.
         Response res;
-        if (pipeline_.runs_inline(req)) {
+        if (traits.inline_io) {
             res = pipeline_.handle(req, started);
         } else {
             res = co_await blocking(pool_, [this, &req, started] { return pipeline_.handle(req, started); });

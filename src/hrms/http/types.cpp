@@ -59,6 +59,7 @@ int status_for(ErrorCode code) {
         case ErrorCode::unauthenticated: return 401;
         case ErrorCode::forbidden: return 403;
         case ErrorCode::not_found: return 404;
+        case ErrorCode::method_not_allowed: return 405;
         case ErrorCode::conflict: return 409;
         case ErrorCode::payload_too_large: return 413;
         case ErrorCode::unsupported_media_type: return 415;

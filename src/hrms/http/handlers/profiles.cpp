@@ -68,9 +68,9 @@ void add_profile_routes(Router& r) {
 
     r.add("GET", "/api/v1/profiles", [](Ctx& ctx) {
         app::QueueQuery q;
-        q.limit = static_cast<int>(HTTP_TRY(ctx, int_param(ctx, "limit", 50, 1, 200)));
-        auto const cursor = HTTP_TRY(ctx, int_param(ctx, "cursor", 0, 0, INT64_MAX));
-        if (cursor > 0) q.after_id = cursor;
+        q.limit = static_cast<int>(HTTP_TRY(ctx, int_param(ctx, "limit", 50, 1, app::kMaxPageSize)));
+        if (auto const cursor = HTTP_TRY(ctx, int_param(ctx, "cursor", 0, 0, INT64_MAX)); cursor > 0)
+            q.after_id = cursor;
         q.stage = HTTP_TRY(ctx, enum_param<core::Stage>(ctx, "stage", core::parse_stage));
         q.status = HTTP_TRY(ctx, enum_param<core::StageStatus>(ctx, "status", core::parse_stage_status));
         if (auto o = ctx.req.query_param("overdue"); o && !o->empty()) {

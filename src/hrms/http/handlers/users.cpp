@@ -1,33 +1,9 @@
 // /api/v1/users: create, list, read, update, manager, roles
-#include <charconv>
-
 #include "hrms/http/handlers/common.hpp"
 
 namespace hrms::http {
 
 namespace json = boost::json;
-
-namespace {
-Result<int> limit_param(Ctx const& ctx) {
-    auto const text = ctx.req.query_param("limit");
-    if (!text) return 50;
-    int v = 0;
-    auto [p, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
-    if (ec != std::errc{} || p != text->data() + text->size() || v < 1 || v > app::kMaxPageSize)
-        return invalid_field("limit", "limit must be an integer between 1 and 200");
-    return v;
-}
-
-Result<std::optional<app::UserId>> cursor_param(Ctx const& ctx) {
-    auto const text = ctx.req.query_param("cursor");
-    if (!text) return std::optional<app::UserId>{};
-    app::UserId v = 0;
-    auto [p, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
-    if (ec != std::errc{} || p != text->data() + text->size() || v < 0)
-        return invalid_field("cursor", "cursor is not one this server returned");
-    return std::optional<app::UserId>(v);
-}
-}  // namespace
 
 void add_user_routes(Router& r) {
     r.add("POST", "/api/v1/users", [](Ctx& ctx) {
@@ -47,8 +23,9 @@ void add_user_routes(Router& r) {
 
     r.add("GET", "/api/v1/users", [](Ctx& ctx) {
         app::UserQuery q;
-        q.limit = HTTP_TRY(ctx, limit_param(ctx));
-        q.after_id = HTTP_TRY(ctx, cursor_param(ctx));
+        q.limit = static_cast<int>(HTTP_TRY(ctx, int_param(ctx, "limit", 50, 1, app::kMaxPageSize)));
+        if (auto const cursor = HTTP_TRY(ctx, int_param(ctx, "cursor", 0, 0, INT64_MAX)); cursor > 0)
+            q.after_id = cursor;
         if (auto role = ctx.req.query_param("role"); role && !role->empty()) q.role = *role;
         if (auto text = ctx.req.query_param("q"); text && !text->empty()) {
             if (text->size() > 200) return error_of(ctx, invalid_field("q", "q is too long").error());
