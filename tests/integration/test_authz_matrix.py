@@ -43,6 +43,7 @@ def endpoints(w):
         ("GET", f"/api/v1/profiles/{pid}", {}, {REVIEWER, ADMIN}, 404),
         ("POST", f"/api/v1/profiles/{pid}/decision", j({"stage": "final", "decision": "approve"}), {REVIEWER, ADMIN}, 403),
         ("POST", f"/api/v1/profiles/{pid}/assign", j({"reviewer_id": reviewer_id}), {ADMIN}, 403),
+        ("POST", f"/api/v1/profiles/{pid}/status", j({"employment_status": "onboarding"}), {ADMIN}, 403),
         # Admins hold every permission but have no profile of their own: 404 for them.
         ("GET", "/api/v1/profiles/me", {}, {EMPLOYEE}, (403, 404)),
         ("PUT", "/api/v1/profiles/me/details", j({}), {EMPLOYEE}, (403, 404)),

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "hrms/core/text.hpp"
+
 namespace hrms::app {
 
 namespace {
@@ -11,11 +13,6 @@ bool visible(Actor const& actor, ProfileRecord const& p) {
     return p.user_id == actor.id || actor.can("profiles.read");
 }
 
-std::string trim(std::string s) {
-    auto const b = s.find_first_not_of(" \t\r\n");
-    if (b == std::string::npos) return "";
-    return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
-}
 }  // namespace
 
 std::string sanitize_filename(std::string const& name) {
@@ -30,7 +27,7 @@ std::string sanitize_filename(std::string const& name) {
         else
             out.push_back(static_cast<char>(c));
     }
-    out = trim(out);
+    out = std::string(core::trim(out));
     while (!out.empty() && out.front() == '.') out.erase(out.begin());  // no hidden files, no ".."
     if (out.size() > 200) {
         // Keep the extension when shortening, and never cut a UTF-8 sequence in half.
@@ -132,10 +129,7 @@ Result<DocumentContent> Documents::content(Actor const& actor, DocumentId id) {
 Result<DocumentRecord> Documents::review(Actor const& actor, DocumentId id, core::Decision decision,
                                          std::string const& reason) {
     TRY_VOID(require(actor, "documents.review"));
-    auto const why = trim(reason);
-    if (decision == core::Decision::reject && why.empty())
-        return invalid_field("reason", "a reason is required to reject a document");
-    if (why.size() > core::kMaxReasonLength) return invalid_field("reason", "reason is too long");
+    auto const why = TRY(core::check_reason(reason, decision == core::Decision::reject));
     auto const ts = to_rfc3339(clock_.now());
     auto tx = store_.begin(TxMode::write);
     auto d = tx->document_by_id(id);

@@ -252,6 +252,52 @@ Result<ProfileView> Profiles::decide(Actor const& actor, ProfileId id, core::Dec
     return v;
 }
 
+Result<ProfileView> Profiles::set_employment(Actor const& actor, ProfileId id, core::EmploymentStatus to,
+                                             std::string const& reason) {
+    TRY_VOID(require(actor, "profiles.status"));
+    auto const why = TRY(core::check_reason(reason, false));
+    auto const now = clock_.now();
+    auto const ts = to_rfc3339(now);
+    auto tx = store_.begin(TxMode::write);
+    auto p = tx->profile_by_id(id);
+    if (!p) return no_profile();
+    auto const next = TRY(core::change_employment(p->state, to));
+    if (next == p->state) return view(*tx, std::move(*p));
+    // The clock of a stage awaiting review pauses while the profile is on hold or withdrawn and
+    // resumes where it stopped when onboarding continues.
+    bool const ran = core::sla_runs(p->state), runs = core::sla_runs(next);
+    if (ran != runs) {
+        auto clock = tx->sla_clock(p->id, p->state.stage);
+        auto c = runs ? next_review_clock(clock, p->state.stage, now)
+                      : core::sla_pause(clock.value_or(core::sla_start(p->state.stage, now)), now);
+        tx->save_sla_clock(p->id, c);
+        auto const st = core::sla_status(c, sla_policy(config_), now);
+        p->sla_due_at = runs && st.deadline ? std::optional(to_rfc3339(*st.deadline)) : std::nullopt;
+    }
+    auto const from = p->state;
+    p->state = next;
+    p->updated_at = ts;
+    tx->update_profile(*p);
+    std::string const status = core::to_string(to);
+    tx->insert_history({0, p->id, actor.id, ts, core::to_string(from.stage), core::to_string(from.status),
+                        core::to_string(next.stage), core::to_string(next.status), "employment." + status,
+                        why.empty() ? std::nullopt : std::optional(why)});
+    std::string title;
+    switch (to) {
+        case core::EmploymentStatus::on_hold: title = "Your onboarding is on hold"; break;
+        case core::EmploymentStatus::withdrawn: title = "Your onboarding was withdrawn"; break;
+        case core::EmploymentStatus::onboarding: title = "Your onboarding continues"; break;
+        case core::EmploymentStatus::active: title = "Your employment is active"; break;
+    }
+    notify(*tx, user_channel(p->user_id), "profile.employment_changed", title, why,
+           "{\"profile_id\":" + std::to_string(p->id) + ",\"employment_status\":" + json_quote(status) +
+               ",\"reason\":" + json_quote(why) + "}",
+           ts);
+    auto v = view(*tx, std::move(*p));
+    tx->commit();
+    return v;
+}
+
 Result<ProfileView> Profiles::assign(Actor const& actor, ProfileId id, std::optional<UserId> reviewer) {
     TRY_VOID(require(actor, "profiles.assign"));
     auto tx = store_.begin(TxMode::write);

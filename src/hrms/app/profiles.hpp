@@ -59,6 +59,14 @@ public:
     // profiles.review.
     Result<ProfileView> assign(Actor const& actor, ProfileId id, std::optional<UserId> reviewer);
 
+    // Sets the employment status (profiles.status): on_hold and withdrawn stop the employee's
+    // and the reviewers' work and pause the current stage's SLA clock; onboarding resumes both.
+    // Writes a history row (decision "employment.<status>") and notifies the employee; setting
+    // the current status changes nothing. Errors as core::change_employment; the reason, when
+    // given, is at most core::kMaxReasonLength characters.
+    Result<ProfileView> set_employment(Actor const& actor, ProfileId id, core::EmploymentStatus to,
+                                       std::string const& reason);
+
 private:
     ProfileView view(Tx& tx, ProfileRecord p);
 

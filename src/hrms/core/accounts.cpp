@@ -3,20 +3,11 @@
 #include <algorithm>
 #include <cctype>
 
+#include "hrms/core/text.hpp"
+
 namespace hrms::core {
 
 namespace {
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-    return s;
-}
-
-std::size_t utf8_length(std::string_view s) {
-    return static_cast<std::size_t>(std::count_if(
-        s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
-}
-
 std::string lower(std::string_view s) {
     std::string out(s);
     std::transform(out.begin(), out.end(), out.begin(),
@@ -81,7 +72,8 @@ bool is_builtin_role(std::string_view name) {
 std::set<std::string> const& known_permissions() {
     static std::set<std::string> const kAll{
         "profile.self",     "users.read",      "users.write",   "roles.manage",
-        "profiles.read",    "profiles.review", "profiles.assign", "documents.review",
+        "profiles.read",    "profiles.review", "profiles.assign", "profiles.status",
+        "documents.review",
         "bulk.run",         "reports.read",    "audit.read",    "email.manage",
         "metrics.read",     "ws.admin",        "*"};
     return kAll;

@@ -7,6 +7,8 @@
 #include <cctype>
 #include <cmath>
 
+#include "hrms/core/text.hpp"
+
 namespace hrms::core {
 
 // ---------------------------------------------------------------------------------------------
@@ -91,19 +93,7 @@ std::optional<EmploymentStatus> parse_employment_status(std::string_view text) {
 // Text helpers
 
 namespace {
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-    return s;
-}
-
 bool is_blank(std::optional<std::string> const& s) { return !s || trim(*s).empty(); }
-
-// Code points, so a limit in "characters" does not punish non-Latin names.
-std::size_t utf8_length(std::string_view s) {
-    return static_cast<std::size_t>(std::count_if(
-        s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
-}
 
 // C0 controls, DEL, and C1 controls (U+0080..U+009F, encoded as C2 80..C2 9F).
 bool has_control_characters(std::string_view s) {
@@ -171,19 +161,41 @@ Result<ProfileState> submit(ProfileState const& s) {
     return next;
 }
 
+Result<std::string> check_reason(std::string_view reason, bool required) {
+    auto const r = trim(reason);
+    if (required && r.empty()) return invalid_field("reason", "reason is required to reject");
+    if (utf8_length(r) > kMaxReasonLength)
+        return invalid_field("reason", fmt::format("reason must be at most {} characters", kMaxReasonLength));
+    return std::string(r);
+}
+
+Result<ProfileState> change_employment(ProfileState const& s, EmploymentStatus to) {
+    ProfileState next = s;
+    next.employment = to;
+    if (to == s.employment) return next;
+    if (s.stage == Stage::completed) {
+        if (to == EmploymentStatus::withdrawn || to == EmploymentStatus::active) return next;
+        return fail(ErrorCode::conflict, std::string("profile is completed; it can only be withdrawn or "
+                                                     "reactivated, not set to ") + to_string(to));
+    }
+    if (to == EmploymentStatus::active)
+        return fail(ErrorCode::conflict, "an employee becomes active by completing onboarding");
+    return next;
+}
+
+bool sla_runs(ProfileState const& s) {
+    return s.stage != Stage::completed && s.status == StageStatus::submitted &&
+           s.employment == EmploymentStatus::onboarding;
+}
+
 namespace {
 // Checks that depend only on the request: a malformed decision is reported as such whatever
 // state the profile is in, so the client learns what to fix rather than racing a conflict.
 Result<void> check_decision_input(DecisionInput const& in) {
     if (in.stage == Stage::completed)
         return invalid_field("stage", "stage must be details, documents or final");
-    auto const reason = trim(in.reason);
-    if (in.decision == Decision::reject && reason.empty())
-        return invalid_field("reason", "reason is required to reject");
     // The limit applies to approvals too: whatever is given is stored in the stage history.
-    if (utf8_length(reason) > kMaxReasonLength)
-        return invalid_field("reason",
-                             fmt::format("reason must be at most {} characters", kMaxReasonLength));
+    TRY_VOID(check_reason(in.reason, in.decision == Decision::reject));
     if (in.send_back_to) {
         if (in.decision != Decision::reject || in.stage != Stage::final)
             return invalid_field("send_back_to",

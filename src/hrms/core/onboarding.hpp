@@ -48,6 +48,17 @@ Result<void> check_employee_action(ProfileState const& s, EmployeeAction action)
 // errors as check_employee_action(s, submit).
 Result<ProfileState> submit(ProfileState const& s);
 
+// The state after an administrator sets the employment status to `to`. Stage and status are
+// kept; setting the current status changes nothing. on_hold and withdrawn pause onboarding at
+// any stage before completion and onboarding resumes it; active comes only from completing
+// onboarding (conflict "... by completing onboarding"); a completed profile may be withdrawn
+// (the employee left) and reactivated, nothing else (conflict "profile is completed").
+Result<ProfileState> change_employment(ProfileState const& s, EmploymentStatus to);
+
+// True while the current stage's SLA clock runs: the stage awaits review (submitted), the
+// profile is onboarding, and onboarding is not completed.
+bool sla_runs(ProfileState const& s);
+
 struct DecisionInput {
     Stage stage;                        // the stage the reviewer believes is current
     Decision decision;
@@ -55,6 +66,11 @@ struct DecisionInput {
     std::optional<Stage> send_back_to;  // only for a rejection at final: details or documents
 };
 inline constexpr std::size_t kMaxReasonLength = 2000;
+
+// A reviewer's or administrator's reason, trimmed: validation_failed naming "reason" when it is
+// blank but `required` ("reason is required to reject"), or longer than kMaxReasonLength
+// characters (code points).
+Result<std::string> check_reason(std::string_view reason, bool required);
 
 struct Transition {
     ProfileState from;

@@ -1413,3 +1413,78 @@ TEST(SlaClock, AReviewThatGoesBackAndForthCountsOnlyTheReviewersTime) {
     EXPECT_FALSE(st.overdue);
     EXPECT_EQ(st.state, SlaState::stopped);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Employment status changes and when the SLA clock runs
+
+TEST(Employment, HoldAndWithdrawWorkAtEveryOpenStageAndStatus) {
+    for (auto stage : kReviewStages) {
+        for (auto status : kStatuses) {
+            auto const s = state(stage, status);
+            for (auto to : {EmploymentStatus::on_hold, EmploymentStatus::withdrawn}) {
+                auto r = change_employment(s, to);
+                ASSERT_TRUE(r) << to_string(stage) << "/" << to_string(status) << " -> " << to_string(to);
+                EXPECT_EQ(*r, state(stage, status, to));  // stage and status are kept
+            }
+        }
+    }
+}
+
+TEST(Employment, OnHoldAndWithdrawnReturnToOnboarding) {
+    for (auto from : {EmploymentStatus::on_hold, EmploymentStatus::withdrawn}) {
+        auto r = change_employment(state(Stage::documents, StageStatus::submitted, from),
+                                   EmploymentStatus::onboarding);
+        ASSERT_TRUE(r);
+        EXPECT_EQ(r->employment, EmploymentStatus::onboarding);
+    }
+    EXPECT_TRUE(change_employment(state(Stage::final, StageStatus::submitted, EmploymentStatus::on_hold),
+                                  EmploymentStatus::withdrawn));
+}
+
+TEST(Employment, SettingTheCurrentStatusChangesNothing) {
+    for (auto e : kEmployments) {
+        auto const stage = e == EmploymentStatus::active ? Stage::completed : Stage::details;
+        auto const s = state(stage, StageStatus::draft, e);
+        auto r = change_employment(s, e);
+        ASSERT_TRUE(r) << to_string(e);
+        EXPECT_EQ(*r, s);
+    }
+}
+
+TEST(Employment, ActiveOnlyComesFromCompletingOnboarding) {
+    auto r = change_employment(state(Stage::final, StageStatus::submitted), EmploymentStatus::active);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, ErrorCode::conflict);
+    EXPECT_THAT(r.error().message, HasSubstr("completing onboarding"));
+}
+
+TEST(Employment, ACompletedProfileCanOnlyBeWithdrawnOrReactivated) {
+    auto const done = state(Stage::completed, StageStatus::submitted, EmploymentStatus::active);
+    for (auto to : {EmploymentStatus::onboarding, EmploymentStatus::on_hold}) {
+        auto r = change_employment(done, to);
+        ASSERT_FALSE(r) << to_string(to);
+        EXPECT_EQ(r.error().code, ErrorCode::conflict);
+        EXPECT_THAT(r.error().message, HasSubstr("completed"));
+    }
+    auto left = change_employment(done, EmploymentStatus::withdrawn);
+    ASSERT_TRUE(left);
+    EXPECT_EQ(left->employment, EmploymentStatus::withdrawn);
+    auto back = change_employment(*left, EmploymentStatus::active);
+    ASSERT_TRUE(back);
+    EXPECT_EQ(back->employment, EmploymentStatus::active);
+    // A completed profile that was withdrawn does not go back to onboarding.
+    EXPECT_FALSE(change_employment(*left, EmploymentStatus::onboarding));
+}
+
+TEST(Employment, SlaRunsOnlyWhileAwaitingReviewAndOnboarding) {
+    for (auto stage : kStages) {
+        for (auto status : kStatuses) {
+            for (auto e : kEmployments) {
+                bool const expected = stage != Stage::completed && status == StageStatus::submitted &&
+                                      e == EmploymentStatus::onboarding;
+                EXPECT_EQ(sla_runs(state(stage, status, e)), expected)
+                    << to_string(stage) << "/" << to_string(status) << "/" << to_string(e);
+            }
+        }
+    }
+}

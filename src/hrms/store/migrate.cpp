@@ -1,5 +1,6 @@
 #include "hrms/store/migrate.hpp"
 
+#include <cctype>
 #include <stdexcept>
 
 #include "hrms/app/ports.hpp"
@@ -18,11 +19,58 @@ void replace_all(std::string& s, std::string const& from, std::string const& to)
 constexpr char const* kCreateSchemaTable =
     "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
     "name TEXT NOT NULL, applied_at TEXT NOT NULL)";
+
+// Keeps the text of `{{<backend>}} ... {{end}}` blocks for `backend` and drops the others.
+std::string select_backend_blocks(std::string const& sql, std::string const& backend) {
+    std::string out;
+    std::size_t pos = 0;
+    while (pos < sql.size()) {
+        auto open = sql.find("{{", pos);
+        auto close = open == std::string::npos ? open : sql.find("}}", open);
+        if (close == std::string::npos) break;
+        std::string const tag = sql.substr(open + 2, close - open - 2);
+        if (tag != "sqlite" && tag != "postgresql") {  // some other placeholder: keep it
+            out.append(sql, pos, close + 2 - pos);
+            pos = close + 2;
+            continue;
+        }
+        auto end = sql.find("{{end}}", close);
+        if (end == std::string::npos) throw std::runtime_error("migration: {{" + tag + "}} without {{end}}");
+        out.append(sql, pos, open - pos);
+        if (tag == backend) out.append(sql, close + 2, end - close - 2);
+        pos = end + 7;
+    }
+    if (pos < sql.size()) out.append(sql, pos, std::string::npos);
+    return out;
+}
+
+bool starts_with_words(std::string const& s, char const* words) {
+    auto i = s.find_first_not_of(" \t\r\n");
+    if (i == std::string::npos) return false;
+    for (char const* w = words; *w; ++w, ++i) {
+        if (i >= s.size()) return false;
+        if (*w == ' ') {
+            if (!std::isspace(static_cast<unsigned char>(s[i]))) return false;
+            while (i + 1 < s.size() && std::isspace(static_cast<unsigned char>(s[i + 1]))) ++i;
+        } else if (std::toupper(static_cast<unsigned char>(s[i])) != *w) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool ends_with_end(std::string const& s) {
+    auto i = s.find_last_not_of(" \t\r\n");
+    if (i == std::string::npos || i < 2) return false;
+    for (int k = 0; k < 3; ++k)
+        if (std::toupper(static_cast<unsigned char>(s[i - 2 + k])) != "END"[k]) return false;
+    return i == 2 || !std::isalnum(static_cast<unsigned char>(s[i - 3]));
+}
 }  // namespace
 
 std::string render_migration(std::string const& sql, std::string const& backend,
                              std::string const& now) {
-    std::string out = sql;
+    std::string out = select_backend_blocks(sql, backend);
     bool const pg = backend == "postgresql";
     replace_all(out, "{{id}}", pg ? "BIGSERIAL PRIMARY KEY" : "INTEGER PRIMARY KEY AUTOINCREMENT");
     replace_all(out, "{{bigint}}", pg ? "BIGINT" : "INTEGER");
@@ -42,6 +90,11 @@ std::vector<std::string> split_sql(std::string const& script) {
             continue;
         }
         if (c == '\'') in_quote = !in_quote;
+        // A trigger body holds statements of its own: the trigger ends at "END;".
+        if (c == ';' && !in_quote && starts_with_words(current, "CREATE TRIGGER") && !ends_with_end(current)) {
+            current.push_back(c);
+            continue;
+        }
         if (c == ';' && !in_quote) {
             if (current.find_first_not_of(" \t\r\n") != std::string::npos) out.push_back(current);
             current.clear();

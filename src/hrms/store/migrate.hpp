@@ -18,7 +18,9 @@ std::vector<Migration> const& embedded_migrations();
 std::string render_migration(std::string const& sql, std::string const& backend,
                              std::string const& now);
 
-// Splits a script into statements at semicolons outside quotes and comments.
+// Splits a script into statements at semicolons outside quotes and comments; a CREATE TRIGGER
+// runs to its "END;". `{{sqlite}} ... {{end}}` and `{{postgresql}} ... {{end}}` blocks are kept
+// by render_migration for their backend only.
 std::vector<std::string> split_sql(std::string const& script);
 
 }  // namespace hrms::store

@@ -120,6 +120,59 @@ TEST_F(StoreTest, ListUsersFiltersAndPagesByKeyset) {
     EXPECT_EQ(tx->list_users(by_text).size(), 1u);
 }
 
+TEST_F(StoreTest, QueueFreeTextFindsSubstringsAndFollowsRenames) {
+    auto const now = std::string("2026-01-01T00:00:00.000Z");
+    auto add_profile = [&](std::string const& email, std::string const& name) {
+        auto tx = store_->begin(TxMode::write);
+        auto id = tx->insert_user({email, name, "active", std::string("hash"), {"employee"}, now});
+        std::string search = name + " " + email;
+        for (auto& c : search) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        tx->insert_profile(id, search, now);
+        tx->commit();
+        return id;
+    };
+    auto ada = add_profile("ada@example.com", "Ada Lovelace");
+    add_profile("grace@example.com", "Grace Hopper");
+    add_profile("q\"uote_100%@example.com", "Quote Person");
+    auto count = [&](std::string const& text) {
+        auto tx = store_->begin(TxMode::read);
+        QueueQuery q;
+        q.text = text;
+        q.now = now;
+        return tx->list_profiles(q).size();
+    };
+    EXPECT_EQ(count("lovelace"), 1u);
+    EXPECT_EQ(count("LOVE"), 1u);        // case does not matter
+    EXPECT_EQ(count("opp"), 1u);         // inside a word (hOPPer)
+    EXPECT_EQ(count("ad"), 1u);          // shorter than a trigram: still found
+    EXPECT_EQ(count("example.com"), 3u);
+    EXPECT_EQ(count("q\"uote"), 1u);    // quotes are text, not query syntax
+    EXPECT_EQ(count("100%"), 1u);        // % is literal
+    EXPECT_EQ(count("_"), 1u);           // _ is literal
+    EXPECT_EQ(count("nobody"), 0u);
+    {  // keyset pages through the trigram index
+        auto tx = store_->begin(TxMode::read);
+        QueueQuery q;
+        q.text = "example";
+        q.now = now;
+        q.limit = 2;
+        auto first = tx->list_profiles(q);
+        ASSERT_EQ(first.size(), 2u);
+        EXPECT_LT(first[0].id, first[1].id);
+        q.after_id = first[1].id;
+        auto second = tx->list_profiles(q);
+        ASSERT_EQ(second.size(), 1u);
+        EXPECT_GT(second[0].id, first[1].id);
+    }
+    {
+        auto tx = store_->begin(TxMode::write);
+        tx->set_user_name(ada, "Augusta King", now);
+        tx->commit();
+    }
+    EXPECT_EQ(count("lovelace"), 0u);
+    EXPECT_EQ(count("augusta"), 1u);
+}
+
 TEST_F(StoreTest, SessionViewCarriesUserRolesAndVersion) {
     auto id = add_user("s@example.com", {"reviewer"});
     {
@@ -184,6 +237,23 @@ TEST(Migrations, SplitKeepsSemicolonsInsideQuotes) {
     auto parts = store::split_sql("CREATE TABLE a(x TEXT DEFAULT ';'); -- c;\nINSERT INTO a VALUES ('b;c');");
     ASSERT_EQ(parts.size(), 2u);
     EXPECT_NE(parts[1].find("'b;c'"), std::string::npos);
+}
+
+TEST(Migrations, SplitKeepsTriggerBodiesWhole) {
+    auto parts = store::split_sql(
+        "CREATE TRIGGER t AFTER INSERT ON a BEGIN\n  INSERT INTO b VALUES (1);\n"
+        "  INSERT INTO b VALUES (2);\nEND;\ncreate trigger u after delete on a begin delete from b; end;"
+        "SELECT 1;");
+    ASSERT_EQ(parts.size(), 3u);
+    EXPECT_NE(parts[0].find("VALUES (2)"), std::string::npos);
+    EXPECT_NE(parts[1].find("delete from b"), std::string::npos);
+    EXPECT_NE(parts[2].find("SELECT 1"), std::string::npos);
+}
+
+TEST(Migrations, BackendBlocksKeepOnlyTheMatchingBackend) {
+    std::string const sql = "A;\n{{sqlite}}S1;\nS2;\n{{end}}{{postgresql}}P1;\n{{end}}B;";
+    EXPECT_EQ(store::render_migration(sql, "sqlite", "now"), "A;\nS1;\nS2;\nB;");
+    EXPECT_EQ(store::render_migration(sql, "postgresql", "now"), "A;\nP1;\nB;");
 }
 
 TEST_F(StoreTest, SessionLookupSeesWritesCommittedAfterItRan) {

@@ -157,8 +157,20 @@ void SociTx::update_profile(app::ProfileRecord const& p) {
 std::vector<app::ProfileRecord> SociTx::list_profiles(app::QueueQuery const& q) {
     return guard([&] {
         // Fragments are constants chosen by which filters are present; values are all bound.
-        std::string sql = std::string("SELECT ") + kProfileColumns +
-                          " FROM profiles p JOIN users u ON u.id = p.user_id WHERE p.id > :after";
+        // With free text on SQLite the trigram index drives: it yields the matching rows in id
+        // order, so a page stops after its rows whatever the other filters are (the stage index
+        // walk would read every profile of the stage when the text is rare). LIKE keeps the exact
+        // rule, and alone covers texts too short for trigrams. On PostgreSQL the planner uses the
+        // pg_trgm index for the LIKE itself.
+        std::string const phrase =
+            q.text && dialect_ == Dialect::sqlite ? trigram_phrase(*q.text) : std::string();
+        std::string sql = std::string("SELECT ") + kProfileColumns;
+        if (phrase.empty()) {
+            sql += " FROM profiles p JOIN users u ON u.id = p.user_id WHERE p.id > :after";
+        } else {
+            sql += " FROM profiles_search s JOIN profiles p ON p.id = s.rowid JOIN users u ON u.id = p.user_id"
+                   " WHERE s.rowid > :after AND profiles_search MATCH :phrase";
+        }
         if (q.stage) sql += " AND p.stage = :stage";
         if (q.status) sql += " AND p.status = :status";
         if (q.assignee) sql += " AND p.assignee_id = :assignee";
@@ -167,7 +179,7 @@ std::vector<app::ProfileRecord> SociTx::list_profiles(app::QueueQuery const& q) 
                               : " AND (p.sla_due_at IS NULL OR p.sla_due_at >= :now)";
         }
         if (q.text) sql += " AND p.search LIKE :pattern ESCAPE '\\'";
-        sql += " ORDER BY p.id LIMIT :lim";
+        sql += phrase.empty() ? " ORDER BY p.id LIMIT :lim" : " ORDER BY s.rowid LIMIT :lim";
         long long after = q.after_id.value_or(0), assignee = q.assignee.value_or(0);
         std::string stage = q.stage ? core::to_string(*q.stage) : "";
         std::string status = q.status ? core::to_string(*q.status) : "";
@@ -177,6 +189,7 @@ std::vector<app::ProfileRecord> SociTx::list_profiles(app::QueueQuery const& q) 
         auto prep = (sql_->prepare << sql);
         row.bind(prep);
         prep, use(after);
+        if (!phrase.empty()) prep, use(phrase);
         if (q.stage) prep, use(stage);
         if (q.status) prep, use(status);
         if (q.assignee) prep, use(assignee);

@@ -17,4 +17,19 @@ inline std::string like_pattern(std::string const& text) {
     return out;
 }
 
+// An FTS5 phrase query for `text` with the trigram tokenizer: a substring match. Empty when the
+// text has fewer than three characters, which a trigram index cannot find.
+inline std::string trigram_phrase(std::string const& text) {
+    std::size_t chars = 0;
+    for (unsigned char c : text) chars += (c & 0xC0) != 0x80;
+    if (chars < 3) return {};
+    std::string out = "\"";
+    for (char c : text) {
+        if (c == '"') out.push_back('"');
+        out.push_back(c);
+    }
+    out.push_back('"');
+    return out;
+}
+
 }  // namespace hrms::store

@@ -1,4 +1,5 @@
-// /api/v1/profiles: the employee's own profile, the review queue, decisions and assignment
+// /api/v1/profiles: the employee's own profile, the review queue, decisions, assignment and
+// employment status
 #include "hrms/app/details_json.hpp"
 #include "hrms/http/handlers/common.hpp"
 
@@ -125,6 +126,20 @@ void add_profile_routes(Router& r) {
             return error_of(ctx, invalid_field("reviewer_id", "reviewer_id is required (null unassigns)").error());
         auto reviewer = HTTP_TRY(ctx, body.optional_id("reviewer_id"));
         return ok_json(view_json(HTTP_TRY(ctx, ctx.services.profiles.assign(ctx.who(), id, reviewer))));
+    });
+
+    r.add("POST", "/api/v1/profiles/{id}/status", [](Ctx& ctx) {
+        auto id = HTTP_TRY(ctx, ctx.param_id("id"));
+        auto body = HTTP_TRY(ctx, decode(ctx));
+        auto text = HTTP_TRY(ctx, body.required_string("employment_status"));
+        auto reason = HTTP_TRY(ctx, body.optional_string("reason"));
+        auto status = core::parse_employment_status(text);
+        if (!status)
+            return error_of(ctx, invalid_field("employment_status",
+                                               "employment_status must be onboarding, on_hold, withdrawn or active")
+                                     .error());
+        return ok_json(view_json(
+            HTTP_TRY(ctx, ctx.services.profiles.set_employment(ctx.who(), id, *status, reason.value_or("")))));
     });
 }
 
