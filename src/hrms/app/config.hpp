@@ -1,6 +1,7 @@
 #pragma once
 // Every setting of the server. Loaded by cli/config.cpp from hrms.toml and HRMS_* variables;
 // each field is documented in docs/operations.md.
+#include <cstddef>
 #include <string>
 
 namespace hrms::app {
@@ -44,6 +45,16 @@ struct Config {
     double sla_hours_final = 24;
     double reminder_after = 1.0;  // fraction of the SLA
     double escalate_after = 2.0;
+
+    // WebSocket sessions (/api/v1/ws).
+    double ws_idle_timeout_s = 300;          // closed after this long without any frame
+    double ws_cleanup_interval_s = 60;       // how often silent sessions are swept
+    double ws_auth_timeout_s = 10;           // an unauthenticated socket must send auth by then
+    std::size_t ws_max_message_bytes = 4096; // larger client frames: closed with 1009
+    std::size_t ws_queue_messages = 1024;    // a session's outgoing queue; beyond: closed 1013
+    std::size_t ws_queue_bytes = 1024 * 1024;
+    double ws_rate_per_s = 20;               // client messages per second (bursts of twice that)
+    double ws_dashboard_interval_s = 1;      // at most one dashboard per admin session this often
 
     // The configured SQLite URL for the data dir when none was given.
     std::string effective_database_url() const {

@@ -157,6 +157,28 @@ struct NotificationRecord {
     bool read = false;
 };
 
+// What live (WebSocket) sessions must learn once a write Tx commits. The store collects it from
+// the Tx's own writes (a notification inserted, a session deleted, a user suspended, roles
+// changed), so no use case can forget to tell them.
+struct LiveBatch {
+    std::vector<NotificationRecord> notifications;  // ascending ids
+    std::vector<std::string> ended_sessions;        // token hashes (logout)
+    std::vector<UserId> blocked_users;              // suspended: every session of theirs ends
+    std::vector<UserId> changed_users;              // their roles changed
+    std::vector<std::string> changed_roles;         // a role's permissions or parents changed
+    bool empty() const {
+        return notifications.empty() && ended_sessions.empty() && blocked_users.empty() &&
+               changed_users.empty() && changed_roles.empty();
+    }
+};
+
+// Receives every committed LiveBatch, in commit order.
+class LiveSink {
+public:
+    virtual ~LiveSink() = default;
+    virtual void committed(LiveBatch const& batch) = 0;
+};
+
 // One unit of work. Destroyed without commit() it rolls back. Methods throw only on broken
 // infrastructure (lost connection, disk full); expected outcomes come back as values.
 class Tx {
@@ -255,6 +277,15 @@ public:
     // Everything on `channels` up to now becomes read; returns the new watermark.
     virtual std::int64_t mark_all_read(UserId reader, std::vector<std::string> const& channels) = 0;
     virtual std::int64_t unread_count(UserId reader, std::vector<std::string> const& channels) = 0;
+    // The newest notification id on any of `channels` (0 when none).
+    virtual std::int64_t last_notification_id(std::vector<std::string> const& channels) = 0;
+
+    // Profiles counted by (stage, status), for the admin dashboard.
+    struct StageCount {
+        std::string stage, status;
+        std::int64_t count = 0;
+    };
+    virtual std::vector<StageCount> profile_counts() = 0;
 
     // Makes every change visible at once; the Tx is finished afterwards.
     virtual void commit() = 0;
@@ -281,6 +312,9 @@ public:
     virtual int schema_version() = 0;
     virtual int latest_schema_version() const = 0;
     virtual PoolStats pool_stats() const = 0;
+    // Where committed LiveBatches go (nullptr: nowhere). Set before serving; the sink is
+    // called in commit order, after COMMIT, from the committing thread.
+    virtual void set_live_sink(LiveSink* sink) = 0;
 };
 
 // Content-addressed document storage on disk.

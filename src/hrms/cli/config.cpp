@@ -100,6 +100,14 @@ std::vector<Setting> const& settings() {
         dbl("sla_hours_final", &C::sla_hours_final, 0.001),
         dbl("reminder_after", &C::reminder_after, 0),
         dbl("escalate_after", &C::escalate_after, 0),
+        dbl("ws_idle_timeout_s", &C::ws_idle_timeout_s, 0.1),
+        dbl("ws_cleanup_interval_s", &C::ws_cleanup_interval_s, 0.05),
+        dbl("ws_auth_timeout_s", &C::ws_auth_timeout_s, 0.05),
+        size("ws_max_message_bytes", &C::ws_max_message_bytes, 128),
+        size("ws_queue_messages", &C::ws_queue_messages, 16),
+        size("ws_queue_bytes", &C::ws_queue_bytes, 4096),
+        dbl("ws_rate_per_s", &C::ws_rate_per_s, 0.1),
+        dbl("ws_dashboard_interval_s", &C::ws_dashboard_interval_s, 0.05),
     };
     return kAll;
 }

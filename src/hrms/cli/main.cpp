@@ -19,6 +19,8 @@
 #include "hrms/http/metrics.hpp"
 #include "hrms/http/routes.hpp"
 #include "hrms/http/server.hpp"
+#include "hrms/realtime/routes.hpp"
+#include "hrms/realtime/ws_service.hpp"
 #include "hrms/store/blob_store.hpp"
 #include "hrms/store/open.hpp"
 
@@ -109,10 +111,17 @@ int cmd_serve(app::Config config) {
         if (*made) log::info("admin.created", {log::str("email", w.config.admin_email)});
     }
     http::Metrics metrics;
-    auto router = http::build_router(std::string(cli::openapi_yaml()), metrics);
+    realtime::Hub hub;
+    auto router = http::build_router(std::string(cli::openapi_yaml()), metrics,
+                                     [&hub](http::Router& r) { realtime::add_ws_routes(r, hub); });
+    metrics.add_source([&hub] { return hub.render_metrics(); });
+    auto ws = realtime::make_ws_service(w.services, hub);
+    w.store->set_live_sink(&hub);  // committed notifications go live from here on
     log::info("hrms.start", {log::str("version", HRMS_VERSION), log::str("database", w.store->backend()),
                              log::str("data_dir", w.config.data_dir)});
-    return http::serve(w.services, router, metrics);
+    int const rc = http::serve(w.services, router, metrics, ws.get());
+    w.store->set_live_sink(nullptr);
+    return rc;
 }
 
 int cmd_user_create(app::Config config, std::string const& email, std::string const& name,

@@ -108,6 +108,7 @@ std::string Metrics::render(app::PoolStats const& pool) const {
     out += "# HELP hrms_db_pool_waits_total Times a request waited for a free connection.\n";
     out += "# TYPE hrms_db_pool_waits_total counter\n";
     out += fmt::format("hrms_db_pool_waits_total {}\n", pool.waits);
+    for (auto const& source : sources_) out += source();
     return out;
 }
 

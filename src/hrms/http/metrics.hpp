@@ -2,6 +2,7 @@
 // Prometheus metrics of the HTTP layer: requests by route template and status, a latency
 // histogram per route, requests in flight, and database pool use.
 #include <array>
+#include <functional>
 #include <atomic>
 #include <map>
 #include <memory>
@@ -28,6 +29,8 @@ public:
 
     // The text exposition format (version 0.0.4).
     std::string render(app::PoolStats const& pool) const;
+    // Another component's metrics, appended to render()'s output. Called before serving.
+    void add_source(std::function<std::string()> source) { sources_.push_back(std::move(source)); }
 
 private:
     struct Histogram {
@@ -47,6 +50,7 @@ private:
     static std::size_t status_slot(int status);
     static std::size_t method_slot(std::string const& method);
     std::unique_ptr<std::atomic<std::uint64_t>[]> requests_;
+    std::vector<std::function<std::string()>> sources_;
 };
 
 }  // namespace hrms::http

@@ -51,7 +51,7 @@ std::string request_id_for(Request const& req) {
     std::string id(20, '0');
     auto a = rng(), b = rng();
     for (int i = 0; i < 16; ++i) id[i] = kHex[(a >> (4 * i)) & 0xF];
-    for (int i = 16; i < 20; ++i) id[i] = kHex[(b >> (4 * i)) & 0xF];
+    for (int i = 16; i < 20; ++i) id[i] = kHex[(b >> (4 * (i - 16))) & 0xF];
     return id;
 }
 
@@ -109,6 +109,25 @@ std::optional<Response> Pipeline::precheck(Request const& req, double started_s)
     decorate(res, ctx.request_id, true);
     metrics_.finished(match.route->index, req.method, res.status, monotonic_seconds() - started_s);
     return res;
+}
+
+Result<std::optional<app::Actor>> Pipeline::identify(Request const& req) {
+    bool from_cookie = false, malformed = false;
+    auto token = token_of(req, from_cookie, malformed);
+    if (malformed) return fail(ErrorCode::unauthenticated, "Authorization must be 'Bearer <token>'");
+    if (!token) return std::optional<app::Actor>{};
+    if (from_cookie) {
+        // Browsers send cookies with cross-site WebSocket requests; only the page's own origin
+        // may use them. (Bearer tokens are never sent by the browser on its own.)
+        auto const origin = req.header("origin");
+        auto const host = req.header("host");
+        auto const scheme = origin.find("://");
+        if (!origin.empty() && (scheme == std::string_view::npos || origin.substr(scheme + 3) != host))
+            return fail(ErrorCode::forbidden, "cookie sessions are only accepted from this server's own origin");
+    }
+    auto actor = services_.auth.authenticate(*token);
+    if (!actor) return std::unexpected(actor.error());
+    return std::optional<app::Actor>(std::move(*actor));
 }
 
 void Pipeline::discard_upload(app::StagedUpload const& upload) { services_.blobs.remove_temp(upload.temp_path); }

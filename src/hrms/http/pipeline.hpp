@@ -29,6 +29,12 @@ public:
     // For uploads, before the body is read: the error response when the request may not
     // proceed (no route, not authenticated, CSRF), else nullopt. Blocking: run on the pool.
     std::optional<Response> precheck(Request const& req, double started_s);
+    // For a WebSocket upgrade, before it is accepted: the actor when the request carries a valid
+    // bearer header or session cookie, nullopt when it carries none (the client may still
+    // authenticate with a message), or the error: unauthenticated for a bad credential,
+    // forbidden for a cookie sent from another origin (cross-site WebSocket hijacking).
+    // Blocking: run on the pool.
+    Result<std::optional<app::Actor>> identify(Request const& req);
     // Removes an upload's temporary file if the handler did not take it.
     void discard_upload(app::StagedUpload const& upload);
     app::BlobStore& blobs() { return services_.blobs; }

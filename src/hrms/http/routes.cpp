@@ -4,7 +4,7 @@
 
 namespace hrms::http {
 
-Router build_router(std::string openapi_yaml, Metrics& metrics) {
+Router build_router(std::string openapi_yaml, Metrics& metrics, std::function<void(Router&)> const& more) {
     Router r;
     add_system_routes(r, std::move(openapi_yaml), metrics);
     add_auth_routes(r);
@@ -13,6 +13,7 @@ Router build_router(std::string openapi_yaml, Metrics& metrics) {
     add_profile_routes(r);
     add_document_routes(r);
     add_notification_routes(r);
+    if (more) more(r);
     std::vector<std::string> names;
     for (auto const& route : r.routes()) names.push_back(route.pattern);
     metrics.set_routes(std::move(names));

@@ -1,5 +1,6 @@
 #pragma once
 // Every route of the API, registered in one place.
+#include <functional>
 #include <string>
 
 #include "hrms/http/metrics.hpp"
@@ -8,6 +9,7 @@
 namespace hrms::http {
 
 // The router with all routes; `metrics` learns the route templates for its labels.
-Router build_router(std::string openapi_yaml, Metrics& metrics);
+// `more` adds routes served elsewhere (realtime/) before the metrics learn the route names.
+Router build_router(std::string openapi_yaml, Metrics& metrics, std::function<void(Router&)> const& more = {});
 
 }  // namespace hrms::http

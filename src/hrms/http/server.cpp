@@ -4,6 +4,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/url/parse.hpp>
 
 #include <atomic>
@@ -12,8 +13,10 @@
 #include <unordered_map>
 
 #include "hrms/app/log.hpp"
+#include "hrms/http/blocking.hpp"
 #include "hrms/http/multipart.hpp"
 #include "hrms/http/pipeline.hpp"
+#include "hrms/http/upgrade.hpp"
 #include "hrms/http/upload_sink.hpp"
 
 namespace hrms::http {
@@ -30,32 +33,6 @@ constexpr std::uint64_t kUploadFraming = 64 * 1024;
 
 namespace {
 
-// Runs `fn` on the blocking pool and resumes the coroutine on its own strand afterwards, so
-// an I/O thread never waits on SQL or a password hash.
-template <class F>
-awaitable<std::invoke_result_t<F&>> blocking(asio::thread_pool& pool, F fn) {
-    using R = std::invoke_result_t<F&>;
-    auto result = co_await asio::async_initiate<decltype(use_awaitable),
-                                                void(std::exception_ptr, std::optional<R>)>(
-        [&pool](auto handler, F f) {
-            asio::post(pool, [h = std::move(handler), f = std::move(f)]() mutable {
-                std::exception_ptr ep;
-                std::optional<R> r;
-                try {
-                    r.emplace(f());
-                } catch (...) {
-                    ep = std::current_exception();
-                }
-                auto ex = asio::get_associated_executor(h);
-                asio::dispatch(ex, [h = std::move(h), ep, r = std::move(r)]() mutable {
-                    std::move(h)(ep, std::move(r));
-                });
-            });
-        },
-        use_awaitable, std::move(fn));
-    co_return std::move(*result);
-}
-
 struct Conn {
     beast::tcp_stream* stream = nullptr;
     bool idle = true;
@@ -63,8 +40,9 @@ struct Conn {
 
 class Server {
 public:
-    Server(app::Services& services, Router const& router, Metrics& metrics)
+    Server(app::Services& services, Router const& router, Metrics& metrics, UpgradeHandler* upgrade)
         : config_(services.config),
+          upgrade_(upgrade),
           pipeline_(services, router, metrics),
           pool_(static_cast<std::size_t>(worker_threads(services.config))),
           acceptor_(ioc_) {}
@@ -88,6 +66,7 @@ private:
                                         bhttp::request_parser<bhttp::string_body>& parser, Request& req);
 
     app::Config const& config_;
+    UpgradeHandler* upgrade_;
     Pipeline pipeline_;
     asio::io_context ioc_;
     asio::thread_pool pool_;
@@ -135,6 +114,7 @@ int Server::run() {
         log::info("http.shutdown", {log::num("signal", static_cast<long long>(sig))});
         begin_shutdown();
     });
+    if (upgrade_) upgrade_->start(ioc_, pool_);
     asio::co_spawn(ioc_, accept_loop(), asio::detached);
 
     int const n = config_.io_threads > 0 ? config_.io_threads
@@ -152,6 +132,7 @@ void Server::begin_shutdown() {
     if (stopping_.exchange(true)) return;
     boost::system::error_code ignored;
     acceptor_.close(ignored);
+    if (upgrade_) upgrade_->shutdown();
     // Idle keep-alive connections are closed now; busy ones finish their request first.
     {
         std::lock_guard lock(conns_mutex_);
@@ -348,6 +329,29 @@ awaitable<void> Server::session(tcp::socket socket) {
             for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
             req.headers.emplace_back(std::move(name), std::string(f.value()));
         }
+        if (upgrade_ && beast::websocket::is_upgrade(head) && upgrade_->wants(req)) {
+            // The connection leaves HTTP. Credentials sent with the request are checked first:
+            // a bad one is an HTTP 401 (no upgrade); none at all lets the client authenticate
+            // with its first message.
+            auto who = co_await blocking(pool_, [this, &req] { return pipeline_.identify(req); });
+            if (!who) {
+                co_await write(stream, pipeline_.reject(req, who.error()), false, false, version);
+                break;
+            }
+            Upgrade up;
+            up.request_id = request_id_for(req);
+            up.actor = std::move(*who);
+            up.raw = parser.release();
+            up.req = std::move(req);
+            {
+                // The WebSocket side closes its sessions on shutdown itself; the HTTP shutdown
+                // must not touch the moved-from stream.
+                std::lock_guard lock(conns_mutex_);
+                conns_.erase(id);
+            }
+            co_await upgrade_->run(std::move(stream), std::move(up));
+            co_return;
+        }
         auto const traits = pipeline_.traits(req);  // one route lookup for both decisions
         bool const upload = traits.upload;
         std::uint64_t const limit = upload ? upload_limit : config_.max_body_bytes;
@@ -444,8 +448,8 @@ awaitable<Result<void>> Server::read_upload(beast::tcp_stream& stream, beast::fl
     co_return Result<void>{};
 }
 
-int serve(app::Services& services, Router const& router, Metrics& metrics) {
-    Server server(services, router, metrics);
+int serve(app::Services& services, Router const& router, Metrics& metrics, UpgradeHandler* upgrade) {
+    Server server(services, router, metrics, upgrade);
     return server.run();
 }
 

@@ -8,6 +8,8 @@ namespace hrms::http {
 
 // Listens on config.listen, serves until SIGTERM or SIGINT, then stops accepting, lets
 // in-flight requests finish (up to shutdown_grace_s), and returns 0. Throws if it cannot bind.
-int serve(app::Services& services, Router const& router, Metrics& metrics);
+// `upgrade` (may be null) takes over WebSocket upgrade requests for the paths it wants.
+class UpgradeHandler;
+int serve(app::Services& services, Router const& router, Metrics& metrics, UpgradeHandler* upgrade = nullptr);
 
 }  // namespace hrms::http

@@ -105,7 +105,8 @@ std::unique_ptr<Conn> SociStore::open_session() {
 std::unique_ptr<app::Tx> SociStore::begin(app::TxMode mode) {
     bool const write = mode == app::TxMode::write;
     SessionPool& pool = (write && writer_) ? *writer_ : *readers_;
-    return std::make_unique<SociTx>(dialect_, pool, pool.acquire(), write);
+    return std::make_unique<SociTx>(dialect_, pool, pool.acquire(), write, write ? live_sink_ : nullptr,
+                                    &publish_);
 }
 
 std::string SociStore::backend() const {

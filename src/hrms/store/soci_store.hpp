@@ -58,6 +58,7 @@ public:
     int schema_version() override;
     int latest_schema_version() const override;
     app::PoolStats pool_stats() const override;
+    void set_live_sink(app::LiveSink* sink) override { live_sink_ = sink; }
 
     Dialect dialect() const { return dialect_; }
     // Runs `fn` on the writer (SQLite) or a pooled session (PostgreSQL), outside any Tx.
@@ -72,6 +73,8 @@ private:
     std::string path_or_conninfo_;
     std::unique_ptr<SessionPool> readers_;
     std::unique_ptr<SessionPool> writer_;  // SQLite: size 1; PostgreSQL: the same pool as readers
+    app::LiveSink* live_sink_ = nullptr;
+    std::mutex publish_;
 };
 
 }  // namespace hrms::store

@@ -1,4 +1,6 @@
 #include "hrms/store/soci_tx.hpp"
+
+#include "hrms/app/log.hpp"
 #include "hrms/store/sql_text.hpp"
 
 #include <soci/sqlite3/soci-sqlite3.h>
@@ -95,8 +97,9 @@ struct CachedQueries {
 void CachedQueriesDeleter::operator()(CachedQueries* q) const { delete q; }
 
 SociTx::SociTx(Dialect dialect, SessionPool& pool, std::unique_ptr<Conn> session,
-               bool write)
-    : dialect_(dialect), pool_(pool), sql_(std::move(session)), write_(write) {
+               bool write, app::LiveSink* live, std::mutex* publish)
+    : dialect_(dialect), pool_(pool), sql_(std::move(session)), write_(write), live_sink_(live),
+      publish_(publish) {
     if (write_) {
         try {
             *sql_ << (dialect_ == Dialect::sqlite ? "BEGIN IMMEDIATE" : "BEGIN");
@@ -121,8 +124,25 @@ SociTx::~SociTx() {
 
 void SociTx::commit() {
     guard([&] {
-        if (open_) *sql_ << "COMMIT";
+        if (!open_) return;
+        if (live_.empty() || !live_sink_) {
+            *sql_ << "COMMIT";
+            open_ = false;
+            return;
+        }
+        // Live sessions skip ids they have already sent, so batches must reach them in commit
+        // order: COMMIT and the hand-over happen under one lock. (On SQLite the single writer
+        // connection orders them already; on PostgreSQL notification writers also hold an
+        // advisory lock until COMMIT, so ids are assigned in commit order too.)
+        std::unique_lock lock(*publish_);
+        *sql_ << "COMMIT";
         open_ = false;
+        try {
+            live_sink_->committed(live_);
+        } catch (std::exception const& e) {
+            // What committed stays committed: live sessions catch up from the database.
+            log::error("live.publish_failed", {log::str("what", e.what())});
+        }
     });
 }
 
@@ -220,6 +240,7 @@ void SociTx::set_user_roles(app::UserId id, std::vector<std::string> const& role
                 use(role);
         }
         *sql_ << "UPDATE users SET updated_at = :now WHERE id = :id", use(now), use(key);
+        live_.changed_users.push_back(id);
     });
 }
 
@@ -228,6 +249,7 @@ void SociTx::set_user_status(app::UserId id, std::string const& status, std::str
         long long key = id;
         *sql_ << "UPDATE users SET status = :s, updated_at = :now WHERE id = :id", use(status),
             use(now), use(key);
+        if (status != "active") live_.blocked_users.push_back(id);
     });
 }
 
@@ -357,7 +379,10 @@ void SociTx::touch_session(std::string const& token_hash, std::string const& exp
 }
 
 void SociTx::delete_session(std::string const& token_hash) {
-    guard([&] { *sql_ << "DELETE FROM sessions WHERE token_hash = :h", use(token_hash); });
+    guard([&] {
+        *sql_ << "DELETE FROM sessions WHERE token_hash = :h", use(token_hash);
+        live_.ended_sessions.push_back(token_hash);
+    });
 }
 
 std::int64_t SociTx::delete_user_sessions(app::UserId id) {
@@ -365,6 +390,7 @@ std::int64_t SociTx::delete_user_sessions(app::UserId id) {
         long long key = id;
         soci::statement st = (sql_->prepare << "DELETE FROM sessions WHERE user_id = :id", use(key));
         st.execute(true);
+        live_.blocked_users.push_back(id);
         return static_cast<std::int64_t>(st.get_affected_rows());
     });
 }
@@ -485,6 +511,7 @@ void SociTx::upsert_role(app::RoleRecord const& r) {
                 use(parent);
         }
         bump_roles_version();
+        live_.changed_roles.push_back(r.name);
     });
 }
 
@@ -492,6 +519,7 @@ void SociTx::delete_role(std::string const& name) {
     guard([&] {
         *sql_ << "DELETE FROM roles WHERE name = :n", use(name);
         bump_roles_version();
+        live_.changed_roles.push_back(name);
     });
 }
 

@@ -3,6 +3,7 @@
 #include <soci/soci.h>
 
 #include <memory>
+#include <mutex>
 
 #include "hrms/app/ports.hpp"
 #include "hrms/store/soci_store.hpp"
@@ -13,7 +14,10 @@ class SociTx final : public app::Tx {
 public:
     // Write units start a transaction at once (SQLite: BEGIN IMMEDIATE, so the writer lock is
     // taken up front and never upgraded mid-way); read units run in autocommit.
-    SociTx(Dialect dialect, SessionPool& pool, std::unique_ptr<Conn> session, bool write);
+    // `live` (may be null) receives what this Tx changed for live sessions once it commits;
+    // `publish` serializes COMMIT and that hand-over, so batches arrive in commit order.
+    SociTx(Dialect dialect, SessionPool& pool, std::unique_ptr<Conn> session, bool write,
+           app::LiveSink* live = nullptr, std::mutex* publish = nullptr);
     ~SociTx() override;
 
     void serialize(Lock what) override;
@@ -79,6 +83,8 @@ public:
     void mark_read(app::UserId reader, std::int64_t id) override;
     std::int64_t mark_all_read(app::UserId reader, std::vector<std::string> const& channels) override;
     std::int64_t unread_count(app::UserId reader, std::vector<std::string> const& channels) override;
+    std::int64_t last_notification_id(std::vector<std::string> const& channels) override;
+    std::vector<StageCount> profile_counts() override;
 
     void commit() override;
 
@@ -102,6 +108,9 @@ private:
     SessionPool& pool_;
     std::unique_ptr<Conn> sql_;
     bool write_;
+    app::LiveSink* live_sink_;
+    std::mutex* publish_;
+    app::LiveBatch live_;
     bool open_ = false;
     bool suspect_ = false;
 };

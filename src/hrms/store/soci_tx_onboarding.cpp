@@ -368,11 +368,18 @@ void SociTx::review_document(app::DocumentId id, std::string const& status, app:
 
 std::int64_t SociTx::insert_notification(app::NotificationRecord const& n) {
     return guard([&] {
+        if (dialect_ == Dialect::postgresql && live_.notifications.empty()) {
+            // Notification writers take turns until COMMIT, so ids grow in commit order and a
+            // live session that skips ids it has sent never skips one committed late.
+            *sql_ << "SELECT pg_advisory_xact_lock(7262104)";
+        }
         long long id = 0;
         *sql_ << "INSERT INTO notifications (channel, kind, title, body, data, created_at) "
                  "VALUES (:c, :k, :t, :b, :d, :at) RETURNING id",
             use(n.channel), use(n.kind), use(n.title), use(n.body), use(n.data_json), use(n.created_at),
             into(id);
+        live_.notifications.push_back(n);
+        live_.notifications.back().id = id;
         return static_cast<std::int64_t>(id);
     });
 }
@@ -469,6 +476,35 @@ std::int64_t SociTx::unread_count(app::UserId reader, std::vector<std::string> c
         soci::statement st(prep);
         st.execute(true);
         return static_cast<std::int64_t>(n);
+    });
+}
+
+std::int64_t SociTx::last_notification_id(std::vector<std::string> const& channels) {
+    return guard([&] {
+        if (channels.empty()) return std::int64_t{0};
+        long long id = 0;
+        soci::indicator ind = soci::i_null;
+        auto prep = (sql_->prepare << "SELECT MAX(id) FROM notifications WHERE channel IN (" +
+                                          placeholders(channels.size()) + ")",
+                     into(id, ind));
+        for (auto const& c : channels) prep, use(c);
+        soci::statement st(prep);
+        st.execute(true);
+        return ind == soci::i_ok ? static_cast<std::int64_t>(id) : std::int64_t{0};
+    });
+}
+
+std::vector<app::Tx::StageCount> SociTx::profile_counts() {
+    return guard([&] {
+        std::vector<StageCount> out;
+        std::string stage, status;
+        long long count = 0;
+        soci::statement st = (sql_->prepare << "SELECT stage, status, COUNT(*) FROM profiles "
+                                               "GROUP BY stage, status ORDER BY stage, status",
+                              into(stage), into(status), into(count));
+        st.execute();
+        while (st.fetch()) out.push_back({stage, status, static_cast<std::int64_t>(count)});
+        return out;
     });
 }
 

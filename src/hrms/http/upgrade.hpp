@@ -1,0 +1,40 @@
+#pragma once
+// Connections that leave HTTP: the server hands a request asking for a WebSocket to an
+// UpgradeHandler, which owns the connection from then on. Beast types: include only from
+// server.cpp and realtime/.
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <optional>
+
+#include "hrms/app/actor.hpp"
+#include "hrms/http/types.hpp"
+
+namespace hrms::http {
+
+struct Upgrade {
+    Request req;  // path, query, headers (lower-cased), client address
+    boost::beast::http::request<boost::beast::http::string_body> raw;
+    std::optional<app::Actor> actor;  // from the Authorization header or cookie; none given: nullopt
+    std::string token_hash;           // of that credential
+    std::string request_id;
+};
+
+class UpgradeHandler {
+public:
+    virtual ~UpgradeHandler() = default;
+    // True for the paths this handler serves.
+    virtual bool wants(Request const& req) const = 0;
+    // Called once before serving: background tasks run on `ioc`, blocking work on `pool`.
+    virtual void start(boost::asio::io_context& ioc, boost::asio::thread_pool& pool) = 0;
+    // Serves the connection until it ends (on the connection's strand).
+    virtual boost::asio::awaitable<void> run(boost::beast::tcp_stream stream, Upgrade upgrade) = 0;
+    // The server is stopping: close every connection (1001) and stop background tasks.
+    virtual void shutdown() = 0;
+};
+
+}  // namespace hrms::http

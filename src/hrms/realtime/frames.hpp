@@ -1,0 +1,50 @@
+#pragma once
+// The WebSocket protocol's messages: what the server sends (built once, shared by every
+// recipient) and what a client may send (parsed with a clear error for anything else).
+// Beast-free.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hrms/app/ports.hpp"
+#include "hrms/core/error.hpp"
+
+namespace hrms::realtime {
+
+// One outgoing text frame. Notifications carry their id (0 for everything else) and when
+// their Tx committed (monotonic seconds; 0 when not a live delivery), for the latency metric.
+struct Frame {
+    std::string text;
+    std::int64_t id = 0;
+    double committed_at = 0;
+};
+using FramePtr = std::shared_ptr<Frame const>;
+
+FramePtr notification_frame(app::NotificationRecord const& n, double committed_at);
+FramePtr hello_frame(std::string const& session_id, app::UserId user, std::vector<std::string> const& roles,
+                     double heartbeat_s, std::int64_t last_id);
+FramePtr replay_done_frame(std::int64_t last_id);
+FramePtr pong_frame();
+FramePtr error_frame(std::string_view code, std::string_view message);
+// {"type":"dashboard","metrics":<metrics_json>}
+FramePtr dashboard_frame(std::string const& metrics_json);
+
+struct ClientMessage {
+    enum class Type { auth, ping, resume };
+    Type type;
+    std::string token;      // auth
+    std::int64_t after = 0; // resume
+};
+
+// Parses one text frame. Errors: bad_request ("not JSON", "not a JSON object", "type must be a
+// string", a missing or wrong field) and unknown_type naming the type.
+struct ProtocolError {
+    std::string code;  // bad_request | unknown_type
+    std::string message;
+};
+std::expected<ClientMessage, ProtocolError> parse_client_message(std::string_view text);
+
+}  // namespace hrms::realtime

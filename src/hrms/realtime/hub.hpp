@@ -1,0 +1,140 @@
+#pragma once
+// The hub: which live sessions listen on which channel, and delivery of committed notifications
+// to them. A notification is serialized once and the same bytes are queued on every recipient
+// session; each session sends from its own queue, so a slow one never holds up the others.
+// Beast-free: sessions are Outlets.
+#include <array>
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "hrms/app/actor.hpp"
+#include "hrms/app/ports.hpp"
+#include "hrms/realtime/frames.hpp"
+
+namespace hrms::realtime {
+
+// Close codes besides the standard ones (1000 normal, 1001 going away, 1008 policy, 1009 too
+// big, 1013 try again later).
+inline constexpr int kCloseLoggedOut = 4001;       // the session's token was logged out
+inline constexpr int kCloseSuspended = 4003;       // the account was suspended
+inline constexpr int kClosePermissions = 4002;     // roles changed: reconnect to get new channels
+
+// What a session counts as it runs; the session writes, the hub and monitoring read.
+struct SessionCounters {
+    std::atomic<std::uint64_t> sent{0};
+    std::atomic<std::uint64_t> dropped{0};
+    std::atomic<std::uint32_t> queue_depth{0};
+    std::atomic<std::int64_t> last_seen_ms{0};  // wall clock, ms since the epoch
+    std::atomic<double> last_seen_mono{0};      // monotonic seconds
+};
+
+// A live connection as the hub sees it; the WebSocket session implements it.
+class Outlet {
+public:
+    virtual ~Outlet() = default;
+    // Queues a frame; thread-safe and never blocks (the session applies its own bounds).
+    virtual void push(FramePtr frame) = 0;
+    // Closes the connection; thread-safe.
+    virtual void close(int code, std::string reason) = 0;
+};
+
+struct SessionInfo {
+    std::string id;
+    app::UserId user_id = 0;
+    std::vector<std::string> roles;
+    std::string token_hash;
+    std::string remote_addr;
+    std::string user_agent;
+    std::string connected_at;   // RFC 3339
+    double connected_mono = 0;  // monotonic seconds
+    std::vector<std::string> channels;
+    bool admin = false;         // listens on the admins channel (gets dashboards)
+};
+
+// Histogram with fixed buckets (seconds), lock-free.
+class Histogram {
+public:
+    explicit Histogram(std::vector<double> bounds);
+    void observe(double seconds);
+    // Prometheus lines for `name` (with _bucket, _sum, _count).
+    std::string render(std::string const& name, std::string const& help) const;
+
+private:
+    std::vector<double> bounds_;
+    std::unique_ptr<std::atomic<std::uint64_t>[]> counts_;
+    std::atomic<std::uint64_t> count_{0};
+    std::atomic<std::uint64_t> sum_us_{0};
+};
+
+struct HubStats {
+    std::size_t open = 0;
+    std::unordered_map<std::string, std::size_t> by_role;
+    std::uint64_t connects = 0, disconnects = 0, messages_sent = 0, messages_dropped = 0,
+                  cleanup_runs = 0, cleaned = 0;
+};
+
+struct SessionSnapshot {
+    SessionInfo info;
+    std::uint64_t sent = 0, dropped = 0;
+    std::uint32_t queue_depth = 0;
+    std::int64_t last_seen_ms = 0;
+};
+
+class Hub final : public app::LiveSink {
+public:
+    Hub();
+
+    // Subscribes a session to info.channels. Live frames reach it from now on.
+    void attach(std::shared_ptr<Outlet> outlet, SessionInfo info, std::shared_ptr<SessionCounters> counters);
+    // Unsubscribes; records the session's duration. Idempotent.
+    void detach(std::string const& session_id);
+
+    // app::LiveSink: routes notifications to their channel's sessions; closes the sessions of
+    // ended tokens, suspended users and users whose permissions changed.
+    void committed(app::LiveBatch const& batch) override;
+
+    // Closes sessions silent for longer than idle_s (no frame, not even a pong); returns how
+    // many. Counts a cleanup run.
+    std::size_t cleanup(double now_mono, double idle_s);
+    // Sends `frame` to every admin session.
+    void broadcast_admins(FramePtr frame);
+    // True once since the last call when a notification went out (the dashboard may differ).
+    bool take_dashboard_dirty() { return dashboard_dirty_.exchange(false); }
+    std::size_t admin_sessions() const;
+
+    HubStats stats() const;
+    std::vector<SessionSnapshot> sessions() const;
+    // Prometheus text for the WebSocket metrics.
+    std::string render_metrics() const;
+
+    // Counted by sessions.
+    void count_sent(double latency_s);  // latency from commit to socket write (0: not live)
+    void count_dropped() { dropped_.fetch_add(1, std::memory_order_relaxed); }
+
+private:
+    struct Entry {
+        std::shared_ptr<Outlet> outlet;
+        SessionInfo info;
+        std::shared_ptr<SessionCounters> counters;
+    };
+    void close_where(std::function<bool(Entry const&)> const& pred, int code, std::string const& reason);
+
+    mutable std::shared_mutex mutex_;
+    std::unordered_map<std::string, Entry> sessions_;
+    std::unordered_map<std::string, std::unordered_set<std::shared_ptr<Outlet>>> channels_;
+
+    std::atomic<bool> dashboard_dirty_{false};
+    std::atomic<std::uint64_t> connects_{0}, disconnects_{0}, sent_{0}, dropped_{0}, cleanup_runs_{0},
+        cleaned_{0};
+    Histogram duration_;
+    Histogram latency_;
+};
+
+}  // namespace hrms::realtime

@@ -1,0 +1,572 @@
+#include "hrms/realtime/ws_service.hpp"
+
+#include <boost/asio.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include <charconv>
+#include <chrono>
+#include <deque>
+#include <mutex>
+#include <unordered_map>
+
+#include "hrms/app/crypto.hpp"
+#include "hrms/app/log.hpp"
+#include "hrms/app/notifications.hpp"
+#include "hrms/core/time.hpp"
+#include "hrms/http/blocking.hpp"
+#include "hrms/http/upgrade.hpp"
+#include "hrms/realtime/gate.hpp"
+
+namespace hrms::realtime {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = boost::beast::websocket;
+using asio::awaitable;
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+class WsService final : public http::UpgradeHandler {
+public:
+    WsService(app::Services& services, Hub& hub);
+    ~WsService() override;
+
+    bool wants(http::Request const& req) const override;
+    void start(boost::asio::io_context& ioc, boost::asio::thread_pool& pool) override;
+    boost::asio::awaitable<void> run(boost::beast::tcp_stream stream, http::Upgrade upgrade) override;
+    void shutdown() override;
+
+    struct State;  // shared with sessions
+
+private:
+    std::shared_ptr<State> state_;
+};
+
+namespace {
+
+double mono_now() {
+    using namespace std::chrono;
+    return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
+std::int64_t wall_ms() {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+std::chrono::milliseconds ms(double seconds) {
+    return std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
+}
+
+// Rows per replay query; the replay waits for the queue to drain below half between pages.
+constexpr int kReplayPage = 200;
+// How long a closing session may take to say goodbye before its socket is simply closed.
+constexpr double kCloseGraceS = 10;
+
+class Session;
+
+}  // namespace
+
+struct WsService::State {
+    app::Services& services;
+    Hub& hub;
+    app::Config const& config;
+    asio::io_context* ioc = nullptr;
+    asio::thread_pool* pool = nullptr;
+    std::atomic<bool> stopping{false};
+
+    std::mutex mutex;  // guards everything below
+    std::unordered_map<Session*, std::weak_ptr<Session>> sessions;  // attached or not
+    FramePtr dashboard;  // the latest, for admins who connect
+    std::vector<std::shared_ptr<asio::steady_timer>> timers;
+
+    State(app::Services& s, Hub& h) : services(s), hub(h), config(s.config) {}
+};
+
+namespace {
+
+class Session final : public Outlet, public std::enable_shared_from_this<Session> {
+public:
+    Session(std::shared_ptr<WsService::State> state, beast::tcp_stream stream)
+        : state_(std::move(state)),
+          ws_(std::move(stream)),
+          close_timer_(ws_.get_executor()),
+          drain_timer_(ws_.get_executor()),
+          counters_(std::make_shared<SessionCounters>()) {}
+
+    awaitable<void> run(http::Upgrade up);
+
+    void push(FramePtr frame) override {
+        asio::post(ws_.get_executor(), [self = shared_from_this(), f = std::move(frame)]() mutable {
+            self->on_live(std::move(f));
+        });
+    }
+
+    void close(int code, std::string reason) override {
+        asio::post(ws_.get_executor(), [self = shared_from_this(), code, r = std::move(reason)]() mutable {
+            self->start_close(code, std::move(r));
+        });
+    }
+
+private:
+    struct Text {
+        std::string data;
+        bool binary = false;
+    };
+
+    auto const& cfg() const { return state_->config; }
+    void touch() {
+        counters_->last_seen_mono.store(mono_now(), std::memory_order_relaxed);
+        counters_->last_seen_ms.store(wall_ms(), std::memory_order_relaxed);
+    }
+
+    awaitable<std::optional<Text>> read_message();
+    awaitable<bool> authenticate(std::optional<app::Actor>& actor);
+    awaitable<void> replay(std::int64_t after);
+    awaitable<void> wait_drained(std::size_t below);
+    awaitable<void> serve();
+    bool admit_message();
+
+    void on_live(FramePtr f);
+    void enqueue(FramePtr f);
+    void write_next();
+    void start_close(int code, std::string reason);
+    void fail(std::string_view code, std::string message, int close_code, std::string close_reason) {
+        enqueue(error_frame(code, message));
+        start_close(close_code, std::move(close_reason));
+    }
+
+    std::shared_ptr<WsService::State> state_;
+    websocket::stream<beast::tcp_stream> ws_;
+    beast::flat_buffer buffer_;
+    asio::steady_timer close_timer_;
+    asio::steady_timer drain_timer_;
+    std::shared_ptr<SessionCounters> counters_;
+
+    app::Actor actor_;
+    SessionInfo info_;
+    bool attached_ = false;
+    ReplayGate gate_;
+
+    std::deque<FramePtr> queue_;
+    std::size_t queued_bytes_ = 0;
+    bool writing_ = false;
+    bool closing_ = false;
+
+    // Token bucket for client messages.
+    double tokens_ = 0;
+    double refilled_at_ = 0;
+    int refused_in_a_row_ = 0;
+};
+
+awaitable<std::optional<Session::Text>> Session::read_message() {
+    buffer_.clear();
+    auto [ec, n] = co_await ws_.async_read(buffer_, kTuple);
+    if (ec) co_return std::nullopt;
+    touch();
+    Text t{beast::buffers_to_string(buffer_.data()), !ws_.got_text()};
+    buffer_.consume(buffer_.size());
+    if (buffer_.capacity() > 1024) buffer_.shrink_to_fit();
+    co_return t;
+}
+
+bool Session::admit_message() {
+    double const now = mono_now();
+    double const rate = cfg().ws_rate_per_s, burst = 2 * rate;
+    if (refilled_at_ == 0) tokens_ = burst;
+    tokens_ = std::min(burst, tokens_ + (now - refilled_at_) * rate);
+    refilled_at_ = now;
+    if (tokens_ >= 1) {
+        tokens_ -= 1;
+        refused_in_a_row_ = 0;
+        return true;
+    }
+    return false;
+}
+
+awaitable<bool> Session::authenticate(std::optional<app::Actor>& actor) {
+    if (actor) co_return true;
+    // The client has ws_auth_timeout_s to send {"type":"auth","token":...}.
+    asio::steady_timer deadline(ws_.get_executor());
+    deadline.expires_after(ms(cfg().ws_auth_timeout_s));
+    deadline.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+        if (!ec && !self->attached_) {
+            self->fail("unauthenticated", "no auth message in time", 1008, "authentication timeout");
+        }
+    });
+    auto msg = co_await read_message();
+    if (!msg || closing_) co_return false;
+    if (msg->binary) {
+        fail("unauthenticated", "authenticate first with a text frame {\"type\":\"auth\",\"token\":\"...\"}", 1008,
+             "authentication required");
+        co_return false;
+    }
+    auto m = parse_client_message(msg->data);
+    if (!m || m->type != ClientMessage::Type::auth) {
+        fail("unauthenticated", "authenticate first: send {\"type\":\"auth\",\"token\":\"...\"}", 1008,
+             "authentication required");
+        co_return false;
+    }
+    std::string const token = m->token;
+    auto who = co_await http::blocking(*state_->pool, [this, &token] {
+        return state_->services.auth.authenticate(token);
+    });
+    if (closing_) co_return false;
+    if (!who) {
+        fail("unauthenticated", who.error().message, 1008, "invalid or expired token");
+        co_return false;
+    }
+    deadline.cancel();
+    actor = std::move(*who);
+    co_return true;
+}
+
+awaitable<void> Session::wait_drained(std::size_t below) {
+    while (queue_.size() > below && !closing_) {
+        drain_timer_.expires_at(asio::steady_timer::time_point::max());
+        co_await drain_timer_.async_wait(kTuple);
+    }
+}
+
+awaitable<void> Session::replay(std::int64_t after) {
+    gate_.begin(after);
+    std::int64_t cursor = after;
+    auto const channels = info_.channels;
+    auto const reader = info_.user_id;
+    for (;;) {
+        auto rows = co_await http::blocking(*state_->pool, [this, &channels, cursor, reader] {
+            auto tx = state_->services.store.begin(app::TxMode::read);
+            return tx->notifications(channels, cursor, kReplayPage, reader);
+        });
+        if (closing_) co_return;
+        for (auto const& n : rows) {
+            enqueue(notification_frame(n, 0));
+            gate_.sent(n.id);
+            cursor = n.id;
+        }
+        if (static_cast<int>(rows.size()) < kReplayPage) break;
+        co_await wait_drained(cfg().ws_queue_messages / 2);
+        if (closing_) co_return;
+    }
+    enqueue(replay_done_frame(gate_.last_id()));
+    for (auto& f : gate_.finish()) enqueue(std::move(f));
+}
+
+awaitable<void> Session::serve() {
+    for (;;) {
+        auto msg = co_await read_message();
+        if (!msg || closing_) co_return;
+        if (!admit_message()) {
+            // Refused messages are answered until the client has ignored a full burst of
+            // answers; then it is cut off.
+            if (++refused_in_a_row_ > 2 * cfg().ws_rate_per_s) {
+                fail("rate_limited", "too many messages", 1008, "message rate limit exceeded");
+                co_return;
+            }
+            enqueue(error_frame("rate_limited", "too many messages; slow down"));
+            continue;
+        }
+        if (msg->binary) {
+            enqueue(error_frame("bad_request", "binary frames are not supported; send JSON text"));
+            continue;
+        }
+        auto m = parse_client_message(msg->data);
+        if (!m) {
+            enqueue(error_frame(m.error().code, m.error().message));
+            continue;
+        }
+        switch (m->type) {
+            case ClientMessage::Type::ping:
+                enqueue(pong_frame());
+                break;
+            case ClientMessage::Type::auth:
+                enqueue(error_frame("bad_request", "already authenticated"));
+                break;
+            case ClientMessage::Type::resume:
+                co_await replay(m->after);
+                break;
+        }
+    }
+}
+
+awaitable<void> Session::run(http::Upgrade up) {
+    auto self = shared_from_this();
+    auto const& c = cfg();
+    websocket::stream_base::timeout to{};
+    to.handshake_timeout = std::chrono::seconds(10);
+    to.idle_timeout = ms(c.ws_idle_timeout_s);
+    to.keep_alive_pings = true;  // a ping at half the idle time; silence for all of it closes
+    ws_.set_option(to);
+    ws_.read_message_max(c.ws_max_message_bytes);
+    ws_.set_option(websocket::stream_base::decorator(
+        [](websocket::response_type& res) { res.set(beast::http::field::server, "hrms"); }));
+    ws_.control_callback([this](websocket::frame_type, beast::string_view) { touch(); });
+    {
+        boost::system::error_code ignored;
+        beast::get_lowest_layer(ws_).socket().set_option(asio::socket_base::send_buffer_size(64 * 1024), ignored);
+    }
+    beast::get_lowest_layer(ws_).expires_never();  // the websocket timeouts take over
+    auto [aec] = co_await ws_.async_accept(up.raw, kTuple);
+    if (aec) co_return;
+    touch();
+
+    std::optional<std::int64_t> after;
+    if (auto a = up.req.query_param("after")) {
+        long long v = -1;
+        auto [p, ec] = std::from_chars(a->data(), a->data() + a->size(), v);
+        if (ec != std::errc{} || p != a->data() + a->size() || v < 0) {
+            fail("bad_request", "after must be a notification id (an integer >= 0)", 1008, "bad after");
+            co_await read_message();  // until the close completes
+            co_return;
+        }
+        after = v;
+    }
+
+    std::optional<app::Actor> actor = std::move(up.actor);
+    if (!co_await authenticate(actor)) {
+        while (co_await read_message()) {
+        }
+        co_return;
+    }
+    actor_ = std::move(*actor);
+
+    info_.id = app::random_token(8);
+    info_.user_id = actor_.id;
+    info_.roles = actor_.roles;
+    info_.token_hash = actor_.token_hash;
+    info_.remote_addr = up.req.client_ip;
+    info_.user_agent = std::string(up.req.header("user-agent").substr(0, 256));
+    info_.connected_at = to_rfc3339(app::SystemClock().now());
+    info_.connected_mono = mono_now();
+    info_.channels = app::channels_of(actor_);
+    info_.admin = actor_.can("profiles.review");
+
+    try {
+        gate_.begin(0);  // live frames are held from the moment the session subscribes
+        state_->hub.attach(self, info_, counters_);
+        attached_ = true;
+        auto const channels = info_.channels;
+        auto last = co_await http::blocking(*state_->pool, [this, &channels] {
+            auto tx = state_->services.store.begin(app::TxMode::read);
+            return tx->last_notification_id(channels);
+        });
+        enqueue(hello_frame(info_.id, info_.user_id, info_.roles, c.ws_idle_timeout_s / 2, last));
+        if (info_.admin) {
+            FramePtr dash;
+            {
+                std::lock_guard lock(state_->mutex);
+                dash = state_->dashboard;
+            }
+            if (dash) enqueue(dash);
+        }
+        if (after) {
+            co_await replay(*after);
+        } else {
+            gate_.sent(last);  // live from here on
+            for (auto& f : gate_.finish()) enqueue(std::move(f));
+        }
+        log::debug("ws.open", {log::str("session_id", info_.id), log::num("user_id", static_cast<long long>(info_.user_id))});
+        co_await serve();
+    } catch (std::exception const& e) {
+        log::error("ws.session_error", {log::str("session_id", info_.id), log::str("what", e.what())});
+        start_close(1011, "internal error");
+    }
+    while (closing_ && co_await read_message()) {
+        // until the close handshake completes or the socket is closed
+    }
+    state_->hub.detach(info_.id);
+    log::debug("ws.closed", {log::str("session_id", info_.id)});
+}
+
+void Session::on_live(FramePtr f) {
+    if (closing_) return;
+    auto out = gate_.offer(std::move(f));
+    if (out) {
+        enqueue(std::move(out));
+    } else if (gate_.held() > cfg().ws_queue_messages) {
+        counters_->dropped.fetch_add(1, std::memory_order_relaxed);
+        state_->hub.count_dropped();
+        start_close(1013, "too slow: outgoing queue full");
+    }
+}
+
+void Session::enqueue(FramePtr f) {
+    if (closing_) return;
+    if (queue_.size() >= cfg().ws_queue_messages || queued_bytes_ + f->text.size() > cfg().ws_queue_bytes) {
+        // A client that stops reading is cut off; everyone else goes on unaffected.
+        counters_->dropped.fetch_add(1, std::memory_order_relaxed);
+        state_->hub.count_dropped();
+        log::warn("ws.slow_client", {log::str("session_id", info_.id),
+                                     log::num("queued", static_cast<long long>(queue_.size()))});
+        start_close(1013, "too slow: outgoing queue full");
+        return;
+    }
+    queued_bytes_ += f->text.size();
+    queue_.push_back(std::move(f));
+    counters_->queue_depth.store(static_cast<std::uint32_t>(queue_.size()), std::memory_order_relaxed);
+    if (!writing_) write_next();
+}
+
+void Session::write_next() {
+    if (queue_.empty()) {
+        writing_ = false;
+        drain_timer_.cancel();
+        return;
+    }
+    writing_ = true;
+    auto f = queue_.front();
+    ws_.text(true);
+    ws_.async_write(asio::buffer(f->text), [self = shared_from_this(), f](boost::system::error_code ec, std::size_t) {
+        if (ec) {
+            self->writing_ = false;
+            self->queue_.clear();
+            self->queued_bytes_ = 0;
+            self->drain_timer_.cancel();
+            return;
+        }
+        if (!self->queue_.empty() && self->queue_.front() == f) {
+            self->queued_bytes_ -= f->text.size();
+            self->queue_.pop_front();
+        }
+        self->counters_->queue_depth.store(static_cast<std::uint32_t>(self->queue_.size()), std::memory_order_relaxed);
+        self->counters_->sent.fetch_add(1, std::memory_order_relaxed);
+        self->state_->hub.count_sent(f->committed_at > 0 ? mono_now() - f->committed_at : 0);
+        if (self->queue_.size() <= self->cfg().ws_queue_messages / 2) self->drain_timer_.cancel();
+        self->write_next();
+    });
+}
+
+void Session::start_close(int code, std::string reason) {
+    if (closing_) return;
+    closing_ = true;
+    // What is queued but not yet on the wire is dropped; the frame being written finishes first.
+    while (queue_.size() > (writing_ ? 1u : 0u)) {
+        queued_bytes_ -= queue_.back()->text.size();
+        queue_.pop_back();
+    }
+    drain_timer_.cancel();
+    close_timer_.expires_after(ms(kCloseGraceS));
+    close_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+        if (ec) return;
+        boost::system::error_code ignored;
+        beast::get_lowest_layer(self->ws_).socket().close(ignored);
+    });
+    websocket::close_reason why(static_cast<websocket::close_code>(code), reason);
+    ws_.async_close(why, [self = shared_from_this()](boost::system::error_code) {});
+}
+
+}  // namespace
+
+WsService::WsService(app::Services& services, Hub& hub) : state_(std::make_shared<State>(services, hub)) {}
+
+WsService::~WsService() = default;
+
+bool WsService::wants(http::Request const& req) const { return req.path == "/api/v1/ws"; }
+
+namespace {
+
+awaitable<void> cleanup_loop(std::shared_ptr<WsService::State> st, std::shared_ptr<asio::steady_timer> timer) {
+    while (!st->stopping) {
+        timer->expires_after(ms(st->config.ws_cleanup_interval_s));
+        co_await timer->async_wait(kTuple);
+        if (st->stopping) break;
+        st->hub.cleanup(mono_now(), st->config.ws_idle_timeout_s);
+    }
+}
+
+std::string dashboard_json(std::vector<app::Tx::StageCount> const& counts) {
+    std::map<std::string, std::int64_t> by_stage, by_status;
+    std::string cells;
+    std::int64_t total = 0;
+    for (auto const& c : counts) {
+        by_stage[c.stage] += c.count;
+        if (c.stage != "completed") by_status[c.status] += c.count;
+        total += c.count;
+        cells += std::string(cells.empty() ? "" : ",") + "{\"stage\":" + json_quote(c.stage) +
+                 ",\"status\":" + json_quote(c.status) + ",\"count\":" + std::to_string(c.count) + "}";
+    }
+    auto object = [](std::map<std::string, std::int64_t> const& m) {
+        std::string out = "{";
+        for (auto const& [k, v] : m) out += (out.size() > 1 ? "," : "") + json_quote(k) + ":" + std::to_string(v);
+        return out + "}";
+    };
+    return "{\"total\":" + std::to_string(total) + ",\"by_stage\":" + object(by_stage) +
+           ",\"by_status\":" + object(by_status) + ",\"cells\":[" + cells + "]}";
+}
+
+awaitable<void> dashboard_loop(std::shared_ptr<WsService::State> st, std::shared_ptr<asio::steady_timer> timer) {
+    bool first = true;
+    while (!st->stopping) {
+        timer->expires_after(ms(st->config.ws_dashboard_interval_s));
+        co_await timer->async_wait(kTuple);
+        if (st->stopping) break;
+        // Coalesced: however many changes happened in the interval, one dashboard goes out.
+        if (!st->hub.take_dashboard_dirty() && !first) continue;
+        first = false;
+        try {
+            auto* state = st.get();
+            auto counts = co_await http::blocking(*st->pool, [state] {
+                auto tx = state->services.store.begin(app::TxMode::read);
+                return tx->profile_counts();
+            });
+            auto frame = dashboard_frame(dashboard_json(counts));
+            {
+                std::lock_guard lock(st->mutex);
+                st->dashboard = frame;
+            }
+            st->hub.broadcast_admins(frame);
+        } catch (std::exception const& e) {
+            log::warn("ws.dashboard_failed", {log::str("what", e.what())});
+        }
+    }
+}
+
+}  // namespace
+
+void WsService::start(asio::io_context& ioc, asio::thread_pool& pool) {
+    state_->ioc = &ioc;
+    state_->pool = &pool;
+    auto cleanup = std::make_shared<asio::steady_timer>(ioc);
+    auto dash = std::make_shared<asio::steady_timer>(ioc);
+    {
+        std::lock_guard lock(state_->mutex);
+        state_->timers = {cleanup, dash};
+    }
+    asio::co_spawn(ioc, cleanup_loop(state_, cleanup), asio::detached);
+    asio::co_spawn(ioc, dashboard_loop(state_, dash), asio::detached);
+}
+
+awaitable<void> WsService::run(beast::tcp_stream stream, http::Upgrade upgrade) {
+    auto session = std::make_shared<Session>(state_, std::move(stream));
+    {
+        std::lock_guard lock(state_->mutex);
+        state_->sessions.emplace(session.get(), session);
+    }
+    if (state_->stopping) session->close(1001, "server shutting down");
+    try {
+        co_await session->run(std::move(upgrade));
+    } catch (std::exception const& e) {
+        log::error("ws.exception", {log::str("what", e.what())});
+    }
+    std::lock_guard lock(state_->mutex);
+    state_->sessions.erase(session.get());
+}
+
+void WsService::shutdown() {
+    state_->stopping = true;
+    std::vector<std::shared_ptr<Session>> open;
+    {
+        std::lock_guard lock(state_->mutex);
+        for (auto const& t : state_->timers) asio::post(t->get_executor(), [t] { t->cancel(); });
+        for (auto const& [p, weak] : state_->sessions)
+            if (auto s = weak.lock()) open.push_back(std::move(s));
+    }
+    for (auto& s : open) s->close(1001, "server shutting down");
+}
+
+std::shared_ptr<http::UpgradeHandler> make_ws_service(app::Services& services, Hub& hub) {
+    return std::make_shared<WsService>(services, hub);
+}
+
+}  // namespace hrms::realtime
