@@ -103,6 +103,23 @@ class Client:
                 return out
             out.append(msg)
 
+    def collect(self, profile_id, count, timeout=10):
+        """The notifications about one profile: waits for `count` (on PostgreSQL they arrive a
+        moment after the HTTP answer, through the listener), then fences to catch any extra."""
+        def mine(f):
+            return f.get("type") == "notification" and f["data"].get("profile_id") == profile_id
+        out = []
+        deadline = time.monotonic() + timeout
+        while len(out) < count:
+            msg = self.frame(timeout=max(0.01, deadline - time.monotonic()))
+            assert msg is not None, f"closed {self.closed} or timed out after {len(out)} of {count}"
+            if mine(msg):
+                out.append(msg)
+        return out + [f for f in self.fence() if mine(f)]
+
+    def kinds(self, profile_id, count):
+        return [f["kind"] for f in self.collect(profile_id, count)]
+
     def wait_closed(self, timeout=10):
         deadline = time.monotonic() + timeout
         while self.closed is None and time.monotonic() < deadline:
@@ -288,9 +305,9 @@ def test_each_notification_reaches_every_session_of_each_recipient_once(server, 
         c.hello()
     pid = submit_stage(server, token).json()["id"]
     for c in mine:
-        assert kinds_for(c.fence(), pid) == ["profile.submitted"]
+        assert c.kinds(pid, 1) == ["profile.submitted"]
     for c in admins:
-        assert kinds_for(c.fence(), pid) == [ADMINS_ONLY]
+        assert c.kinds(pid, 1) == [ADMINS_ONLY]
     assert bystander.fence() == []  # employees never see admin traffic
 
 
@@ -302,7 +319,7 @@ def test_a_custom_role_inheriting_review_power_joins_the_admin_channel(server, c
     lead = clients(server, lead_token)
     assert lead.hello()["roles"] == [role]
     _, token, profile = employee_with_details_submitted(server)
-    assert kinds_for(lead.fence(), profile["id"]) == [ADMINS_ONLY]
+    assert lead.kinds(profile["id"], 1) == [ADMINS_ONLY]
 
 
 def test_every_workflow_step_is_delivered_live(server, clients):
@@ -316,14 +333,14 @@ def test_every_workflow_step_is_delivered_live(server, clients):
     decide(server, server.admin_token, pid, "details", "reject", "phone number is wrong")
     assert submit_stage(server, token).status_code == 200
     decide(server, server.admin_token, pid, "details", "approve")
-    got = me.fence()
+    got = me.collect(pid, 4)
     assert kinds_for(got, pid) == ["profile.submitted", "profile.rejected", "profile.submitted",
                                    "profile.stage_advanced"]
     rejected = [f for f in got if f["kind"] == "profile.rejected"][0]
     assert rejected["data"]["reason"] == "phone number is wrong"
     advanced = [f for f in got if f["kind"] == "profile.stage_advanced"][0]
     assert advanced["data"]["stage"] == "documents" and advanced["data"]["progress"] == 40
-    assert kinds_for(admin.fence(), pid) == [ADMINS_ONLY, ADMINS_ONLY]
+    assert admin.kinds(pid, 2) == [ADMINS_ONLY, ADMINS_ONLY]
     # What arrived live is exactly the feed, in the same order with the same ids.
     ids = [f["id"] for f in got if f["type"] == "notification"]
     assert ids == [n["id"] for n in feed(server, token)["items"]]
@@ -358,7 +375,7 @@ def test_reconnecting_with_after_replays_what_was_missed_then_goes_live(server, 
     assert [n["id"] for n in replayed] == missed
     assert again.expect("replay_done")["last_id"] == missed[-1]
     cause_events(server, token, profile["id"], 1)
-    live = again.fence()
+    live = again.collect(profile["id"], 1)
     assert len(live) == 1 and live[0]["id"] > missed[-1]
 
 
@@ -396,7 +413,6 @@ def test_events_during_the_replay_are_neither_lost_nor_duplicated(server, client
         stop.set()
         t.join()
     assert not errors
-    seen += [f["id"] for f in c.fence() if f["type"] == "notification"]
     everything = []
     after = 0
     while True:
@@ -405,6 +421,12 @@ def test_events_during_the_replay_are_neither_lost_nor_duplicated(server, client
             break
         everything += [n["id"] for n in page]
         after = page[-1]["id"]
+    deadline = time.monotonic() + 10
+    while (not seen or seen[-1] < everything[-1]) and time.monotonic() < deadline:
+        msg = c.frame(timeout=max(0.01, deadline - time.monotonic()))
+        if msg is not None and msg["type"] == "notification":
+            seen.append(msg["id"])
+    seen += [f["id"] for f in c.fence() if f["type"] == "notification"]
     assert seen == everything  # every id once, in order, nothing missing
     assert done in seen
 
@@ -580,3 +602,49 @@ def test_metrics_carry_the_websocket_series(server, clients):
                  "hrms_ws_delivery_latency_seconds_bucket"):
         assert f"\n{name}" in text, name
     assert 'hrms_ws_sessions{role="employee"}' in text
+
+
+# --------------------------------------------------------------------------------------------
+# Several processes on one PostgreSQL database
+
+
+pg_only = pytest.mark.skipif(__import__("conftest").BACKEND != "pg", reason="needs PostgreSQL")
+
+
+@pg_only
+def test_an_event_caused_through_one_server_reaches_a_session_on_another(start_server, clients):
+    a = start_server(name="a")
+    b = start_server(db=a.db, name="b")
+    user, token = a.user_with_token()
+    on_a = clients(a, token)
+    admin_on_a = clients(a, a.admin_token)
+    on_b = clients(b, b.token_for(user["email"]))
+    for c in (on_a, admin_on_a, on_b):
+        c.hello()
+    assert save_details(b, token, complete_details()).status_code == 200
+    pid = submit_stage(b, token).json()["id"]  # caused through server B
+    assert on_a.kinds(pid, 1) == ["profile.submitted"]
+    assert admin_on_a.kinds(pid, 1) == [ADMINS_ONLY]
+    assert on_b.kinds(pid, 1) == ["profile.submitted"]
+    # Logging out through B closes the session on A that was opened with that token.
+    assert b.post("/api/v1/auth/logout", token).status_code == 204
+    assert on_a.wait_closed()[0] == 4001
+
+
+@pg_only
+def test_a_lost_listener_connection_reconnects_and_catches_up(start_server, clients):
+    from conftest import psql
+    srv = start_server()
+    user, token, profile = employee_with_details_submitted(srv)
+    c = clients(srv, token)
+    c.hello()
+    psql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                  f"WHERE application_name = 'hrms-listener' AND datname = '{srv.db.name}'")
+    cause_events(srv, token, profile["id"], 4)  # some while the listener is gone
+    got = []
+    deadline = time.monotonic() + 10
+    while len(got) < 4 and time.monotonic() < deadline:
+        got += [f for f in c.fence() if f["type"] == "notification"]
+        time.sleep(0.1)
+    assert [f["kind"] for f in got] == ["profile.rejected", "profile.submitted"] * 2
+    assert srv.wait_log(lambda e: e.get("event") == "live.listener_reconnected", timeout=5)

@@ -277,6 +277,10 @@ public:
     // Everything on `channels` up to now becomes read; returns the new watermark.
     virtual std::int64_t mark_all_read(UserId reader, std::vector<std::string> const& channels) = 0;
     virtual std::int64_t unread_count(UserId reader, std::vector<std::string> const& channels) = 0;
+    // Notifications (any channel) with first <= id <= last, by ascending id (descending when
+    // `newest_first`), at most `limit`; read flags unset.
+    virtual std::vector<NotificationRecord> notifications_between(std::int64_t first, std::int64_t last,
+                                                                  int limit, bool newest_first) = 0;
     // The newest notification id on any of `channels` (0 when none).
     virtual std::int64_t last_notification_id(std::vector<std::string> const& channels) = 0;
 
@@ -313,7 +317,8 @@ public:
     virtual int latest_schema_version() const = 0;
     virtual PoolStats pool_stats() const = 0;
     // Where committed LiveBatches go (nullptr: nowhere). Set before serving; the sink is
-    // called in commit order, after COMMIT, from the committing thread.
+    // called in commit order, after COMMIT: on SQLite from the committing thread, on
+    // PostgreSQL from a listener thread that also receives the batches of other processes.
     virtual void set_live_sink(LiveSink* sink) = 0;
 };
 

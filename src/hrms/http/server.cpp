@@ -349,7 +349,10 @@ awaitable<void> Server::session(tcp::socket socket) {
                 std::lock_guard lock(conns_mutex_);
                 conns_.erase(id);
             }
-            co_await upgrade_->run(std::move(stream), std::move(up));
+            // A coroutine of its own: this one ends now and frees its read buffer and parser,
+            // which would otherwise stay with every idle WebSocket.
+            auto ex = stream.get_executor();
+            asio::co_spawn(ex, upgrade_->run(std::move(stream), std::move(up)), asio::detached);
             co_return;
         }
         auto const traits = pipeline_.traits(req);  // one route lookup for both decisions

@@ -56,10 +56,11 @@ Hub::Hub()
     : duration_({1, 10, 60, 300, 900, 1800, 3600, 4 * 3600, 12 * 3600, 24 * 3600}),
       latency_({0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2.5, 5}) {}
 
-void Hub::attach(std::shared_ptr<Outlet> outlet, SessionInfo info, std::shared_ptr<SessionCounters> counters) {
+void Hub::attach(std::shared_ptr<Outlet> outlet, std::shared_ptr<SessionInfo const> info,
+                 std::shared_ptr<SessionCounters> counters) {
     std::unique_lock lock(mutex_);
-    for (auto const& c : info.channels) channels_[c].insert(outlet);
-    auto id = info.id;
+    for (auto const& c : info->channels) channels_[c].insert(outlet);
+    auto id = info->id;
     sessions_.emplace(std::move(id), Entry{std::move(outlet), std::move(info), std::move(counters)});
     connects_.fetch_add(1, std::memory_order_relaxed);
 }
@@ -70,13 +71,13 @@ void Hub::detach(std::string const& session_id) {
         std::unique_lock lock(mutex_);
         auto it = sessions_.find(session_id);
         if (it == sessions_.end()) return;
-        for (auto const& c : it->second.info.channels) {
+        for (auto const& c : it->second.info->channels) {
             auto ch = channels_.find(c);
             if (ch == channels_.end()) continue;
             ch->second.erase(it->second.outlet);
             if (ch->second.empty()) channels_.erase(ch);
         }
-        connected = it->second.info.connected_mono;
+        connected = it->second.info->connected_mono;
         sessions_.erase(it);
     }
     disconnects_.fetch_add(1, std::memory_order_relaxed);
@@ -96,20 +97,20 @@ void Hub::committed(app::LiveBatch const& batch) {
         dashboard_dirty_ = true;
     }
     for (auto const& hash : batch.ended_sessions) {
-        close_where([&](Entry const& e) { return e.info.token_hash == hash; }, kCloseLoggedOut, "logged out");
+        close_where([&](Entry const& e) { return e.info->token_hash == hash; }, kCloseLoggedOut, "logged out");
     }
     for (auto const id : batch.blocked_users) {
-        close_where([&](Entry const& e) { return e.info.user_id == id; }, kCloseSuspended, "account suspended");
+        close_where([&](Entry const& e) { return e.info->user_id == id; }, kCloseSuspended, "account suspended");
     }
     for (auto const id : batch.changed_users) {
-        close_where([&](Entry const& e) { return e.info.user_id == id; }, kClosePermissions,
+        close_where([&](Entry const& e) { return e.info->user_id == id; }, kClosePermissions,
                     "permissions changed; reconnect");
     }
     if (!batch.changed_roles.empty()) {
         // A custom role may inherit the changed one: every holder of a custom role reconnects.
         close_where(
             [&](Entry const& e) {
-                for (auto const& r : e.info.roles) {
+                for (auto const& r : e.info->roles) {
                     if (!core::is_builtin_role(r)) return true;
                     for (auto const& changed : batch.changed_roles)
                         if (r == changed) return true;
@@ -170,7 +171,7 @@ HubStats Hub::stats() const {
         std::shared_lock lock(mutex_);
         s.open = sessions_.size();
         for (auto const& [id, e] : sessions_)
-            for (auto const& r : e.info.roles) ++s.by_role[r];
+            for (auto const& r : e.info->roles) ++s.by_role[r];
     }
     s.connects = connects_.load();
     s.disconnects = disconnects_.load();
@@ -186,7 +187,7 @@ std::vector<SessionSnapshot> Hub::sessions() const {
     std::shared_lock lock(mutex_);
     out.reserve(sessions_.size());
     for (auto const& [id, e] : sessions_) {
-        out.push_back({e.info, e.counters->sent.load(), e.counters->dropped.load(), e.counters->queue_depth.load(),
+        out.push_back({*e.info, e.counters->sent.load(), e.counters->dropped.load(), e.counters->queue_depth.load(),
                        e.counters->last_seen_ms.load()});
     }
     return out;

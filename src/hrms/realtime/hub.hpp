@@ -92,7 +92,9 @@ public:
     Hub();
 
     // Subscribes a session to info.channels. Live frames reach it from now on.
-    void attach(std::shared_ptr<Outlet> outlet, SessionInfo info, std::shared_ptr<SessionCounters> counters);
+    // `info` must not change once attached.
+    void attach(std::shared_ptr<Outlet> outlet, std::shared_ptr<SessionInfo const> info,
+                std::shared_ptr<SessionCounters> counters);
     // Unsubscribes; records the session's duration. Idempotent.
     void detach(std::string const& session_id);
 
@@ -121,7 +123,7 @@ public:
 private:
     struct Entry {
         std::shared_ptr<Outlet> outlet;
-        SessionInfo info;
+        std::shared_ptr<SessionInfo const> info;
         std::shared_ptr<SessionCounters> counters;
     };
     void close_where(std::function<bool(Entry const&)> const& pred, int code, std::string const& reason);

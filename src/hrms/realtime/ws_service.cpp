@@ -7,7 +7,6 @@
 
 #include <charconv>
 #include <chrono>
-#include <deque>
 #include <mutex>
 #include <unordered_map>
 
@@ -131,6 +130,7 @@ private:
     void on_live(FramePtr f);
     void enqueue(FramePtr f);
     void write_next();
+    void on_written(boost::system::error_code ec);
     void start_close(int code, std::string reason);
     void fail(std::string_view code, std::string message, int close_code, std::string close_reason) {
         enqueue(error_frame(code, message));
@@ -144,13 +144,26 @@ private:
     asio::steady_timer drain_timer_;
     std::shared_ptr<SessionCounters> counters_;
 
-    app::Actor actor_;
-    SessionInfo info_;
+    std::shared_ptr<SessionInfo> info_ = std::make_shared<SessionInfo>();  // shared with the hub
     bool attached_ = false;
     ReplayGate gate_;
 
-    std::deque<FramePtr> queue_;
+    // The outgoing queue: frames [head_, end); a vector rather than a deque, which allocates
+    // half a kilobyte for every idle session.
+    std::vector<FramePtr> queue_;
+    std::size_t head_ = 0;
     std::size_t queued_bytes_ = 0;
+    std::size_t queued() const { return queue_.size() - head_; }
+    FramePtr const& front() const { return queue_[head_]; }
+    void pop_front() {
+        queued_bytes_ -= queue_[head_]->text.size();
+        queue_[head_++].reset();
+        if (head_ == queue_.size()) {
+            queue_.clear();
+            head_ = 0;
+            if (queue_.capacity() > 64) queue_.shrink_to_fit();
+        }
+    }
     bool writing_ = false;
     bool closing_ = false;
 
@@ -223,7 +236,7 @@ awaitable<bool> Session::authenticate(std::optional<app::Actor>& actor) {
 }
 
 awaitable<void> Session::wait_drained(std::size_t below) {
-    while (queue_.size() > below && !closing_) {
+    while (queued() > below && !closing_) {
         drain_timer_.expires_at(asio::steady_timer::time_point::max());
         co_await drain_timer_.async_wait(kTuple);
     }
@@ -232,8 +245,8 @@ awaitable<void> Session::wait_drained(std::size_t below) {
 awaitable<void> Session::replay(std::int64_t after) {
     gate_.begin(after);
     std::int64_t cursor = after;
-    auto const channels = info_.channels;
-    auto const reader = info_.user_id;
+    auto const channels = info_->channels;
+    auto const reader = info_->user_id;
     for (;;) {
         auto rows = co_await http::blocking(*state_->pool, [this, &channels, cursor, reader] {
             auto tx = state_->services.store.begin(app::TxMode::read);
@@ -299,6 +312,7 @@ awaitable<void> Session::run(http::Upgrade up) {
     to.keep_alive_pings = true;  // a ping at half the idle time; silence for all of it closes
     ws_.set_option(to);
     ws_.read_message_max(c.ws_max_message_bytes);
+    ws_.write_buffer_bytes(512);  // frames go out from the shared text; no big per-session buffer
     ws_.set_option(websocket::stream_base::decorator(
         [](websocket::response_type& res) { res.set(beast::http::field::server, "hrms"); }));
     ws_.control_callback([this](websocket::frame_type, beast::string_view) { touch(); });
@@ -310,6 +324,7 @@ awaitable<void> Session::run(http::Upgrade up) {
     auto [aec] = co_await ws_.async_accept(up.raw, kTuple);
     if (aec) co_return;
     touch();
+    up.raw = {};  // the handshake's headers are not needed any more: free them now
 
     std::optional<std::int64_t> after;
     if (auto a = up.req.query_param("after")) {
@@ -329,30 +344,32 @@ awaitable<void> Session::run(http::Upgrade up) {
         }
         co_return;
     }
-    actor_ = std::move(*actor);
+    app::Actor const& who = *actor;
 
-    info_.id = app::random_token(8);
-    info_.user_id = actor_.id;
-    info_.roles = actor_.roles;
-    info_.token_hash = actor_.token_hash;
-    info_.remote_addr = up.req.client_ip;
-    info_.user_agent = std::string(up.req.header("user-agent").substr(0, 256));
-    info_.connected_at = to_rfc3339(app::SystemClock().now());
-    info_.connected_mono = mono_now();
-    info_.channels = app::channels_of(actor_);
-    info_.admin = actor_.can("profiles.review");
+    info_->id = app::random_token(8);
+    info_->user_id = who.id;
+    info_->roles = who.roles;
+    info_->token_hash = who.token_hash;
+    info_->remote_addr = up.req.client_ip;
+    info_->user_agent = std::string(up.req.header("user-agent").substr(0, 256));
+    info_->connected_at = to_rfc3339(app::SystemClock().now());
+    info_->connected_mono = mono_now();
+    info_->channels = app::channels_of(who);
+    info_->admin = who.can("profiles.review");
+    up.req = {};
+    actor.reset();  // the permissions and CSRF token are not needed past this point
 
     try {
         gate_.begin(0);  // live frames are held from the moment the session subscribes
         state_->hub.attach(self, info_, counters_);
         attached_ = true;
-        auto const channels = info_.channels;
+        auto const channels = info_->channels;
         auto last = co_await http::blocking(*state_->pool, [this, &channels] {
             auto tx = state_->services.store.begin(app::TxMode::read);
             return tx->last_notification_id(channels);
         });
-        enqueue(hello_frame(info_.id, info_.user_id, info_.roles, c.ws_idle_timeout_s / 2, last));
-        if (info_.admin) {
+        enqueue(hello_frame(info_->id, info_->user_id, info_->roles, c.ws_idle_timeout_s / 2, last));
+        if (info_->admin) {
             FramePtr dash;
             {
                 std::lock_guard lock(state_->mutex);
@@ -366,17 +383,17 @@ awaitable<void> Session::run(http::Upgrade up) {
             gate_.sent(last);  // live from here on
             for (auto& f : gate_.finish()) enqueue(std::move(f));
         }
-        log::debug("ws.open", {log::str("session_id", info_.id), log::num("user_id", static_cast<long long>(info_.user_id))});
+        log::debug("ws.open", {log::str("session_id", info_->id), log::num("user_id", static_cast<long long>(info_->user_id))});
         co_await serve();
     } catch (std::exception const& e) {
-        log::error("ws.session_error", {log::str("session_id", info_.id), log::str("what", e.what())});
+        log::error("ws.session_error", {log::str("session_id", info_->id), log::str("what", e.what())});
         start_close(1011, "internal error");
     }
     while (closing_ && co_await read_message()) {
         // until the close handshake completes or the socket is closed
     }
-    state_->hub.detach(info_.id);
-    log::debug("ws.closed", {log::str("session_id", info_.id)});
+    state_->hub.detach(info_->id);
+    log::debug("ws.closed", {log::str("session_id", info_->id)});
 }
 
 void Session::on_live(FramePtr f) {
@@ -393,55 +410,58 @@ void Session::on_live(FramePtr f) {
 
 void Session::enqueue(FramePtr f) {
     if (closing_) return;
-    if (queue_.size() >= cfg().ws_queue_messages || queued_bytes_ + f->text.size() > cfg().ws_queue_bytes) {
+    if (queued() >= cfg().ws_queue_messages || queued_bytes_ + f->text.size() > cfg().ws_queue_bytes) {
         // A client that stops reading is cut off; everyone else goes on unaffected.
         counters_->dropped.fetch_add(1, std::memory_order_relaxed);
         state_->hub.count_dropped();
-        log::warn("ws.slow_client", {log::str("session_id", info_.id),
-                                     log::num("queued", static_cast<long long>(queue_.size()))});
+        log::warn("ws.slow_client", {log::str("session_id", info_->id),
+                                     log::num("queued", static_cast<long long>(queued()))});
         start_close(1013, "too slow: outgoing queue full");
         return;
     }
     queued_bytes_ += f->text.size();
     queue_.push_back(std::move(f));
-    counters_->queue_depth.store(static_cast<std::uint32_t>(queue_.size()), std::memory_order_relaxed);
+    counters_->queue_depth.store(static_cast<std::uint32_t>(queued()), std::memory_order_relaxed);
     if (!writing_) write_next();
 }
 
 void Session::write_next() {
-    if (queue_.empty()) {
+    if (queued() == 0) {
         writing_ = false;
         drain_timer_.cancel();
         return;
     }
     writing_ = true;
-    auto f = queue_.front();
+    auto const& f = front();
     ws_.text(true);
-    ws_.async_write(asio::buffer(f->text), [self = shared_from_this(), f](boost::system::error_code ec, std::size_t) {
-        if (ec) {
-            self->writing_ = false;
-            self->queue_.clear();
-            self->queued_bytes_ = 0;
-            self->drain_timer_.cancel();
-            return;
-        }
-        if (!self->queue_.empty() && self->queue_.front() == f) {
-            self->queued_bytes_ -= f->text.size();
-            self->queue_.pop_front();
-        }
-        self->counters_->queue_depth.store(static_cast<std::uint32_t>(self->queue_.size()), std::memory_order_relaxed);
-        self->counters_->sent.fetch_add(1, std::memory_order_relaxed);
-        self->state_->hub.count_sent(f->committed_at > 0 ? mono_now() - f->committed_at : 0);
-        if (self->queue_.size() <= self->cfg().ws_queue_messages / 2) self->drain_timer_.cancel();
-        self->write_next();
+    ws_.async_write(asio::buffer(f->text), [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+        self->on_written(ec);
     });
+}
+
+void Session::on_written(boost::system::error_code ec) {
+    if (ec || queued() == 0) {
+        writing_ = false;
+        queue_.clear();
+        head_ = 0;
+        queued_bytes_ = 0;
+        drain_timer_.cancel();
+        return;
+    }
+    double const committed = front()->committed_at;
+    pop_front();
+    counters_->queue_depth.store(static_cast<std::uint32_t>(queued()), std::memory_order_relaxed);
+    counters_->sent.fetch_add(1, std::memory_order_relaxed);
+    state_->hub.count_sent(committed > 0 ? mono_now() - committed : 0);
+    if (queued() <= cfg().ws_queue_messages / 2) drain_timer_.cancel();
+    write_next();
 }
 
 void Session::start_close(int code, std::string reason) {
     if (closing_) return;
     closing_ = true;
     // What is queued but not yet on the wire is dropped; the frame being written finishes first.
-    while (queue_.size() > (writing_ ? 1u : 0u)) {
+    while (queued() > (writing_ ? 1u : 0u)) {
         queued_bytes_ -= queue_.back()->text.size();
         queue_.pop_back();
     }

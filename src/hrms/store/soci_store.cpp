@@ -8,6 +8,7 @@
 
 #include "hrms/store/migrate.hpp"
 #include "hrms/store/open.hpp"
+#include "hrms/store/pg_bus.hpp"
 #include "hrms/store/soci_tx.hpp"
 
 namespace hrms::store {
@@ -84,7 +85,13 @@ SociStore::SociStore(Dialect dialect, std::string url, int readers)
     }
 }
 
-SociStore::~SociStore() = default;
+SociStore::~SociStore() { listener_.reset(); }
+
+void SociStore::set_live_sink(app::LiveSink* sink) {
+    listener_.reset();
+    live_sink_ = sink;
+    if (sink && dialect_ == Dialect::postgresql) listener_ = std::make_unique<PgListener>(path_or_conninfo_, *this, *sink);
+}
 
 std::unique_ptr<Conn> SociStore::open_session() {
     if (dialect_ == Dialect::sqlite) {

@@ -47,6 +47,8 @@ private:
     std::int64_t waits_ = 0;
 };
 
+class PgListener;
+
 class SociStore final : public app::Store {
 public:
     SociStore(Dialect dialect, std::string url, int readers);
@@ -58,7 +60,7 @@ public:
     int schema_version() override;
     int latest_schema_version() const override;
     app::PoolStats pool_stats() const override;
-    void set_live_sink(app::LiveSink* sink) override { live_sink_ = sink; }
+    void set_live_sink(app::LiveSink* sink) override;
 
     Dialect dialect() const { return dialect_; }
     // Runs `fn` on the writer (SQLite) or a pooled session (PostgreSQL), outside any Tx.
@@ -75,6 +77,7 @@ private:
     std::unique_ptr<SessionPool> writer_;  // SQLite: size 1; PostgreSQL: the same pool as readers
     app::LiveSink* live_sink_ = nullptr;
     std::mutex publish_;
+    std::unique_ptr<PgListener> listener_;  // PostgreSQL: the cross-process bus
 };
 
 }  // namespace hrms::store

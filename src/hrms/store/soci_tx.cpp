@@ -1,6 +1,7 @@
 #include "hrms/store/soci_tx.hpp"
 
 #include "hrms/app/log.hpp"
+#include "hrms/store/pg_bus.hpp"
 #include "hrms/store/sql_text.hpp"
 
 #include <soci/sqlite3/soci-sqlite3.h>
@@ -125,6 +126,19 @@ SociTx::~SociTx() {
 void SociTx::commit() {
     guard([&] {
         if (!open_) return;
+        if (dialect_ == Dialect::postgresql) {
+            // Every process (this one too) learns of the batch from its listener, in commit
+            // order: NOTIFY is delivered at COMMIT. Ids only, never bodies.
+            if (!live_.empty()) {
+                for (auto const& payload : encode_live_payloads(live_)) {
+                    std::string channel = kLiveChannel;
+                    *sql_ << "SELECT pg_notify(:c, :p)", use(channel), use(payload);
+                }
+            }
+            *sql_ << "COMMIT";
+            open_ = false;
+            return;
+        }
         if (live_.empty() || !live_sink_) {
             *sql_ << "COMMIT";
             open_ = false;

@@ -83,6 +83,8 @@ public:
     void mark_read(app::UserId reader, std::int64_t id) override;
     std::int64_t mark_all_read(app::UserId reader, std::vector<std::string> const& channels) override;
     std::int64_t unread_count(app::UserId reader, std::vector<std::string> const& channels) override;
+    std::vector<app::NotificationRecord> notifications_between(std::int64_t first, std::int64_t last, int limit,
+                                                               bool newest_first) override;
     std::int64_t last_notification_id(std::vector<std::string> const& channels) override;
     std::vector<StageCount> profile_counts() override;
 

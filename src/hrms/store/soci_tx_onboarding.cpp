@@ -479,6 +479,26 @@ std::int64_t SociTx::unread_count(app::UserId reader, std::vector<std::string> c
     });
 }
 
+std::vector<app::NotificationRecord> SociTx::notifications_between(std::int64_t first, std::int64_t last,
+                                                                   int limit, bool newest_first) {
+    return guard([&] {
+        std::vector<app::NotificationRecord> out;
+        long long a = first, b = last, id = 0;
+        app::NotificationRecord n;
+        soci::statement st = (sql_->prepare << std::string("SELECT id, channel, kind, title, body, data, created_at "
+                                                           "FROM notifications WHERE id >= :a AND id <= :b ORDER BY id ") +
+                                                   (newest_first ? "DESC" : "ASC") + " LIMIT :lim",
+                              into(id), into(n.channel), into(n.kind), into(n.title), into(n.body), into(n.data_json),
+                              into(n.created_at), use(a), use(b), use(limit));
+        st.execute();
+        while (st.fetch()) {
+            n.id = id;
+            out.push_back(n);
+        }
+        return out;
+    });
+}
+
 std::int64_t SociTx::last_notification_id(std::vector<std::string> const& channels) {
     return guard([&] {
         if (channels.empty()) return std::int64_t{0};

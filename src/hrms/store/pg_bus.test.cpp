@@ -1,0 +1,63 @@
+#include "hrms/store/pg_bus.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace hrms;
+using namespace hrms::store;
+
+namespace {
+
+app::NotificationRecord note(std::int64_t id) {
+    app::NotificationRecord n;
+    n.id = id;
+    n.title = std::string(5000, 'x');  // bodies never travel: only ids do
+    return n;
+}
+
+TEST(LivePayloads, CarryIdsAndEventsAndRoundTrip) {
+    app::LiveBatch b;
+    b.notifications = {note(41), note(42), note(43)};
+    b.ended_sessions = {std::string(64, 'a')};
+    b.blocked_users = {7};
+    b.changed_users = {8, 9};
+    b.changed_roles = {"hr_lead"};
+    auto payloads = encode_live_payloads(b);
+    ASSERT_EQ(payloads.size(), 1u);
+    EXPECT_LT(payloads[0].size(), 200u);
+    auto p = decode_live_payload(payloads[0]);
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->first, 41);
+    EXPECT_EQ(p->last, 43);
+    EXPECT_EQ(p->ended_sessions, b.ended_sessions);
+    EXPECT_EQ(p->blocked_users, b.blocked_users);
+    EXPECT_EQ(p->changed_users, b.changed_users);
+    EXPECT_EQ(p->changed_roles, b.changed_roles);
+}
+
+TEST(LivePayloads, LongListsAreSplitUnderThePostgresLimit) {
+    app::LiveBatch b;
+    b.notifications = {note(1), note(5000)};
+    for (int i = 0; i < 500; ++i) b.ended_sessions.push_back(std::string(64, 'a' + i % 6));
+    auto payloads = encode_live_payloads(b);
+    ASSERT_GT(payloads.size(), 1u);
+    std::size_t sessions = 0;
+    int with_range = 0;
+    for (auto const& text : payloads) {
+        EXPECT_LT(text.size(), 8000u);
+        auto p = decode_live_payload(text);
+        ASSERT_TRUE(p) << text.substr(0, 80);
+        sessions += p->ended_sessions.size();
+        with_range += p->last != 0;
+    }
+    EXPECT_EQ(sessions, 500u);
+    EXPECT_EQ(with_range, 1);
+}
+
+TEST(LivePayloads, UnknownOrBrokenPayloadsAreRefused) {
+    for (char const* bad : {"", "v2;n=1,2", "v1;n=3,2", "v1;n=1", "v1;b=x", "v1;z=1", "v1;n"}) {
+        EXPECT_FALSE(decode_live_payload(bad)) << bad;
+    }
+    EXPECT_TRUE(decode_live_payload("v1"));
+}
+
+}  // namespace
