@@ -45,6 +45,7 @@ struct Config {
     double sla_hours_final = 24;
     double reminder_after = 1.0;  // fraction of the SLA
     double escalate_after = 2.0;
+    double sla_scan_interval_s = 60;  // how often reviews past escalate_after are looked for
 
     // WebSocket sessions (/api/v1/ws).
     double ws_idle_timeout_s = 300;          // closed after this long without any frame

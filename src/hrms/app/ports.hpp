@@ -187,7 +187,7 @@ public:
 
     // Checks that read many rows before writing: writers of one kind must not interleave, or
     // two changes that each pass (no cycle; email free) could together break the rule.
-    enum class Lock { roles, managers, user_emails };
+    enum class Lock { roles, managers, user_emails, sla_scan };
     // Serializes this write Tx against every other writer holding `what` until it ends (a no-op
     // on SQLite, where write transactions are serialized anyway).
     virtual void serialize(Lock what) = 0;

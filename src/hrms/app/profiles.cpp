@@ -1,6 +1,7 @@
 #include "hrms/app/profiles.hpp"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "hrms/app/paging.hpp"
 #include "hrms/core/accounts.hpp"
@@ -296,6 +297,53 @@ Result<ProfileView> Profiles::set_employment(Actor const& actor, ProfileId id, c
     auto v = view(*tx, std::move(*p));
     tx->commit();
     return v;
+}
+
+int Profiles::escalate_due() {
+    auto const now = clock_.now();
+    auto const policy = sla_policy(config_);
+    // A running clock's deadline is when it reaches its budget, so a review is due escalation
+    // (escalate_after - 1) budgets past it: the shortest budget bounds the candidates.
+    double const shortest = std::min({policy.hours_details, policy.hours_documents, policy.hours_final});
+    auto const threshold = to_rfc3339(now.plus_seconds(-(policy.escalate_after - 1.0) * shortest * 3600));
+    auto const ts = to_rfc3339(now);
+    constexpr int kPage = 200;
+    int sent = 0;
+    std::optional<ProfileId> after;
+    for (;;) {
+        auto tx = store_.begin(TxMode::write);
+        tx->serialize(Tx::Lock::sla_scan);
+        QueueQuery q;
+        q.overdue = true;
+        q.now = threshold;
+        q.after_id = after;
+        q.limit = kPage;
+        auto const page = tx->list_profiles(q);
+        for (auto const& p : page) {
+            after = p.id;
+            if (!core::sla_runs(p.state)) continue;
+            auto clock = tx->sla_clock(p.id, p.state.stage);
+            if (!clock || !core::sla_urgent_due(*clock, policy, now)) continue;
+            clock->urgent_sent = true;
+            tx->save_sla_clock(p.id, *clock);
+            auto const st = core::sla_status(*clock, policy, now);
+            char hours[64];
+            std::snprintf(hours, sizeof hours, "%.1f h of its %.1f h budget", st.elapsed_ms / 3.6e6,
+                          st.budget_ms / 3.6e6);
+            std::string const stage = core::to_string(p.state.stage);
+            notify(*tx, "admins", "admin.urgent_review", "Urgent review: " + p.name,
+                   p.name + "'s " + stage_title(p.state.stage) + " review has taken " + hours + ".",
+                   "{\"profile_id\":" + std::to_string(p.id) + ",\"stage\":" + json_quote(stage) +
+                       ",\"elapsed_hours\":" + std::to_string(st.elapsed_ms / 3.6e6) +
+                       ",\"budget_hours\":" + std::to_string(st.budget_ms / 3.6e6) +
+                       ",\"assignee_id\":" + (p.assignee_id ? std::to_string(*p.assignee_id) : "null") + "}",
+                   ts);
+            ++sent;
+        }
+        tx->commit();
+        if (static_cast<int>(page.size()) < kPage) break;
+    }
+    return sent;
 }
 
 Result<ProfileView> Profiles::assign(Actor const& actor, ProfileId id, std::optional<UserId> reviewer) {

@@ -67,6 +67,11 @@ public:
     Result<ProfileView> set_employment(Actor const& actor, ProfileId id, core::EmploymentStatus to,
                                        std::string const& reason);
 
+    // Sends admin.urgent_review to the admin channel for every review that has run past
+    // HRMS_ESCALATE_AFTER of its SLA budget and has not had one (once per review); returns how
+    // many went out. Several processes may run it at once (they take turns).
+    int escalate_due();
+
 private:
     ProfileView view(Tx& tx, ProfileRecord p);
 

@@ -523,7 +523,7 @@ std::int64_t ms_since(Instant since, Instant at) {
 }  // namespace
 
 SlaClock sla_start(Stage stage, Instant at) {
-    return SlaClock{.stage = stage, .elapsed_ms = 0, .running_since = at, .stopped_at = {}};
+    return SlaClock{.stage = stage, .elapsed_ms = 0, .running_since = at, .stopped_at = {}, .urgent_sent = false};
 }
 
 SlaClock sla_pause(SlaClock c, Instant at) {
@@ -569,6 +569,10 @@ SlaStatus sla_status(SlaClock const& c, SlaPolicy const& p, Instant now) {
     st.reminder_due = open && st.fraction >= p.reminder_after;
     st.escalation_due = open && st.fraction >= p.escalate_after;
     return st;
+}
+
+bool sla_urgent_due(SlaClock const& c, SlaPolicy const& p, Instant now) {
+    return !c.urgent_sent && sla_status(c, p, now).escalation_due;
 }
 
 }  // namespace hrms::core

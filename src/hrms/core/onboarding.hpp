@@ -162,9 +162,10 @@ struct SlaClock {
     std::int64_t elapsed_ms = 0;          // accumulated while running, before running_since
     std::optional<Instant> running_since; // set while running
     std::optional<Instant> stopped_at;    // set once approved
+    bool urgent_sent = false;             // admin.urgent_review went out for this review
 };
 
-// A clock that starts running at `at`.
+// A clock that starts running at `at` (a new review: nothing sent about it yet).
 SlaClock sla_start(Stage stage, Instant at);
 // Pausing a running clock adds the time since running_since; pausing a paused or stopped
 // clock changes nothing.
@@ -186,5 +187,10 @@ struct SlaStatus {
     bool escalation_due;                 // fraction >= escalate_after and not stopped
 };
 SlaStatus sla_status(SlaClock const& c, SlaPolicy const& p, Instant now);
+
+// True when the review has run past policy.escalate_after of its budget and nobody has been
+// alerted yet: the admins get one admin.urgent_review per review (pauses and resumptions keep
+// the flag; a review that starts afresh clears it).
+bool sla_urgent_due(SlaClock const& c, SlaPolicy const& p, Instant now);
 
 }  // namespace hrms::core

@@ -1488,3 +1488,34 @@ TEST(Employment, SlaRunsOnlyWhileAwaitingReviewAndOnboarding) {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Urgent reviews
+
+TEST(SlaUrgent, DueOncePastTheEscalationShareOfTheBudget) {
+    SlaPolicy p;  // details: 48 h, escalate after 2.0 of it
+    auto c = sla_start(Stage::details, at("2025-01-01T00:00:00Z"));
+    EXPECT_FALSE(sla_urgent_due(c, p, at("2025-01-04T23:59:00Z")));  // 95 h
+    EXPECT_TRUE(sla_urgent_due(c, p, at("2025-01-05T00:00:00Z")));   // 96 h = 2.0 x 48
+    c.urgent_sent = true;
+    EXPECT_FALSE(sla_urgent_due(c, p, at("2025-01-09T00:00:00Z")));  // once per review
+}
+
+TEST(SlaUrgent, PausesDoNotCountAndKeepTheFlag) {
+    SlaPolicy p;
+    auto c = sla_start(Stage::final, at("2025-01-01T00:00:00Z"));  // 24 h budget
+    c = sla_pause(c, at("2025-01-01T20:00:00Z"));                    // 20 h
+    EXPECT_FALSE(sla_urgent_due(c, p, at("2025-03-01T00:00:00Z")));  // paused: no time passes
+    c = sla_resume(c, at("2025-03-01T00:00:00Z"));
+    EXPECT_TRUE(sla_urgent_due(c, p, at("2025-03-02T04:00:00Z")));   // 20 + 28 = 48 h
+    c.urgent_sent = true;
+    c = sla_resume(sla_pause(c, at("2025-03-02T05:00:00Z")), at("2025-03-03T00:00:00Z"));
+    EXPECT_TRUE(c.urgent_sent);
+    EXPECT_FALSE(sla_start(Stage::final, at("2025-03-04T00:00:00Z")).urgent_sent);
+}
+
+TEST(SlaUrgent, AStoppedClockIsNeverUrgent) {
+    SlaPolicy p;
+    auto c = sla_stop(sla_start(Stage::documents, at("2025-01-01T00:00:00Z")), at("2025-02-01T00:00:00Z"));
+    EXPECT_FALSE(sla_urgent_due(c, p, at("2025-06-01T00:00:00Z")));
+}

@@ -124,6 +124,7 @@ int Server::run() {
     ioc_.run();
     for (auto& t : threads) t.join();
     pool_.join();
+    if (upgrade_) upgrade_->release();
     log::info("http.stopped");
     return 0;
 }

@@ -35,6 +35,9 @@ public:
     virtual boost::asio::awaitable<void> run(boost::beast::tcp_stream stream, Upgrade upgrade) = 0;
     // The server is stopping: close every connection (1001) and stop background tasks.
     virtual void shutdown() = 0;
+    // The I/O threads have returned and the io_context is about to go: let go of every object
+    // bound to it (timers, sockets) now.
+    virtual void release() = 0;
 };
 
 }  // namespace hrms::http

@@ -55,7 +55,8 @@ FramePtr error_frame(std::string_view code, std::string_view message) {
 }
 
 FramePtr dashboard_frame(std::string const& metrics_json) {
-    return make("{\"type\":\"dashboard\",\"metrics\":" + metrics_json + "}");
+    return std::make_shared<Frame const>(
+        Frame{"{\"type\":\"dashboard\",\"metrics\":" + metrics_json + "}", 0, 0, true});
 }
 
 std::expected<ClientMessage, ProtocolError> parse_client_message(std::string_view text) {

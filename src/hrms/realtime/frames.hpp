@@ -20,6 +20,9 @@ struct Frame {
     std::string text;
     std::int64_t id = 0;
     double committed_at = 0;
+    // A snapshot a newer one replaces (dashboards): it waits until the session's queue is
+    // empty, and only the latest waits, so notifications never queue behind it.
+    bool latest_only = false;
 };
 using FramePtr = std::shared_ptr<Frame const>;
 

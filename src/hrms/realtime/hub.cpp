@@ -131,6 +131,16 @@ void Hub::close_where(std::function<bool(Entry const&)> const& pred, int code, s
     for (auto& v : victims) v->close(code, reason);
 }
 
+void Hub::drop_all() {
+    std::unordered_map<std::string, Entry> sessions;
+    std::unordered_map<std::string, std::unordered_set<std::shared_ptr<Outlet>>> channels;
+    {
+        std::unique_lock lock(mutex_);
+        sessions.swap(sessions_);
+        channels.swap(channels_);
+    }
+}
+
 std::size_t Hub::cleanup(double now_mono, double idle_s) {
     std::vector<std::shared_ptr<Outlet>> silent;
     {

@@ -102,6 +102,8 @@ public:
     // ended tokens, suspended users and users whose permissions changed.
     void committed(app::LiveBatch const& batch) override;
 
+    // Forgets every session without closing it (the server is gone).
+    void drop_all();
     // Closes sessions silent for longer than idle_s (no frame, not even a pong); returns how
     // many. Counts a cleanup run.
     std::size_t cleanup(double now_mono, double idle_s);

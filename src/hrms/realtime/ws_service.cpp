@@ -35,6 +35,7 @@ public:
     void start(boost::asio::io_context& ioc, boost::asio::thread_pool& pool) override;
     boost::asio::awaitable<void> run(boost::beast::tcp_stream stream, http::Upgrade upgrade) override;
     void shutdown() override;
+    void release() override;
 
     struct State;  // shared with sessions
 
@@ -151,6 +152,7 @@ private:
     // The outgoing queue: frames [head_, end); a vector rather than a deque, which allocates
     // half a kilobyte for every idle session.
     std::vector<FramePtr> queue_;
+    FramePtr latest_;  // a latest_only frame waiting for the queue to empty
     std::size_t head_ = 0;
     std::size_t queued_bytes_ = 0;
     std::size_t queued() const { return queue_.size() - head_; }
@@ -312,7 +314,10 @@ awaitable<void> Session::run(http::Upgrade up) {
     to.keep_alive_pings = true;  // a ping at half the idle time; silence for all of it closes
     ws_.set_option(to);
     ws_.read_message_max(c.ws_max_message_bytes);
-    ws_.write_buffer_bytes(512);  // frames go out from the shared text; no big per-session buffer
+    // Frames go out whole from the shared text (no masking on the server side): no fragmenting
+    // and only a small per-session write buffer (Beast allocates it on the first write).
+    ws_.auto_fragment(false);
+    ws_.write_buffer_bytes(512);
     ws_.set_option(websocket::stream_base::decorator(
         [](websocket::response_type& res) { res.set(beast::http::field::server, "hrms"); }));
     ws_.control_callback([this](websocket::frame_type, beast::string_view) { touch(); });
@@ -398,6 +403,11 @@ awaitable<void> Session::run(http::Upgrade up) {
 
 void Session::on_live(FramePtr f) {
     if (closing_) return;
+    if (f->latest_only) {
+        latest_ = std::move(f);
+        if (!writing_) write_next();
+        return;
+    }
     auto out = gate_.offer(std::move(f));
     if (out) {
         enqueue(std::move(out));
@@ -426,6 +436,11 @@ void Session::enqueue(FramePtr f) {
 }
 
 void Session::write_next() {
+    if (queued() == 0 && latest_ && !closing_) {
+        queued_bytes_ += latest_->text.size();
+        queue_.push_back(std::move(latest_));
+        latest_.reset();
+    }
     if (queued() == 0) {
         writing_ = false;
         drain_timer_.cancel();
@@ -542,6 +557,21 @@ awaitable<void> dashboard_loop(std::shared_ptr<WsService::State> st, std::shared
     }
 }
 
+awaitable<void> sla_loop(std::shared_ptr<WsService::State> st, std::shared_ptr<asio::steady_timer> timer) {
+    while (!st->stopping) {
+        timer->expires_after(ms(st->config.sla_scan_interval_s));
+        co_await timer->async_wait(kTuple);
+        if (st->stopping) break;
+        try {
+            auto* state = st.get();
+            int const sent = co_await http::blocking(*st->pool, [state] { return state->services.profiles.escalate_due(); });
+            if (sent > 0) log::info("sla.urgent_reviews", {log::num("sent", static_cast<long long>(sent))});
+        } catch (std::exception const& e) {
+            log::warn("sla.scan_failed", {log::str("what", e.what())});
+        }
+    }
+}
+
 }  // namespace
 
 void WsService::start(asio::io_context& ioc, asio::thread_pool& pool) {
@@ -549,12 +579,14 @@ void WsService::start(asio::io_context& ioc, asio::thread_pool& pool) {
     state_->pool = &pool;
     auto cleanup = std::make_shared<asio::steady_timer>(ioc);
     auto dash = std::make_shared<asio::steady_timer>(ioc);
+    auto sla = std::make_shared<asio::steady_timer>(ioc);
     {
         std::lock_guard lock(state_->mutex);
-        state_->timers = {cleanup, dash};
+        state_->timers = {cleanup, dash, sla};
     }
     asio::co_spawn(ioc, cleanup_loop(state_, cleanup), asio::detached);
     asio::co_spawn(ioc, dashboard_loop(state_, dash), asio::detached);
+    asio::co_spawn(ioc, sla_loop(state_, sla), asio::detached);
 }
 
 awaitable<void> WsService::run(beast::tcp_stream stream, http::Upgrade upgrade) {
@@ -583,6 +615,18 @@ void WsService::shutdown() {
             if (auto s = weak.lock()) open.push_back(std::move(s));
     }
     for (auto& s : open) s->close(1001, "server shutting down");
+}
+
+void WsService::release() {
+    std::vector<std::shared_ptr<asio::steady_timer>> timers;
+    {
+        std::lock_guard lock(state_->mutex);
+        timers.swap(state_->timers);
+        state_->sessions.clear();
+        state_->dashboard.reset();
+    }
+    timers.clear();
+    state_->hub.drop_all();
 }
 
 std::shared_ptr<http::UpgradeHandler> make_ws_service(app::Services& services, Hub& hub) {

@@ -164,7 +164,10 @@ void SociTx::serialize(Lock what) {
     if (dialect_ != Dialect::postgresql) return;
     guard([&] {
         // Transaction-scoped advisory locks: released at commit or rollback.
-        long long key = what == Lock::roles ? 7262101 : what == Lock::managers ? 7262102 : 7262103;
+        long long key = what == Lock::roles      ? 7262101
+                        : what == Lock::managers ? 7262102
+                        : what == Lock::sla_scan ? 7262105
+                                                 : 7262103;
         *sql_ << "SELECT pg_advisory_xact_lock(:k)", use(key);
     });
 }

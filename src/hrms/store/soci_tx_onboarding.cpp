@@ -210,17 +210,20 @@ std::vector<app::ProfileRecord> SociTx::list_profiles(app::QueueQuery const& q) 
 std::optional<core::SlaClock> SociTx::sla_clock(app::ProfileId id, core::Stage stage) {
     return guard([&]() -> std::optional<core::SlaClock> {
         long long key = id, elapsed = 0;
+        int urgent = 0;
         std::string st_name = core::to_string(stage), running, stopped;
         soci::indicator r_ind = soci::i_null, s_ind = soci::i_null;
-        soci::statement st = (sql_->prepare << "SELECT elapsed_ms, running_since, stopped_at FROM sla_clocks "
+        soci::statement st = (sql_->prepare << "SELECT elapsed_ms, running_since, stopped_at, urgent_sent FROM sla_clocks "
                                                "WHERE profile_id = :p AND stage = :s",
-                              into(elapsed), into(running, r_ind), into(stopped, s_ind), use(key), use(st_name));
+                              into(elapsed), into(running, r_ind), into(stopped, s_ind), into(urgent), use(key),
+                              use(st_name));
         if (!st.execute(true)) return std::nullopt;
         core::SlaClock c;
         c.stage = stage;
         c.elapsed_ms = elapsed;
         if (r_ind == soci::i_ok) c.running_since = parse_rfc3339(running);
         if (s_ind == soci::i_ok) c.stopped_at = parse_rfc3339(stopped);
+        c.urgent_sent = urgent != 0;
         return c;
     });
 }
@@ -233,11 +236,12 @@ void SociTx::save_sla_clock(app::ProfileId id, core::SlaClock const& c) {
         std::string stopped = c.stopped_at ? to_rfc3339(*c.stopped_at) : "";
         soci::indicator r_ind = c.running_since ? soci::i_ok : soci::i_null;
         soci::indicator s_ind = c.stopped_at ? soci::i_ok : soci::i_null;
-        *sql_ << "INSERT INTO sla_clocks (profile_id, stage, elapsed_ms, running_since, stopped_at) "
-                 "VALUES (:p, :s, :e, :r, :x) ON CONFLICT (profile_id, stage) DO UPDATE SET "
+        int urgent = c.urgent_sent ? 1 : 0;
+        *sql_ << "INSERT INTO sla_clocks (profile_id, stage, elapsed_ms, running_since, stopped_at, urgent_sent) "
+                 "VALUES (:p, :s, :e, :r, :x, :u) ON CONFLICT (profile_id, stage) DO UPDATE SET "
                  "elapsed_ms = excluded.elapsed_ms, running_since = excluded.running_since, "
-                 "stopped_at = excluded.stopped_at",
-            use(key), use(stage), use(elapsed), use(running, r_ind), use(stopped, s_ind);
+                 "stopped_at = excluded.stopped_at, urgent_sent = excluded.urgent_sent",
+            use(key), use(stage), use(elapsed), use(running, r_ind), use(stopped, s_ind), use(urgent);
     });
 }
 
