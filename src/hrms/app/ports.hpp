@@ -106,6 +106,8 @@ struct QueueQuery {
     std::optional<bool> overdue;  // true: sla_due_at < now; false: not overdue
     std::optional<UserId> assignee;
     std::optional<std::string> text;  // substring of name or email
+    // Only profiles whose current stage's SLA clock has not had its admin.urgent_review.
+    bool urgent_unsent = false;
     std::optional<ProfileId> after_id;
     int limit = 50;
     std::string now;

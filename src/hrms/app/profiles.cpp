@@ -303,7 +303,9 @@ int Profiles::escalate_due() {
     auto const now = clock_.now();
     auto const policy = sla_policy(config_);
     // A running clock's deadline is when it reaches its budget, so a review is due escalation
-    // (escalate_after - 1) budgets past it: the shortest budget bounds the candidates.
+    // (escalate_after - 1) budgets past it: the shortest budget bounds the candidates, and the
+    // query leaves out reviews already alerted, so the writer is held only for the few in
+    // their window, not for every overdue profile on every scan.
     double const shortest = std::min({policy.hours_details, policy.hours_documents, policy.hours_final});
     auto const threshold = to_rfc3339(now.plus_seconds(-(policy.escalate_after - 1.0) * shortest * 3600));
     auto const ts = to_rfc3339(now);
@@ -316,6 +318,7 @@ int Profiles::escalate_due() {
         QueueQuery q;
         q.overdue = true;
         q.now = threshold;
+        q.urgent_unsent = true;  // alerted reviews stay overdue: never read them again
         q.after_id = after;
         q.limit = kPage;
         auto const page = tx->list_profiles(q);

@@ -4,16 +4,12 @@
 #include <cmath>
 
 #include "hrms/app/log.hpp"
+#include "hrms/http/pipeline.hpp"
 #include "hrms/core/accounts.hpp"
 
 namespace hrms::realtime {
 
 namespace {
-double mono_now() {
-    using namespace std::chrono;
-    return duration<double>(steady_clock::now().time_since_epoch()).count();
-}
-
 std::string format_double(double v) {
     if (std::isinf(v)) return "+Inf";
     char buf[32];
@@ -78,14 +74,16 @@ void Hub::detach(std::string const& session_id) {
             if (ch->second.empty()) channels_.erase(ch);
         }
         connected = it->second.info->connected_mono;
+        retired_sent_ += it->second.counters->sent.load(std::memory_order_relaxed);
+        retired_dropped_ += it->second.counters->dropped.load(std::memory_order_relaxed);
         sessions_.erase(it);
     }
     disconnects_.fetch_add(1, std::memory_order_relaxed);
-    duration_.observe(mono_now() - connected);
+    duration_.observe(http::monotonic_seconds() - connected);
 }
 
 void Hub::committed(app::LiveBatch const& batch) {
-    double const now = mono_now();
+    double const now = http::monotonic_seconds();
     if (!batch.notifications.empty()) {
         std::shared_lock lock(mutex_);
         for (auto const& n : batch.notifications) {
@@ -170,23 +168,21 @@ std::size_t Hub::admin_sessions() const {
     return ch == channels_.end() ? 0 : ch->second.size();
 }
 
-void Hub::count_sent(double latency_s) {
-    sent_.fetch_add(1, std::memory_order_relaxed);
-    if (latency_s > 0) latency_.observe(latency_s);
-}
-
 HubStats Hub::stats() const {
     HubStats s;
     {
         std::shared_lock lock(mutex_);
         s.open = sessions_.size();
-        for (auto const& [id, e] : sessions_)
+        s.messages_sent = retired_sent_;
+        s.messages_dropped = retired_dropped_;
+        for (auto const& [id, e] : sessions_) {
             for (auto const& r : e.info->roles) ++s.by_role[r];
+            s.messages_sent += e.counters->sent.load(std::memory_order_relaxed);
+            s.messages_dropped += e.counters->dropped.load(std::memory_order_relaxed);
+        }
     }
     s.connects = connects_.load();
     s.disconnects = disconnects_.load();
-    s.messages_sent = sent_.load();
-    s.messages_dropped = dropped_.load();
     s.cleanup_runs = cleanup_runs_.load();
     s.cleaned = cleaned_.load();
     return s;

@@ -118,9 +118,9 @@ public:
     // Prometheus text for the WebSocket metrics.
     std::string render_metrics() const;
 
-    // Counted by sessions.
-    void count_sent(double latency_s);  // latency from commit to socket write (0: not live)
-    void count_dropped() { dropped_.fetch_add(1, std::memory_order_relaxed); }
+    // A live frame reached a session's socket `latency_s` after its commit. (Frames sent and
+    // dropped are counted by each session; the hub sums them.)
+    void observe_delivery(double latency_s) { latency_.observe(latency_s); }
 
 private:
     struct Entry {
@@ -135,8 +135,9 @@ private:
     std::unordered_map<std::string, std::unordered_set<std::shared_ptr<Outlet>>> channels_;
 
     std::atomic<bool> dashboard_dirty_{false};
-    std::atomic<std::uint64_t> connects_{0}, disconnects_{0}, sent_{0}, dropped_{0}, cleanup_runs_{0},
-        cleaned_{0};
+    std::atomic<std::uint64_t> connects_{0}, disconnects_{0}, cleanup_runs_{0}, cleaned_{0};
+    // Frames of sessions that have ended (under mutex_).
+    std::uint64_t retired_sent_ = 0, retired_dropped_ = 0;
     Histogram duration_;
     Histogram latency_;
 };

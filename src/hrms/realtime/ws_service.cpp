@@ -12,6 +12,7 @@
 
 #include "hrms/app/crypto.hpp"
 #include "hrms/app/log.hpp"
+#include "hrms/http/pipeline.hpp"
 #include "hrms/app/notifications.hpp"
 #include "hrms/core/time.hpp"
 #include "hrms/http/blocking.hpp"
@@ -44,11 +45,6 @@ private:
 };
 
 namespace {
-
-double mono_now() {
-    using namespace std::chrono;
-    return duration<double>(steady_clock::now().time_since_epoch()).count();
-}
 
 std::int64_t wall_ms() {
     using namespace std::chrono;
@@ -117,7 +113,7 @@ private:
 
     auto const& cfg() const { return state_->config; }
     void touch() {
-        counters_->last_seen_mono.store(mono_now(), std::memory_order_relaxed);
+        counters_->last_seen_mono.store(http::monotonic_seconds(), std::memory_order_relaxed);
         counters_->last_seen_ms.store(wall_ms(), std::memory_order_relaxed);
     }
 
@@ -187,7 +183,7 @@ awaitable<std::optional<Session::Text>> Session::read_message() {
 }
 
 bool Session::admit_message() {
-    double const now = mono_now();
+    double const now = http::monotonic_seconds();
     double const rate = cfg().ws_rate_per_s, burst = 2 * rate;
     if (refilled_at_ == 0) tokens_ = burst;
     tokens_ = std::min(burst, tokens_ + (now - refilled_at_) * rate);
@@ -358,7 +354,7 @@ awaitable<void> Session::run(http::Upgrade up) {
     info_->remote_addr = up.req.client_ip;
     info_->user_agent = std::string(up.req.header("user-agent").substr(0, 256));
     info_->connected_at = to_rfc3339(app::SystemClock().now());
-    info_->connected_mono = mono_now();
+    info_->connected_mono = http::monotonic_seconds();
     info_->channels = app::channels_of(who);
     info_->admin = who.can("profiles.review");
     up.req = {};
@@ -413,7 +409,6 @@ void Session::on_live(FramePtr f) {
         enqueue(std::move(out));
     } else if (gate_.held() > cfg().ws_queue_messages) {
         counters_->dropped.fetch_add(1, std::memory_order_relaxed);
-        state_->hub.count_dropped();
         start_close(1013, "too slow: outgoing queue full");
     }
 }
@@ -423,7 +418,6 @@ void Session::enqueue(FramePtr f) {
     if (queued() >= cfg().ws_queue_messages || queued_bytes_ + f->text.size() > cfg().ws_queue_bytes) {
         // A client that stops reading is cut off; everyone else goes on unaffected.
         counters_->dropped.fetch_add(1, std::memory_order_relaxed);
-        state_->hub.count_dropped();
         log::warn("ws.slow_client", {log::str("session_id", info_->id),
                                      log::num("queued", static_cast<long long>(queued()))});
         start_close(1013, "too slow: outgoing queue full");
@@ -467,7 +461,7 @@ void Session::on_written(boost::system::error_code ec) {
     pop_front();
     counters_->queue_depth.store(static_cast<std::uint32_t>(queued()), std::memory_order_relaxed);
     counters_->sent.fetch_add(1, std::memory_order_relaxed);
-    state_->hub.count_sent(committed > 0 ? mono_now() - committed : 0);
+    if (committed > 0) state_->hub.observe_delivery(http::monotonic_seconds() - committed);
     if (queued() <= cfg().ws_queue_messages / 2) drain_timer_.cancel();
     write_next();
 }
@@ -506,7 +500,7 @@ awaitable<void> cleanup_loop(std::shared_ptr<WsService::State> st, std::shared_p
         timer->expires_after(ms(st->config.ws_cleanup_interval_s));
         co_await timer->async_wait(kTuple);
         if (st->stopping) break;
-        st->hub.cleanup(mono_now(), st->config.ws_idle_timeout_s);
+        st->hub.cleanup(http::monotonic_seconds(), st->config.ws_idle_timeout_s);
     }
 }
 

@@ -179,6 +179,9 @@ std::vector<app::ProfileRecord> SociTx::list_profiles(app::QueueQuery const& q) 
                               : " AND (p.sla_due_at IS NULL OR p.sla_due_at >= :now)";
         }
         if (q.text) sql += " AND p.search LIKE :pattern ESCAPE '\\'";
+        if (q.urgent_unsent)
+            sql += " AND EXISTS (SELECT 1 FROM sla_clocks c WHERE c.profile_id = p.id AND c.stage = p.stage"
+                   " AND c.urgent_sent = 0)";
         sql += phrase.empty() ? " ORDER BY p.id LIMIT :lim" : " ORDER BY s.rowid LIMIT :lim";
         long long after = q.after_id.value_or(0), assignee = q.assignee.value_or(0);
         std::string stage = q.stage ? core::to_string(*q.stage) : "";
