@@ -35,6 +35,7 @@ class Client:
         self.ws = websocket.create_connection(url, header=h, cookie=cookie, timeout=timeout,
                                               sockopt=sockopt or (), **extra)
         self.dashboards = []
+        self.first_type = None  # of the first JSON frame received, dashboards included
         self.closed = None  # (code, reason) once the server closed
 
     def send(self, obj):
@@ -69,6 +70,8 @@ class Client:
                     pass
                 return None
             msg = json.loads(frame.data)
+            if self.first_type is None:
+                self.first_type = msg["type"]
             if msg["type"] == "dashboard":
                 self.dashboards.append(msg)
                 continue
@@ -468,6 +471,36 @@ def test_suspending_a_user_closes_all_their_sessions(server, clients):
         assert s.wait_closed()[0] == 4003
 
 
+def test_a_session_that_expires_closes_its_sockets_and_a_renewed_one_stays(start_server, clients):
+    # Idle lifetime 3 s, renewed by every use; the cleanup task checks the tokens 5 times a second.
+    srv = start_server({"HRMS_SESSION_TTL_S": "3", "HRMS_SESSION_RENEW_AFTER_S": "0",
+                        "HRMS_WS_CLEANUP_INTERVAL_S": "0.2"})
+    _, idle_token = srv.user_with_token()
+    _, used_token = srv.user_with_token()
+    idle, used = clients(srv, idle_token), clients(srv, used_token)
+    idle.hello()
+    used.hello()
+    stop = threading.Event()
+    statuses = []
+
+    def keep_using():  # each call renews the used session
+        while not stop.is_set():
+            statuses.append(srv.get("/api/v1/auth/me", used_token).status_code)
+            time.sleep(0.3)
+
+    worker = threading.Thread(target=keep_using)
+    worker.start()
+    try:
+        closed = idle.wait_closed(timeout=8)
+    finally:
+        stop.set()
+        worker.join()
+    assert closed == (4001, "session expired")
+    assert set(statuses) == {200}
+    assert srv.get("/api/v1/auth/me", idle_token).status_code == 401
+    assert used.fence() == []
+
+
 def test_changing_roles_asks_the_sessions_to_reconnect(server, clients):
     user, token = server.user_with_token()
     c = clients(server, token)
@@ -565,6 +598,40 @@ def test_admin_dashboards_are_coalesced_and_employees_get_none(start_server, cli
     assert d["by_stage"]["details"] >= 5 and d["total"] >= 6
     me.fence()
     assert me.dashboards == []
+
+
+def test_the_hello_comes_first_even_while_dashboards_go_out(start_server, clients):
+    # Dashboards every 50 ms while events happen; admin sockets keep connecting meanwhile. A
+    # dashboard reaching a session between its subscription and its hello must wait for the hello.
+    srv = start_server({"HRMS_WS_DASHBOARD_INTERVAL_S": "0.05"})
+    stop = threading.Event()
+    _, token, profile = employee_with_details_submitted(srv)
+
+    def keep_changing():
+        while not stop.is_set():
+            cause_events(srv, token, profile["id"], 2)
+
+    worker = threading.Thread(target=keep_changing)
+    worker.start()
+    firsts = []
+    try:
+        watcher = clients(srv, srv.admin_token)
+        watcher.hello()
+        deadline = time.monotonic() + 10
+        while not watcher.dashboards and time.monotonic() < deadline:
+            watcher.frame(timeout=0.5)
+        assert watcher.dashboards, "no dashboard went out"
+        for _ in range(150):
+            c = Client(srv, srv.admin_token)
+            try:
+                c.hello()
+                firsts.append(c.first_type)
+            finally:
+                c.close()
+    finally:
+        stop.set()
+        worker.join()
+    assert set(firsts) == {"hello"}
 
 
 def test_admin_views_list_sessions_and_statistics(server, clients):

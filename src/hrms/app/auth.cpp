@@ -97,12 +97,7 @@ Result<Actor> Auth::authenticate(std::string const& token) {
     auto const now = clock_.now();
     auto tx = store_.begin(TxMode::read);
     auto view = tx->session_by_hash(hash);
-    if (!view) return fail(ErrorCode::unauthenticated, "invalid or expired token");
-    auto const expires = parse_rfc3339(view->session.expires_at);
-    auto const created = parse_rfc3339(view->session.created_at);
-    if (!expires || !created || *expires <= now ||
-        created->plus_seconds(config_.session_max_age_s) <= now)
-        return fail(ErrorCode::unauthenticated, "invalid or expired token");
+    if (!view || !unexpired(view->session, now)) return fail(ErrorCode::unauthenticated, "invalid or expired token");
     if (view->user.status != "active")
         return fail(ErrorCode::unauthenticated, "account is not active");
 
@@ -118,6 +113,7 @@ Result<Actor> Auth::authenticate(std::string const& token) {
 
     // Sliding renewal, written rarely so that reads stay reads.
     auto const seen = parse_rfc3339(view->session.last_seen_at);
+    auto const created = parse_rfc3339(view->session.created_at);
     if (!seen || seen->plus_seconds(config_.session_renew_after_s) <= now) {
         auto renewed = now.plus_seconds(config_.session_ttl_s);
         auto const cap = created->plus_seconds(config_.session_max_age_s);
@@ -127,6 +123,28 @@ Result<Actor> Auth::authenticate(std::string const& token) {
         wtx->commit();
     }
     return actor;
+}
+
+bool Auth::unexpired(SessionRecord const& s, Instant now) const {
+    auto const expires = parse_rfc3339(s.expires_at);
+    auto const created = parse_rfc3339(s.created_at);
+    return expires && created && now < *expires && now < created->plus_seconds(config_.session_max_age_s);
+}
+
+std::vector<Auth::Ended> Auth::ended_sessions(std::vector<std::string> const& token_hashes) {
+    std::vector<Ended> out;
+    if (token_hashes.empty()) return out;
+    auto const now = clock_.now();
+    auto tx = store_.begin(TxMode::read);
+    for (auto const& hash : token_hashes) {
+        auto view = tx->session_by_hash(hash);
+        if (!view || !unexpired(view->session, now)) {
+            out.push_back({hash, false});
+        } else if (view->user.status != "active") {
+            out.push_back({hash, true});
+        }
+    }
+    return out;
 }
 
 Result<void> Auth::logout(Actor const& actor) {

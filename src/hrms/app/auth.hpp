@@ -41,11 +41,23 @@ public:
     // Ends the actor's current session.
     Result<void> logout(Actor const& actor);
 
+    // Of the given session token hashes, those that no longer authenticate: logged out, expired
+    // (idle or absolute) or of an account that is not active (`inactive` then). For long-lived
+    // connections, which authenticated once. Reads only (renews nothing).
+    struct Ended {
+        std::string token_hash;
+        bool inactive = false;
+    };
+    std::vector<Ended> ended_sessions(std::vector<std::string> const& token_hashes);
+
     // Sets the password of an invited user from a single-use invite token; unauthenticated
     // when the token is unknown, used or expired; validation_failed for a weak password.
     Result<void> accept_invite(std::string const& token, std::string const& new_password);
 
 private:
+    // Whether a stored session still authenticates at `now` (not its account's status).
+    bool unexpired(SessionRecord const& s, Instant now) const;
+
     Store& store_;
     Clock const& clock_;
     Config const& config_;

@@ -15,7 +15,7 @@
 
 namespace hrms::http {
 
-// Runs `fn` on `pool` and resumes the coroutine on its own executor (strand) afterwards, so an
+// Runs `fn` on `pool` and resumes the coroutine on its own executor (strand or lane) afterwards, so an
 // I/O thread never waits on SQL or a password hash. Exceptions propagate to the awaiter.
 // `fn` must capture only trivially destructible things (pointers, references, numbers): g++ 12
 // destroys a lambda temporary in a co_await expression twice, so a captured std::string or

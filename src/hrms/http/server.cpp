@@ -12,6 +12,8 @@
 #include <thread>
 #include <unordered_map>
 
+#include <unistd.h>
+
 #include "hrms/app/log.hpp"
 #include "hrms/http/blocking.hpp"
 #include "hrms/http/multipart.hpp"
@@ -45,11 +47,25 @@ public:
           upgrade_(upgrade),
           pipeline_(services, router, metrics),
           pool_(static_cast<std::size_t>(worker_threads(services.config))),
+          lanes_(make_lanes(services.config, upgrade != nullptr)),
           acceptor_(ioc_) {}
 
     int run();
 
 private:
+    static int io_threads(app::Config const& c) {
+        return c.io_threads > 0 ? c.io_threads : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+    }
+    // Upgraded connections (WebSockets) leave the shared event loop for a "lane": an io_context
+    // of their own run by one thread, as many as I/O threads. A session stays on its lane for
+    // its whole life, so its handlers never race and need no strand, and the hub hands a lane
+    // all of its recipients of a notification in one post instead of one post each. Plain
+    // HTTP stays on the shared loop, where any free thread takes the next request.
+    static std::vector<std::unique_ptr<asio::io_context>> make_lanes(app::Config const& c, bool upgrades) {
+        std::vector<std::unique_ptr<asio::io_context>> lanes;
+        for (int i = 0; upgrades && i < io_threads(c); ++i) lanes.push_back(std::make_unique<asio::io_context>(1));
+        return lanes;
+    }
     static int worker_threads(app::Config const& c) {
         if (c.worker_threads > 0) return c.worker_threads;
         return std::max(4, 2 * static_cast<int>(std::thread::hardware_concurrency()));
@@ -68,8 +84,12 @@ private:
     app::Config const& config_;
     UpgradeHandler* upgrade_;
     Pipeline pipeline_;
-    asio::io_context ioc_;
     asio::thread_pool pool_;
+    asio::io_context ioc_;  // HTTP connections (a strand each), the acceptor, signals
+    std::vector<std::unique_ptr<asio::io_context>> lanes_;  // upgraded connections
+    // Keep the lanes running while idle; let go at shutdown once every HTTP connection is done.
+    std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_;
+    std::atomic<std::size_t> next_lane_{0};
     tcp::acceptor acceptor_;
     std::atomic<bool> stopping_{false};
     std::mutex conns_mutex_;
@@ -114,13 +134,17 @@ int Server::run() {
         log::info("http.shutdown", {log::num("signal", static_cast<long long>(sig))});
         begin_shutdown();
     });
-    if (upgrade_) upgrade_->start(ioc_, pool_);
+    if (upgrade_) {
+        std::vector<asio::io_context*> lanes;
+        for (auto& l : lanes_) lanes.push_back(l.get());
+        upgrade_->start(lanes, pool_);
+    }
     asio::co_spawn(ioc_, accept_loop(), asio::detached);
 
-    int const n = config_.io_threads > 0 ? config_.io_threads
-                                         : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+    for (auto& l : lanes_) keep_.push_back(asio::make_work_guard(*l));
     std::vector<std::thread> threads;
-    for (int i = 1; i < n; ++i) threads.emplace_back([this] { ioc_.run(); });
+    for (auto& l : lanes_) threads.emplace_back([lane = l.get()] { lane->run(); });
+    for (int i = 1; i < io_threads(config_); ++i) threads.emplace_back([this] { ioc_.run(); });
     ioc_.run();
     for (auto& t : threads) t.join();
     pool_.join();
@@ -160,12 +184,15 @@ awaitable<void> Server::shutdown_watch() {
         if (monotonic_seconds() >= deadline) {
             log::warn("http.shutdown_timeout");
             ioc_.stop();
+            for (auto& l : lanes_) l->stop();
             break;
         }
         timer.expires_after(std::chrono::milliseconds(20));
         co_await timer.async_wait(kTuple);
     }
-    // Nothing else holds the io_context now: run() returns in every thread.
+    // Nothing else holds the event loops now: run() returns in every thread once its work (a
+    // WebSocket saying goodbye) is done.
+    for (auto& k : keep_) k.reset();
 }
 
 awaitable<void> Server::accept_loop() {
@@ -350,10 +377,24 @@ awaitable<void> Server::session(tcp::socket socket) {
                 std::lock_guard lock(conns_mutex_);
                 conns_.erase(id);
             }
-            // A coroutine of its own: this one ends now and frees its read buffer and parser,
-            // which would otherwise stay with every idle WebSocket.
-            auto ex = stream.get_executor();
-            asio::co_spawn(ex, upgrade_->run(std::move(stream), std::move(up)), asio::detached);
+            // Onto a lane (in turn), in a coroutine of its own: this one ends now and frees its
+            // read buffer and parser, which would otherwise stay with every idle WebSocket.
+            auto& lane = *lanes_[next_lane_.fetch_add(1, std::memory_order_relaxed) % lanes_.size()];
+            boost::system::error_code mec;
+            auto const protocol = stream.socket().local_endpoint(mec).protocol();
+            tcp::socket moved(lane);
+            if (!mec) {
+                auto const fd = stream.socket().release(mec);
+                if (!mec) {
+                    moved.assign(protocol, fd, mec);
+                    if (mec) ::close(fd);
+                }
+            }
+            if (mec) {
+                log::warn("http.upgrade_failed", {log::str("error", mec.message())});
+                co_return;
+            }
+            asio::co_spawn(lane, upgrade_->run(std::move(moved), std::move(up)), asio::detached);
             co_return;
         }
         auto const traits = pipeline_.traits(req);  // one route lookup for both decisions

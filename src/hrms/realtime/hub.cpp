@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <unordered_set>
 
 #include "hrms/app/log.hpp"
 #include "hrms/http/pipeline.hpp"
@@ -34,6 +35,13 @@ void Histogram::observe(double seconds) {
     sum_us_.fetch_add(static_cast<std::uint64_t>(std::max(0.0, seconds) * 1e6), std::memory_order_relaxed);
 }
 
+void Histogram::add(Histogram const& other) {
+    for (std::size_t i = 0; i < bounds_.size() && i < other.bounds_.size(); ++i)
+        counts_[i].fetch_add(other.counts_[i].load(std::memory_order_relaxed), std::memory_order_relaxed);
+    count_.fetch_add(other.count_.load(std::memory_order_relaxed), std::memory_order_relaxed);
+    sum_us_.fetch_add(other.sum_us_.load(std::memory_order_relaxed), std::memory_order_relaxed);
+}
+
 std::string Histogram::render(std::string const& name, std::string const& help) const {
     std::string out = "# HELP " + name + " " + help + "\n# TYPE " + name + " histogram\n";
     std::uint64_t cumulative = 0;
@@ -48,49 +56,87 @@ std::string Histogram::render(std::string const& name, std::string const& help) 
     return out;
 }
 
-Hub::Hub()
-    : duration_({1, 10, 60, 300, 900, 1800, 3600, 4 * 3600, 12 * 3600, 24 * 3600}),
-      latency_({0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2.5, 5}) {}
+namespace {
+// Buckets of the commit-to-socket latency (seconds).
+std::vector<double> latency_bounds() { return {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2.5, 5}; }
+// Sessions a broadcast serves on a lane before it lets other work of that lane run, and the
+// longest pause between two slices.
+constexpr std::size_t kBroadcastSlice = 256;
+constexpr double kMaxSliceGapS = 0.05;
+}  // namespace
+
+Hub::Shard::Shard() : latency(latency_bounds()) {}
+
+Hub::Hub() : duration_({1, 10, 60, 300, 900, 1800, 3600, 4 * 3600, 12 * 3600, 24 * 3600}) {}
+
+void Hub::set_lanes(std::vector<LanePost> lanes) {
+    std::unique_lock lock(mutex_);
+    while (shards_.size() < lanes.size()) shards_.push_back(std::make_unique<Shard>());
+    lanes_ = std::move(lanes);
+}
+
+void Hub::post(std::size_t lane, double delay_s, std::function<void()> fn) const {
+    std::shared_lock lock(mutex_);
+    if (lane < lanes_.size()) lanes_[lane](delay_s, std::move(fn));
+}
 
 void Hub::attach(std::shared_ptr<Outlet> outlet, std::shared_ptr<SessionInfo const> info,
-                 std::shared_ptr<SessionCounters> counters) {
+                 std::shared_ptr<SessionCounters> counters, std::size_t lane) {
+    auto& shard = *shards_.at(lane);  // this lane's thread: no lock
+    for (auto const& c : info->channels) shard.channels[c].push_back(outlet);
     std::unique_lock lock(mutex_);
-    for (auto const& c : info->channels) channels_[c].insert(outlet);
     auto id = info->id;
-    sessions_.emplace(std::move(id), Entry{std::move(outlet), std::move(info), std::move(counters)});
+    sessions_.emplace(std::move(id), Entry{std::move(outlet), std::move(info), std::move(counters), lane});
     connects_.fetch_add(1, std::memory_order_relaxed);
 }
 
 void Hub::detach(std::string const& session_id) {
-    double connected = 0;
+    Entry gone;
     {
         std::unique_lock lock(mutex_);
         auto it = sessions_.find(session_id);
         if (it == sessions_.end()) return;
-        for (auto const& c : it->second.info->channels) {
-            auto ch = channels_.find(c);
-            if (ch == channels_.end()) continue;
-            ch->second.erase(it->second.outlet);
-            if (ch->second.empty()) channels_.erase(ch);
-        }
-        connected = it->second.info->connected_mono;
-        retired_sent_ += it->second.counters->sent.load(std::memory_order_relaxed);
-        retired_dropped_ += it->second.counters->dropped.load(std::memory_order_relaxed);
+        gone = std::move(it->second);
         sessions_.erase(it);
+        retired_sent_ += gone.counters->sent.load(std::memory_order_relaxed);
+        retired_dropped_ += gone.counters->dropped.load(std::memory_order_relaxed);
+    }
+    auto& shard = *shards_[gone.lane];  // this lane's thread: no lock
+    for (auto const& c : gone.info->channels) {
+        auto ch = shard.channels.find(c);
+        if (ch == shard.channels.end()) continue;
+        auto& v = ch->second;
+        for (std::size_t i = 0; i < v.size(); ++i) {
+            if (v[i] == gone.outlet) {
+                v[i] = std::move(v.back());
+                v.pop_back();
+                break;
+            }
+        }
+        if (v.empty()) shard.channels.erase(ch);
     }
     disconnects_.fetch_add(1, std::memory_order_relaxed);
-    duration_.observe(http::monotonic_seconds() - connected);
+    duration_.observe(http::monotonic_seconds() - gone.info->connected_mono);
 }
 
 void Hub::committed(app::LiveBatch const& batch) {
     double const now = http::monotonic_seconds();
     if (!batch.notifications.empty()) {
+        // Serialized once here; each lane then walks its own subscribers of each channel in one
+        // handler: two posts for any number of recipients, in commit order on every lane.
+        auto frames = std::make_shared<std::vector<std::pair<std::string, FramePtr>>>();
+        frames->reserve(batch.notifications.size());
+        for (auto const& n : batch.notifications) frames->emplace_back(n.channel, notification_frame(n, now));
         std::shared_lock lock(mutex_);
-        for (auto const& n : batch.notifications) {
-            auto ch = channels_.find(n.channel);
-            if (ch == channels_.end()) continue;
-            auto frame = notification_frame(n, now);  // once, shared by every recipient
-            for (auto const& outlet : ch->second) outlet->push(frame);
+        for (std::size_t lane = 0; lane < lanes_.size(); ++lane) {
+            lanes_[lane](0, [this, lane, frames] {
+                auto& shard = *shards_[lane];
+                for (auto const& [channel, frame] : *frames) {
+                    auto ch = shard.channels.find(channel);
+                    if (ch == shard.channels.end()) continue;
+                    for (auto const& outlet : ch->second) outlet->deliver(frame);
+                }
+            });
         }
         dashboard_dirty_ = true;
     }
@@ -119,7 +165,7 @@ void Hub::committed(app::LiveBatch const& batch) {
     }
 }
 
-void Hub::close_where(std::function<bool(Entry const&)> const& pred, int code, std::string const& reason) {
+std::size_t Hub::close_where(std::function<bool(Entry const&)> const& pred, int code, std::string const& reason) {
     std::vector<std::shared_ptr<Outlet>> victims;
     {
         std::shared_lock lock(mutex_);
@@ -127,16 +173,33 @@ void Hub::close_where(std::function<bool(Entry const&)> const& pred, int code, s
             if (pred(e)) victims.push_back(e.outlet);
     }
     for (auto& v : victims) v->close(code, reason);
+    return victims.size();
+}
+
+std::vector<std::string> Hub::token_hashes() const {
+    std::unordered_set<std::string> seen;
+    {
+        std::shared_lock lock(mutex_);
+        for (auto const& [id, e] : sessions_) seen.insert(e.info->token_hash);
+    }
+    return {seen.begin(), seen.end()};
+}
+
+std::size_t Hub::close_tokens(std::vector<std::string> const& hashes, int code, std::string const& reason) {
+    if (hashes.empty()) return 0;
+    std::unordered_set<std::string> const ended(hashes.begin(), hashes.end());
+    return close_where([&](Entry const& e) { return ended.contains(e.info->token_hash); }, code, reason);
 }
 
 void Hub::drop_all() {
     std::unordered_map<std::string, Entry> sessions;
-    std::unordered_map<std::string, std::unordered_set<std::shared_ptr<Outlet>>> channels;
+    std::vector<LanePost> lanes;
     {
         std::unique_lock lock(mutex_);
         sessions.swap(sessions_);
-        channels.swap(channels_);
+        lanes.swap(lanes_);  // nothing is posted to lanes that are gone
     }
+    for (auto& shard : shards_) shard->channels.clear();  // the lanes' threads have returned
 }
 
 std::size_t Hub::cleanup(double now_mono, double idle_s) {
@@ -155,17 +218,31 @@ std::size_t Hub::cleanup(double now_mono, double idle_s) {
     return silent.size();
 }
 
-void Hub::broadcast_admins(FramePtr frame) {
+void Hub::broadcast_admins(FramePtr frame, double spread_s) {
     std::shared_lock lock(mutex_);
-    auto ch = channels_.find("admins");
-    if (ch == channels_.end()) return;
-    for (auto const& outlet : ch->second) outlet->push(frame);
+    for (std::size_t lane = 0; lane < lanes_.size(); ++lane) {
+        lanes_[lane](0, [this, lane, frame, spread_s] {
+            auto& shard = *shards_[lane];
+            auto ch = shard.channels.find("admins");
+            if (ch == shard.channels.end()) return;
+            std::size_t const slices = (ch->second.size() + kBroadcastSlice - 1) / kBroadcastSlice;
+            double const gap = slices > 1 ? std::min(kMaxSliceGapS, spread_s / static_cast<double>(slices)) : 0;
+            // A copy: sessions may come and go between slices.
+            deliver_slice(lane, std::make_shared<Outlets const>(ch->second), 0, frame, gap);
+        });
+    }
 }
 
-std::size_t Hub::admin_sessions() const {
-    std::shared_lock lock(mutex_);
-    auto ch = channels_.find("admins");
-    return ch == channels_.end() ? 0 : ch->second.size();
+void Hub::deliver_slice(std::size_t lane, std::shared_ptr<Outlets const> to, std::size_t from, FramePtr frame,
+                        double gap_s) {
+    std::size_t const end = std::min(to->size(), from + kBroadcastSlice);
+    for (std::size_t i = from; i < end; ++i) (*to)[i]->deliver(frame);
+    if (end < to->size()) {
+        // Behind whatever reaches this lane meanwhile (a notification goes first).
+        post(lane, gap_s, [this, lane, to = std::move(to), end, frame = std::move(frame), gap_s]() mutable {
+            deliver_slice(lane, std::move(to), end, std::move(frame), gap_s);
+        });
+    }
 }
 
 HubStats Hub::stats() const {
@@ -220,8 +297,13 @@ std::string Hub::render_metrics() const {
     counter("hrms_ws_cleanup_runs_total", "Runs of the WebSocket cleanup task.", s.cleanup_runs);
     counter("hrms_ws_cleanup_closed_total", "Sessions the cleanup task closed as silent.", s.cleaned);
     out += duration_.render("hrms_ws_session_duration_seconds", "How long WebSocket sessions lasted.");
-    out += latency_.render("hrms_ws_delivery_latency_seconds",
-                           "From the commit of a notification to its write on a session's socket.");
+    Histogram latency(latency_bounds());
+    {
+        std::shared_lock lock(mutex_);
+        for (auto const& shard : shards_) latency.add(shard->latency);
+    }
+    out += latency.render("hrms_ws_delivery_latency_seconds",
+                          "From the commit of a notification to its write on a session's socket.");
     return out;
 }
 

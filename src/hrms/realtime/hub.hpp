@@ -11,7 +11,6 @@
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "hrms/app/actor.hpp"
@@ -35,15 +34,21 @@ struct SessionCounters {
     std::atomic<double> last_seen_mono{0};      // monotonic seconds
 };
 
-// A live connection as the hub sees it; the WebSocket session implements it.
+// A live connection as the hub sees it; the WebSocket session implements it. A session lives on
+// one lane (an I/O thread of its own); the hub calls deliver() only on that lane's thread.
 class Outlet {
 public:
     virtual ~Outlet() = default;
-    // Queues a frame; thread-safe and never blocks (the session applies its own bounds).
-    virtual void push(FramePtr frame) = 0;
+    // Queues a frame; on the session's lane only, never blocks (the session applies its own
+    // bounds).
+    virtual void deliver(FramePtr const& frame) = 0;
     // Closes the connection; thread-safe.
     virtual void close(int code, std::string reason) = 0;
 };
+
+// Runs a function on one lane's thread: after `delay_s` seconds, or at once (0) behind what is
+// already queued there, in the order given.
+using LanePost = std::function<void(double delay_s, std::function<void()>)>;
 
 struct SessionInfo {
     std::string id;
@@ -63,6 +68,9 @@ class Histogram {
 public:
     explicit Histogram(std::vector<double> bounds);
     void observe(double seconds);
+    // Adds the counts of `other` (same bounds).
+    void add(Histogram const& other);
+    std::vector<double> const& bounds() const { return bounds_; }
     // Prometheus lines for `name` (with _bucket, _sum, _count).
     std::string render(std::string const& name, std::string const& help) const;
 
@@ -91,55 +99,75 @@ class Hub final : public app::LiveSink {
 public:
     Hub();
 
-    // Subscribes a session to info.channels. Live frames reach it from now on.
-    // `info` must not change once attached.
+    // The lanes sessions live on; once, before the first attach.
+    void set_lanes(std::vector<LanePost> lanes);
+
+    // Subscribes a session living on `lane` to info.channels; called on that lane's thread.
+    // Live frames reach it from now on. `info` must not change once attached.
     void attach(std::shared_ptr<Outlet> outlet, std::shared_ptr<SessionInfo const> info,
-                std::shared_ptr<SessionCounters> counters);
-    // Unsubscribes; records the session's duration. Idempotent.
+                std::shared_ptr<SessionCounters> counters, std::size_t lane);
+    // Unsubscribes; records the session's duration. On the session's lane. Idempotent.
     void detach(std::string const& session_id);
 
     // app::LiveSink: routes notifications to their channel's sessions; closes the sessions of
     // ended tokens, suspended users and users whose permissions changed.
     void committed(app::LiveBatch const& batch) override;
 
-    // Forgets every session without closing it (the server is gone).
+    // Forgets every session and lane without closing anything (the server is gone).
     void drop_all();
     // Closes sessions silent for longer than idle_s (no frame, not even a pong); returns how
     // many. Counts a cleanup run.
     std::size_t cleanup(double now_mono, double idle_s);
-    // Sends `frame` to every admin session.
-    void broadcast_admins(FramePtr frame);
+    // The distinct session tokens (hashes) the open sessions authenticated with.
+    std::vector<std::string> token_hashes() const;
+    // Closes every session opened with one of `hashes`; returns how many.
+    std::size_t close_tokens(std::vector<std::string> const& hashes, int code, std::string const& reason);
+    // Sends `frame` to every admin session, a slice at a time on each lane, the slices spread
+    // over `spread_s` seconds: a notification committed meanwhile is never queued behind the
+    // whole broadcast, and competes with a trickle of it rather than all of it.
+    void broadcast_admins(FramePtr frame, double spread_s);
     // True once since the last call when a notification went out (the dashboard may differ).
     bool take_dashboard_dirty() { return dashboard_dirty_.exchange(false); }
-    std::size_t admin_sessions() const;
 
     HubStats stats() const;
     std::vector<SessionSnapshot> sessions() const;
     // Prometheus text for the WebSocket metrics.
     std::string render_metrics() const;
 
-    // A live frame reached a session's socket `latency_s` after its commit. (Frames sent and
-    // dropped are counted by each session; the hub sums them.)
-    void observe_delivery(double latency_s) { latency_.observe(latency_s); }
+    // A live frame reached the socket of a session on `lane` `latency_s` after its commit.
+    // (Frames sent and dropped are counted by each session; the hub sums them.)
+    void observe_delivery(std::size_t lane, double latency_s) { shards_[lane]->latency.observe(latency_s); }
 
 private:
     struct Entry {
         std::shared_ptr<Outlet> outlet;
         std::shared_ptr<SessionInfo const> info;
         std::shared_ptr<SessionCounters> counters;
+        std::size_t lane = 0;
     };
-    void close_where(std::function<bool(Entry const&)> const& pred, int code, std::string const& reason);
+    using Outlets = std::vector<std::shared_ptr<Outlet>>;
+    // What one lane knows: touched only on that lane's thread (the latency histogram excepted,
+    // which /metrics reads).
+    struct Shard {
+        std::unordered_map<std::string, Outlets> channels;
+        Histogram latency;
+        Shard();
+    };
+    std::size_t close_where(std::function<bool(Entry const&)> const& pred, int code, std::string const& reason);
+    void post(std::size_t lane, double delay_s, std::function<void()> fn) const;
+    void deliver_slice(std::size_t lane, std::shared_ptr<Outlets const> to, std::size_t from, FramePtr frame,
+                       double gap_s);
 
     mutable std::shared_mutex mutex_;
     std::unordered_map<std::string, Entry> sessions_;
-    std::unordered_map<std::string, std::unordered_set<std::shared_ptr<Outlet>>> channels_;
+    std::vector<LanePost> lanes_;                  // under mutex_
+    std::vector<std::unique_ptr<Shard>> shards_;   // sized with lanes_, never shrinks
 
     std::atomic<bool> dashboard_dirty_{false};
     std::atomic<std::uint64_t> connects_{0}, disconnects_{0}, cleanup_runs_{0}, cleaned_{0};
     // Frames of sessions that have ended (under mutex_).
     std::uint64_t retired_sent_ = 0, retired_dropped_ = 0;
     Histogram duration_;
-    Histogram latency_;
 };
 
 }  // namespace hrms::realtime

@@ -33,8 +33,8 @@ public:
     ~WsService() override;
 
     bool wants(http::Request const& req) const override;
-    void start(boost::asio::io_context& ioc, boost::asio::thread_pool& pool) override;
-    boost::asio::awaitable<void> run(boost::beast::tcp_stream stream, http::Upgrade upgrade) override;
+    void start(std::vector<boost::asio::io_context*> const& lanes, boost::asio::thread_pool& pool) override;
+    boost::asio::awaitable<void> run(boost::asio::ip::tcp::socket socket, http::Upgrade upgrade) override;
     void shutdown() override;
     void release() override;
 
@@ -68,7 +68,7 @@ struct WsService::State {
     app::Services& services;
     Hub& hub;
     app::Config const& config;
-    asio::io_context* ioc = nullptr;
+    std::vector<asio::io_context*> lanes;  // the first runs the background tasks
     asio::thread_pool* pool = nullptr;
     std::atomic<bool> stopping{false};
 
@@ -84,20 +84,17 @@ namespace {
 
 class Session final : public Outlet, public std::enable_shared_from_this<Session> {
 public:
-    Session(std::shared_ptr<WsService::State> state, beast::tcp_stream stream)
+    Session(std::shared_ptr<WsService::State> state, asio::ip::tcp::socket socket, std::size_t lane)
         : state_(std::move(state)),
-          ws_(std::move(stream)),
+          lane_(lane),
+          ws_(std::move(socket)),
           close_timer_(ws_.get_executor()),
           drain_timer_(ws_.get_executor()),
           counters_(std::make_shared<SessionCounters>()) {}
 
     awaitable<void> run(http::Upgrade up);
 
-    void push(FramePtr frame) override {
-        asio::post(ws_.get_executor(), [self = shared_from_this(), f = std::move(frame)]() mutable {
-            self->on_live(std::move(f));
-        });
-    }
+    void deliver(FramePtr const& frame) override { on_live(frame); }
 
     void close(int code, std::string reason) override {
         asio::post(ws_.get_executor(), [self = shared_from_this(), code, r = std::move(reason)]() mutable {
@@ -135,7 +132,10 @@ private:
     }
 
     std::shared_ptr<WsService::State> state_;
-    websocket::stream<beast::tcp_stream> ws_;
+    std::size_t lane_;
+    // On the bare socket: the websocket stream keeps its own timer for the handshake and idle
+    // timeouts, and every write skips the tcp_stream layer (its timeout bookkeeping per op).
+    websocket::stream<asio::ip::tcp::socket> ws_;
     beast::flat_buffer buffer_;
     asio::steady_timer close_timer_;
     asio::steady_timer drain_timer_;
@@ -164,6 +164,7 @@ private:
     }
     bool writing_ = false;
     bool closing_ = false;
+    bool greeted_ = false;  // the hello is queued: nothing may be written before it
 
     // Token bucket for client messages.
     double tokens_ = 0;
@@ -319,9 +320,8 @@ awaitable<void> Session::run(http::Upgrade up) {
     ws_.control_callback([this](websocket::frame_type, beast::string_view) { touch(); });
     {
         boost::system::error_code ignored;
-        beast::get_lowest_layer(ws_).socket().set_option(asio::socket_base::send_buffer_size(64 * 1024), ignored);
+        ws_.next_layer().set_option(asio::socket_base::send_buffer_size(64 * 1024), ignored);
     }
-    beast::get_lowest_layer(ws_).expires_never();  // the websocket timeouts take over
     auto [aec] = co_await ws_.async_accept(up.raw, kTuple);
     if (aec) co_return;
     touch();
@@ -362,21 +362,20 @@ awaitable<void> Session::run(http::Upgrade up) {
 
     try {
         gate_.begin(0);  // live frames are held from the moment the session subscribes
-        state_->hub.attach(self, info_, counters_);
+        state_->hub.attach(self, info_, counters_, lane_);
         attached_ = true;
         auto const channels = info_->channels;
         auto last = co_await http::blocking(*state_->pool, [this, &channels] {
             auto tx = state_->services.store.begin(app::TxMode::read);
             return tx->last_notification_id(channels);
         });
+        greeted_ = true;  // from here on a dashboard may follow the hello
         enqueue(hello_frame(info_->id, info_->user_id, info_->roles, c.ws_idle_timeout_s / 2, last));
-        if (info_->admin) {
-            FramePtr dash;
-            {
-                std::lock_guard lock(state_->mutex);
-                dash = state_->dashboard;
-            }
-            if (dash) enqueue(dash);
+        if (info_->admin && !latest_) {
+            // The latest dashboard, unless a newer one arrived while the hello was prepared; it
+            // goes out once the replay (if any) has drained the queue.
+            std::lock_guard lock(state_->mutex);
+            latest_ = state_->dashboard;
         }
         if (after) {
             co_await replay(*after);
@@ -400,7 +399,7 @@ awaitable<void> Session::run(http::Upgrade up) {
 void Session::on_live(FramePtr f) {
     if (closing_) return;
     if (f->latest_only) {
-        latest_ = std::move(f);
+        latest_ = std::move(f);  // written once the queue is empty (and never before the hello)
         if (!writing_) write_next();
         return;
     }
@@ -430,7 +429,7 @@ void Session::enqueue(FramePtr f) {
 }
 
 void Session::write_next() {
-    if (queued() == 0 && latest_ && !closing_) {
+    if (queued() == 0 && latest_ && greeted_ && !closing_) {
         queued_bytes_ += latest_->text.size();
         queue_.push_back(std::move(latest_));
         latest_.reset();
@@ -461,7 +460,7 @@ void Session::on_written(boost::system::error_code ec) {
     pop_front();
     counters_->queue_depth.store(static_cast<std::uint32_t>(queued()), std::memory_order_relaxed);
     counters_->sent.fetch_add(1, std::memory_order_relaxed);
-    if (committed > 0) state_->hub.observe_delivery(http::monotonic_seconds() - committed);
+    if (committed > 0) state_->hub.observe_delivery(lane_, http::monotonic_seconds() - committed);
     if (queued() <= cfg().ws_queue_messages / 2) drain_timer_.cancel();
     write_next();
 }
@@ -479,7 +478,7 @@ void Session::start_close(int code, std::string reason) {
     close_timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
         if (ec) return;
         boost::system::error_code ignored;
-        beast::get_lowest_layer(self->ws_).socket().close(ignored);
+        self->ws_.next_layer().close(ignored);
     });
     websocket::close_reason why(static_cast<websocket::close_code>(code), reason);
     ws_.async_close(why, [self = shared_from_this()](boost::system::error_code) {});
@@ -501,6 +500,23 @@ awaitable<void> cleanup_loop(std::shared_ptr<WsService::State> st, std::shared_p
         co_await timer->async_wait(kTuple);
         if (st->stopping) break;
         st->hub.cleanup(http::monotonic_seconds(), st->config.ws_idle_timeout_s);
+        // A socket authenticated once; its session may since have expired (idle or absolute
+        // lifetime), or a logout or suspension may have been missed (a PostgreSQL listener
+        // reconnecting): each run checks the tokens of the open sessions again.
+        try {
+            auto const hashes = st->hub.token_hashes();
+            auto* state = st.get();
+            auto ended = co_await http::blocking(*st->pool, [state, &hashes] {
+                return state->services.auth.ended_sessions(hashes);
+            });
+            std::vector<std::string> expired, inactive;
+            for (auto& e : ended) (e.inactive ? inactive : expired).push_back(std::move(e.token_hash));
+            std::size_t const closed = st->hub.close_tokens(expired, kCloseLoggedOut, "session expired") +
+                                       st->hub.close_tokens(inactive, kCloseSuspended, "account not active");
+            if (closed > 0) log::info("ws.sessions_ended", {log::num("closed", static_cast<long long>(closed))});
+        } catch (std::exception const& e) {
+            log::warn("ws.session_check_failed", {log::str("what", e.what())});
+        }
     }
 }
 
@@ -544,7 +560,9 @@ awaitable<void> dashboard_loop(std::shared_ptr<WsService::State> st, std::shared
                 std::lock_guard lock(st->mutex);
                 st->dashboard = frame;
             }
-            st->hub.broadcast_admins(frame);
+            // Background traffic: spread over most of the interval (a session still gets one per
+            // interval, the slices go out in the same order every time).
+            st->hub.broadcast_admins(frame, st->config.ws_dashboard_interval_s * 0.8);
         } catch (std::exception const& e) {
             log::warn("ws.dashboard_failed", {log::str("what", e.what())});
         }
@@ -568,9 +586,24 @@ awaitable<void> sla_loop(std::shared_ptr<WsService::State> st, std::shared_ptr<a
 
 }  // namespace
 
-void WsService::start(asio::io_context& ioc, asio::thread_pool& pool) {
-    state_->ioc = &ioc;
+void WsService::start(std::vector<asio::io_context*> const& lanes, asio::thread_pool& pool) {
+    state_->lanes = lanes;
     state_->pool = &pool;
+    std::vector<LanePost> posts;
+    for (auto* lane : lanes) {
+        posts.emplace_back([lane](double delay_s, std::function<void()> fn) {
+            if (delay_s <= 0) {
+                asio::post(*lane, std::move(fn));
+                return;
+            }
+            auto timer = std::make_shared<asio::steady_timer>(*lane, ms(delay_s));
+            timer->async_wait([timer, fn = std::move(fn)](boost::system::error_code ec) {
+                if (!ec) fn();
+            });
+        });
+    }
+    state_->hub.set_lanes(std::move(posts));
+    auto& ioc = *lanes.front();
     auto cleanup = std::make_shared<asio::steady_timer>(ioc);
     auto dash = std::make_shared<asio::steady_timer>(ioc);
     auto sla = std::make_shared<asio::steady_timer>(ioc);
@@ -583,8 +616,13 @@ void WsService::start(asio::io_context& ioc, asio::thread_pool& pool) {
     asio::co_spawn(ioc, sla_loop(state_, sla), asio::detached);
 }
 
-awaitable<void> WsService::run(beast::tcp_stream stream, http::Upgrade upgrade) {
-    auto session = std::make_shared<Session>(state_, std::move(stream));
+awaitable<void> WsService::run(asio::ip::tcp::socket socket, http::Upgrade upgrade) {
+    // The lane whose thread runs this connection (the hub delivers to it there).
+    auto const* context = &asio::query(socket.get_executor(), asio::execution::context);
+    std::size_t lane = 0;
+    while (lane < state_->lanes.size() && state_->lanes[lane] != context) ++lane;
+    if (lane == state_->lanes.size()) throw std::logic_error("WebSocket connection on an unknown lane");
+    auto session = std::make_shared<Session>(state_, std::move(socket), lane);
     {
         std::lock_guard lock(state_->mutex);
         state_->sessions.emplace(session.get(), session);
