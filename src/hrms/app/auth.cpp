@@ -97,7 +97,8 @@ Result<Actor> Auth::authenticate(std::string const& token) {
     auto const now = clock_.now();
     auto tx = store_.begin(TxMode::read);
     auto view = tx->session_by_hash(hash);
-    if (!view || !unexpired(view->session, now)) return fail(ErrorCode::unauthenticated, "invalid or expired token");
+    auto const created = view ? created_if_unexpired(view->session, now) : std::nullopt;
+    if (!created) return fail(ErrorCode::unauthenticated, "invalid or expired token");
     if (view->user.status != "active")
         return fail(ErrorCode::unauthenticated, "account is not active");
 
@@ -113,7 +114,6 @@ Result<Actor> Auth::authenticate(std::string const& token) {
 
     // Sliding renewal, written rarely so that reads stay reads.
     auto const seen = parse_rfc3339(view->session.last_seen_at);
-    auto const created = parse_rfc3339(view->session.created_at);
     if (!seen || seen->plus_seconds(config_.session_renew_after_s) <= now) {
         auto renewed = now.plus_seconds(config_.session_ttl_s);
         auto const cap = created->plus_seconds(config_.session_max_age_s);
@@ -125,10 +125,12 @@ Result<Actor> Auth::authenticate(std::string const& token) {
     return actor;
 }
 
-bool Auth::unexpired(SessionRecord const& s, Instant now) const {
+std::optional<Instant> Auth::created_if_unexpired(SessionRecord const& s, Instant now) const {
     auto const expires = parse_rfc3339(s.expires_at);
     auto const created = parse_rfc3339(s.created_at);
-    return expires && created && now < *expires && now < created->plus_seconds(config_.session_max_age_s);
+    if (!expires || !created || *expires <= now || created->plus_seconds(config_.session_max_age_s) <= now)
+        return std::nullopt;
+    return created;
 }
 
 std::vector<Auth::Ended> Auth::ended_sessions(std::vector<std::string> const& token_hashes) {
@@ -138,7 +140,7 @@ std::vector<Auth::Ended> Auth::ended_sessions(std::vector<std::string> const& to
     auto tx = store_.begin(TxMode::read);
     for (auto const& hash : token_hashes) {
         auto view = tx->session_by_hash(hash);
-        if (!view || !unexpired(view->session, now)) {
+        if (!view || !created_if_unexpired(view->session, now)) {
             out.push_back({hash, false});
         } else if (view->user.status != "active") {
             out.push_back({hash, true});

@@ -55,8 +55,9 @@ public:
     Result<void> accept_invite(std::string const& token, std::string const& new_password);
 
 private:
-    // Whether a stored session still authenticates at `now` (not its account's status).
-    bool unexpired(SessionRecord const& s, Instant now) const;
+    // When the stored session was created, if it still authenticates at `now` (neither its idle
+    // nor its absolute lifetime is over; its account's status is not looked at); else nullopt.
+    std::optional<Instant> created_if_unexpired(SessionRecord const& s, Instant now) const;
 
     Store& store_;
     Clock const& clock_;

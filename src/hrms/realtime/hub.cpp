@@ -140,16 +140,11 @@ void Hub::committed(app::LiveBatch const& batch) {
         }
         dashboard_dirty_ = true;
     }
-    for (auto const& hash : batch.ended_sessions) {
-        close_where([&](Entry const& e) { return e.info->token_hash == hash; }, kCloseLoggedOut, "logged out");
-    }
-    for (auto const id : batch.blocked_users) {
-        close_where([&](Entry const& e) { return e.info->user_id == id; }, kCloseSuspended, "account suspended");
-    }
-    for (auto const id : batch.changed_users) {
-        close_where([&](Entry const& e) { return e.info->user_id == id; }, kClosePermissions,
-                    "permissions changed; reconnect");
-    }
+    // One pass over the sessions per kind of change, whatever the number of tokens or users (a
+    // bulk suspension ends thousands at once).
+    close_tokens(batch.ended_sessions, kCloseLoggedOut, "logged out");
+    close_users(batch.blocked_users, kCloseSuspended, "account suspended");
+    close_users(batch.changed_users, kClosePermissions, "permissions changed; reconnect");
     if (!batch.changed_roles.empty()) {
         // A custom role may inherit the changed one: every holder of a custom role reconnects.
         close_where(
@@ -174,6 +169,12 @@ std::size_t Hub::close_where(std::function<bool(Entry const&)> const& pred, int 
     }
     for (auto& v : victims) v->close(code, reason);
     return victims.size();
+}
+
+std::size_t Hub::close_users(std::vector<app::UserId> const& ids, int code, std::string const& reason) {
+    if (ids.empty()) return 0;
+    std::unordered_set<app::UserId> const users(ids.begin(), ids.end());
+    return close_where([&](Entry const& e) { return users.contains(e.info->user_id); }, code, reason);
 }
 
 std::vector<std::string> Hub::token_hashes() const {

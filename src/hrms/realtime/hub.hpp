@@ -154,6 +154,7 @@ private:
         Shard();
     };
     std::size_t close_where(std::function<bool(Entry const&)> const& pred, int code, std::string const& reason);
+    std::size_t close_users(std::vector<app::UserId> const& ids, int code, std::string const& reason);
     void post(std::size_t lane, double delay_s, std::function<void()> fn) const;
     void deliver_slice(std::size_t lane, std::shared_ptr<Outlets const> to, std::size_t from, FramePtr frame,
                        double gap_s);
