@@ -1,9 +1,12 @@
 """Every endpoint as every role: anonymous callers get 401, roles without the permission get 403
 (or 404 where a resource is not theirs to see), and permitted roles get past authorization.
 Requests use harmless bodies: the point is who is let through, not what the action does."""
-import pytest
+from concurrent.futures import ThreadPoolExecutor
 
-from conftest import complete_details
+import pytest
+import requests
+
+from conftest import PASSWORD, Server, complete_details, uniq, unique_email
 
 ANON, EMPLOYEE, REVIEWER, ADMIN = "anonymous", "employee", "reviewer", "admin"
 ROLES = [ANON, EMPLOYEE, REVIEWER, ADMIN]
@@ -35,6 +38,7 @@ def endpoints(w):
         ("PATCH", f"/api/v1/users/{other_id}", j({}), {ADMIN}, 403),
         ("PUT", f"/api/v1/users/{other_id}/manager", j({"manager_id": None}), {ADMIN}, 403),
         ("PUT", f"/api/v1/users/{other_id}/roles", j({"roles": ["employee"]}), {ADMIN}, 403),
+        ("DELETE", f"/api/v1/users/{other_id}/sessions", {}, {ADMIN}, 403),
         ("GET", "/api/v1/roles", {}, {REVIEWER, ADMIN}, 403),
         ("POST", "/api/v1/roles", j({"name": "x"}), {ADMIN}, 403),
         ("PUT", "/api/v1/roles/nope_role", j({}), {ADMIN}, 403),
@@ -85,3 +89,221 @@ def test_upload_is_refused_for_anonymous_callers_and_users_without_a_profile(ser
         r = server.post("/api/v1/profiles/me/documents", world["tokens"][role], data={"type": "id_proof"}, files=files)
         # reviewers lack profile.self; admins hold it but have no profile
         assert r.status_code in (403, 404), (role, r.text)
+
+
+# --------------------------------------------------------------------------------------------
+# Every permission on its own: what it opens, and that no path turns it into more.
+
+# The permission vocabulary but "*" (GET /api/v1/roles shows the names in use).
+VOCABULARY = ["profile.self", "users.read", "users.write", "roles.manage", "profiles.read",
+              "profiles.review", "profiles.assign", "profiles.status", "documents.review", "bulk.run",
+              "reports.read", "audit.read", "email.manage", "metrics.read", "ws.admin"]
+# Pairs that together reach every path that hands out power.
+PAIRS = [("roles.manage", "users.write"), ("roles.manage", "users.read"), ("users.write", "users.read")]
+SELF = "profile.self"  # power over one's own records only: never counted as power over others
+
+
+@pytest.fixture(scope="module")
+def ladder(tmp_path_factory, hrms_binary):
+    """A server of its own (the tests below aim at its bootstrap admin) with, for each permission
+    and each of PAIRS, a custom role holding exactly that and one user holding only that role; a
+    second admin who checks the outcome; and an employee with a submitted profile to aim at.
+    Both tests share the actors: the climb is meant to change nothing about them, and asserts so."""
+    srv = Server(tmp_path_factory.mktemp("ladder"), {"HRMS_LOGIN_RATE_PER_IP": "10000",
+                                                      "HRMS_LOGIN_BURST_PER_IP": "10000",
+                                                      "HRMS_LOGIN_IP_MAX_FAILURES": "10000"})
+    try:
+        admin = srv.get("/api/v1/auth/me", srv.admin_token).json()
+        _, witness_token = srv.user_with_token(roles=["admin"], name="Witness")
+        other, other_token = srv.user_with_token()
+        assert srv.put("/api/v1/profiles/me/details", other_token, json=complete_details()).status_code == 200
+        profile = srv.post("/api/v1/profiles/me/submit", other_token).json()
+        reviewer = srv.create_user(roles=["reviewer"], password=None)
+        actors = []
+        for perms in [(p,) for p in VOCABULARY] + PAIRS:
+            role = uniq("only_")
+            r = srv.post("/api/v1/roles", srv.admin_token, json={"name": role, "permissions": list(perms)})
+            assert r.status_code == 201, r.text
+            actors.append({"perms": set(perms), "role": role})
+        # Password hashing dominates the setup: make the users side by side.
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            made = list(pool.map(lambda a: new_user_with_token(srv, [a["role"]]), actors))
+        for actor, (user, token) in zip(actors, made):
+            actor.update(user=user, token=token)
+        yield {"srv": srv, "admin": admin, "witness_token": witness_token, "other": other,
+               "profile": profile, "reviewer": reviewer, "actors": actors}
+    finally:
+        srv.cleanup()
+
+
+def new_user_with_token(srv, roles) -> tuple[dict, str]:
+    """Server.user_with_token for a worker thread: its own connections, not the shared session."""
+    auth = {"Authorization": f"Bearer {srv.admin_token}"}
+    email = unique_email()
+    r = requests.post(f"{srv.url}/api/v1/users", headers=auth, timeout=30,
+                      json={"email": email, "name": "Only", "roles": roles, "password": PASSWORD})
+    assert r.status_code == 201, r.text
+    login = requests.post(f"{srv.url}/api/v1/auth/login", json={"email": email, "password": PASSWORD}, timeout=30)
+    assert login.status_code == 200, login.text
+    return r.json(), login.json()["token"]
+
+
+def permission_endpoints(l):
+    """(method, path, kwargs, the permission that opens it, statuses for everyone else). Harmless
+    bodies again; every target holds no more than profile.self, so acting on it is within reach."""
+    pid, other_id, reviewer_id = l["profile"]["id"], l["other"]["id"], l["reviewer"]["id"]
+    j = lambda body: {"json": body}
+    return [
+        ("GET", "/api/v1/users", {}, "users.read", (403,)),
+        ("GET", f"/api/v1/users/{other_id}", {}, "users.read", (404,)),
+        ("GET", "/api/v1/roles", {}, "users.read", (403,)),
+        ("GET", "/api/v1/roles/employee", {}, "users.read", (403,)),
+        ("POST", "/api/v1/users", j({"email": "", "name": ""}), "users.write", (403,)),
+        ("PATCH", f"/api/v1/users/{other_id}", j({}), "users.write", (403,)),
+        ("PUT", f"/api/v1/users/{other_id}/manager", j({"manager_id": None}), "users.write", (403,)),
+        ("DELETE", f"/api/v1/users/{other_id}/sessions", {}, "users.write", (403,)),
+        ("PUT", f"/api/v1/users/{other_id}/roles", j({"roles": ["employee"]}), "roles.manage", (403,)),
+        ("POST", "/api/v1/roles", j({"name": "x"}), "roles.manage", (403,)),
+        ("PUT", "/api/v1/roles/nope_role", j({}), "roles.manage", (403,)),
+        ("DELETE", "/api/v1/roles/nope_role", {}, "roles.manage", (403,)),
+        ("GET", "/api/v1/profiles", {}, "profiles.read", (403,)),
+        ("GET", f"/api/v1/profiles/{pid}", {}, "profiles.read", (404,)),
+        ("POST", f"/api/v1/profiles/{pid}/decision", j({"stage": "final", "decision": "approve"}),
+         "profiles.review", (403,)),
+        ("POST", f"/api/v1/profiles/{pid}/assign", j({"reviewer_id": reviewer_id}), "profiles.assign", (403,)),
+        ("POST", f"/api/v1/profiles/{pid}/status", j({"employment_status": "onboarding"}), "profiles.status",
+         (403,)),
+        ("POST", "/api/v1/documents/999999/decision", j({"decision": "approve"}), "documents.review", (403,)),
+        # Users made from a custom role are not onboarded: no profile, hence 404 past authorization.
+        ("GET", "/api/v1/profiles/me", {}, SELF, (403,)),
+        ("PUT", "/api/v1/profiles/me/details", j({}), SELF, (403,)),
+        ("GET", "/api/v1/admin/ws/sessions", {}, "ws.admin", (403,)),
+        ("GET", "/api/v1/admin/ws/stats", {}, "ws.admin", (403,)),
+        # metrics.read is not here: /metrics answers loopback callers without a token.
+        # bulk.run, reports.read, audit.read and email.manage open nothing this table reaches.
+    ]
+
+
+def test_each_permission_opens_its_own_endpoints_and_no_others(ladder):
+    srv, problems = ladder["srv"], []
+    singles = [a for a in ladder["actors"] if len(a["perms"]) == 1]
+    for method, path, kw, permission, denied in permission_endpoints(ladder):
+        for actor in singles:
+            (held,) = actor["perms"]
+            r = srv.request(method, path, actor["token"], **kw)
+            ok = r.status_code not in (401, 403) if held == permission else r.status_code in denied
+            if not ok:
+                want = "not 401/403" if held == permission else "/".join(map(str, denied))
+                problems.append(f"{method} {path} with only {held}: {r.status_code} (want {want}) {r.text[:120]}")
+    assert not problems, "\n".join(problems)
+
+
+def effective_permissions(roles, catalog) -> set[str]:
+    """The permissions `roles` grant, following inheritance through `catalog` (name -> role)."""
+    out, seen, todo = set(), set(), list(roles)
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in catalog:
+            continue
+        seen.add(name)
+        out |= set(catalog[name]["permissions"])
+        todo += catalog[name]["inherits"]
+    return out
+
+
+def climb(srv, actor, admin_id, victim_id, witness) -> tuple[list[str], list[str]]:
+    """Every path by which `actor` might gain power, or take it from the bootstrap admin: returns
+    (names of the roles it tried to create, emails of the users it tried to create). `witness` is
+    an admin session that looks without touching."""
+    token, own, held = actor["token"], actor["role"], actor["perms"]
+    lacking = sorted(set(VOCABULARY) - held - {SELF})
+    role_names, emails = [], []
+
+    def new_role(**body):
+        name = uniq("climb_")
+        role_names.append(name)
+        return srv.post("/api/v1/roles", token, json={"name": name, **body})
+
+    new_role(permissions=["*"])
+    new_role(inherits=["admin"])
+    for p in lacking:
+        new_role(permissions=[p])
+    for body in [{"permissions": sorted(held) + ["*"]}, {"inherits": ["admin"]}] + \
+            [{"permissions": sorted(held | {p})} for p in lacking]:
+        srv.put(f"/api/v1/roles/{own}", token, json=body)
+
+    r = srv.get("/api/v1/roles", witness)
+    assert r.status_code == 200, r.text
+    existing = {role["name"] for role in r.json()["items"]}
+    created = [n for n in role_names if n in existing]  # none, if the rules hold
+    uid = actor["user"]["id"]
+    srv.put(f"/api/v1/users/{uid}/roles", token, json={"roles": ["admin"]})
+    srv.put(f"/api/v1/users/{victim_id}/roles", token, json={"roles": ["admin"]})
+    for name in created:
+        srv.put(f"/api/v1/users/{uid}/roles", token, json={"roles": [own, name]})
+        srv.put(f"/api/v1/users/{victim_id}/roles", token, json={"roles": [name]})
+    # An admin with a password, to sign in as; the rest as invites (no password to hash).
+    for roles in [["admin"]] + [[n] for n in created]:
+        email = unique_email("climbed")
+        emails.append(email)
+        body = {"email": email, "name": "Climbed", "roles": roles}
+        if roles == ["admin"]:
+            body["password"] = PASSWORD
+        srv.post("/api/v1/users", token, json=body)
+
+    srv.patch(f"/api/v1/users/{admin_id}", token, json={"status": "suspended"})
+    srv.patch(f"/api/v1/users/{admin_id}", token, json={"name": "Pwned"})
+    srv.put(f"/api/v1/users/{admin_id}/roles", token, json={"roles": ["employee"]})
+    srv.put(f"/api/v1/users/{admin_id}/manager", token, json={"manager_id": uid})
+    srv.delete(f"/api/v1/users/{admin_id}/sessions", token)
+    return role_names, emails
+
+
+def test_no_permission_set_can_be_raised_or_turned_on_an_admin(ladder):
+    srv, witness = ladder["srv"], ladder["witness_token"]
+    admin = ladder["admin"]
+    admin_token = srv.admin_token  # signed in before the climb: it must still work after it
+    victims = [srv.create_user(name="Victim", password=None) for _ in ladder["actors"]]
+    attempts = [(actor, victim, *climb(srv, actor, admin["id"], victim["id"], witness))
+                for actor, victim in zip(ladder["actors"], victims)]
+
+    r = srv.get("/api/v1/roles", witness)
+    assert r.status_code == 200, r.text
+    catalog = {role["name"]: role for role in r.json()["items"]}
+    problems = []
+    for actor, victim, role_names, emails in attempts:
+        held, who = actor["perms"], "+".join(sorted(actor["perms"]))
+        reach = held | {SELF}
+        # (1) The actor holds exactly what their role gave them, and their role is as it was.
+        me = srv.get("/api/v1/auth/me", actor["token"])
+        if me.status_code != 200 or set(me.json()["permissions"]) != held:
+            problems.append(f"{who}: now holds {me.status_code} {me.text[:200]}")
+        own = catalog.get(actor["role"])
+        if own is None or set(own["permissions"]) != held or own["inherits"]:
+            problems.append(f"{who}: own role is now {own}")
+        # (2) Nothing they made or changed reaches beyond them.
+        for name in role_names:
+            if name in catalog and not effective_permissions([name], catalog) <= reach:
+                problems.append(f"{who}: made role {name} granting {effective_permissions([name], catalog)}")
+        victim_roles = srv.get(f"/api/v1/users/{victim['id']}", witness).json()["roles"]
+        if not effective_permissions(victim_roles, catalog) <= reach:
+            problems.append(f"{who}: gave user {victim['id']} the roles {victim_roles}")
+        for email in emails:
+            for made in srv.find_users(email, witness):
+                if not effective_permissions(made["roles"], catalog) <= reach:
+                    problems.append(f"{who}: created {email} with the roles {made['roles']}")
+        # Sign in as the admin they tried to make, if it exists (a failed login is slow on purpose).
+        if srv.find_users(emails[0], witness):
+            r = srv.login(emails[0], PASSWORD)
+            perms = set(srv.get("/api/v1/auth/me", r.json()["token"]).json()["permissions"])
+            if not perms <= reach:
+                problems.append(f"{who}: signed in as {emails[0]}, who holds {sorted(perms)}")
+    # (3) The bootstrap admin is still an active admin, untouched, still signed in.
+    now = srv.get(f"/api/v1/users/{admin['id']}", witness).json()
+    for field, was in (("status", "active"), ("roles", ["admin"]), ("name", admin["name"]), ("manager_id", None)):
+        if now[field] != was:
+            problems.append(f"bootstrap admin's {field} is now {now[field]!r}, was {was!r}")
+    me = srv.get("/api/v1/auth/me", admin_token)
+    if me.status_code != 200 or "*" not in me.json()["permissions"]:
+        problems.append(f"bootstrap admin's session: {me.status_code} {me.text[:200]}")
+    assert not problems, "\n".join(problems)

@@ -458,12 +458,13 @@ def test_the_last_admin_cannot_be_demoted_or_suspended(start_server):
     admin_id = srv.get("/api/v1/auth/me", token).json()["id"]
     assert_error(srv.put(f"/api/v1/users/{admin_id}/roles", token, json={"roles": ["employee"]}), 409, "conflict")
     assert srv.get("/api/v1/auth/me", token).json()["roles"] == ["admin"]
-    # Someone who may write users still cannot suspend the only admin.
+    # Someone who may write users still cannot suspend the only admin (nor any admin: they
+    # hold less than one).
     r = srv.post("/api/v1/roles", token, json={"name": "hr_clerk", "permissions": ["users.read", "users.write"]})
     assert r.status_code == 201, r.text
     _, clerk_token = srv.user_with_token(roles=["hr_clerk"])
     assert_error(srv.patch(f"/api/v1/users/{admin_id}", clerk_token, json={"status": "suspended"}),
-                 409, "conflict")
+                 403, "forbidden")
     assert srv.get("/api/v1/auth/me", token).status_code == 200
     # With a second admin, the first may step down; the second is then the last one.
     second = srv.create_user(roles=["admin"])

@@ -1,5 +1,6 @@
 #include "hrms/app/auth.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "hrms/app/crypto.hpp"
@@ -16,6 +17,10 @@ std::unexpected<Error> retry_later(std::string message, double seconds) {
                 "{\"retry_after_s\":" + std::to_string(static_cast<long long>(std::ceil(seconds))) +
                     "}");
 }
+// One answer for every email while it is throttled, known or not.
+std::unexpected<Error> too_many_failures(double seconds) {
+    return retry_later("too many failed logins; try again later", seconds);
+}
 }  // namespace
 
 Auth::Auth(Store& store, Clock const& clock, Config const& config, RoleCatalog& roles,
@@ -30,45 +35,43 @@ Result<LoginResult> Auth::login(LoginInput const& input) {
     auto const email = TRY(core::normalize_email(input.email));
     if (input.password.empty()) return invalid_field("password", "password is required");
 
+    // Everything below treats known and unknown emails alike (the same reads, one password
+    // verification, the same writes and answers), so that no answer tells whether an account
+    // exists. Failures are counted per email and address: an attacker elsewhere slows only
+    // themselves, and only failures from many addresses lock the email everywhere.
+    auto const key = sha256_hex("login:" + email);
+    auto const since = to_rfc3339(now.plus_seconds(-config_.login_lockout_s));
     std::optional<UserRecord> user;
     {
         auto tx = store_.begin(TxMode::read);
         user = tx->user_by_email(email);
+        if (tx->login_failure_addresses(key, since) >= config_.login_lock_addresses)
+            return too_many_failures(config_.login_lockout_s);
+        if (auto f = tx->login_failures(key, input.ip, since); f && f->failures >= config_.login_max_failures) {
+            double delay = config_.login_backoff_s *
+                           std::pow(2.0, std::min(f->failures - config_.login_max_failures, 40));
+            delay = std::min(delay, config_.login_lockout_s);
+            auto const last = parse_rfc3339(f->last_at).value_or(now);
+            double const left = delay - static_cast<double>(now.ms - last.ms) / 1000;
+            if (left > 0) return too_many_failures(left);
+        }
     }
-    if (!user || !user->password_hash) {
-        verify_password(input.password, dummy_hash_);
+    // The hash takes tens of milliseconds: never while holding a transaction.
+    bool const has_password = user && user->password_hash;
+    bool const ok = verify_password(input.password, has_password ? *user->password_hash : dummy_hash_);
+    // A suspended (or invited) account answers like a wrong password: a right one is not confirmed.
+    if (!ok || !has_password || user->status != "active") {
+        auto tx = store_.begin(TxMode::write);
+        tx->record_login_failure(key, input.ip, to_rfc3339(now), since);
+        tx->commit();
         throttle_.record_failure(input.ip, now);
         return bad_credentials();
     }
-    if (user->locked_until) {
-        auto const until = parse_rfc3339(*user->locked_until);
-        if (until && *until > now)
-            return retry_later("account is locked after repeated failed logins",
-                               static_cast<double>(until->ms - now.ms) / 1000);
-    }
-    // The hash takes tens of milliseconds: never while holding the write transaction.
-    bool const ok = verify_password(input.password, *user->password_hash);
 
     auto tx = store_.begin(TxMode::write);
     auto fresh = tx->user_by_id(user->id);
-    if (!fresh) return bad_credentials();
-    if (!ok) {
-        int const failures = fresh->failed_logins + 1;
-        std::optional<std::string> locked;
-        if (failures >= config_.login_max_failures)
-            locked = to_rfc3339(now.plus_seconds(config_.login_lockout_s));
-        tx->set_login_failures(fresh->id, failures >= config_.login_max_failures ? 0 : failures,
-                               locked ? locked : fresh->locked_until);
-        tx->commit();
-        throttle_.record_failure(input.ip, now);
-        if (locked)
-            return retry_later("account is locked after repeated failed logins",
-                               config_.login_lockout_s);
-        return bad_credentials();
-    }
-    if (fresh->status == "suspended") return fail(ErrorCode::forbidden, "account is suspended");
-    if (fresh->failed_logins != 0 || fresh->locked_until)
-        tx->set_login_failures(fresh->id, 0, std::nullopt);
+    if (!fresh || fresh->status != "active") return bad_credentials();
+    tx->clear_login_failures(key, input.ip);
 
     LoginResult result;
     result.token = random_token();
@@ -85,8 +88,6 @@ Result<LoginResult> Auth::login(LoginInput const& input) {
     tx->insert_session(s);
     tx->commit();
     result.user = std::move(*fresh);
-    result.user.failed_logins = 0;
-    result.user.locked_until.reset();
     return result;
 }
 

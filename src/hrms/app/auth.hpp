@@ -30,8 +30,10 @@ public:
     Auth(Store& store, Clock const& clock, Config const& config, RoleCatalog& roles,
          LoginThrottle& throttle);
 
-    // A new session, or unauthenticated (wrong email or password), rate_limited (IP throttled
-    // or account locked; details carry retry_after_s), forbidden (suspended account).
+    // A new session, or unauthenticated (wrong email or password, or an account that is not
+    // active: the same answer), rate_limited (this address is throttled, or failures for this
+    // email from this address or from HRMS_LOGIN_LOCK_ADDRESSES addresses; details carry
+    // retry_after_s). Known and unknown emails get the same answers.
     Result<LoginResult> login(LoginInput const& input);
 
     // The actor behind a bearer or cookie token, renewing the session's idle expiry at most

@@ -2,6 +2,7 @@
 // Every setting of the server. Loaded by cli/config.cpp from hrms.toml and HRMS_* variables;
 // each field is documented in docs/operations.md.
 #include <cstddef>
+#include <optional>
 #include <string>
 
 namespace hrms::app {
@@ -32,13 +33,29 @@ struct Config {
     double session_renew_after_s = 60;         // write the renewal at most this often
     bool cookie_secure = false;
 
-    int login_max_failures = 5;           // per account, then locked
-    double login_lockout_s = 900;
+    int login_max_failures = 5;           // per email and address, then growing delays
+    double login_backoff_s = 1;           // the first delay; doubles with each further failure
+    double login_lockout_s = 900;         // the longest delay, and how long a lock lasts
+    int login_lock_addresses = 10;        // distinct failing addresses that lock an email
     int login_ip_max_failures = 20;       // per IP within the lockout window
     double login_rate_per_ip = 5;         // attempts per second, sustained
     double login_burst_per_ip = 20;
 
     double invite_ttl_hours = 72;
+
+    // Behind a reverse proxy: forwarding headers count only from these (CIDR list).
+    std::string trusted_proxies;
+    // Addresses that may read /metrics without a token (CIDR list); unset: loopback when no
+    // proxy is trusted, nobody when one is (every request would look like the proxy's).
+    std::optional<std::string> metrics_allow;
+    // Lets a reviewer decide their own profile (very small organisations only).
+    bool allow_self_review = false;
+
+    // The CIDR list of addresses that may read /metrics without a token.
+    std::string effective_metrics_allow() const {
+        if (metrics_allow) return *metrics_allow;
+        return trusted_proxies.empty() ? "127.0.0.0/8,::1/128" : "";
+    }
 
     double sla_hours_details = 48;
     double sla_hours_documents = 72;

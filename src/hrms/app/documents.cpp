@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "hrms/app/grants.hpp"
 #include "hrms/core/text.hpp"
 
 namespace hrms::app {
@@ -13,32 +14,16 @@ bool visible(Actor const& actor, ProfileRecord const& p) {
     return p.user_id == actor.id || actor.can("profiles.read");
 }
 
-}  // namespace
-
-std::string sanitize_filename(std::string const& name) {
-    // Only the last path component, whichever separator the client's system uses.
-    auto const slash = name.find_last_of("/\\");
-    std::string base = slash == std::string::npos ? name : name.substr(slash + 1);
-    std::string out;
-    for (unsigned char c : base) {
-        if (c < 0x20 || c == 0x7f) continue;
-        if (c == '"' || c == '<' || c == '>' || c == '|' || c == ':' || c == '*' || c == '?' || c == ';')
-            out.push_back('_');
-        else
-            out.push_back(static_cast<char>(c));
+// Replacing a document a reviewer rejected is allowed while the stage awaits review; any
+// other upload is not.
+core::EmployeeAction upload_action(Tx& tx, ProfileId profile, std::string const& type) {
+    for (auto const& d : tx.documents_of(profile, false)) {
+        if (d.type == type && d.status == "rejected") return core::EmployeeAction::replace_rejected_document;
     }
-    out = std::string(core::trim(out));
-    while (!out.empty() && out.front() == '.') out.erase(out.begin());  // no hidden files, no ".."
-    if (out.size() > 200) {
-        // Keep the extension when shortening, and never cut a UTF-8 sequence in half.
-        auto const dot = out.rfind('.');
-        std::string ext = (dot != std::string::npos && out.size() - dot <= 16) ? out.substr(dot) : "";
-        std::size_t keep = 200 - ext.size();
-        while (keep > 0 && (static_cast<unsigned char>(out[keep]) & 0xC0) == 0x80) --keep;
-        out = out.substr(0, keep) + ext;
-    }
-    return out.empty() ? "document" : out;
+    return core::EmployeeAction::upload_document;
 }
+
+}  // namespace
 
 Documents::Documents(Store& store, Clock const& clock, Config const& config, BlobStore& blobs)
     : store_(store), clock_(clock), config_(config), blobs_(blobs) {}
@@ -68,7 +53,7 @@ Result<DocumentRecord> Documents::upload(Actor const& actor, std::string const& 
         spec = *it;
         auto p = tx->profile_by_user(actor.id);
         if (!p) return fail(ErrorCode::not_found, "profile not found");
-        TRY_VOID(core::check_employee_action(p->state, core::EmployeeAction::upload_document));
+        TRY_VOID(core::check_employee_action(p->state, upload_action(*tx, p->id, type)));
     }
     if (file.size == 0) return invalid_field("file", "the file is empty");
     if (file.size > spec.max_bytes)
@@ -84,7 +69,7 @@ Result<DocumentRecord> Documents::upload(Actor const& actor, std::string const& 
     auto tx = store_.begin(TxMode::write);
     auto p = tx->profile_by_user(actor.id);
     if (!p) return fail(ErrorCode::not_found, "profile not found");
-    TRY_VOID(core::check_employee_action(p->state, core::EmployeeAction::upload_document));
+    TRY_VOID(core::check_employee_action(p->state, upload_action(*tx, p->id, type)));
     for (auto const& d : tx->documents_of(p->id, false)) {
         if (d.type == type && d.status == "approved")
             return fail(ErrorCode::conflict, spec.name + " is already approved");
@@ -94,7 +79,7 @@ Result<DocumentRecord> Documents::upload(Actor const& actor, std::string const& 
     DocumentRecord d;
     d.profile_id = p->id;
     d.type = type;
-    d.filename = sanitize_filename(file.filename);
+    d.filename = core::sanitize_filename(file.filename);
     d.size = file.size;
     d.sha256 = file.sha256;
     d.mime = mime;
@@ -137,6 +122,7 @@ Result<DocumentRecord> Documents::review(Actor const& actor, DocumentId id, core
     if (!d->is_current) return fail(ErrorCode::conflict, "a newer version of this document exists");
     auto p = tx->profile_by_id(d->profile_id);
     if (!p) return no_document();
+    TRY_VOID(check_not_own(actor, p->user_id, self_review_policy(config_)));
     if (p->state.stage != core::Stage::documents || p->state.status != core::StageStatus::submitted)
         return fail(ErrorCode::conflict, "documents are reviewed while the documents stage awaits review");
     std::string const status = decision == core::Decision::approve ? "approved" : "rejected";
@@ -145,9 +131,19 @@ Result<DocumentRecord> Documents::review(Actor const& actor, DocumentId id, core
     p->progress = compute_progress(*tx, *p);
     p->updated_at = ts;
     tx->update_profile(*p);
+    std::string type_name = d->type;
+    for (auto const& t : tx->document_types()) {
+        if (t.code == d->type) type_name = t.name;
+    }
+    // Say what happens next: a rejected document is replaced at once, the review goes on.
+    std::string const body =
+        decision == core::Decision::approve
+            ? "Approved."
+            : "Reason: " + why + " Please upload a new " + type_name +
+                  " from your onboarding page; the rest of your documents stay in review.";
     notify(*tx, "user:" + std::to_string(p->user_id), "document.reviewed",
            decision == core::Decision::approve ? d->filename + " was approved" : d->filename + " needs a new upload",
-           why.empty() ? "Approved." : why,
+           body,
            "{\"profile_id\":" + std::to_string(p->id) + ",\"document_id\":" + std::to_string(id) +
                ",\"type\":" + json_quote(d->type) + ",\"decision\":" + json_quote(core::to_string(decision)) +
                ",\"reason\":" + json_quote(why) + "}",

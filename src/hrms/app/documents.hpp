@@ -25,10 +25,6 @@ struct DocumentContent {
     std::string path;
 };
 
-// A safe file name: no directories, no control or shell-special characters, at most 200 bytes;
-// "document" when nothing is left.
-std::string sanitize_filename(std::string const& name);
-
 class Documents {
 public:
     Documents(Store& store, Clock const& clock, Config const& config, BlobStore& blobs);

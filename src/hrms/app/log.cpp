@@ -39,6 +39,14 @@ char const* level_name(Level l) {
 }
 }  // namespace
 
+std::string what(std::exception const& e) {
+    std::string_view msg = e.what();
+    for (std::string_view marker : {" while executing", " while preparing", " while fetching"}) {
+        if (auto const at = msg.find(marker); at != std::string_view::npos) msg = msg.substr(0, at);
+    }
+    return std::string(msg);
+}
+
 bool init(std::string const& level) {
     for (auto l : {Level::debug, Level::info, Level::warn, Level::error}) {
         if (level == level_name(l)) {

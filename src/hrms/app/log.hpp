@@ -2,6 +2,7 @@
 // JSON-line logging: one object per line on stderr, every value escaped. Never log secrets,
 // tokens or document contents.
 #include <initializer_list>
+#include <exception>
 #include <string>
 #include <string_view>
 
@@ -27,6 +28,11 @@ inline Field num(std::string_view key, long long v) { return {key, std::to_strin
 inline Field str(std::string_view key, std::string v) { return {key, std::move(v), false}; }
 
 // Sets the threshold ("debug", "info", "warn", "error"); false for an unknown name.
+// An exception's message fit for the log: a database driver's message quotes the statement
+// with its bound values (personal data, tokens' hashes), so everything from " while executing"
+// or " while preparing" on is cut.
+std::string what(std::exception const& e);
+
 bool init(std::string const& level);
 bool enabled(Level level);
 void write(Level level, std::string_view event, std::initializer_list<Field> fields = {});

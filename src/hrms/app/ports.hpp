@@ -208,8 +208,22 @@ public:
     virtual void set_manager(UserId id, std::optional<UserId> manager, std::string const& now) = 0;
     // The manager chain starting at `start`, as links (at most `limit` of them).
     virtual core::ManagerLinks manager_chain(UserId start, int limit) = 0;
-    virtual void set_login_failures(UserId id, int failures,
-                                    std::optional<std::string> const& locked_until) = 0;
+    // Failed logins for one email (as a key) from one address since `since`: how many and
+    // when the last was; nullopt when none.
+    struct LoginFailures {
+        int failures = 0;
+        std::string last_at;
+    };
+    virtual std::optional<LoginFailures> login_failures(std::string const& email_key, std::string const& ip,
+                                                        std::string const& since) = 0;
+    // How many distinct addresses failed to log in as `email_key` since `since`.
+    virtual int login_failure_addresses(std::string const& email_key, std::string const& since) = 0;
+    // Counts one more failure (a count older than `since` starts again at one); forgets every
+    // failure older than `since`.
+    virtual void record_login_failure(std::string const& email_key, std::string const& ip,
+                                      std::string const& now, std::string const& since) = 0;
+    // Forgets the failures of `email_key` from `ip` (after a successful login).
+    virtual void clear_login_failures(std::string const& email_key, std::string const& ip) = 0;
     virtual void set_password(UserId id, std::string const& hash, std::string const& now) = 0;
     // True when some active user holds the admin role.
     virtual bool admin_exists() = 0;
@@ -226,6 +240,8 @@ public:
     virtual void delete_session(std::string const& token_hash) = 0;
     // Removes every session of the user; returns how many.
     virtual std::int64_t delete_user_sessions(UserId id) = 0;
+    // The token hashes of every session of the user.
+    virtual std::vector<std::string> session_hashes_of(UserId id) = 0;
     virtual std::int64_t delete_expired_sessions(std::string const& now) = 0;
 
     // Invites.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "hrms/app/grants.hpp"
 #include "hrms/app/paging.hpp"
 #include "hrms/core/accounts.hpp"
 
@@ -189,6 +190,7 @@ Result<ProfileView> Profiles::decide(Actor const& actor, ProfileId id, core::Dec
     auto tx = store_.begin(TxMode::write);
     auto p = tx->profile_by_id(id);
     if (!p) return no_profile();
+    TRY_VOID(check_not_own(actor, p->user_id, self_review_policy(config_)));
     auto const t = TRY(core::decide(p->state, input));
     if (t.decision == core::Decision::approve && t.from.stage == core::Stage::documents) {
         auto const docs = tx->documents_of(p->id, false);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "hrms/app/grants.hpp"
 #include "hrms/core/accounts.hpp"
 #include "hrms/core/role_graph.hpp"
 
@@ -85,15 +86,20 @@ Result<RoleRecord> Roles::save(Actor const& actor, RoleInput const& input, bool 
         role.inherits = std::move(parents);
     }
     // Check the graph as it would be after this change.
-    core::RoleEdges edges;
-    for (auto const& r : tx->list_roles()) edges[r.name] = r.inherits;
-    edges[role.name] = role.inherits;
+    PermissionView view(*tx);
+    // A role's holders (and the holders of every role inheriting it) gain what it grants, so
+    // defining it is a grant; and a role that already carries more than the actor holds is
+    // above them, even to reduce it.
+    if (!creating) TRY_VOID(check_grantable(actor, view.effective({role.name}), "change a role"));
+    view.put(role.name, role.permissions, role.inherits);
+    auto const& edges = view.edges();
     if (auto const loop = core::find_role_cycle(edges, role.name); !loop.empty()) {
         std::string path = "[";
         for (std::size_t i = 0; i < loop.size(); ++i) path += (i ? "," : "") + json_quote(loop[i]);
         return fail(ErrorCode::cycle, "role inheritance would form a cycle: " + core::format_cycle(loop),
                     "{\"field\":\"inherits\",\"path\":" + path + "]}");
     }
+    TRY_VOID(check_grantable(actor, view.effective({role.name}), creating ? "create a role" : "give a role"));
     tx->upsert_role(role);
     auto saved = *tx->role(role.name);
     tx->commit();
@@ -107,6 +113,7 @@ Result<void> Roles::remove(Actor const& actor, std::string const& name) {
     auto role = tx->role(name);
     if (!role) return no_role(name);
     if (role->builtin) return fail(ErrorCode::conflict, "built-in role " + name + " cannot be deleted");
+    TRY_VOID(check_grantable(actor, PermissionView(*tx).effective({name}), "delete a role"));
     if (tx->count_users_with_role(name) > 0)
         return fail(ErrorCode::conflict, "role " + name + " is still held by users");
     for (auto const& r : tx->list_roles()) {

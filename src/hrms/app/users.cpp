@@ -5,6 +5,7 @@
 #include <set>
 
 #include "hrms/app/crypto.hpp"
+#include "hrms/app/grants.hpp"
 #include "hrms/app/paging.hpp"
 #include "hrms/core/accounts.hpp"
 
@@ -25,22 +26,15 @@ Result<std::vector<std::string>> check_roles(Tx& tx, std::vector<std::string> ro
 
 // forbidden unless the actor already holds every permission `roles` would grant: nobody can
 // hand out more power than they have (a role inheriting admin, or holding "*", is admin).
-Result<void> check_grantable(Tx& tx, Actor const& actor, std::vector<std::string> const& roles) {
+Result<void> check_roles_grantable(Tx& tx, Actor const& actor, std::vector<std::string> const& roles) {
     if (actor.can("*")) return {};
-    core::RoleEdges edges;
-    std::map<std::string, std::set<std::string>> perms;
-    for (auto& r : tx.list_roles()) {
-        edges[r.name] = r.inherits;
-        perms[r.name] = std::move(r.permissions);
-    }
-    for (auto const& p : core::effective_permissions(roles, edges, perms)) {
-        // Permissions over one's own records give no power over anyone else.
-        if (core::is_self_permission(p)) continue;
-        if (!actor.can(p))
-            return fail(ErrorCode::forbidden,
-                        "you cannot grant roles carrying the permission " + p + ", which you do not hold");
-    }
-    return {};
+    return check_grantable(actor, PermissionView(tx).effective(roles), "grant roles");
+}
+
+// forbidden unless the actor holds every permission the user holds.
+Result<void> check_above(Tx& tx, Actor const& actor, UserRecord const& user) {
+    if (actor.can("*")) return {};
+    return check_outranks(actor, PermissionView(tx).effective(user.roles));
 }
 
 bool is_admin(std::vector<std::string> const& roles) {
@@ -84,7 +78,7 @@ Result<CreatedUser> Users::create_checked(CreateUserInput const& input, Actor co
     auto tx = store_.begin(TxMode::write);
     tx->serialize(Tx::Lock::user_emails);  // two creates of one email: the second sees the first
     auto roles = TRY(check_roles(*tx, input.roles.value_or(std::vector<std::string>{"employee"})));
-    if (actor) TRY_VOID(check_grantable(*tx, *actor, roles));
+    if (actor) TRY_VOID(check_roles_grantable(*tx, *actor, roles));
     if (tx->user_by_email(email))
         return fail(ErrorCode::conflict, "a user with this email already exists",
                     "{\"field\":\"email\"}");
@@ -136,7 +130,9 @@ Result<UserRecord> Users::set_manager(Actor const& actor, UserId id, std::option
     TRY_VOID(require(actor, "users.write"));
     auto tx = store_.begin(TxMode::write);
     tx->serialize(Tx::Lock::managers);
-    if (!tx->user_by_id(id)) return no_user();
+    auto user = tx->user_by_id(id);
+    if (!user) return no_user();
+    TRY_VOID(check_above(*tx, actor, *user));
     if (manager) {
         if (!tx->user_by_id(*manager))
             return invalid_field("manager_id", "manager " + std::to_string(*manager) + " does not exist");
@@ -152,9 +148,9 @@ Result<UserRecord> Users::set_manager(Actor const& actor, UserId id, std::option
         }
     }
     tx->set_manager(id, manager, to_rfc3339(clock_.now()));
-    auto user = *tx->user_by_id(id);
+    auto updated = *tx->user_by_id(id);
     tx->commit();
-    return user;
+    return updated;
 }
 
 Result<UserRecord> Users::set_roles(Actor const& actor, UserId id, std::vector<std::string> roles) {
@@ -162,8 +158,9 @@ Result<UserRecord> Users::set_roles(Actor const& actor, UserId id, std::vector<s
     auto tx = store_.begin(TxMode::write);
     auto user = tx->user_by_id(id);
     if (!user) return no_user();
+    TRY_VOID(check_above(*tx, actor, *user));
     roles = TRY(check_roles(*tx, std::move(roles)));
-    TRY_VOID(check_grantable(*tx, actor, roles));
+    TRY_VOID(check_roles_grantable(*tx, actor, roles));
     if (is_admin(user->roles) && !is_admin(roles) && user->status == "active" &&
         tx->count_active_admins() <= 1)
         return fail(ErrorCode::conflict, "this would leave no admin");
@@ -187,6 +184,7 @@ Result<UserRecord> Users::update(Actor const& actor, UserId id, UpdateUserInput 
     auto tx = store_.begin(TxMode::write);
     auto user = tx->user_by_id(id);
     if (!user) return no_user();
+    TRY_VOID(check_above(*tx, actor, *user));
     auto const ts = to_rfc3339(clock_.now());
     if (name) tx->set_user_name(id, *name, ts);
     if (input.status && *input.status != user->status) {
@@ -201,6 +199,19 @@ Result<UserRecord> Users::update(Actor const& actor, UserId id, UpdateUserInput 
     auto updated = *tx->user_by_id(id);
     tx->commit();
     return updated;
+}
+
+Result<std::int64_t> Users::end_sessions(Actor const& actor, UserId id) {
+    TRY_VOID(require(actor, "users.write"));
+    auto tx = store_.begin(TxMode::write);
+    auto user = tx->user_by_id(id);
+    if (!user) return no_user();
+    TRY_VOID(check_above(*tx, actor, *user));
+    // One by one, so that live sockets learn "logged out" (4001), not "suspended".
+    auto const hashes = tx->session_hashes_of(id);
+    for (auto const& h : hashes) tx->delete_session(h);
+    tx->commit();
+    return static_cast<std::int64_t>(hashes.size());
 }
 
 Result<bool> Users::ensure_admin(std::string const& email, std::string const& password) {

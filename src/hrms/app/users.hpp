@@ -47,11 +47,17 @@ public:
     // One user: anyone may read themselves; others need users.read (else not_found).
     Result<UserRecord> get(Actor const& actor, UserId id);
     Result<UserPage> list(Actor const& actor, UserQuery query);
-    // Sets or clears the manager; cycle (with the loop's ids) when it would make a loop.
+    // Sets or clears the manager; cycle (with the loop's ids) when it would make a loop;
+    // forbidden when the user holds a permission the actor does not.
     Result<UserRecord> set_manager(Actor const& actor, UserId id, std::optional<UserId> manager);
-    // Replaces the user's roles; conflict when it would leave no active admin.
+    // Replaces the user's roles; conflict when it would leave no active admin; forbidden when
+    // the user holds a permission the actor does not, or the new roles would grant one.
     Result<UserRecord> set_roles(Actor const& actor, UserId id, std::vector<std::string> roles);
-    // Renames or suspends/reactivates; suspending ends every session of the user.
+    // Ends every session of the user (their sockets close with 4001); how many there were;
+    // forbidden when the user holds a permission the actor does not.
+    Result<std::int64_t> end_sessions(Actor const& actor, UserId id);
+    // Renames or suspends/reactivates; suspending ends every session of the user; forbidden
+    // when the user holds a permission the actor does not.
     Result<UserRecord> update(Actor const& actor, UserId id, UpdateUserInput const& input);
     // Creates HRMS_ADMIN_EMAIL as an admin when no active admin exists; true if it did.
     Result<bool> ensure_admin(std::string const& email, std::string const& password);

@@ -2,6 +2,8 @@
 
 #include <toml.hpp>
 
+#include "hrms/core/net.hpp"
+
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>
@@ -18,6 +20,12 @@ struct Setting {
     char const* key;  // toml key; the variable is HRMS_ + upper(key)
     Setter set;
 };
+
+std::string upper(std::string_view s) {
+    std::string out(s);
+    for (auto& ch : out) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    return out;
+}
 
 [[noreturn]] void bad(std::string const& key, std::string const& why) {
     throw std::runtime_error("setting " + key + ": " + why);
@@ -65,6 +73,15 @@ Setting boolean(char const* key, bool app::Config::*field) {
     return {key, [key, field](app::Config& c, std::string const& v) { c.*field = to_bool(key, v); }};
 }
 
+// A CIDR list, checked when it is read so that a typo stops the server instead of silently
+// trusting nobody (or everybody).
+Setting cidrs(char const* key, std::function<void(app::Config&, std::string const&)> assign) {
+    return {key, [key, assign](app::Config& c, std::string const& v) {
+                if (auto r = core::parse_cidr_list(v, "HRMS_" + upper(key)); !r) bad(key, r.error().message);
+                assign(c, v);
+            }};
+}
+
 std::vector<Setting> const& settings() {
     using C = app::Config;
     static std::vector<Setting> const kAll{
@@ -90,11 +107,16 @@ std::vector<Setting> const& settings() {
         dbl("session_renew_after_s", &C::session_renew_after_s, 0),
         boolean("cookie_secure", &C::cookie_secure),
         integer("login_max_failures", &C::login_max_failures, 1),
+        dbl("login_backoff_s", &C::login_backoff_s, 0.001),
         dbl("login_lockout_s", &C::login_lockout_s, 1),
+        integer("login_lock_addresses", &C::login_lock_addresses, 2),
         integer("login_ip_max_failures", &C::login_ip_max_failures, 1),
         dbl("login_rate_per_ip", &C::login_rate_per_ip, 0.001),
         dbl("login_burst_per_ip", &C::login_burst_per_ip, 1),
         dbl("invite_ttl_hours", &C::invite_ttl_hours, 0.001),
+        cidrs("trusted_proxies", [](C& c, std::string const& v) { c.trusted_proxies = v; }),
+        cidrs("metrics_allow", [](C& c, std::string const& v) { c.metrics_allow = v; }),
+        boolean("allow_self_review", &C::allow_self_review),
         dbl("sla_hours_details", &C::sla_hours_details, 0.0001),
         dbl("sla_hours_documents", &C::sla_hours_documents, 0.0001),
         dbl("sla_hours_final", &C::sla_hours_final, 0.0001),

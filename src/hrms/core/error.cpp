@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "hrms/core/text.hpp"
+
 namespace hrms {
 
 char const* to_string(ErrorCode code) {
@@ -17,12 +19,20 @@ char const* to_string(ErrorCode code) {
         case ErrorCode::validation_failed: return "validation_failed";
         case ErrorCode::cycle: return "cycle";
         case ErrorCode::rate_limited: return "rate_limited";
+        case ErrorCode::self_review: return "self_review";
         case ErrorCode::internal: return "internal";
     }
     return "internal";
 }
 
-std::string json_quote(std::string_view s) {
+std::string json_quote(std::string_view raw) {
+    // Whatever is quoted leaves the server: ill-formed UTF-8 is replaced, never passed on.
+    std::string repaired;
+    std::string_view s = raw;
+    if (!core::is_valid_utf8(raw)) {
+        repaired = core::repair_utf8(raw);
+        s = repaired;
+    }
     std::string out;
     out.reserve(s.size() + 2);
     out.push_back('"');

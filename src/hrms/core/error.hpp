@@ -19,6 +19,7 @@ enum class ErrorCode {
     validation_failed,
     cycle,
     rate_limited,
+    self_review,  // 403: deciding one's own profile or documents
     internal,
 };
 
@@ -44,7 +45,8 @@ inline std::unexpected<Error> fail(ErrorCode code, std::string message,
 // A validation error naming the field: details are {"field": "<name>"}.
 std::unexpected<Error> invalid_field(std::string const& field, std::string message);
 
-// Quotes a string as a JSON string literal (for building small details documents).
+// Quotes a string as a JSON string literal (for building small details documents); ill-formed
+// UTF-8 in `s` comes out as U+FFFD.
 std::string json_quote(std::string_view s);
 
 }  // namespace hrms

@@ -132,7 +132,7 @@ std::optional<std::string> frozen_reason(ProfileState const& s) {
 
 Result<void> check_employee_action(ProfileState const& s, EmployeeAction action) {
     if (auto why = frozen_reason(s)) return fail(ErrorCode::conflict, std::move(*why));
-    if (s.status == StageStatus::submitted)
+    if (s.status == StageStatus::submitted && action != EmployeeAction::replace_rejected_document)
         return fail(ErrorCode::conflict, "profile is awaiting review");
     switch (action) {
         case EmployeeAction::edit_details:
@@ -141,6 +141,7 @@ Result<void> check_employee_action(ProfileState const& s, EmployeeAction action)
                             "details can only be changed in the details stage");
             break;
         case EmployeeAction::upload_document:
+        case EmployeeAction::replace_rejected_document:
             if (s.stage != Stage::documents)
                 return fail(ErrorCode::conflict,
                             "documents can only be uploaded in the documents stage");

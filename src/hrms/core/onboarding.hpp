@@ -34,12 +34,15 @@ struct ProfileState {
     auto operator<=>(ProfileState const&) const = default;
 };
 
-// What an employee does to their own profile.
-enum class EmployeeAction { edit_details, upload_document, submit };
+// What an employee does to their own profile. replace_rejected_document uploads a new version
+// of a document a reviewer rejected.
+enum class EmployeeAction { edit_details, upload_document, replace_rejected_document, submit };
 
 // Ok when the employee may do `action` now: edit_details only in stage details, upload_document
 // only in stage documents, submit only in details or documents; always only while the status
-// is draft or rejected and employment is onboarding. Otherwise conflict with a message that
+// is draft or rejected and employment is onboarding. replace_rejected_document is the one
+// action also allowed while the documents stage awaits review (the review goes on; the stage
+// cannot be approved until the replacement is). Otherwise conflict with a message that
 // says why ("profile is awaiting review", "details can only be changed in the details stage",
 // "profile is on hold", "profile is completed").
 Result<void> check_employee_action(ProfileState const& s, EmployeeAction action);

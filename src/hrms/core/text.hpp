@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace hrms::core {
@@ -19,5 +20,24 @@ inline std::size_t utf8_length(std::string_view s) {
     return static_cast<std::size_t>(std::count_if(
         s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
+
+// The length of the well-formed UTF-8 sequence at the start of `s` (RFC 3629: no overlong forms,
+// no surrogates, nothing above U+10FFFF), or 0 when it is not one.
+std::size_t utf8_sequence_length(std::string_view s);
+
+// True when `s` is well-formed UTF-8.
+bool is_valid_utf8(std::string_view s);
+
+// `s` with every ill-formed sequence replaced by U+FFFD (one per maximal bad subpart, as the
+// Unicode standard recommends); valid input comes back unchanged.
+std::string repair_utf8(std::string_view s);
+
+// True when `s` holds a C0 control character or DEL (NUL included).
+bool has_control_chars(std::string_view s);
+
+// A filename that is safe to store, show and send: the last path component, valid UTF-8 (bad
+// bytes replaced), no control characters or characters that are special to shells and file
+// systems, no leading dots, at most 200 bytes (extension kept); "document" when nothing is left.
+std::string sanitize_filename(std::string_view name);
 
 }  // namespace hrms::core

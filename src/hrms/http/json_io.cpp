@@ -1,15 +1,48 @@
 #include "hrms/http/json_io.hpp"
 
+#include "hrms/core/text.hpp"
+
 namespace hrms::http {
 
 namespace json = boost::json;
+
+namespace {
+// The path ("address.city", "roles[2]") of the first key or string in `v` that is not valid
+// UTF-8, or nullopt.
+std::optional<std::string> invalid_utf8_path(json::value const& v, std::string const& at) {
+    if (v.is_string()) {
+        auto const& s = v.as_string();
+        if (!core::is_valid_utf8({s.data(), s.size()})) return at.empty() ? "body" : at;
+    } else if (v.is_array()) {
+        auto const& a = v.as_array();
+        for (std::size_t i = 0; i < a.size(); ++i) {
+            if (auto p = invalid_utf8_path(a[i], at + "[" + std::to_string(i) + "]")) return p;
+        }
+    } else if (v.is_object()) {
+        for (auto const& [k, child] : v.as_object()) {
+            std::string const key(k.data(), k.size());
+            auto const path = at.empty() ? key : at + "." + key;
+            if (!core::is_valid_utf8(key)) return core::repair_utf8(path);
+            if (auto p = invalid_utf8_path(child, path)) return p;
+        }
+    }
+    return std::nullopt;
+}
+}  // namespace
 
 Result<JsonBody> JsonBody::parse(std::string const& body) {
     boost::system::error_code ec;
     json::parse_options opts;
     opts.max_depth = 32;
+    bool const utf8 = core::is_valid_utf8(body);
+    // Ill-formed UTF-8 is a bad field value, not bad JSON: parse leniently to name the field.
+    opts.allow_invalid_utf8 = !utf8;
     auto v = json::parse(body, ec, {}, opts);
     if (ec) return fail(ErrorCode::bad_request, "request body is not valid JSON: " + ec.message());
+    if (!utf8) {
+        auto const field = invalid_utf8_path(v, "").value_or("body");
+        return invalid_field(field, field + " is not valid UTF-8");
+    }
     if (!v.is_object()) return fail(ErrorCode::bad_request, "request body must be a JSON object");
     JsonBody b;
     b.object_ = std::move(v.as_object());

@@ -136,11 +136,14 @@ Result<void> MultipartParser::run() {
                 break;
             }
             case State::headers: {
+                // The limit holds however the bytes arrive: a whole oversized block in one read
+                // is refused like one that trickles in.
                 auto const end = buf_.find("\r\n\r\n");
                 if (end == std::string::npos) {
                     if (buf_.size() > kMaxHeaderBlock) return malformed("part headers are too large");
                     return {};
                 }
+                if (end + 4 > kMaxHeaderBlock) return malformed("part headers are too large");
                 auto headers = TRY(parse_headers(std::string_view(buf_).substr(0, end + 2)));
                 buf_.erase(0, end + 4);
                 TRY_VOID(handler_.begin(headers));

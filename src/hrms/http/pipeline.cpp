@@ -5,6 +5,7 @@
 
 #include "hrms/app/crypto.hpp"
 #include "hrms/app/log.hpp"
+#include "hrms/core/text.hpp"
 
 namespace hrms::http {
 
@@ -18,6 +19,23 @@ bool safe_request_id(std::string_view id) {
 }
 
 bool unsafe_method(std::string_view m) { return m != "GET" && m != "HEAD" && m != "OPTIONS"; }
+
+// validation_failed naming the first query parameter (or form field) that is not valid UTF-8
+// or, for the query, holds a control character: filters are bound into SQL and quoted back in
+// messages, and a NUL would cut them short.
+std::optional<Error> check_text_inputs(Request const& req) {
+    for (auto const& [k, v] : req.query) {
+        if (!core::is_valid_utf8(k) || !core::is_valid_utf8(v))
+            return invalid_field(k, "query parameter " + k + " is not valid UTF-8").error();
+        if (core::has_control_chars(k) || core::has_control_chars(v))
+            return invalid_field(k, "query parameter " + k + " must not contain control characters").error();
+    }
+    for (auto const& [k, v] : req.form) {
+        if (!core::is_valid_utf8(k) || !core::is_valid_utf8(v))
+            return invalid_field(k, "form field " + k + " is not valid UTF-8").error();
+    }
+    return std::nullopt;
+}
 
 // The session token: the bearer header wins over the cookie.
 std::optional<std::string> token_of(Request const& req, bool& from_cookie, bool& malformed) {
@@ -56,7 +74,16 @@ std::string request_id_for(Request const& req) {
 }
 
 Pipeline::Pipeline(app::Services& services, Router const& router, Metrics& metrics)
-    : services_(services), router_(router), metrics_(metrics) {}
+    : services_(services), router_(router), metrics_(metrics),
+      // Checked when the settings were read; a bad list here trusts nobody.
+      trusted_proxies_(core::parse_cidr_list(services.config.trusted_proxies, "HRMS_TRUSTED_PROXIES")
+                           .value_or(core::CidrList{})) {}
+
+void Pipeline::resolve_client(Request& req) const {
+    if (trusted_proxies_.empty()) return;
+    req.client_ip = core::client_address(req.client_ip, req.header("forwarded"), req.header("x-forwarded-for"),
+                                         trusted_proxies_);
+}
 
 void Pipeline::decorate(Response& r, std::string const& request_id, bool api) const {
     r.header("X-Request-Id", request_id);
@@ -169,13 +196,21 @@ Response Pipeline::handle(Request& req, double started_s) {
             route_name = route.pattern;
             ctx.params = std::move(match.params);
             auto denied = authorize(route, ctx);
+            if (!denied) denied = check_text_inputs(req);
             res = denied ? error_response(*denied, ctx.request_id) : route.handler(ctx);
         }
     } catch (std::exception const& e) {
         log::error("http.exception", {log::str("request_id", ctx.request_id),
-                                      log::str("route", route_name), log::str("what", e.what())});
+                                      log::str("route", route_name), log::str("what", log::what(e))});
         res = error_response({ErrorCode::internal, "internal error; quote request id " + ctx.request_id, {}},
                              ctx.request_id);
+    }
+    if (res.content_type.starts_with("application/json") && !core::is_valid_utf8(res.body)) {
+        // The last line of defence: every input is checked or repaired on the way in, so this
+        // means a path was missed. Repair (JSON stays JSON: bad bytes are only inside strings).
+        log::error("http.invalid_utf8_repaired", {log::str("request_id", ctx.request_id),
+                                                  log::str("route", route_name)});
+        res.body = core::repair_utf8(res.body);
     }
     decorate(res, ctx.request_id, req.path.starts_with("/api/"));
     double const elapsed = monotonic_seconds() - started_s;

@@ -2,6 +2,7 @@
 // The middleware chain around every handler: request id, routing (404/405), authentication,
 // CSRF, the error envelope, security headers, metrics and the access log. Beast-free; runs on
 // the blocking pool.
+#include "hrms/core/net.hpp"
 #include "hrms/http/metrics.hpp"
 #include "hrms/http/router.hpp"
 #include "hrms/http/types.hpp"
@@ -41,6 +42,10 @@ public:
 
     Metrics& metrics() { return metrics_; }
 
+    // Replaces `req.client_ip` (the socket's peer) with the client's address when the peer is a
+    // proxy in HRMS_TRUSTED_PROXIES and sent forwarding headers.
+    void resolve_client(Request& req) const;
+
 private:
     void decorate(Response& r, std::string const& request_id, bool api) const;
     // Authenticates `ctx` for `route` (and checks CSRF); the error when it may not proceed.
@@ -49,6 +54,7 @@ private:
     app::Services& services_;
     Router const& router_;
     Metrics& metrics_;
+    core::CidrList trusted_proxies_;
 };
 
 // A request id: X-Request-Id if it is 1..128 safe characters, otherwise a new random one.

@@ -108,6 +108,13 @@ std::pair<std::string, unsigned short> split_listen(std::string const& listen) {
     return {host, static_cast<unsigned short>(port)};
 }
 
+// True for errors that leave nobody to answer: the peer left, timed out or we are stopping.
+bool peer_gone(boost::system::error_code const& ec) {
+    return ec == beast::error::timeout || ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
+           ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
+           ec == bhttp::error::partial_message || ec == asio::error::broken_pipe;
+}
+
 Response to_error(Pipeline& p, Request const& req, ErrorCode code, std::string msg) {
     return p.reject(req, Error{code, std::move(msg), {}});
 }
@@ -281,14 +288,10 @@ awaitable<void> Server::session(tcp::socket socket) {
     } unregister{this, id};
 
     std::string ip;
-    bool loopback = false;
     {
         boost::system::error_code ec;
         auto ep = stream.socket().remote_endpoint(ec);
-        if (!ec) {
-            ip = ep.address().to_string();
-            loopback = ep.address().is_loopback();
-        }
+        if (!ec) ip = ep.address().to_string();
     }
     auto const ms = [](double s) { return std::chrono::milliseconds(static_cast<long>(s * 1000)); };
     beast::flat_buffer buffer;
@@ -316,7 +319,6 @@ awaitable<void> Server::session(tcp::socket socket) {
         parser.body_limit(std::max<std::uint64_t>(config_.max_body_bytes, upload_limit));
         Request req;
         req.client_ip = ip;
-        req.loopback = loopback;
 
         auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
         if (hec) {
@@ -329,9 +331,7 @@ awaitable<void> Server::session(tcp::socket socket) {
                 co_await write(stream, to_error(pipeline_, req, ErrorCode::payload_too_large,
                                                 "request headers are too large"),
                                false, false, 11);
-            } else if (hec != beast::error::timeout && hec != bhttp::error::end_of_stream &&
-                       hec != asio::error::eof && hec != asio::error::operation_aborted &&
-                       hec != asio::error::connection_reset) {
+            } else if (!peer_gone(hec)) {
                 co_await write(stream, to_error(pipeline_, req, ErrorCode::bad_request,
                                                 "malformed HTTP request: " + hec.message()),
                                false, false, 11);
@@ -357,6 +357,7 @@ awaitable<void> Server::session(tcp::socket socket) {
             for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
             req.headers.emplace_back(std::move(name), std::string(f.value()));
         }
+        pipeline_.resolve_client(req);
         if (upgrade_ && beast::websocket::is_upgrade(head) && upgrade_->wants(req)) {
             // The connection leaves HTTP. Credentials sent with the request are checked first:
             // a bad one is an HTTP 401 (no upgrade); none at all lets the client authenticate
@@ -435,6 +436,11 @@ awaitable<void> Server::session(tcp::socket socket) {
                 if (bec == bhttp::error::body_limit) {
                     co_await write(stream, to_error(pipeline_, req, ErrorCode::payload_too_large,
                                                     "request body is too large"),
+                                   false, false, version);
+                } else if (!peer_gone(bec)) {
+                    // Bad framing (a chunk size that is not hex, or too long) gets an answer too.
+                    co_await write(stream, to_error(pipeline_, req, ErrorCode::bad_request,
+                                                    "malformed request body: " + bec.message()),
                                    false, false, version);
                 }
                 break;

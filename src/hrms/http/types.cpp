@@ -66,6 +66,7 @@ int status_for(ErrorCode code) {
         case ErrorCode::validation_failed: return 422;
         case ErrorCode::cycle: return 422;
         case ErrorCode::rate_limited: return 429;
+        case ErrorCode::self_review: return 403;
         case ErrorCode::internal: return 500;
     }
     return 500;

@@ -26,8 +26,7 @@ struct Request {
     // Multipart uploads: the file part, already on disk, and the text fields.
     std::optional<app::StagedUpload> upload;
     std::vector<std::pair<std::string, std::string>> form;
-    std::string client_ip;
-    bool loopback = false;
+    std::string client_ip;  // the socket's peer, or the client behind a trusted proxy
 
     // The first header with this lower-case name, or empty.
     std::string_view header(std::string_view name) const;

@@ -386,7 +386,7 @@ awaitable<void> Session::run(http::Upgrade up) {
         log::debug("ws.open", {log::str("session_id", info_->id), log::num("user_id", static_cast<long long>(info_->user_id))});
         co_await serve();
     } catch (std::exception const& e) {
-        log::error("ws.session_error", {log::str("session_id", info_->id), log::str("what", e.what())});
+        log::error("ws.session_error", {log::str("session_id", info_->id), log::str("what", log::what(e))});
         start_close(1011, "internal error");
     }
     while (closing_ && co_await read_message()) {
@@ -515,7 +515,7 @@ awaitable<void> cleanup_loop(std::shared_ptr<WsService::State> st, std::shared_p
                                        st->hub.close_tokens(inactive, kCloseSuspended, "account not active");
             if (closed > 0) log::info("ws.sessions_ended", {log::num("closed", static_cast<long long>(closed))});
         } catch (std::exception const& e) {
-            log::warn("ws.session_check_failed", {log::str("what", e.what())});
+            log::warn("ws.session_check_failed", {log::str("what", log::what(e))});
         }
     }
 }
@@ -564,7 +564,7 @@ awaitable<void> dashboard_loop(std::shared_ptr<WsService::State> st, std::shared
             // interval, the slices go out in the same order every time).
             st->hub.broadcast_admins(frame, st->config.ws_dashboard_interval_s * 0.8);
         } catch (std::exception const& e) {
-            log::warn("ws.dashboard_failed", {log::str("what", e.what())});
+            log::warn("ws.dashboard_failed", {log::str("what", log::what(e))});
         }
     }
 }
@@ -579,7 +579,7 @@ awaitable<void> sla_loop(std::shared_ptr<WsService::State> st, std::shared_ptr<a
             int const sent = co_await http::blocking(*st->pool, [state] { return state->services.profiles.escalate_due(); });
             if (sent > 0) log::info("sla.urgent_reviews", {log::num("sent", static_cast<long long>(sent))});
         } catch (std::exception const& e) {
-            log::warn("sla.scan_failed", {log::str("what", e.what())});
+            log::warn("sla.scan_failed", {log::str("what", log::what(e))});
         }
     }
 }
@@ -631,7 +631,7 @@ awaitable<void> WsService::run(asio::ip::tcp::socket socket, http::Upgrade upgra
     try {
         co_await session->run(std::move(upgrade));
     } catch (std::exception const& e) {
-        log::error("ws.exception", {log::str("what", e.what())});
+        log::error("ws.exception", {log::str("what", log::what(e))});
     }
     std::lock_guard lock(state_->mutex);
     state_->sessions.erase(session.get());

@@ -199,7 +199,7 @@ void PgListener::run() {
                 if (PQstatus(conn) != CONNECTION_OK) break;
             }
         } catch (std::exception const& e) {
-            log::error("live.listener_error", {log::str("what", e.what())});
+            log::error("live.listener_error", {log::str("what", log::what(e))});
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
         }
         PQfinish(conn);

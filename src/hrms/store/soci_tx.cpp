@@ -155,7 +155,7 @@ void SociTx::commit() {
             live_sink_->committed(live_);
         } catch (std::exception const& e) {
             // What committed stays committed: live sessions catch up from the database.
-            log::error("live.publish_failed", {log::str("what", e.what())});
+            log::error("live.publish_failed", {log::str("what", log::what(e))});
         }
     });
 }
@@ -311,14 +311,41 @@ core::ManagerLinks SociTx::manager_chain(app::UserId start, int limit) {
     });
 }
 
-void SociTx::set_login_failures(app::UserId id, int failures,
-                                std::optional<std::string> const& locked_until) {
+std::optional<app::Tx::LoginFailures> SociTx::login_failures(std::string const& email_key, std::string const& ip,
+                                                              std::string const& since) {
+    return guard([&]() -> std::optional<LoginFailures> {
+        LoginFailures f;
+        soci::indicator ind = soci::i_null;
+        *sql_ << "SELECT failures, last_at FROM login_failures WHERE email_key = :k AND ip = :ip AND last_at >= :s",
+            into(f.failures, ind), into(f.last_at), use(email_key), use(ip), use(since);
+        if (!sql_->got_data() || ind != soci::i_ok) return std::nullopt;
+        return f;
+    });
+}
+
+int SociTx::login_failure_addresses(std::string const& email_key, std::string const& since) {
+    return guard([&] {
+        int n = 0;
+        *sql_ << "SELECT COUNT(*) FROM login_failures WHERE email_key = :k AND last_at >= :s", into(n),
+            use(email_key), use(since);
+        return n;
+    });
+}
+
+void SociTx::record_login_failure(std::string const& email_key, std::string const& ip, std::string const& now,
+                                  std::string const& since) {
     guard([&] {
-        long long key = id;
-        std::string until = locked_until.value_or("");
-        soci::indicator ind = locked_until ? soci::i_ok : soci::i_null;
-        *sql_ << "UPDATE users SET failed_logins = :f, locked_until = :u WHERE id = :id",
-            use(failures), use(until, ind), use(key);
+        *sql_ << "DELETE FROM login_failures WHERE last_at < :s", use(since);
+        *sql_ << "INSERT INTO login_failures (email_key, ip, failures, last_at) VALUES (:k, :ip, 1, :n) "
+                 "ON CONFLICT (email_key, ip) DO UPDATE SET failures = login_failures.failures + 1, "
+                 "last_at = excluded.last_at",
+            use(email_key), use(ip), use(now);
+    });
+}
+
+void SociTx::clear_login_failures(std::string const& email_key, std::string const& ip) {
+    guard([&] {
+        *sql_ << "DELETE FROM login_failures WHERE email_key = :k AND ip = :ip", use(email_key), use(ip);
     });
 }
 
@@ -409,6 +436,16 @@ std::int64_t SociTx::delete_user_sessions(app::UserId id) {
         st.execute(true);
         live_.blocked_users.push_back(id);
         return static_cast<std::int64_t>(st.get_affected_rows());
+    });
+}
+
+std::vector<std::string> SociTx::session_hashes_of(app::UserId id) {
+    return guard([&] {
+        long long key = id;
+        std::vector<std::string> out;
+        soci::rowset<soci::row> rows = (sql_->prepare << "SELECT token_hash FROM sessions WHERE user_id = :id", use(key));
+        for (auto const& row : rows) out.push_back(row.get<std::string>(0));
+        return out;
     });
 }
 

@@ -32,8 +32,12 @@ public:
     void set_manager(app::UserId id, std::optional<app::UserId> manager,
                      std::string const& now) override;
     core::ManagerLinks manager_chain(app::UserId start, int limit) override;
-    void set_login_failures(app::UserId id, int failures,
-                            std::optional<std::string> const& locked_until) override;
+    std::optional<LoginFailures> login_failures(std::string const& email_key, std::string const& ip,
+                                                std::string const& since) override;
+    int login_failure_addresses(std::string const& email_key, std::string const& since) override;
+    void record_login_failure(std::string const& email_key, std::string const& ip, std::string const& now,
+                              std::string const& since) override;
+    void clear_login_failures(std::string const& email_key, std::string const& ip) override;
     void set_password(app::UserId id, std::string const& hash, std::string const& now) override;
     bool admin_exists() override;
     std::int64_t count_users_with_role(std::string const& role) override;
@@ -45,6 +49,7 @@ public:
                        std::string const& last_seen_at) override;
     void delete_session(std::string const& token_hash) override;
     std::int64_t delete_user_sessions(app::UserId id) override;
+    std::vector<std::string> session_hashes_of(app::UserId id) override;
     std::int64_t delete_expired_sessions(std::string const& now) override;
 
     void insert_invite(app::InviteRecord const& invite, std::string const& now) override;
@@ -99,6 +104,11 @@ private:
     auto guard(F&& fn) -> decltype(fn()) {
         try {
             return fn();
+        } catch (soci::soci_error const& e) {
+            suspect_ = true;
+            // SOCI's full message quotes the statement with its bound values: personal data
+            // that must not reach a log. Keep the database's own words.
+            throw std::runtime_error("database error: " + e.get_error_message());
         } catch (...) {
             suspect_ = true;
             throw;

@@ -1,5 +1,7 @@
 // GET /healthz, /readyz, /metrics, /api/openapi.yaml
 #include "hrms/http/handlers/common.hpp"
+
+#include "hrms/core/net.hpp"
 #include "hrms/http/metrics.hpp"
 
 namespace hrms::http {
@@ -31,9 +33,12 @@ void add_system_routes(Router& r, std::string openapi_yaml, Metrics& metrics) {
         return ok_json(o);
     }, Access::anyone);
 
-    // Loopback scrapers need no token; anyone else needs metrics.read.
+    // Scrapers at an address in HRMS_METRICS_ALLOW need no token; anyone else needs metrics.read.
     r.add("GET", "/metrics", [&metrics](Ctx& ctx) {
-        if (!ctx.req.loopback) {
+        // A few CIDR blocks, parsed per scrape (every few seconds at most): cheaper than caching.
+        auto const allow = core::parse_cidr_list(ctx.services.config.effective_metrics_allow(), "HRMS_METRICS_ALLOW")
+                               .value_or(core::CidrList{});
+        if (!core::contains(allow, ctx.req.client_ip)) {
             auto const authz = ctx.req.header("authorization");
             if (!authz.starts_with("Bearer "))
                 return error_of(ctx, {ErrorCode::unauthenticated, "metrics need an admin token", {}});

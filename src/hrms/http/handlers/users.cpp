@@ -62,6 +62,13 @@ void add_user_routes(Router& r) {
         return ok_json(user_json(HTTP_TRY(ctx, ctx.services.users.set_manager(ctx.who(), id, manager))));
     });
 
+    // Signs the user out everywhere: every session ends and their sockets close.
+    r.add("DELETE", "/api/v1/users/{id}/sessions", [](Ctx& ctx) {
+        auto id = HTTP_TRY(ctx, ctx.param_id("id"));
+        HTTP_TRY(ctx, ctx.services.users.end_sessions(ctx.who(), id));
+        return no_content();
+    });
+
     r.add("PUT", "/api/v1/users/{id}/roles", [](Ctx& ctx) {
         auto id = HTTP_TRY(ctx, ctx.param_id("id"));
         auto body = HTTP_TRY(ctx, decode(ctx));

@@ -1,0 +1,64 @@
+#include "hrms/core/text.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace hrms::core;
+
+TEST(SanitizeFilename, PathTraversalKeepsOnlyTheLastComponent) {
+    EXPECT_EQ(sanitize_filename("../../etc/passwd.pdf"), "passwd.pdf");
+    EXPECT_EQ(sanitize_filename("C:\\Users\\me\\scan.png"), "scan.png");
+}
+
+TEST(SanitizeFilename, DotsControlAndShellCharactersAreNeutralised) {
+    EXPECT_EQ(sanitize_filename(".."), "document");
+    EXPECT_EQ(sanitize_filename(".hidden"), "hidden");
+    EXPECT_EQ(sanitize_filename("a\r\nb\x01.pdf"), "ab.pdf");
+    EXPECT_EQ(sanitize_filename("x\"y<z>|w?.pdf"), "x_y_z__w_.pdf");
+    EXPECT_EQ(sanitize_filename(""), "document");
+}
+
+TEST(SanitizeFilename, LongNamesKeepTheirExtensionAndWholeCharacters) {
+    std::string name;
+    for (int i = 0; i < 150; ++i) name += "é";  // 300 bytes
+    auto const out = sanitize_filename(name + ".pdf");
+    EXPECT_LE(out.size(), 200u);
+    EXPECT_TRUE(out.ends_with(".pdf"));
+    EXPECT_EQ((out.size() - 4) % 2, 0u) << "no half UTF-8 sequence";
+}
+
+TEST(SanitizeFilename, InvalidUtf8IsReplacedNotPassedOn) {
+    EXPECT_EQ(sanitize_filename("\xff\xfe.pdf"), "\xEF\xBF\xBD\xEF\xBF\xBD.pdf");
+    EXPECT_TRUE(is_valid_utf8(sanitize_filename("a\xc3.pdf")));
+}
+
+TEST(Utf8, WellFormedTextIsValid) {
+    EXPECT_TRUE(is_valid_utf8(""));
+    EXPECT_TRUE(is_valid_utf8("plain"));
+    EXPECT_TRUE(is_valid_utf8("Zo\xC3\xAB \xE6\x97\xA5\xE6\x9C\xAC \xF0\x9F\x98\x80"));
+    EXPECT_TRUE(is_valid_utf8("\xEF\xBF\xBF\xF4\x8F\xBF\xBF"));  // U+FFFF, U+10FFFF
+}
+
+TEST(Utf8, OverlongSurrogateTruncatedAndOutOfRangeSequencesAreInvalid) {
+    EXPECT_FALSE(is_valid_utf8("\xC0\xAF"));          // overlong '/'
+    EXPECT_FALSE(is_valid_utf8("\xE0\x80\xAF"));      // overlong
+    EXPECT_FALSE(is_valid_utf8("\xED\xA0\x80"));      // surrogate U+D800
+    EXPECT_FALSE(is_valid_utf8("\xF4\x90\x80\x80"));  // above U+10FFFF
+    EXPECT_FALSE(is_valid_utf8("\xE6\x97"));          // cut short
+    EXPECT_FALSE(is_valid_utf8("\x80"));              // lone continuation
+    EXPECT_FALSE(is_valid_utf8("\xFF"));
+}
+
+TEST(Utf8, RepairReplacesEachBadSubpartOnceAndKeepsTheRest) {
+    EXPECT_EQ(repair_utf8("ok"), "ok");
+    EXPECT_EQ(repair_utf8("a\xFF" "b"), "a\xEF\xBF\xBD" "b");
+    EXPECT_EQ(repair_utf8("\xE6\x97x"), "\xEF\xBF\xBDx");  // a truncated sequence is one U+FFFD
+    EXPECT_EQ(repair_utf8("\xF0\x9F\x98\x80\x80"), "\xF0\x9F\x98\x80\xEF\xBF\xBD");
+    EXPECT_TRUE(is_valid_utf8(repair_utf8("\xC0\xAF\xED\xA0\x80\xF5")));
+}
+
+TEST(ControlChars, NulC0AndDelAreControlCharacters) {
+    EXPECT_TRUE(has_control_chars(std::string_view("ab\0c", 4)));
+    EXPECT_TRUE(has_control_chars("a\x01"));
+    EXPECT_TRUE(has_control_chars("a\x7f"));
+    EXPECT_FALSE(has_control_chars("caf\xC3\xA9 ok"));
+}
