@@ -452,6 +452,18 @@ def test_a_path_with_invalid_utf8_gets_a_clean_404(server):
     assert headers.get("content-type", "").startswith("application/json")
 
 
+def test_a_user_agent_with_invalid_utf8_is_stored_repaired(server):
+    # The agent is kept with the session (a text column: PostgreSQL refuses invalid UTF-8), so a
+    # client sending junk in it must still be able to log in, and nothing it sent comes back raw.
+    user = server.create_user()
+    raw = b"Scanner/1.0 \xff\xfe" + b"\xe6" * 600  # invalid bytes, and longer than is kept
+    r = server.post("/api/v1/auth/login", json={"email": user["email"], "password": PASSWORD},
+                    headers={"User-Agent": raw})
+    assert r.status_code == 200, r.text
+    strict_json(r.content)
+    assert server.get("/api/v1/auth/me", r.json()["token"]).status_code == 200
+
+
 def test_invalid_utf8_inside_a_json_string_is_422_naming_the_field(server):
     _, token = server.user_with_token()
     saved = save_details(server, token, complete_details(first_name="Grace"))

@@ -5,6 +5,7 @@
 
 #include "hrms/app/crypto.hpp"
 #include "hrms/core/accounts.hpp"
+#include "hrms/core/text.hpp"
 
 namespace hrms::app {
 
@@ -84,7 +85,7 @@ Result<LoginResult> Auth::login(LoginInput const& input) {
     s.created_at = s.last_seen_at = to_rfc3339(now);
     s.expires_at = result.expires_at;
     s.ip = input.ip;
-    s.user_agent = input.user_agent.substr(0, 512);
+    s.user_agent = core::clip_utf8(input.user_agent, 512);  // stored as text: valid UTF-8 only
     tx->insert_session(s);
     tx->commit();
     result.user = std::move(*fresh);

@@ -69,6 +69,15 @@ std::string repair_utf8(std::string_view s) {
     return out;
 }
 
+std::string clip_utf8(std::string_view s, std::size_t max_bytes) {
+    auto out = repair_utf8(s.substr(0, std::min(s.size(), max_bytes + 4)));
+    if (out.size() <= max_bytes) return out;
+    std::size_t keep = max_bytes;
+    while (keep > 0 && (static_cast<unsigned char>(out[keep]) & 0xC0) == 0x80) --keep;
+    out.resize(keep);
+    return out;
+}
+
 bool has_control_chars(std::string_view s) {
     return std::any_of(s.begin(), s.end(), [](char ch) {
         auto const c = static_cast<unsigned char>(ch);

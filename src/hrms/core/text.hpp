@@ -32,6 +32,10 @@ bool is_valid_utf8(std::string_view s);
 // Unicode standard recommends); valid input comes back unchanged.
 std::string repair_utf8(std::string_view s);
 
+// `s` repaired (as repair_utf8) and cut to at most `max_bytes` without splitting a character:
+// for client-supplied text kept for display, such as a User-Agent.
+std::string clip_utf8(std::string_view s, std::size_t max_bytes);
+
 // True when `s` holds a C0 control character or DEL (NUL included).
 bool has_control_chars(std::string_view s);
 

@@ -62,3 +62,10 @@ TEST(ControlChars, NulC0AndDelAreControlCharacters) {
     EXPECT_TRUE(has_control_chars("a\x7f"));
     EXPECT_FALSE(has_control_chars("caf\xC3\xA9 ok"));
 }
+
+TEST(Utf8, ClippingNeverSplitsACharacterAndRepairsFirst) {
+    EXPECT_EQ(clip_utf8("abc", 10), "abc");
+    EXPECT_EQ(clip_utf8("ab\xC3\xA9", 3), "ab");  // the two-byte character does not fit
+    EXPECT_EQ(clip_utf8("a\xFF", 10), "a\xEF\xBF\xBD");
+    EXPECT_TRUE(is_valid_utf8(clip_utf8(std::string(300, '\xE6'), 256)));
+}

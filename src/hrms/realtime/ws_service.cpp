@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "hrms/app/crypto.hpp"
+#include "hrms/core/text.hpp"
 #include "hrms/app/log.hpp"
 #include "hrms/http/pipeline.hpp"
 #include "hrms/app/notifications.hpp"
@@ -352,7 +353,7 @@ awaitable<void> Session::run(http::Upgrade up) {
     info_->roles = who.roles;
     info_->token_hash = who.token_hash;
     info_->remote_addr = up.req.client_ip;
-    info_->user_agent = std::string(up.req.header("user-agent").substr(0, 256));
+    info_->user_agent = core::clip_utf8(up.req.header("user-agent"), 256);
     info_->connected_at = to_rfc3339(app::SystemClock().now());
     info_->connected_mono = http::monotonic_seconds();
     info_->channels = app::channels_of(who);
