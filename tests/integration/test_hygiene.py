@@ -542,6 +542,31 @@ def test_a_malformed_chunk_size_is_400(server, size_line):
     assert server.get("/healthz").status_code == 200
 
 
+@pytest.mark.parametrize("framing", ["extension", "trailer"])
+def test_endless_chunk_framing_is_cut_off_with_a_400(server, framing):
+    # Beast counts neither chunk extensions nor trailers against a limit: the server's bounded
+    # read buffer does, so a client cannot make it hold megabytes it will never use.
+    head = (b"POST /api/v1/auth/login HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n")
+    junk = b"a" * (512 * 1024)
+    if framing == "extension":
+        payload = head + b"2;ext=" + junk
+    else:
+        payload = head + b"2\r\n{}\r\n0\r\nX-Trailer: " + junk
+    s = server.raw(timeout=10)
+    try:
+        try:
+            s.sendall(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server answered and closed before taking it all
+        status, _, body = read_response(s, timeout=10)
+    finally:
+        s.close()
+    assert status == 400, body
+    assert strict_json(body)["error"]["code"] == "bad_request"
+    assert server.get("/healthz").status_code == 200
+
+
 # --------------------------------------------------------------------------------------------
 # 6. The multipart part-header limit, however the bytes arrive
 

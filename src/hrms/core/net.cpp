@@ -73,6 +73,10 @@ std::optional<std::vector<IpAddress>> forwarded_for(std::string_view header) {
 
 std::optional<IpAddress> parse_ip(std::string_view text) {
     if (text.empty() || text.size() > 45) return std::nullopt;
+    // inet_pton reads a C string: a NUL would end the address early and hide what follows.
+    for (char c : text) {
+        if (!std::isxdigit(static_cast<unsigned char>(c)) && c != '.' && c != ':') return std::nullopt;
+    }
     std::string const s(text);
     IpAddress ip;
     unsigned char v4[4];

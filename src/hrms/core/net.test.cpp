@@ -55,4 +55,7 @@ TEST(ClientAddress, AMalformedHeaderMeansThePeer) {
     EXPECT_EQ(client_address("127.0.0.1", "", "203.0.113.5, garbage", trusted), "127.0.0.1");
     EXPECT_EQ(client_address("127.0.0.1", "for=unknown", "", trusted), "127.0.0.1");
     EXPECT_EQ(client_address("127.0.0.1", "for=_hidden", "", trusted), "127.0.0.1");
+    // Found by fuzzing: inet_pton stops at a NUL, so "1.2.3.4\0junk" once passed as 1.2.3.4.
+    EXPECT_EQ(client_address("127.0.0.1", "", std::string_view("203.0.113.5\0x", 13), trusted), "127.0.0.1");
+    EXPECT_FALSE(parse_ip(std::string_view("10.0.0.1\0", 9)));
 }

@@ -99,8 +99,13 @@ std::string sanitize_filename(std::string_view raw) {
         else
             out.push_back(static_cast<char>(c));
     }
-    out = std::string(trim(out));
-    while (!out.empty() && out.front() == '.') out.erase(out.begin());  // no hidden files, no ".."
+    // No hidden files, no "..": drop leading dots and blanks until neither is left (". .x"
+    // would otherwise become ".x").
+    for (std::size_t before = std::string::npos; before != out.size();) {
+        before = out.size();
+        out = std::string(trim(out));
+        while (!out.empty() && out.front() == '.') out.erase(out.begin());
+    }
     constexpr std::size_t kMax = 200;
     if (out.size() > kMax) {
         // Keep the extension when shortening, and never cut a UTF-8 sequence in half.

@@ -15,6 +15,7 @@ TEST(SanitizeFilename, DotsControlAndShellCharactersAreNeutralised) {
     EXPECT_EQ(sanitize_filename("a\r\nb\x01.pdf"), "ab.pdf");
     EXPECT_EQ(sanitize_filename("x\"y<z>|w?.pdf"), "x_y_z__w_.pdf");
     EXPECT_EQ(sanitize_filename(""), "document");
+    EXPECT_EQ(sanitize_filename(". .x"), "x") << "found by fuzzing: a dot behind a blank";
 }
 
 TEST(SanitizeFilename, LongNamesKeepTheirExtensionAndWholeCharacters) {

@@ -32,6 +32,9 @@ using asio::use_awaitable;
 constexpr auto kTuple = asio::as_tuple(use_awaitable);
 // Multipart framing (boundaries, part headers, small fields) allowed on top of the file itself.
 constexpr std::uint64_t kUploadFraming = 64 * 1024;
+// The most of a body held in the read buffer at once, beyond the headers (Beast moves body
+// bytes out of it as it parses; only chunk framing it cannot consume accumulates).
+constexpr std::size_t kMaxBufferedBody = 64 * 1024;
 
 namespace {
 
@@ -294,7 +297,10 @@ awaitable<void> Server::session(tcp::socket socket) {
         if (!ec) ip = ep.address().to_string();
     }
     auto const ms = [](double s) { return std::chrono::milliseconds(static_cast<long>(s * 1000)); };
-    beast::flat_buffer buffer;
+    // Bounded: Beast 1.81 counts neither chunk extensions nor trailers against any limit, so an
+    // unbounded buffer would grow with whatever a client sends there; past this the read fails
+    // and the client gets a 400.
+    beast::flat_buffer buffer(config_.max_header_bytes + kMaxBufferedBody);
     bool first = true;
     for (;;) {
         // Wait for the next request's first bytes under the idle timeout (the read timeout for

@@ -1,5 +1,7 @@
 #include "hrms/realtime/frames.hpp"
 
+#include "hrms/core/text.hpp"
+
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
@@ -89,7 +91,7 @@ std::expected<ClientMessage, ProtocolError> parse_client_message(std::string_vie
             return bad("resume needs after: a notification id (an integer >= 0)");
         m.after = after->is_int64() ? after->get_int64() : static_cast<std::int64_t>(after->get_uint64());
     } else {
-        std::string shown(t.substr(0, 64));
+        auto const shown = core::clip_utf8(t, 64);  // whole characters only
         return std::unexpected(ProtocolError{"unknown_type", "unknown message type '" + shown + "'"});
     }
     return m;
