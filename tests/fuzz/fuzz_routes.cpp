@@ -17,6 +17,7 @@
 #include "hrms/app/notifications.hpp"
 #include "hrms/app/users.hpp"
 #include "hrms/core/onboarding.hpp"
+#include "hrms/core/text.hpp"
 #include "hrms/http/handlers/common.hpp"
 #include "hrms/http/router.hpp"
 
@@ -231,6 +232,17 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     if (!parsed) return 0;
     req.path = parsed->path();
     for (auto const& p : parsed->params()) req.query.emplace_back(p.key, p.value);
+    // The pipeline's check of every query value, before any handler reads one: an accepted query
+    // is valid UTF-8 without control characters, a refused one names a parameter it has.
+    if (auto refused = check_text_inputs(req)) {
+        FUZZ_CHECK(refused->code == hrms::ErrorCode::validation_failed, refused->message);
+        hrms::fuzz::check_error_envelope(error_response(*refused, "req-1").body);
+        return 0;
+    }
+    for (auto const& [k, v] : req.query) {
+        FUZZ_CHECK(hrms::core::is_valid_utf8(k) && hrms::core::is_valid_utf8(v), v);
+        FUZZ_CHECK(!hrms::core::has_control_chars(k) && !hrms::core::has_control_chars(v), v);
+    }
     auto match = router().match(req.method, req.path);
     check_match(req.method, req.path, match);
     if (!match.route) {

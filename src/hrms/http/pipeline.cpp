@@ -20,23 +20,6 @@ bool safe_request_id(std::string_view id) {
 
 bool unsafe_method(std::string_view m) { return m != "GET" && m != "HEAD" && m != "OPTIONS"; }
 
-// validation_failed naming the first query parameter (or form field) that is not valid UTF-8
-// or, for the query, holds a control character: filters are bound into SQL and quoted back in
-// messages, and a NUL would cut them short.
-std::optional<Error> check_text_inputs(Request const& req) {
-    for (auto const& [k, v] : req.query) {
-        if (!core::is_valid_utf8(k) || !core::is_valid_utf8(v))
-            return invalid_field(k, "query parameter " + k + " is not valid UTF-8").error();
-        if (core::has_control_chars(k) || core::has_control_chars(v))
-            return invalid_field(k, "query parameter " + k + " must not contain control characters").error();
-    }
-    for (auto const& [k, v] : req.form) {
-        if (!core::is_valid_utf8(k) || !core::is_valid_utf8(v))
-            return invalid_field(k, "form field " + k + " is not valid UTF-8").error();
-    }
-    return std::nullopt;
-}
-
 // The session token: the bearer header wins over the cookie.
 std::optional<std::string> token_of(Request const& req, bool& from_cookie, bool& malformed) {
     auto const authz = req.header("authorization");

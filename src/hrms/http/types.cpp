@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "hrms/core/text.hpp"
+
 namespace hrms::http {
 
 std::string_view Request::header(std::string_view name) const {
@@ -51,6 +53,20 @@ std::string const& Ctx::param(std::string_view name) const {
         if (k == name) return v;
     }
     return kEmpty;
+}
+
+std::optional<Error> check_text_inputs(Request const& req) {
+    for (auto const& [k, v] : req.query) {
+        if (!core::is_valid_utf8(k) || !core::is_valid_utf8(v))
+            return invalid_field(k, "query parameter " + k + " is not valid UTF-8").error();
+        if (core::has_control_chars(k) || core::has_control_chars(v))
+            return invalid_field(k, "query parameter " + k + " must not contain control characters").error();
+    }
+    for (auto const& [k, v] : req.form) {
+        if (!core::is_valid_utf8(k) || !core::is_valid_utf8(v))
+            return invalid_field(k, "form field " + k + " is not valid UTF-8").error();
+    }
+    return std::nullopt;
 }
 
 int status_for(ErrorCode code) {

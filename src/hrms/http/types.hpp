@@ -68,6 +68,11 @@ struct Ctx {
 
 using Handler = std::function<Response(Ctx&)>;
 
+// validation_failed naming the first query parameter (or form field) that is not valid UTF-8
+// or, for the query, holds a control character: filters are bound into SQL and quoted back in
+// messages, and a NUL would cut them short. nullopt when every one is clean.
+std::optional<Error> check_text_inputs(Request const& req);
+
 // The HTTP status for an error code: the one table.
 int status_for(ErrorCode code);
 
