@@ -2,6 +2,8 @@
 # GET /healthz and authenticated GET /api/v1/auth/me on SQLite, side by side with the
 # yardsticks in ../shared/peers (Beast ceiling, FastAPI + uvicorn at its best), in one run.
 #   bench/http.sh [RUNS=3] [DURATION=10s]
+#   HRMS_BASELINE=/path/to/older/hrms bench/http.sh   also measures an older build, interleaved
+#                                                     (to see what a change costs)
 # wrk -t1 -c64 on loopback; each configuration measured RUNS times, interleaved; medians and
 # ratios go to $BENCH_OUT/http_summary.txt (default /tmp/hrms-bench).
 source "$(dirname "$0")/../scripts/lib.sh"
@@ -24,6 +26,11 @@ HRMS="$ROOT/build/release/bin/hrms"
 rm -rf "$OUT/hrms-data"
 HRMS_DATA_DIR="$OUT/hrms-data" "$HRMS" migrate >/dev/null
 TOKEN=$(/usr/bin/python3 "$ROOT/bench/seed_auth.py" "$OUT/hrms-data/hrms.db" 10000)
+if [ -n "${HRMS_BASELINE:-}" ]; then
+  rm -rf "$OUT/base-data"
+  HRMS_DATA_DIR="$OUT/base-data" "$HRMS_BASELINE" migrate >/dev/null
+  BASE_TOKEN=$(/usr/bin/python3 "$ROOT/bench/seed_auth.py" "$OUT/base-data/hrms.db" 10000)
+fi
 
 wait_http() { for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$1/healthz" && return 0; sleep 0.1; done; return 1; }
 stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
@@ -56,6 +63,12 @@ for RUN in $(seq 1 "$RUNS"); do
 
   HRMS_DATA_DIR="$OUT/hrms-data" HRMS_LISTEN=127.0.0.1:18183 HRMS_LOG_LEVEL=warn "$HRMS" serve 2>/dev/null & pid=$!
   wait_http 18183; measure hrms 18183 $pid /healthz; measure hrms 18183 $pid /api/v1/auth/me "Authorization: Bearer $TOKEN"; stop $pid
+
+  if [ -n "${HRMS_BASELINE:-}" ]; then
+    HRMS_DATA_DIR="$OUT/base-data" HRMS_LISTEN=127.0.0.1:18184 HRMS_LOG_LEVEL=warn "$HRMS_BASELINE" serve 2>/dev/null & pid=$!
+    wait_http 18184; measure hrms_baseline 18184 $pid /healthz
+    measure hrms_baseline 18184 $pid /api/v1/auth/me "Authorization: Bearer $BASE_TOKEN"; stop $pid
+  fi
 done
 
 /usr/bin/python3 - "$RUNS_TSV" <<'PY' | tee "$OUT/http_summary.txt"
@@ -76,4 +89,7 @@ fast = med[("fastapi_best", "/me_async")][0]
 print(f"hrms /me vs Beast /me ceiling: {me / beast:.2f}x (target >= 0.50)")
 print(f"hrms /me vs FastAPI best /me_async: {me / fast:.2f}x (target >= 2.00)")
 print(f"hrms /me p99: {med[('hrms', '/api/v1/auth/me')][2]:.2f} ms (target < 5)")
+if ("hrms_baseline", "/api/v1/auth/me") in med:
+    for ep in ("/healthz", "/api/v1/auth/me"):
+        print(f"hrms {ep} vs baseline build: {med[('hrms', ep)][0] / med[('hrms_baseline', ep)][0]:.2f}x")
 PY
