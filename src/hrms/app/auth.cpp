@@ -43,12 +43,15 @@ Result<LoginResult> Auth::login(LoginInput const& input) {
     auto const key = sha256_hex("login:" + email);
     auto const since = to_rfc3339(now.plus_seconds(-config_.login_lockout_s));
     std::optional<UserRecord> user;
+    bool failed_before = false;  // from this address, within the window: forgotten on success
     {
         auto tx = store_.begin(TxMode::read);
         user = tx->user_by_email(email);
         if (tx->login_failure_addresses(key, since) >= config_.login_lock_addresses)
             return too_many_failures(config_.login_lockout_s);
-        if (auto f = tx->login_failures(key, input.ip, since); f && f->failures >= config_.login_max_failures) {
+        auto const f = tx->login_failures(key, input.ip, since);
+        failed_before = f.has_value();
+        if (f && f->failures >= config_.login_max_failures) {
             double delay = config_.login_backoff_s *
                            std::pow(2.0, std::min(f->failures - config_.login_max_failures, 40));
             delay = std::min(delay, config_.login_lockout_s);
@@ -72,7 +75,7 @@ Result<LoginResult> Auth::login(LoginInput const& input) {
     auto tx = store_.begin(TxMode::write);
     auto fresh = tx->user_by_id(user->id);
     if (!fresh || fresh->status != "active") return bad_credentials();
-    tx->clear_login_failures(key, input.ip);
+    if (failed_before) tx->clear_login_failures(key, input.ip);
 
     LoginResult result;
     result.token = random_token();

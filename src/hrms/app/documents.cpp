@@ -14,13 +14,20 @@ bool visible(Actor const& actor, ProfileRecord const& p) {
     return p.user_id == actor.id || actor.can("profiles.read");
 }
 
-// Replacing a document a reviewer rejected is allowed while the stage awaits review; any
-// other upload is not.
-core::EmployeeAction upload_action(Tx& tx, ProfileId profile, std::string const& type) {
-    for (auto const& d : tx.documents_of(profile, false)) {
-        if (d.type == type && d.status == "rejected") return core::EmployeeAction::replace_rejected_document;
+// Whether the employee may upload a document of `spec`'s type now: while the stage is open to
+// uploads, or, to replace a document a reviewer rejected, also while it awaits review; never
+// over a document already approved. One read of the profile's documents for both rules.
+Result<void> check_upload(Tx& tx, ProfileRecord const& p, DocumentTypeRecord const& spec) {
+    auto action = core::EmployeeAction::upload_document;
+    bool approved = false;
+    for (auto const& d : tx.documents_of(p.id, false)) {
+        if (d.type != spec.code) continue;
+        if (d.status == "rejected") action = core::EmployeeAction::replace_rejected_document;
+        approved = approved || d.status == "approved";
     }
-    return core::EmployeeAction::upload_document;
+    TRY_VOID(core::check_employee_action(p.state, action));
+    if (approved) return fail(ErrorCode::conflict, spec.name + " is already approved");
+    return {};
 }
 
 }  // namespace
@@ -53,7 +60,7 @@ Result<DocumentRecord> Documents::upload(Actor const& actor, std::string const& 
         spec = *it;
         auto p = tx->profile_by_user(actor.id);
         if (!p) return fail(ErrorCode::not_found, "profile not found");
-        TRY_VOID(core::check_employee_action(p->state, upload_action(*tx, p->id, type)));
+        TRY_VOID(check_upload(*tx, *p, spec));
     }
     if (file.size == 0) return invalid_field("file", "the file is empty");
     if (file.size > spec.max_bytes)
@@ -69,11 +76,7 @@ Result<DocumentRecord> Documents::upload(Actor const& actor, std::string const& 
     auto tx = store_.begin(TxMode::write);
     auto p = tx->profile_by_user(actor.id);
     if (!p) return fail(ErrorCode::not_found, "profile not found");
-    TRY_VOID(core::check_employee_action(p->state, upload_action(*tx, p->id, type)));
-    for (auto const& d : tx->documents_of(p->id, false)) {
-        if (d.type == type && d.status == "approved")
-            return fail(ErrorCode::conflict, spec.name + " is already approved");
-    }
+    TRY_VOID(check_upload(*tx, *p, spec));  // again: the profile may have moved meanwhile
     blobs_.put(file.temp_path, file.sha256);
     cleanup.keep = true;
     DocumentRecord d;

@@ -16,28 +16,37 @@
 namespace hrms::app {
 
 // The role graph as a write transaction sees it, with edits applied before they are saved.
+// The roles are read on first use, once: one view serves every check of a use case, and checks
+// by an actor holding "*" never read them.
 class PermissionView {
 public:
-    explicit PermissionView(Tx& tx);
+    explicit PermissionView(Tx& tx) : tx_(tx) {}
 
     // Makes the view show `role` with these permissions and parents (as it would be saved).
     void put(std::string const& name, std::set<std::string> permissions, std::vector<std::string> inherits);
     // Every permission `roles` grant, through inheritance.
     std::set<std::string> effective(std::vector<std::string> const& roles) const;
-    core::RoleEdges const& edges() const { return edges_; }
+    // role name -> the roles it inherits from.
+    core::RoleEdges const& edges() const;
 
 private:
-    core::RoleEdges edges_;
-    std::map<std::string, std::set<std::string>> perms_;
+    void load() const;
+
+    Tx& tx_;
+    mutable bool loaded_ = false;
+    mutable core::RoleEdges edges_;
+    mutable std::map<std::string, std::set<std::string>> perms_;
 };
 
-// forbidden unless the actor holds every permission in `granted`; `what` names the path in
-// the message ("grant roles", "give a role").
-Result<void> check_grantable(Actor const& actor, std::set<std::string> const& granted, std::string const& what);
+// forbidden unless the actor holds every permission `roles` grant (through `view`); `what`
+// names the path in the message ("grant roles", "give a role").
+Result<void> check_grantable(Actor const& actor, PermissionView const& view, std::vector<std::string> const& roles,
+                             std::string const& what);
 
-// forbidden unless every permission of the target (`target_permissions`) is held by the actor:
-// one may only act on users at or below oneself.
-Result<void> check_outranks(Actor const& actor, std::set<std::string> const& target_permissions);
+// forbidden unless the actor holds every permission of a user holding `target_roles`: one may
+// only act on users at or below oneself.
+Result<void> check_outranks(Actor const& actor, PermissionView const& view,
+                            std::vector<std::string> const& target_roles);
 
 enum class SelfReview { refused, allowed };
 

@@ -240,8 +240,9 @@ public:
     virtual void delete_session(std::string const& token_hash) = 0;
     // Removes every session of the user; returns how many.
     virtual std::int64_t delete_user_sessions(UserId id) = 0;
-    // The token hashes of every session of the user.
-    virtual std::vector<std::string> session_hashes_of(UserId id) = 0;
+    // Removes every session of the user as logouts (their sockets learn 4001, signed out, where
+    // delete_user_sessions says 4003, suspended); returns how many.
+    virtual std::int64_t end_user_sessions(UserId id) = 0;
     virtual std::int64_t delete_expired_sessions(std::string const& now) = 0;
 
     // Invites.

@@ -90,7 +90,7 @@ Result<RoleRecord> Roles::save(Actor const& actor, RoleInput const& input, bool 
     // A role's holders (and the holders of every role inheriting it) gain what it grants, so
     // defining it is a grant; and a role that already carries more than the actor holds is
     // above them, even to reduce it.
-    if (!creating) TRY_VOID(check_grantable(actor, view.effective({role.name}), "change a role"));
+    if (!creating) TRY_VOID(check_grantable(actor, view, {role.name}, "change a role"));
     view.put(role.name, role.permissions, role.inherits);
     auto const& edges = view.edges();
     if (auto const loop = core::find_role_cycle(edges, role.name); !loop.empty()) {
@@ -99,7 +99,7 @@ Result<RoleRecord> Roles::save(Actor const& actor, RoleInput const& input, bool 
         return fail(ErrorCode::cycle, "role inheritance would form a cycle: " + core::format_cycle(loop),
                     "{\"field\":\"inherits\",\"path\":" + path + "]}");
     }
-    TRY_VOID(check_grantable(actor, view.effective({role.name}), creating ? "create a role" : "give a role"));
+    TRY_VOID(check_grantable(actor, view, {role.name}, creating ? "create a role" : "give a role"));
     tx->upsert_role(role);
     auto saved = *tx->role(role.name);
     tx->commit();
@@ -113,12 +113,13 @@ Result<void> Roles::remove(Actor const& actor, std::string const& name) {
     auto role = tx->role(name);
     if (!role) return no_role(name);
     if (role->builtin) return fail(ErrorCode::conflict, "built-in role " + name + " cannot be deleted");
-    TRY_VOID(check_grantable(actor, PermissionView(*tx).effective({name}), "delete a role"));
+    PermissionView view(*tx);
+    TRY_VOID(check_grantable(actor, view, {name}, "delete a role"));
     if (tx->count_users_with_role(name) > 0)
         return fail(ErrorCode::conflict, "role " + name + " is still held by users");
-    for (auto const& r : tx->list_roles()) {
-        if (std::find(r.inherits.begin(), r.inherits.end(), name) != r.inherits.end())
-            return fail(ErrorCode::conflict, "role " + name + " is inherited by " + r.name);
+    for (auto const& [other, parents] : view.edges()) {
+        if (std::find(parents.begin(), parents.end(), name) != parents.end())
+            return fail(ErrorCode::conflict, "role " + name + " is inherited by " + other);
     }
     tx->delete_role(name);
     tx->commit();

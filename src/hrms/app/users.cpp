@@ -24,19 +24,6 @@ Result<std::vector<std::string>> check_roles(Tx& tx, std::vector<std::string> ro
     return roles;
 }
 
-// forbidden unless the actor already holds every permission `roles` would grant: nobody can
-// hand out more power than they have (a role inheriting admin, or holding "*", is admin).
-Result<void> check_roles_grantable(Tx& tx, Actor const& actor, std::vector<std::string> const& roles) {
-    if (actor.can("*")) return {};
-    return check_grantable(actor, PermissionView(tx).effective(roles), "grant roles");
-}
-
-// forbidden unless the actor holds every permission the user holds.
-Result<void> check_above(Tx& tx, Actor const& actor, UserRecord const& user) {
-    if (actor.can("*")) return {};
-    return check_outranks(actor, PermissionView(tx).effective(user.roles));
-}
-
 bool is_admin(std::vector<std::string> const& roles) {
     return std::find(roles.begin(), roles.end(), "admin") != roles.end();
 }
@@ -78,7 +65,7 @@ Result<CreatedUser> Users::create_checked(CreateUserInput const& input, Actor co
     auto tx = store_.begin(TxMode::write);
     tx->serialize(Tx::Lock::user_emails);  // two creates of one email: the second sees the first
     auto roles = TRY(check_roles(*tx, input.roles.value_or(std::vector<std::string>{"employee"})));
-    if (actor) TRY_VOID(check_roles_grantable(*tx, *actor, roles));
+    if (actor) TRY_VOID(check_grantable(*actor, PermissionView(*tx), roles, "grant roles"));
     if (tx->user_by_email(email))
         return fail(ErrorCode::conflict, "a user with this email already exists",
                     "{\"field\":\"email\"}");
@@ -132,7 +119,7 @@ Result<UserRecord> Users::set_manager(Actor const& actor, UserId id, std::option
     tx->serialize(Tx::Lock::managers);
     auto user = tx->user_by_id(id);
     if (!user) return no_user();
-    TRY_VOID(check_above(*tx, actor, *user));
+    TRY_VOID(check_outranks(actor, PermissionView(*tx), user->roles));
     if (manager) {
         if (!tx->user_by_id(*manager))
             return invalid_field("manager_id", "manager " + std::to_string(*manager) + " does not exist");
@@ -158,9 +145,10 @@ Result<UserRecord> Users::set_roles(Actor const& actor, UserId id, std::vector<s
     auto tx = store_.begin(TxMode::write);
     auto user = tx->user_by_id(id);
     if (!user) return no_user();
-    TRY_VOID(check_above(*tx, actor, *user));
+    PermissionView const view(*tx);
+    TRY_VOID(check_outranks(actor, view, user->roles));
     roles = TRY(check_roles(*tx, std::move(roles)));
-    TRY_VOID(check_roles_grantable(*tx, actor, roles));
+    TRY_VOID(check_grantable(actor, view, roles, "grant roles"));
     if (is_admin(user->roles) && !is_admin(roles) && user->status == "active" &&
         tx->count_active_admins() <= 1)
         return fail(ErrorCode::conflict, "this would leave no admin");
@@ -184,7 +172,7 @@ Result<UserRecord> Users::update(Actor const& actor, UserId id, UpdateUserInput 
     auto tx = store_.begin(TxMode::write);
     auto user = tx->user_by_id(id);
     if (!user) return no_user();
-    TRY_VOID(check_above(*tx, actor, *user));
+    TRY_VOID(check_outranks(actor, PermissionView(*tx), user->roles));
     auto const ts = to_rfc3339(clock_.now());
     if (name) tx->set_user_name(id, *name, ts);
     if (input.status && *input.status != user->status) {
@@ -206,12 +194,10 @@ Result<std::int64_t> Users::end_sessions(Actor const& actor, UserId id) {
     auto tx = store_.begin(TxMode::write);
     auto user = tx->user_by_id(id);
     if (!user) return no_user();
-    TRY_VOID(check_above(*tx, actor, *user));
-    // One by one, so that live sockets learn "logged out" (4001), not "suspended".
-    auto const hashes = tx->session_hashes_of(id);
-    for (auto const& h : hashes) tx->delete_session(h);
+    TRY_VOID(check_outranks(actor, PermissionView(*tx), user->roles));
+    auto const ended = tx->end_user_sessions(id);
     tx->commit();
-    return static_cast<std::int64_t>(hashes.size());
+    return ended;
 }
 
 Result<bool> Users::ensure_admin(std::string const& email, std::string const& password) {

@@ -21,9 +21,10 @@ struct Setting {
     Setter set;
 };
 
-std::string upper(std::string_view s) {
-    std::string out(s);
-    for (auto& ch : out) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+// The environment variable of a setting: HRMS_ + upper(key).
+std::string env_name(char const* key) {
+    std::string out = "HRMS_";
+    for (char const* p = key; *p; ++p) out.push_back(static_cast<char>(std::toupper(*p)));
     return out;
 }
 
@@ -77,7 +78,7 @@ Setting boolean(char const* key, bool app::Config::*field) {
 // trusting nobody (or everybody).
 Setting cidrs(char const* key, std::function<void(app::Config&, std::string const&)> assign) {
     return {key, [key, assign](app::Config& c, std::string const& v) {
-                if (auto r = core::parse_cidr_list(v, "HRMS_" + upper(key)); !r) bad(key, r.error().message);
+                if (auto r = core::parse_cidr_list(v, env_name(key)); !r) bad(key, r.error().message);
                 assign(c, v);
             }};
 }
@@ -133,12 +134,6 @@ std::vector<Setting> const& settings() {
         dbl("ws_dashboard_interval_s", &C::ws_dashboard_interval_s, 0.05),
     };
     return kAll;
-}
-
-std::string env_name(char const* key) {
-    std::string out = "HRMS_";
-    for (char const* p = key; *p; ++p) out.push_back(static_cast<char>(std::toupper(*p)));
-    return out;
 }
 
 std::string toml_text(toml::value const& v, std::string const& key) {

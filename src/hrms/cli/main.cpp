@@ -16,6 +16,7 @@
 #include "hrms/app/services.hpp"
 #include "hrms/app/users.hpp"
 #include "hrms/cli/config.hpp"
+#include "hrms/core/net.hpp"
 #include "hrms/http/metrics.hpp"
 #include "hrms/http/routes.hpp"
 #include "hrms/http/server.hpp"
@@ -112,7 +113,9 @@ int cmd_serve(app::Config config) {
     }
     http::Metrics metrics;
     realtime::Hub hub;
-    auto router = http::build_router(std::string(cli::openapi_yaml()), metrics,
+    // Both lists were checked when the settings were read.
+    auto metrics_allow = core::parse_cidr_list(w.config.effective_metrics_allow(), "HRMS_METRICS_ALLOW").value();
+    auto router = http::build_router(std::string(cli::openapi_yaml()), metrics, std::move(metrics_allow),
                                      [&hub](http::Router& r) { realtime::add_ws_routes(r, hub); });
     metrics.add_source([&hub] { return hub.render_metrics(); });
     auto ws = realtime::make_ws_service(w.services, hub);

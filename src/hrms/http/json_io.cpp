@@ -34,14 +34,20 @@ Result<JsonBody> JsonBody::parse(std::string const& body) {
     boost::system::error_code ec;
     json::parse_options opts;
     opts.max_depth = 32;
-    bool const utf8 = core::is_valid_utf8(body);
-    // Ill-formed UTF-8 is a bad field value, not bad JSON: parse leniently to name the field.
-    opts.allow_invalid_utf8 = !utf8;
+    // The parser checks UTF-8 itself; only a body it refused is looked at again.
     auto v = json::parse(body, ec, {}, opts);
-    if (ec) return fail(ErrorCode::bad_request, "request body is not valid JSON: " + ec.message());
-    if (!utf8) {
-        auto const field = invalid_utf8_path(v, "").value_or("body");
-        return invalid_field(field, field + " is not valid UTF-8");
+    if (ec) {
+        // Ill-formed UTF-8 is a bad field value, not bad JSON: parse leniently to name the field.
+        if (!core::is_valid_utf8(body)) {
+            opts.allow_invalid_utf8 = true;
+            boost::system::error_code lenient_ec;
+            auto const lenient = json::parse(body, lenient_ec, {}, opts);
+            if (!lenient_ec) {
+                auto const field = invalid_utf8_path(lenient, "").value_or("body");
+                return invalid_field(field, field + " is not valid UTF-8");
+            }
+        }
+        return fail(ErrorCode::bad_request, "request body is not valid JSON: " + ec.message());
     }
     if (!v.is_object()) return fail(ErrorCode::bad_request, "request body must be a JSON object");
     JsonBody b;

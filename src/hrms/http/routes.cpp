@@ -4,9 +4,10 @@
 
 namespace hrms::http {
 
-Router build_router(std::string openapi_yaml, Metrics& metrics, std::function<void(Router&)> const& more) {
+Router build_router(std::string openapi_yaml, Metrics& metrics, core::CidrList metrics_allow,
+                    std::function<void(Router&)> const& more) {
     Router r;
-    add_system_routes(r, std::move(openapi_yaml), metrics);
+    add_system_routes(r, std::move(openapi_yaml), metrics, std::move(metrics_allow));
     add_auth_routes(r);
     add_user_routes(r);
     add_role_routes(r);

@@ -11,10 +11,10 @@
 #include <unordered_map>
 
 #include "hrms/app/crypto.hpp"
-#include "hrms/core/text.hpp"
 #include "hrms/app/log.hpp"
 #include "hrms/http/pipeline.hpp"
 #include "hrms/app/notifications.hpp"
+#include "hrms/core/text.hpp"
 #include "hrms/core/time.hpp"
 #include "hrms/http/blocking.hpp"
 #include "hrms/http/upgrade.hpp"

@@ -439,13 +439,18 @@ std::int64_t SociTx::delete_user_sessions(app::UserId id) {
     });
 }
 
-std::vector<std::string> SociTx::session_hashes_of(app::UserId id) {
+std::int64_t SociTx::end_user_sessions(app::UserId id) {
     return guard([&] {
         long long key = id;
-        std::vector<std::string> out;
-        soci::rowset<soci::row> rows = (sql_->prepare << "SELECT token_hash FROM sessions WHERE user_id = :id", use(key));
-        for (auto const& row : rows) out.push_back(row.get<std::string>(0));
-        return out;
+        std::int64_t n = 0;
+        // One statement, so a session created meanwhile is either ended and announced or kept.
+        soci::rowset<soci::row> rows =
+            (sql_->prepare << "DELETE FROM sessions WHERE user_id = :id RETURNING token_hash", use(key));
+        for (auto const& row : rows) {
+            live_.ended_sessions.push_back(row.get<std::string>(0));
+            ++n;
+        }
+        return n;
     });
 }
 

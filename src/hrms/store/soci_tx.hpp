@@ -49,7 +49,7 @@ public:
                        std::string const& last_seen_at) override;
     void delete_session(std::string const& token_hash) override;
     std::int64_t delete_user_sessions(app::UserId id) override;
-    std::vector<std::string> session_hashes_of(app::UserId id) override;
+    std::int64_t end_user_sessions(app::UserId id) override;
     std::int64_t delete_expired_sessions(std::string const& now) override;
 
     void insert_invite(app::InviteRecord const& invite, std::string const& now) override;

@@ -2,6 +2,7 @@
 // Shared by the handlers: decoding, encoding and the early-return macro.
 #include <boost/json.hpp>
 
+#include "hrms/core/net.hpp"
 #include "hrms/http/json_io.hpp"
 #include "hrms/http/router.hpp"
 #include "hrms/http/types.hpp"
@@ -24,7 +25,7 @@ Response error_of(Ctx const& ctx, Error const& e);
 Response page_json(boost::json::array items, std::optional<std::string> next_cursor);
 
 // Registration of each resource's routes (handlers/<resource>.cpp).
-void add_system_routes(Router& r, std::string openapi_yaml, class Metrics& metrics);
+void add_system_routes(Router& r, std::string openapi_yaml, class Metrics& metrics, core::CidrList metrics_allow);
 void add_auth_routes(Router& r);
 void add_user_routes(Router& r);
 void add_role_routes(Router& r);

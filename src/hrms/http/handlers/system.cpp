@@ -1,14 +1,13 @@
 // GET /healthz, /readyz, /metrics, /api/openapi.yaml
 #include "hrms/http/handlers/common.hpp"
 
-#include "hrms/core/net.hpp"
 #include "hrms/http/metrics.hpp"
 
 namespace hrms::http {
 
 namespace json = boost::json;
 
-void add_system_routes(Router& r, std::string openapi_yaml, Metrics& metrics) {
+void add_system_routes(Router& r, std::string openapi_yaml, Metrics& metrics, core::CidrList metrics_allow) {
     r.add("GET", "/healthz", [](Ctx&) { return json_response(200, "{\"status\":\"ok\"}"); },
           Access::anyone, Exec::io);
 
@@ -34,10 +33,7 @@ void add_system_routes(Router& r, std::string openapi_yaml, Metrics& metrics) {
     }, Access::anyone);
 
     // Scrapers at an address in HRMS_METRICS_ALLOW need no token; anyone else needs metrics.read.
-    r.add("GET", "/metrics", [&metrics](Ctx& ctx) {
-        // A few CIDR blocks, parsed per scrape (every few seconds at most): cheaper than caching.
-        auto const allow = core::parse_cidr_list(ctx.services.config.effective_metrics_allow(), "HRMS_METRICS_ALLOW")
-                               .value_or(core::CidrList{});
+    r.add("GET", "/metrics", [&metrics, allow = std::move(metrics_allow)](Ctx& ctx) {
         if (!core::contains(allow, ctx.req.client_ip)) {
             auto const authz = ctx.req.header("authorization");
             if (!authz.starts_with("Bearer "))
