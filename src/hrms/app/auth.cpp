@@ -15,7 +15,7 @@ std::unexpected<Error> bad_credentials() {
 }
 std::unexpected<Error> retry_later(std::string message, double seconds) {
     return fail(ErrorCode::rate_limited, std::move(message),
-                "{\"retry_after_s\":" + std::to_string(static_cast<long long>(std::ceil(seconds))) +
+                "{\"retry_after_s\":" + std::to_string(static_cast<long long>(std::max(1.0, std::ceil(seconds)))) +
                     "}");
 }
 // One answer for every email while it is throttled, known or not.

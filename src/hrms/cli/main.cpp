@@ -1,5 +1,6 @@
 // hrms: the only place that wires adapters together.
 #include <CLI/CLI.hpp>
+#include <boost/json.hpp>
 
 #include <unistd.h>
 
@@ -127,6 +128,22 @@ int cmd_serve(app::Config config) {
     return rc;
 }
 
+// The router's table as the server builds it, for checking it against docs/openapi.yaml.
+int cmd_routes() {
+    http::Metrics metrics;
+    realtime::Hub hub;
+    auto router = http::build_router(std::string(cli::openapi_yaml()), metrics, {},
+                                     [&hub](http::Router& r) { realtime::add_ws_routes(r, hub); });
+    for (auto const& route : router.routes()) {
+        boost::json::object line{{"method", route.method},
+                                 {"path", route.pattern},
+                                 {"access", route.access == http::Access::anyone ? "anyone" : "user"},
+                                 {"body", route.body == http::Body::upload ? "upload" : "whole"}};
+        std::cout << boost::json::serialize(line) << "\n";
+    }
+    return 0;
+}
+
 int cmd_user_create(app::Config config, std::string const& email, std::string const& name,
                     std::vector<std::string> const& roles, bool password_stdin) {
     World w(std::move(config));
@@ -179,6 +196,7 @@ int main(int argc, char** argv) {
     auto* migrate = cli.add_subcommand("migrate", "bring the database schema up to date");
     auto* version = cli.add_subcommand("version", "print the version");
     auto* config_cmd = cli.add_subcommand("config", "show the settings this binary reads");
+    auto* routes_cmd = cli.add_subcommand("routes", "print the route table, one JSON object a line");
     auto* user = cli.add_subcommand("user", "manage users");
     user->require_subcommand(1);
     auto* user_create = user->add_subcommand("create", "create a user");
@@ -205,6 +223,7 @@ int main(int argc, char** argv) {
         std::cout << "hrms " << HRMS_VERSION << "\n";
         return 0;
     }
+    if (*routes_cmd) return cmd_routes();
     try {
         auto config = cli::load_config(config_path);
         if (*config_cmd) {

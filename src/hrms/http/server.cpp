@@ -248,10 +248,17 @@ awaitable<bool> Server::write(beast::tcp_stream& stream, Response res, bool head
             auto [ec, n] = co_await bhttp::async_write(stream, out, kTuple);
             co_return !ec && keep_alive;
         }
-        log::error("http.file_missing", {log::str("path", res.file_path), log::str("error", fec.message())});
-        res.status = 500;
-        res.content_type = "application/json";
-        res.body = "{\"error\":{\"code\":\"internal\",\"message\":\"stored file is missing\",\"details\":null,\"request_id\":null}}";
+        // The pipeline has set the request id already: the error quotes it like any other.
+        std::string rid;
+        for (auto const& [k, v] : res.headers) {
+            if (k == "X-Request-Id") rid = v;
+        }
+        log::error("http.file_missing",
+                   {log::str("request_id", rid), log::str("path", res.file_path), log::str("error", fec.message())});
+        auto err = error_response({ErrorCode::internal, "stored file is missing; quote request id " + rid, {}}, rid);
+        res.status = err.status;
+        res.content_type = err.content_type;
+        res.body = std::move(err.body);
         std::erase_if(res.headers, [](auto const& h) { return h.first == "Content-Disposition"; });
     }
     bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), version};

@@ -316,8 +316,12 @@ awaitable<void> Session::run(http::Upgrade up) {
     // and only a small per-session write buffer (Beast allocates it on the first write).
     ws_.auto_fragment(false);
     ws_.write_buffer_bytes(512);
-    ws_.set_option(websocket::stream_base::decorator(
-        [](websocket::response_type& res) { res.set(beast::http::field::server, "hrms"); }));
+    // Every answer carries the request id, the handshake's own included (101, and Beast's 400
+    // or 426 for a malformed one).
+    ws_.set_option(websocket::stream_base::decorator([rid = up.request_id](websocket::response_type& res) {
+        res.set(beast::http::field::server, "hrms");
+        res.set("X-Request-Id", rid);
+    }));
     ws_.control_callback([this](websocket::frame_type, beast::string_view) { touch(); });
     {
         boost::system::error_code ignored;
