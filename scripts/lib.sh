@@ -9,7 +9,8 @@ BUILD_PACKAGES=(cmake ninja-build pkg-config g++ libboost1.81-dev libboost-json1
 # What testing it needs on top: a real PostgreSQL 15, GoogleTest, the Python end-to-end suite,
 # promtool (from prometheus) to check /metrics, sqlite3 for inspection.
 TEST_PACKAGES=(libgtest-dev libgmock-dev libbenchmark-dev postgresql-15 postgresql-client-15
-  python3-pytest python3-requests python3-websocket prometheus sqlite3 procps)
+  python3-pytest python3-requests python3-websocket python3-jsonschema python3-yaml prometheus
+  sqlite3 procps)
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -25,6 +26,23 @@ ensure_packages() {
   # No daemons are started by package installs: tests start their own servers.
   as_root env DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 \
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+}
+
+# ensure_node: Node.js (>= 20.19, what Vite and @redocly/cli need) and npm, for web/. Debian's
+# packages when there is no node at all; an older node is reported, not replaced.
+ensure_node() {
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    ensure_packages nodejs npm
+  fi
+  node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' || {
+    echo "error: web/ needs Node.js >= 20.19 (found $(node --version)); install a newer nodejs" >&2
+    return 1
+  }
+}
+
+# web_deps: web/node_modules exactly as web/package-lock.json says.
+web_deps() {
+  (cd "$ROOT/web" && npm ci --no-audit --no-fund --loglevel=error) >&2
 }
 
 # build PRESET: configure once, then build.

@@ -6,7 +6,16 @@ Environment (set by CTest, see CMakeLists.txt):
   HRMS_TEST_PG_BASE   for pg: postgresql://user@host:port, no database name; every server
                       gets a fresh database of its own, dropped at teardown.
 
-Only python3-pytest, python3-requests and the standard library are used.
+  HRMS_CONTRACT_REPORT  when set (CTest sets it), the contract coverage report is written there
+                      at the end, and an operation no test exercised, or a route the document
+                      lacks, fails the run.
+
+Every HTTP response and WebSocket frame is validated against docs/openapi.yaml and
+docs/websocket.schema.json (contract.py); a test that sends a bad request on purpose passes
+`bad=True` to the server's request helpers or carries `@pytest.mark.bad_requests`.
+
+Python packages, all from Debian: python3-pytest, python3-requests, python3-websocket,
+python3-jsonschema and python3-yaml.
 """
 
 from __future__ import annotations
@@ -25,6 +34,9 @@ import warnings
 
 import pytest
 import requests
+import websocket
+
+from contract import CONTRACT, bad_requests, requests_marked_bad, set_test_bad
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 HRMS_BIN = os.environ.get("HRMS_BIN") or str(REPO / "build" / "release" / "bin" / "hrms")
@@ -86,6 +98,58 @@ def assert_error(response: requests.Response, status: int, code: str, field: str
     if field is not None:
         assert isinstance(err["details"], dict) and err["details"].get("field") == field, err
     return err
+
+
+# --------------------------------------------------------------------------------------------
+# The contract check on every exchange, however a test sends it: the server's helpers, a bare
+# requests.post from a thread, or a WebSocket client.
+
+_requests_send = requests.Session.send
+
+
+def _checked_send(self, request, **kw):
+    response = _requests_send(self, request, **kw)
+    CONTRACT.check_http(request.method, request.url, request.headers, request.body,
+                        response.status_code, response.headers, response.content,
+                        bad_request=requests_marked_bad())
+    return response
+
+
+requests.Session.send = _checked_send
+
+_ws_connect = websocket.WebSocket.connect
+_ws_recv_frame = websocket.WebSocket.recv_frame
+
+
+class _HeaderView(dict):
+    """websocket-client's lower-cased headers, looked up by their canonical names."""
+
+    def get(self, key, default=None):
+        return super().get(key.lower(), default)
+
+
+def _checked_connect(self, url, **options):
+    try:
+        _ws_connect(self, url, **options)
+    except websocket.WebSocketBadStatusException as e:
+        if "/api/v1/ws" in url:
+            CONTRACT.check_ws_handshake(e.status_code, _HeaderView(e.resp_headers or {}))
+        raise
+    if "/api/v1/ws" in url:
+        CONTRACT.check_ws_handshake(self.getstatus(), _HeaderView(self.getheaders() or {}))
+
+
+def _checked_recv_frame(self):
+    frame = _ws_recv_frame(self)
+    if frame.opcode == websocket.ABNF.OPCODE_TEXT:
+        CONTRACT.check_ws_frame(frame.data.decode("utf-8", errors="strict"))
+    elif frame.opcode == websocket.ABNF.OPCODE_CLOSE and len(frame.data) >= 2:
+        CONTRACT.check_ws_close(int.from_bytes(frame.data[:2], "big"))
+    return frame
+
+
+websocket.WebSocket.connect = _checked_connect
+websocket.WebSocket.recv_frame = _checked_recv_frame
 
 
 # --------------------------------------------------------------------------------------------
@@ -252,11 +316,17 @@ class Server:
 
     # -- HTTP ---------------------------------------------------------------------------------
 
-    def request(self, method: str, path: str, token: str | None = None, **kw) -> requests.Response:
+    def request(self, method: str, path: str, token: str | None = None, bad: bool = False,
+                **kw) -> requests.Response:
+        """One request; `bad=True` when the test sends it against the contract on purpose (the
+        response is still checked)."""
         headers = dict(kw.pop("headers", None) or {})
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
         kw.setdefault("timeout", 15)
+        if bad:
+            with bad_requests():
+                return self.http.request(method, self.url + path, headers=headers, **kw)
         return self.http.request(method, self.url + path, headers=headers, **kw)
 
     def get(self, path, token=None, **kw):
@@ -349,6 +419,7 @@ def read_response(sock: socket.socket, timeout: float = 5) -> tuple[int, dict, b
         rest += chunk
     if len(rest) > length:
         _unread[sock] = rest[length:]
+    CONTRACT.check_raw(status, headers, rest[:length])
     return status, headers, rest[:length]
 
 
@@ -435,12 +506,65 @@ def run_cli(args: list[str], db: Database, stdin: str | None = None, extra_env: 
 def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
     if report.failed and _live_servers:
         for srv in _live_servers:
             tail = "\n".join(srv.log_text().splitlines()[-40:])
             state = "running" if srv.running() else f"EXITED with {srv.proc.returncode}"
             report.sections.append((f"hrms log ({srv.tmp.name}, port {srv.port}, {state})", tail))
 
+
+
+# --------------------------------------------------------------------------------------------
+# The contract: per test, and the coverage report at the end
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "bad_requests: the test sends requests against the contract "
+                                       "on purpose; their responses are still checked")
+
+
+@pytest.fixture(autouse=True)
+def _contract(request):
+    """A contract violation fails the test that caused it, even where the test swallowed the
+    exception (a thread, a pytest.raises)."""
+    CONTRACT.take_violations()
+    set_test_bad(request.node.get_closest_marker("bad_requests") is not None)
+    yield
+    set_test_bad(False)
+    violations = CONTRACT.take_violations()
+    call = getattr(request.node, "rep_call", None)
+    if violations and (call is None or call.passed):
+        pytest.fail("contract violations:\n" + "\n".join(violations), pytrace=False)
+
+
+def _router_table() -> list[tuple[str, str]]:
+    out = subprocess.run([HRMS_BIN, "routes"], capture_output=True, text=True, timeout=30, check=True)
+    return [(r["method"], r["path"]) for r in map(json.loads, out.stdout.splitlines())]
+
+
+_contract_report: dict = {}
+
+
+def pytest_sessionfinish(session, exitstatus):
+    target = os.environ.get("HRMS_CONTRACT_REPORT")
+    if not target:
+        return
+    text, failures = CONTRACT.report(_router_table())
+    if failures:
+        text += "\n\nThe contract check fails the run:\n" + "\n".join(f"  - {f}" for f in failures)
+    pathlib.Path(target).parent.mkdir(parents=True, exist_ok=True)
+    pathlib.Path(target).write_text(text + "\n")
+    _contract_report.update(text=text, path=target, failed=bool(failures))
+    if failures and session.exitstatus == 0:
+        session.exitstatus = 1
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _contract_report:
+        terminalreporter.section("contract")
+        terminalreporter.write_line(_contract_report["text"])
+        terminalreporter.write_line(f"(written to {_contract_report['path']})")
 
 
 # --------------------------------------------------------------------------------------------
@@ -476,8 +600,8 @@ def profile_of(server, profile_id: int, token: str | None = None) -> dict:
     return r.json()
 
 
-def save_details(server, token: str, details: dict) -> requests.Response:
-    return server.put("/api/v1/profiles/me/details", token, json=details)
+def save_details(server, token: str, details: dict, bad: bool = False) -> requests.Response:
+    return server.put("/api/v1/profiles/me/details", token, json=details, bad=bad)
 
 
 def submit_stage(server, token: str) -> requests.Response:
@@ -485,11 +609,11 @@ def submit_stage(server, token: str) -> requests.Response:
 
 
 def decide(server, token: str, profile_id: int, stage: str, decision: str,
-           reason: str | None = None) -> requests.Response:
+           reason: str | None = None, bad: bool = False) -> requests.Response:
     body = {"stage": stage, "decision": decision}
     if reason is not None:
         body["reason"] = reason
-    return server.post(f"/api/v1/profiles/{profile_id}/decision", token, json=body)
+    return server.post(f"/api/v1/profiles/{profile_id}/decision", token, json=body, bad=bad)
 
 
 def feed(server, token: str, **params) -> dict:

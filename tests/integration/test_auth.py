@@ -75,23 +75,24 @@ def test_invited_user_cannot_log_in_before_accepting(server):
 def test_login_body_must_be_json_object_with_string_fields(server):
     email = unique_email()
     r = server.post("/api/v1/auth/login", data=json.dumps({"email": email, "password": "x" * 12}),
-                    headers={"Content-Type": "text/plain"})
+                    headers={"Content-Type": "text/plain"}, bad=True)
     assert_error(r, 415, "unsupported_media_type")
     r = server.post("/api/v1/auth/login", data='{"email": "a@b.c", "password": ',
-                    headers={"Content-Type": "application/json"})
+                    headers={"Content-Type": "application/json"}, bad=True)
     assert_error(r, 400, "bad_request")
-    r = server.post("/api/v1/auth/login", data="", headers={"Content-Type": "application/json"})
+    r = server.post("/api/v1/auth/login", data="", headers={"Content-Type": "application/json"},
+                    bad=True)
     assert_error(r, 400, "bad_request")
-    r = server.post("/api/v1/auth/login", json=["a@b.c", "pw"])
+    r = server.post("/api/v1/auth/login", json=["a@b.c", "pw"], bad=True)
     assert_error(r, 400, "bad_request")
-    assert_error(server.post("/api/v1/auth/login", json={"email": email}), 422,
+    assert_error(server.post("/api/v1/auth/login", json={"email": email}, bad=True), 422,
                  "validation_failed", "password")
-    assert_error(server.post("/api/v1/auth/login", json={"password": PASSWORD}), 422,
+    assert_error(server.post("/api/v1/auth/login", json={"password": PASSWORD}, bad=True), 422,
                  "validation_failed", "email")
-    assert_error(server.post("/api/v1/auth/login", json={"email": 42, "password": PASSWORD}), 422,
-                 "validation_failed", "email")
-    assert_error(server.post("/api/v1/auth/login", json={"email": email, "password": ["x"]}), 422,
-                 "validation_failed", "password")
+    assert_error(server.post("/api/v1/auth/login", json={"email": 42, "password": PASSWORD},
+                             bad=True), 422, "validation_failed", "email")
+    assert_error(server.post("/api/v1/auth/login", json={"email": email, "password": ["x"]},
+                             bad=True), 422, "validation_failed", "password")
     # Charset parameters are fine.
     r = server.post("/api/v1/auth/login", data=json.dumps({"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}),
                     headers={"Content-Type": "application/json; charset=utf-8"})
@@ -100,7 +101,8 @@ def test_login_body_must_be_json_object_with_string_fields(server):
 
 def test_deeply_nested_json_is_rejected(server):
     body = '{"email":' + "[" * 200 + "]" * 200 + ',"password":"x"}'
-    r = server.post("/api/v1/auth/login", data=body, headers={"Content-Type": "application/json"})
+    r = server.post("/api/v1/auth/login", data=body, headers={"Content-Type": "application/json"},
+                    bad=True)
     assert_error(r, 400, "bad_request")
 
 

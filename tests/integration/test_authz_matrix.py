@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from conftest import PASSWORD, Server, complete_details, uniq, unique_email
+from conftest import ADMIN_EMAIL, PASSWORD, Server, complete_details, uniq, unique_email
 
 ANON, EMPLOYEE, REVIEWER, ADMIN = "anonymous", "employee", "reviewer", "admin"
 ROLES = [ANON, EMPLOYEE, REVIEWER, ADMIN]
@@ -34,14 +34,14 @@ def endpoints(w):
         ("GET", "/api/v1/auth/me", {}, {EMPLOYEE, REVIEWER, ADMIN}, None),
         ("GET", "/api/v1/users", {}, {REVIEWER, ADMIN}, 403),
         ("GET", f"/api/v1/users/{other_id}", {}, {REVIEWER, ADMIN}, 404),
-        ("POST", "/api/v1/users", j({"email": "", "name": ""}), {ADMIN}, 403),
+        ("POST", "/api/v1/users", j({"email": ADMIN_EMAIL, "name": "Nobody"}), {ADMIN}, 403),
         ("PATCH", f"/api/v1/users/{other_id}", j({}), {ADMIN}, 403),
         ("PUT", f"/api/v1/users/{other_id}/manager", j({"manager_id": None}), {ADMIN}, 403),
         ("PUT", f"/api/v1/users/{other_id}/roles", j({"roles": ["employee"]}), {ADMIN}, 403),
         ("DELETE", f"/api/v1/users/{other_id}/sessions", {}, {ADMIN}, 403),
         ("GET", "/api/v1/roles", {}, {REVIEWER, ADMIN}, 403),
         ("GET", "/api/v1/roles/employee", {}, {REVIEWER, ADMIN}, 403),
-        ("POST", "/api/v1/roles", j({"name": "x"}), {ADMIN}, 403),
+        ("POST", "/api/v1/roles", j({"name": "employee"}), {ADMIN}, 403),
         ("PUT", "/api/v1/roles/nope_role", j({}), {ADMIN}, 403),
         ("DELETE", "/api/v1/roles/nope_role", {}, {ADMIN}, 403),
         ("GET", "/api/v1/profiles", {}, {REVIEWER, ADMIN}, 403),
@@ -191,12 +191,12 @@ def permission_endpoints(l):
         ("GET", f"/api/v1/users/{other_id}", {}, "users.read", (404,)),
         ("GET", "/api/v1/roles", {}, "users.read", (403,)),
         ("GET", "/api/v1/roles/employee", {}, "users.read", (403,)),
-        ("POST", "/api/v1/users", j({"email": "", "name": ""}), "users.write", (403,)),
+        ("POST", "/api/v1/users", j({"email": ADMIN_EMAIL, "name": "Nobody"}), "users.write", (403,)),
         ("PATCH", f"/api/v1/users/{other_id}", j({}), "users.write", (403,)),
         ("PUT", f"/api/v1/users/{other_id}/manager", j({"manager_id": None}), "users.write", (403,)),
         ("DELETE", f"/api/v1/users/{other_id}/sessions", {}, "users.write", (403,)),
         ("PUT", f"/api/v1/users/{other_id}/roles", j({"roles": ["employee"]}), "roles.manage", (403,)),
-        ("POST", "/api/v1/roles", j({"name": "x"}), "roles.manage", (403,)),
+        ("POST", "/api/v1/roles", j({"name": "employee"}), "roles.manage", (403,)),
         ("PUT", "/api/v1/roles/nope_role", j({}), "roles.manage", (403,)),
         ("DELETE", "/api/v1/roles/nope_role", {}, "roles.manage", (403,)),
         ("GET", "/api/v1/profiles", {}, "profiles.read", (403,)),

@@ -93,11 +93,12 @@ def upload_required(server, token: str, tag: str = "") -> dict[str, dict]:
             for t in REQUIRED_DOCUMENTS}
 
 
-def review(server, token: str, doc_id: int, decision: str, reason: str | None = None) -> requests.Response:
+def review(server, token: str, doc_id: int, decision: str, reason: str | None = None,
+           bad: bool = False) -> requests.Response:
     body = {"decision": decision}
     if reason is not None:
         body["reason"] = reason
-    return server.post(f"/api/v1/documents/{doc_id}/decision", token, json=body)
+    return server.post(f"/api/v1/documents/{doc_id}/decision", token, json=body, bad=bad)
 
 
 def document(server, doc_id: int, token: str | None = None) -> dict:
@@ -242,9 +243,10 @@ def test_unknown_type_empty_file_and_missing_parts_are_422(server):
 
 def test_upload_needs_multipart_form_data(server):
     _, token, _ = employee_at_documents(server)
-    r = server.post(UPLOAD, token, json={"type": "id_proof", "file": "JVBERi0xLjQK"})
+    r = server.post(UPLOAD, token, json={"type": "id_proof", "file": "JVBERi0xLjQK"}, bad=True)
     assert_error(r, 415, "unsupported_media_type")
-    r = server.post(UPLOAD, token, data=make_pdf("raw"), headers={"Content-Type": "application/pdf"})
+    r = server.post(UPLOAD, token, data=make_pdf("raw"), headers={"Content-Type": "application/pdf"},
+                    bad=True)
     assert_error(r, 415, "unsupported_media_type")
     assert my_profile(server, token)["documents"] == []
     assert store_state(server)[1] == []
@@ -376,7 +378,7 @@ def test_document_review_rules(server):
     assert_error(review(server, token, doc["id"], "approve"), 403, "forbidden")
     assert_error(review(server, rtoken, doc["id"], "reject"), 422, "validation_failed", "reason")
     assert_error(review(server, rtoken, doc["id"], "reject", "  "), 422, "validation_failed", "reason")
-    assert_error(review(server, rtoken, doc["id"], "shred"), 422, "validation_failed", "decision")
+    assert_error(review(server, rtoken, doc["id"], "shred", bad=True), 422, "validation_failed", "decision")
     assert_error(review(server, rtoken, 987654321, "approve"), 404, "not_found")
     assert document(server, doc["id"])["status"] == "pending"
     # Approving the stage needs every required document approved.
@@ -437,7 +439,8 @@ def test_final_rejection_sends_the_profile_back(server, admin_token):
     # send_back_to names details or documents; anything else is 422.
     for bad in ("final", "completed"):
         r = server.post(f"/api/v1/profiles/{pid}/decision", admin_token,
-                        json={"stage": "final", "decision": "reject", "reason": "x", "send_back_to": bad})
+                        json={"stage": "final", "decision": "reject", "reason": "x", "send_back_to": bad},
+                        bad=True)
         assert_error(r, 422, "validation_failed", "send_back_to")
     assert my_profile(server, token)["stage"] == "final"
     r = server.post(f"/api/v1/profiles/{pid}/decision", admin_token,

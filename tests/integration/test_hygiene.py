@@ -425,7 +425,7 @@ def test_an_invalid_trusted_proxies_setting_stops_the_server(tmp_path, fresh_db)
     ("stage=documents%00", "stage"),
 ])
 def test_control_characters_and_invalid_utf8_in_the_query_are_422(server, admin_token, query, field):
-    r = server.get(f"/api/v1/profiles?{query}", admin_token)
+    r = server.get(f"/api/v1/profiles?{query}", admin_token, bad=True)
     strict_error(r, 422, "validation_failed", field)
 
 
@@ -434,7 +434,8 @@ def test_rejected_query_values_stay_out_of_the_log(server, admin_token):
     errors_before = error_lines(server)
     for query, field in ((f"q={marker}%00x", "q"), (f"q={marker}%1Bx", "q"), (f"stage={marker}%FFx", "stage"),
                          (f"status={marker}%00x", "status")):
-        strict_error(server.get(f"/api/v1/profiles?{query}", admin_token), 422, "validation_failed", field)
+        strict_error(server.get(f"/api/v1/profiles?{query}", admin_token, bad=True), 422, "validation_failed",
+                     field)
     assert server.get("/healthz").status_code == 200  # the lines above are written by now
     assert marker not in server.log_text()
     assert error_lines(server) == errors_before
@@ -473,7 +474,7 @@ def test_invalid_utf8_inside_a_json_string_is_422_naming_the_field(server):
                         (b'{"first_name":"Ada","last_name":"Love\xc3\x28lace"}', "last_name"),
                         (b'{"address":{"city":"Lon\xed\xa0\x80don"}}', "address.city")):
         r = server.put("/api/v1/profiles/me/details", token, data=body,
-                       headers={"Content-Type": "application/json"})
+                       headers={"Content-Type": "application/json"}, bad=True)
         strict_error(r, 422, "validation_failed", field)
     assert my_profile(server, token)["details"] == before
 

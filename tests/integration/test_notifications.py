@@ -160,7 +160,7 @@ def test_reading_someone_elses_notification_is_404(server, admin_token):
     assert_error(server.post("/api/v1/notifications/987654321/read", token), 404, "not_found")
     assert unread(server, token) == 1
     # A malformed id is not a notification either.
-    r = server.post("/api/v1/notifications/abc/read", token)
+    r = server.post("/api/v1/notifications/abc/read", token, bad=True)
     assert r.status_code in (400, 404, 422), r.text
 
 
@@ -174,7 +174,8 @@ def test_reading_someone_elses_notification_is_404(server, admin_token):
 ])
 def test_feed_parameters_out_of_range_are_422(server, params, field):
     _, token = server.user_with_token()
-    assert_error(server.get("/api/v1/notifications", token, params=params), 422, "validation_failed", field)
+    assert_error(server.get("/api/v1/notifications", token, params=params, bad=True), 422,
+                 "validation_failed", field)
 
 
 def test_limit_bounds_are_inclusive(server):

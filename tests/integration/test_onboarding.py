@@ -29,8 +29,8 @@ def reviewer(server) -> tuple[dict, str]:
     return server.user_with_token(roles=["reviewer"])
 
 
-def queue(server, token: str, **params) -> requests.Response:
-    return server.get("/api/v1/profiles", token, params=params)
+def queue(server, token: str, bad: bool = False, **params) -> requests.Response:
+    return server.get("/api/v1/profiles", token, params=params, bad=bad)
 
 
 def queue_ids(server, token: str, **params) -> list[int]:
@@ -156,7 +156,7 @@ def test_each_invalid_detail_is_422_naming_the_field_and_changes_nothing(server,
     body = complete_details()
     for k, v in details.items():
         body[k] = {**body[k], **v} if isinstance(v, dict) else v
-    err = assert_error(save_details(server, token, body), 422, "validation_failed", field)
+    err = assert_error(save_details(server, token, body, bad=True), 422, "validation_failed", field)
     assert list(err["details"]["fields"]) == [field], err
     assert field in err["details"]["fields"][field] or field in err["message"], err
     assert my_profile(server, token) == before
@@ -190,7 +190,7 @@ def test_all_invalid_fields_are_listed_with_the_first_one_named(server):
 
     body = complete_details(date_of_birth="2023-02-29", phone="+44 20 7946 0958")
     body["address"]["country"] = "XX"
-    err = assert_error(save_details(server, token, body), 422, "validation_failed", "date_of_birth")
+    err = assert_error(save_details(server, token, body, bad=True), 422, "validation_failed", "date_of_birth")
     assert set(err["details"]["fields"]) == {"date_of_birth", "address.country"}, err
     assert my_profile(server, token) == before
 
@@ -208,8 +208,8 @@ def test_wrong_json_type_is_422_naming_the_field_and_changes_nothing(server, fie
     _, token = server.user_with_token()
     assert save_details(server, token, complete_details()).status_code == 200
     before = my_profile(server, token)
-    assert_error(save_details(server, token, {**complete_details(first_name="Changed"), **body}), 422,
-                 "validation_failed", field)
+    assert_error(save_details(server, token, {**complete_details(first_name="Changed"), **body}, bad=True),
+                 422, "validation_failed", field)
     assert my_profile(server, token) == before
 
 
@@ -217,11 +217,12 @@ def test_details_need_a_json_object(server):
     _, token = server.user_with_token()
     assert save_details(server, token, {"first_name": "Keep"}).status_code == 200
     before = my_profile(server, token)
-    assert_error(server.put("/api/v1/profiles/me/details", token, data='{"first_name":"X"}'), 415,
+    assert_error(server.put("/api/v1/profiles/me/details", token, data='{"first_name":"X"}', bad=True), 415,
                  "unsupported_media_type")
     assert_error(server.put("/api/v1/profiles/me/details", token, data='{"first_name":',
-                            headers={"Content-Type": "application/json"}), 400, "bad_request")
-    assert_error(server.put("/api/v1/profiles/me/details", token, json=["first_name"]), 400, "bad_request")
+                            headers={"Content-Type": "application/json"}, bad=True), 400, "bad_request")
+    assert_error(server.put("/api/v1/profiles/me/details", token, json=["first_name"], bad=True), 400,
+                 "bad_request")
     assert my_profile(server, token) == before
 
 
@@ -396,7 +397,7 @@ def test_overdue_filter_finds_reviews_past_their_sla(start_server):
 ])
 def test_review_queue_rejects_bad_parameters(server, params, field):
     _, rtoken = reviewer(server)
-    assert_error(queue(server, rtoken, **params), 422, "validation_failed", field)
+    assert_error(queue(server, rtoken, bad=True, **params), 422, "validation_failed", field)
 
 
 def test_employees_get_403_on_the_review_queue(server):
@@ -416,15 +417,18 @@ def test_rejecting_requires_a_reason_and_changes_nothing_without_one(server):
     assert_error(decide(server, rtoken, profile["id"], "details", "reject"), 422, "validation_failed", "reason")
     assert_error(decide(server, rtoken, profile["id"], "details", "reject", "   "), 422, "validation_failed",
                  "reason")
-    assert_error(decide(server, rtoken, profile["id"], "details", "reject", "x" * 2001), 422,
+    assert_error(decide(server, rtoken, profile["id"], "details", "reject", "x" * 2001, bad=True), 422,
                  "validation_failed", "reason")
-    assert_error(decide(server, rtoken, profile["id"], "details", "maybe"), 422, "validation_failed", "decision")
-    assert_error(decide(server, rtoken, profile["id"], "welcome", "approve"), 422, "validation_failed", "stage")
-    assert_error(decide(server, rtoken, profile["id"], "completed", "approve"), 422, "validation_failed", "stage")
-    assert_error(server.post(f"/api/v1/profiles/{profile['id']}/decision", rtoken, json={"decision": "approve"}),
-                 422, "validation_failed", "stage")
-    assert_error(server.post(f"/api/v1/profiles/{profile['id']}/decision", rtoken, json={"stage": "details"}),
-                 422, "validation_failed", "decision")
+    assert_error(decide(server, rtoken, profile["id"], "details", "maybe", bad=True), 422, "validation_failed",
+                 "decision")
+    assert_error(decide(server, rtoken, profile["id"], "welcome", "approve", bad=True), 422, "validation_failed",
+                 "stage")
+    assert_error(decide(server, rtoken, profile["id"], "completed", "approve", bad=True), 422,
+                 "validation_failed", "stage")
+    assert_error(server.post(f"/api/v1/profiles/{profile['id']}/decision", rtoken, json={"decision": "approve"},
+                             bad=True), 422, "validation_failed", "stage")
+    assert_error(server.post(f"/api/v1/profiles/{profile['id']}/decision", rtoken, json={"stage": "details"},
+                             bad=True), 422, "validation_failed", "decision")
     assert_error(server.post(f"/api/v1/profiles/{profile['id']}/decision", rtoken,
                              json={"stage": "details", "decision": "approve", "send_back_to": "details"}),
                  422, "validation_failed", "send_back_to")
@@ -635,7 +639,7 @@ def test_assigning_someone_who_cannot_review_is_422_and_changes_nothing(server, 
         assert_error(server.post(f"/api/v1/profiles/{pid}/assign", admin_token, json={"reviewer_id": reviewer_id}),
                      422, "validation_failed", "reviewer_id")
     for body in [{}, {"reviewer_id": "abc"}, {"reviewer_id": 0}, {"reviewer_id": -3}, {"reviewer_id": 1.5}]:
-        assert_error(server.post(f"/api/v1/profiles/{pid}/assign", admin_token, json=body), 422,
+        assert_error(server.post(f"/api/v1/profiles/{pid}/assign", admin_token, json=body, bad=True), 422,
                      "validation_failed", "reviewer_id")
     assert profile_of(server, pid)["assignee_id"] == rev["id"]
 

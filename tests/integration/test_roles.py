@@ -99,14 +99,16 @@ def test_longer_inheritance_cycle_reports_the_whole_loop(server, admin_token):
 
 def test_unknown_permission_is_rejected_naming_its_index(server, admin_token):
     name = role_name("badperm_")
-    r = server.post("/api/v1/roles", admin_token, json={"name": name, "permissions": ["nope.nothing"]})
+    r = server.post("/api/v1/roles", admin_token, json={"name": name, "permissions": ["nope.nothing"]}, bad=True)
     assert_error(r, 422, "validation_failed", "permissions[0]")
-    r = server.post("/api/v1/roles", admin_token, json={"name": name, "permissions": ["users.read", "root"]})
+    r = server.post("/api/v1/roles", admin_token, json={"name": name, "permissions": ["users.read", "root"]},
+                    bad=True)
     assert_error(r, 422, "validation_failed", "permissions[1]")
     assert_error(server.get(f"/api/v1/roles/{name}", admin_token), 404, "not_found")
 
     before = create_role(server, name, permissions=["users.read"])
-    r = server.put(f"/api/v1/roles/{name}", admin_token, json={"permissions": ["users.read", "USERS.READ"]})
+    r = server.put(f"/api/v1/roles/{name}", admin_token, json={"permissions": ["users.read", "USERS.READ"]},
+                   bad=True)
     assert_error(r, 422, "validation_failed", "permissions[1]")
     assert get_role(server, name) == before
 
@@ -130,9 +132,10 @@ def test_role_body_is_validated(server, admin_token):
         ({"name": name, "description": "d" * 1001}, "description"),
     ]
     for body, field in cases:
-        assert_error(server.post("/api/v1/roles", admin_token, json=body), 422, "validation_failed", field)
+        assert_error(server.post("/api/v1/roles", admin_token, json=body, bad=True), 422, "validation_failed",
+                     field)
     r = server.post("/api/v1/roles", admin_token, data=json.dumps({"name": name}),
-                    headers={"Content-Type": "text/plain"})
+                    headers={"Content-Type": "text/plain"}, bad=True)
     assert_error(r, 415, "unsupported_media_type")
     assert name not in role_names(server)
 
@@ -140,7 +143,7 @@ def test_role_body_is_validated(server, admin_token):
 def test_role_names_are_validated(server, admin_token):
     before = role_names(server)
     for bad in ["", "x", "Upper", "has space", "1starts_with_digit", "dash-ed", "_under", "x" * 65, "ünï"]:
-        r = server.post("/api/v1/roles", admin_token, json={"name": bad})
+        r = server.post("/api/v1/roles", admin_token, json={"name": bad}, bad=True)
         assert_error(r, 422, "validation_failed", "name")
     assert role_names(server) == before
 

@@ -74,13 +74,13 @@ def test_invite_refuses_weak_passwords_and_stays_usable(server):
     user = server.create_user(password=None)
     token = server.invite_token(user["id"])
     for weak in ["short", "elevenchars", user["email"], user["email"].upper()]:
-        r = server.post("/api/v1/auth/password", json={"token": token, "new_password": weak})
+        r = server.post("/api/v1/auth/password", json={"token": token, "new_password": weak}, bad=True)
         assert_error(r, 422, "validation_failed", "new_password")
         assert get_user(server, user["id"])["status"] == "invited"
-    assert_error(server.post("/api/v1/auth/password", json={"token": token}), 422,
+    assert_error(server.post("/api/v1/auth/password", json={"token": token}, bad=True), 422,
                  "validation_failed", "new_password")
-    assert_error(server.post("/api/v1/auth/password", json={"token": token, "new_password": 123456789012}),
-                 422, "validation_failed", "new_password")
+    assert_error(server.post("/api/v1/auth/password", json={"token": token, "new_password": 123456789012},
+                             bad=True), 422, "validation_failed", "new_password")
     assert get_user(server, user["id"])["status"] == "invited"
     # Twelve characters is enough, and the token still works.
     r = server.post("/api/v1/auth/password", json={"token": token, "new_password": "twelve-chars"})
@@ -94,7 +94,7 @@ def test_expired_invite_token_is_refused(start_server):
     token = srv.invite_token(user["id"])
     # A weak password is refused (422) while the token is valid, so polling with it uses nothing up.
     wait_until(lambda: srv.post("/api/v1/auth/password",
-                                json={"token": token, "new_password": "weak"}).status_code == 401,
+                                json={"token": token, "new_password": "weak"}, bad=True).status_code == 401,
                timeout=10, interval=0.25, what="the invite to expire")
     r = srv.post("/api/v1/auth/password", json={"token": token, "new_password": PASSWORD})
     assert_error(r, 401, "unauthenticated")
@@ -107,7 +107,7 @@ def test_unknown_invite_token_is_refused(server):
         r = server.post("/api/v1/auth/password", json={"token": token, "new_password": PASSWORD})
         assert r.status_code in (401, 422), r.text
         assert error_code(r) in ("unauthenticated", "validation_failed")
-    assert_error(server.post("/api/v1/auth/password", json={"new_password": PASSWORD}), 422,
+    assert_error(server.post("/api/v1/auth/password", json={"new_password": PASSWORD}, bad=True), 422,
                  "validation_failed", "token")
 
 
@@ -149,7 +149,7 @@ def test_create_user_validates_each_field_and_creates_nothing(server, admin_toke
         ({"email": email, "name": "X", "password": 123456789012345}, "password"),
     ]
     for body, field in cases:
-        r = server.post("/api/v1/users", admin_token, json=body)
+        r = server.post("/api/v1/users", admin_token, json=body, bad=True)
         assert_error(r, 422, "validation_failed", field)
     assert server.find_users(email.split("@")[0]) == []
     assert server.find_users("not-an-email") == []
@@ -158,12 +158,12 @@ def test_create_user_validates_each_field_and_creates_nothing(server, admin_toke
 def test_create_user_needs_a_json_body(server, admin_token):
     email = unique_email("nonjson")
     body = json.dumps({"email": email, "name": "X", "password": PASSWORD})
-    r = server.post("/api/v1/users", admin_token, data=body)  # no Content-Type
+    r = server.post("/api/v1/users", admin_token, data=body, bad=True)  # no Content-Type
     assert_error(r, 415, "unsupported_media_type")
-    r = server.post("/api/v1/users", admin_token, data=body, headers={"Content-Type": "text/json"})
+    r = server.post("/api/v1/users", admin_token, data=body, headers={"Content-Type": "text/json"}, bad=True)
     assert_error(r, 415, "unsupported_media_type")
     r = server.post("/api/v1/users", admin_token, data=body[:-1],
-                    headers={"Content-Type": "application/json"})
+                    headers={"Content-Type": "application/json"}, bad=True)
     assert_error(r, 400, "bad_request")
     assert server.find_users(email) == []
 
@@ -254,9 +254,10 @@ def test_reviewer_may_list_and_read_users_but_not_write(server):
 
 
 def test_unknown_or_malformed_user_ids_are_404(server, admin_token):
-    for path in ["/api/v1/users/987654321", "/api/v1/users/0", "/api/v1/users/-1",
-                 "/api/v1/users/abc", "/api/v1/users/1e3", "/api/v1/users/99999999999999999999999"]:
-        assert_error(server.get(path, admin_token), 404, "not_found")
+    assert_error(server.get("/api/v1/users/987654321", admin_token), 404, "not_found")
+    for path in ["/api/v1/users/0", "/api/v1/users/-1", "/api/v1/users/abc", "/api/v1/users/1e3",
+                 "/api/v1/users/99999999999999999999999"]:
+        assert_error(server.get(path, admin_token, bad=True), 404, "not_found")
 
 
 def test_user_list_pages_with_a_keyset_cursor(server, admin_token):
@@ -320,12 +321,12 @@ def test_user_search_treats_wildcards_literally(server, admin_token):
 
 def test_user_list_rejects_bad_limit_and_cursor(server, admin_token):
     for limit in ["0", "201", "-1", "abc", "2.5", ""]:
-        r = server.get("/api/v1/users", admin_token, params={"limit": limit})
+        r = server.get("/api/v1/users", admin_token, params={"limit": limit}, bad=True)
         assert_error(r, 422, "validation_failed", "limit")
     for cursor in ["abc", "-5", "1.5"]:
         r = server.get("/api/v1/users", admin_token, params={"cursor": cursor})
         assert_error(r, 422, "validation_failed", "cursor")
-    assert_error(server.get("/api/v1/users", admin_token, params={"q": "x" * 201}), 422,
+    assert_error(server.get("/api/v1/users", admin_token, params={"q": "x" * 201}, bad=True), 422,
                  "validation_failed", "q")
     assert server.get("/api/v1/users", admin_token, params={"limit": "200"}).status_code == 200
 
@@ -356,7 +357,7 @@ def test_patch_user_renames_and_validates(server, admin_token):
     assert r.status_code == 200 and r.json()["name"] == "After Rename"
     for body, field in [({"status": "deleted"}, "status"), ({"status": 1}, "status"),
                         ({"name": ""}, "name"), ({"name": 5}, "name")]:
-        r = server.patch(f"/api/v1/users/{user['id']}", admin_token, json=body)
+        r = server.patch(f"/api/v1/users/{user['id']}", admin_token, json=body, bad=True)
         assert_error(r, 422, "validation_failed", field)
     after = get_user(server, user["id"])
     assert after["name"] == "After Rename" and after["status"] == "active"
@@ -422,7 +423,7 @@ def test_manager_update_validates_input(server, admin_token):
     assert server.put(path, admin_token, json={"manager_id": boss["id"]}).status_code == 200
     for body in [{}, {"manager_id": 987654321}, {"manager_id": "1"}, {"manager_id": 0},
                  {"manager_id": -3}, {"manager_id": 1.5}, {"manager_id": True}]:
-        assert_error(server.put(path, admin_token, json=body), 422, "validation_failed", "manager_id")
+        assert_error(server.put(path, admin_token, json=body, bad=True), 422, "validation_failed", "manager_id")
     assert get_user(server, user["id"])["manager_id"] == boss["id"]
     assert_error(server.put("/api/v1/users/987654321/manager", admin_token, json={"manager_id": boss["id"]}),
                  404, "not_found")
@@ -446,7 +447,7 @@ def test_role_update_validates_input_and_changes_nothing(server, admin_token):
     for body, field in [({}, "roles"), ({"roles": []}, "roles"), ({"roles": "admin"}, "roles"),
                         ({"roles": ["ghost"]}, "roles[0]"), ({"roles": ["employee", "ghost"]}, "roles[1]"),
                         ({"roles": [None]}, "roles[0]")]:
-        assert_error(server.put(path, admin_token, json=body), 422, "validation_failed", field)
+        assert_error(server.put(path, admin_token, json=body, bad=True), 422, "validation_failed", field)
     assert get_user(server, user["id"])["roles"] == ["reviewer"]
     assert_error(server.put("/api/v1/users/987654321/roles", admin_token, json={"roles": ["employee"]}),
                  404, "not_found")
