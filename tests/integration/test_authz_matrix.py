@@ -63,6 +63,9 @@ def endpoints(w):
         ("GET", "/api/v1/documents/999999/content", {}, set(), 404),
         ("GET", "/api/v1/admin/ws/sessions", {}, {ADMIN}, 403),
         ("GET", "/api/v1/admin/ws/stats", {}, {ADMIN}, 403),
+        ("GET", "/api/v1/admin/jobs", {}, {ADMIN}, 403),
+        ("GET", "/api/v1/admin/jobs/runs", {}, {ADMIN}, 403),
+        ("POST", "/api/v1/admin/jobs/no.such.job/run", {}, {ADMIN}, 403),
     ]
 
 
@@ -86,7 +89,7 @@ def test_every_documented_operation_is_in_the_matrix(server, world):
     from test_system import _openapi_paths
     import re
     documented = _openapi_paths(server.get("/api/openapi.yaml").text)
-    walked = {(m, re.sub(r"/\d+(?=/|$)", "/{}", re.sub(r"/(nope_role|employee)(?=/|$)", "/{}", p)))
+    walked = {(m, re.sub(r"/\d+(?=/|$)", "/{}", re.sub(r"/(nope_role|employee|no\.such\.job)(?=/|$)", "/{}", p)))
               for m, p, *_ in endpoints(world)}
     exempt = {(m, re.sub(r"\{[^}]*\}", "{}", p)) for m, p in NOT_IN_TABLE}
     missing = sorted(f"{m} {p}" for p, methods in documented.items() for m in methods
@@ -130,7 +133,7 @@ def test_upload_is_refused_for_anonymous_callers_and_users_without_a_profile(ser
 # The permission vocabulary but "*" (GET /api/v1/roles shows the names in use).
 VOCABULARY = ["profile.self", "users.read", "users.write", "roles.manage", "profiles.read",
               "profiles.review", "profiles.assign", "profiles.status", "documents.review", "bulk.run",
-              "reports.read", "audit.read", "email.manage", "metrics.read", "ws.admin"]
+              "reports.read", "audit.read", "email.manage", "metrics.read", "ws.admin", "jobs.manage"]
 # Pairs that together reach every path that hands out power.
 PAIRS = [("roles.manage", "users.write"), ("roles.manage", "users.read"), ("users.write", "users.read")]
 SELF = "profile.self"  # power over one's own records only: never counted as power over others
@@ -212,6 +215,9 @@ def permission_endpoints(l):
         ("PUT", "/api/v1/profiles/me/details", j({}), SELF, (403,)),
         ("GET", "/api/v1/admin/ws/sessions", {}, "ws.admin", (403,)),
         ("GET", "/api/v1/admin/ws/stats", {}, "ws.admin", (403,)),
+        ("GET", "/api/v1/admin/jobs", {}, "jobs.manage", (403,)),
+        ("GET", "/api/v1/admin/jobs/runs", {}, "jobs.manage", (403,)),
+        ("POST", "/api/v1/admin/jobs/no.such.job/run", {}, "jobs.manage", (403,)),
         # metrics.read is not here: /metrics answers loopback callers without a token.
         # bulk.run, reports.read, audit.read and email.manage open nothing this table reaches.
     ]

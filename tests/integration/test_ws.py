@@ -678,32 +678,6 @@ def test_metrics_carry_the_websocket_series(server, clients):
     assert 'hrms_ws_sessions{role="employee"}' in text
 
 
-def test_a_review_past_its_escalation_point_alerts_the_admins_once(start_server, clients):
-    # A 1.8 s budget for details; escalation at 1.0x of it; scans every 0.2 s.
-    srv = start_server({"HRMS_SLA_HOURS_DETAILS": "0.0005", "HRMS_ESCALATE_AFTER": "1.0",
-                        "HRMS_SLA_SCAN_INTERVAL_S": "0.2"})
-    admin = clients(srv, srv.admin_token)
-    admin.hello()
-    user, token, profile = employee_with_details_submitted(srv)
-    _, held_token, held = employee_with_details_submitted(srv)
-    assert srv.post(f"/api/v1/profiles/{held['id']}/status", srv.admin_token,
-                    json={"employment_status": "on_hold"}).status_code == 200  # its clock is paused
-    me = clients(srv, token)
-    me.hello()
-    urgent = admin.collect(profile["id"], 2, timeout=10)  # admin.new_submission came before
-    assert [f["kind"] for f in urgent] == [ADMINS_ONLY, "admin.urgent_review"]
-    alert = urgent[1]
-    assert alert["data"]["stage"] == "details" and alert["data"]["assignee_id"] is None
-    assert alert["data"]["elapsed_hours"] >= alert["data"]["budget_hours"] > 0
-    time.sleep(1)  # more scans: still one alert for this review, none for the held profile
-    later = [f for f in admin.fence() if f.get("type") == "notification"]
-    assert [f for f in later if f["kind"] == "admin.urgent_review"] == []
-    assert me.fence() == []  # employees are not told
-    feed_kinds = [n["kind"] for n in feed(srv, srv.admin_token, limit=200)["items"]
-                  if n["data"].get("profile_id") == held["id"]]
-    assert "admin.urgent_review" not in feed_kinds
-
-
 # --------------------------------------------------------------------------------------------
 # Several processes on one PostgreSQL database
 

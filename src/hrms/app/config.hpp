@@ -64,6 +64,9 @@ struct Config {
     double escalate_after = 2.0;
     double sla_scan_interval_s = 60;  // how often reviews past escalate_after are looked for
 
+    // Background jobs (jobs/).
+    double job_lease_s = 30;  // a cluster-wide job's lease: max(this, 2 x its interval)
+
     // WebSocket sessions (/api/v1/ws).
     double ws_idle_timeout_s = 300;          // closed after this long without any frame
     double ws_cleanup_interval_s = 60;       // how often silent sessions are swept

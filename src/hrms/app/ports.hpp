@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "hrms/app/jobs.hpp"
 #include "hrms/core/onboarding.hpp"
 #include "hrms/core/role_graph.hpp"
 #include "hrms/core/time.hpp"
@@ -193,6 +194,9 @@ public:
     // Serializes this write Tx against every other writer holding `what` until it ends (a no-op
     // on SQLite, where write transactions are serialized anyway).
     virtual void serialize(Lock what) = 0;
+
+    // Job leases and runs (jobs/), on this transaction.
+    virtual JobRepo& jobs() = 0;
 
     // Users.
     virtual std::optional<UserRecord> user_by_id(UserId id) = 0;

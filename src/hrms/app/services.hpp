@@ -3,6 +3,7 @@
 #include "hrms/app/auth.hpp"
 #include "hrms/app/config.hpp"
 #include "hrms/app/documents.hpp"
+#include "hrms/app/jobs.hpp"
 #include "hrms/app/notifications.hpp"
 #include "hrms/app/profiles.hpp"
 #include "hrms/app/roles.hpp"
@@ -21,6 +22,7 @@ struct Services {
     Documents& documents;
     Notifications& notifications;
     BlobStore& blobs;
+    JobAdmin& jobs;
 };
 
 }  // namespace hrms::app

@@ -124,6 +124,7 @@ std::vector<Setting> const& settings() {
         dbl("reminder_after", &C::reminder_after, 0),
         dbl("escalate_after", &C::escalate_after, 0),
         dbl("sla_scan_interval_s", &C::sla_scan_interval_s, 0.05),
+        dbl("job_lease_s", &C::job_lease_s, 0.5),
         dbl("ws_idle_timeout_s", &C::ws_idle_timeout_s, 0.1),
         dbl("ws_cleanup_interval_s", &C::ws_cleanup_interval_s, 0.05),
         dbl("ws_auth_timeout_s", &C::ws_auth_timeout_s, 0.05),

@@ -21,6 +21,7 @@
 #include "hrms/http/metrics.hpp"
 #include "hrms/http/routes.hpp"
 #include "hrms/http/server.hpp"
+#include "hrms/jobs/runner.hpp"
 #include "hrms/realtime/routes.hpp"
 #include "hrms/realtime/ws_service.hpp"
 #include "hrms/store/blob_store.hpp"
@@ -84,6 +85,7 @@ struct World {
     app::Profiles profiles;
     app::Documents documents;
     app::Notifications notifications;
+    app::JobAdmin job_admin;
     app::Services services;
 
     explicit World(app::Config c)
@@ -99,8 +101,19 @@ struct World {
           profiles(*store, clock, config, role_catalog),
           documents(*store, clock, config, *blobs),
           notifications(*store, clock),
-          services{config, *store, clock, auth, users, roles, profiles, documents, notifications, *blobs} {}
+          job_admin(*store, clock),
+          services{config, *store, clock, auth, users, roles, profiles, documents, notifications, *blobs, job_admin} {}
 };
+
+// Every periodic job of the server.
+void add_jobs(jobs::Runner& runner, World& w) {
+    runner.add({.name = "sla.escalate",
+                .description = "Alerts reviewers to reviews past HRMS_ESCALATE_AFTER of their SLA budget (once each).",
+                .interval_s = w.config.sla_scan_interval_s,
+                .jitter = 0.1,
+                .single_instance = true,
+                .run = [&w](jobs::JobContext&) -> std::int64_t { return w.profiles.escalate_due(); }});
+}
 
 int cmd_serve(app::Config config) {
     World w(std::move(config));
@@ -121,9 +134,16 @@ int cmd_serve(app::Config config) {
     metrics.add_source([&hub] { return hub.render_metrics(); });
     auto ws = realtime::make_ws_service(w.services, hub);
     w.store->set_live_sink(&hub);  // committed notifications go live from here on
+    jobs::Runner runner(*w.store, w.clock, {.instance = {}, .lease_s = w.config.job_lease_s});
+    add_jobs(runner, w);
+    w.job_admin.attach(&runner);
+    metrics.add_source([&runner] { return runner.render_metrics(); });
     log::info("hrms.start", {log::str("version", HRMS_VERSION), log::str("database", w.store->backend()),
-                             log::str("data_dir", w.config.data_dir)});
+                             log::str("data_dir", w.config.data_dir), log::str("instance", runner.instance())});
+    runner.start();
     int const rc = http::serve(w.services, router, metrics, ws.get());
+    runner.stop();  // lets runs in progress finish, then gives the leases up
+    w.job_admin.attach(nullptr);
     w.store->set_live_sink(nullptr);
     return rc;
 }

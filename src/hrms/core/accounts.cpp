@@ -75,7 +75,7 @@ std::set<std::string> const& known_permissions() {
         "profiles.read",    "profiles.review", "profiles.assign", "profiles.status",
         "documents.review",
         "bulk.run",         "reports.read",    "audit.read",    "email.manage",
-        "metrics.read",     "ws.admin",        "*"};
+        "metrics.read",     "ws.admin",        "jobs.manage",   "*"};
     return kAll;
 }
 

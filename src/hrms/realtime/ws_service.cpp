@@ -574,21 +574,6 @@ awaitable<void> dashboard_loop(std::shared_ptr<WsService::State> st, std::shared
     }
 }
 
-awaitable<void> sla_loop(std::shared_ptr<WsService::State> st, std::shared_ptr<asio::steady_timer> timer) {
-    while (!st->stopping) {
-        timer->expires_after(ms(st->config.sla_scan_interval_s));
-        co_await timer->async_wait(kTuple);
-        if (st->stopping) break;
-        try {
-            auto* state = st.get();
-            int const sent = co_await http::blocking(*st->pool, [state] { return state->services.profiles.escalate_due(); });
-            if (sent > 0) log::info("sla.urgent_reviews", {log::num("sent", static_cast<long long>(sent))});
-        } catch (std::exception const& e) {
-            log::warn("sla.scan_failed", {log::str("what", log::what(e))});
-        }
-    }
-}
-
 }  // namespace
 
 void WsService::start(std::vector<asio::io_context*> const& lanes, asio::thread_pool& pool) {
@@ -611,14 +596,12 @@ void WsService::start(std::vector<asio::io_context*> const& lanes, asio::thread_
     auto& ioc = *lanes.front();
     auto cleanup = std::make_shared<asio::steady_timer>(ioc);
     auto dash = std::make_shared<asio::steady_timer>(ioc);
-    auto sla = std::make_shared<asio::steady_timer>(ioc);
     {
         std::lock_guard lock(state_->mutex);
-        state_->timers = {cleanup, dash, sla};
+        state_->timers = {cleanup, dash};
     }
     asio::co_spawn(ioc, cleanup_loop(state_, cleanup), asio::detached);
     asio::co_spawn(ioc, dashboard_loop(state_, dash), asio::detached);
-    asio::co_spawn(ioc, sla_loop(state_, sla), asio::detached);
 }
 
 awaitable<void> WsService::run(asio::ip::tcp::socket socket, http::Upgrade upgrade) {

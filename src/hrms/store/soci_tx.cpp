@@ -2,6 +2,7 @@
 
 #include "hrms/app/log.hpp"
 #include "hrms/store/pg_bus.hpp"
+#include "hrms/store/soci_jobs.hpp"
 #include "hrms/store/sql_text.hpp"
 
 #include <soci/sqlite3/soci-sqlite3.h>
@@ -158,6 +159,11 @@ void SociTx::commit() {
             log::error("live.publish_failed", {log::str("what", log::what(e))});
         }
     });
+}
+
+app::JobRepo& SociTx::jobs() {
+    if (!jobs_) jobs_ = std::make_unique<SociJobRepo>(*sql_, suspect_);
+    return *jobs_;
 }
 
 void SociTx::serialize(Lock what) {

@@ -21,6 +21,7 @@ public:
     ~SociTx() override;
 
     void serialize(Lock what) override;
+    app::JobRepo& jobs() override;
     std::optional<app::UserRecord> user_by_id(app::UserId id) override;
     std::optional<app::UserRecord> user_by_email(std::string const& email) override;
     app::UserId insert_user(app::NewUser const& user) override;
@@ -125,6 +126,7 @@ private:
     app::LiveBatch live_;
     bool open_ = false;
     bool suspect_ = false;
+    std::unique_ptr<app::JobRepo> jobs_;  // made on first use
 };
 
 }  // namespace hrms::store

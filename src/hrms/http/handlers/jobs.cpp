@@ -1,0 +1,72 @@
+// /api/v1/admin/jobs: the background jobs of this process, their runs, and a run on demand.
+#include "hrms/http/handlers/common.hpp"
+
+namespace hrms::http {
+
+namespace json = boost::json;
+
+namespace {
+
+json::value time_or_null(std::optional<Instant> t) { return t ? json::value(to_rfc3339(*t)) : json::value(nullptr); }
+
+json::object run_json(app::JobRunRecord const& r) {
+    return json::object{
+        {"id", r.id},
+        {"job", r.job},
+        {"instance", r.instance},
+        {"started_at", to_rfc3339(r.started_at)},
+        {"finished_at", time_or_null(r.finished_at)},
+        {"outcome", std::string(app::to_string(r.outcome))},
+        {"error", r.error ? json::value(*r.error) : json::value(nullptr)},
+        {"items", r.items},
+    };
+}
+
+json::object job_json(app::JobView const& v) {
+    auto const& s = v.state;
+    return json::object{
+        {"name", s.name},
+        {"description", s.description},
+        {"interval_s", s.interval_s},
+        {"single_instance", s.single_instance},
+        {"running", s.running},
+        {"next_run_at", time_or_null(s.next_run_at)},
+        {"runs", s.runs},
+        {"failures", s.failures},
+        {"skipped", s.skipped},
+        {"lease_holder", v.lease_holder ? json::value(*v.lease_holder) : json::value(nullptr)},
+        {"last_run", v.last_run ? json::value(run_json(*v.last_run)) : json::value(nullptr)},
+    };
+}
+
+}  // namespace
+
+void add_job_routes(Router& r) {
+    r.add("GET", "/api/v1/admin/jobs", [](Ctx& ctx) {
+        auto jobs = HTTP_TRY(ctx, ctx.services.jobs.list(ctx.who()));
+        json::array items;
+        for (auto const& j : jobs) items.emplace_back(job_json(j));
+        return ok_json(json::object{{"instance", ctx.services.jobs.instance()}, {"items", std::move(items)}});
+    });
+
+    r.add("GET", "/api/v1/admin/jobs/runs", [](Ctx& ctx) {
+        app::JobRunQuery q;
+        q.limit = static_cast<int>(HTTP_TRY(ctx, int_param(ctx, "limit", 50, 1, app::kMaxPageSize)));
+        if (auto const cursor = HTTP_TRY(ctx, int_param(ctx, "cursor", 0, 0, INT64_MAX)); cursor > 0)
+            q.before_id = cursor;
+        if (auto job = ctx.req.query_param("job"); job && !job->empty()) q.job = std::string(*job);
+        auto page = HTTP_TRY(ctx, ctx.services.jobs.runs(ctx.who(), q));
+        json::array items;
+        for (auto const& run : page.items) items.emplace_back(run_json(run));
+        std::optional<std::string> next;
+        if (page.next_before) next = std::to_string(*page.next_before);
+        return page_json(std::move(items), next);
+    });
+
+    r.add("POST", "/api/v1/admin/jobs/{name}/run", [](Ctx& ctx) {
+        HTTP_TRY_VOID(ctx, ctx.services.jobs.trigger(ctx.who(), ctx.param("name")));
+        return ok_json(json::object{{"job", ctx.param("name")}, {"triggered", true}}, 202);
+    });
+}
+
+}  // namespace hrms::http
