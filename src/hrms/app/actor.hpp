@@ -18,10 +18,14 @@ struct Actor {
     std::set<std::string> permissions;
     std::string token_hash;  // the session this request came with
     std::string csrf;        // that session's CSRF token
+    std::string request_id;  // of the HTTP request acting (empty outside one)
 
     // True when the actor's roles grant `permission`.
     bool can(std::string_view permission) const { return core::has_permission(permissions, permission); }
 };
+
+// What a write transaction acting for `actor` carries in every event row it writes.
+inline TxContext context_of(Actor const& actor) { return TxContext{actor.id, actor.request_id}; }
 
 // forbidden unless the actor holds `permission`.
 inline Result<void> require(Actor const& actor, std::string_view permission) {

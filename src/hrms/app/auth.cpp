@@ -155,7 +155,7 @@ std::vector<Auth::Ended> Auth::ended_sessions(std::vector<std::string> const& to
 }
 
 Result<void> Auth::logout(Actor const& actor) {
-    auto tx = store_.begin(TxMode::write);
+    auto tx = store_.begin(TxMode::write, context_of(actor));
     tx->delete_session(actor.token_hash);
     tx->commit();
     return {};

@@ -73,7 +73,7 @@ Result<DocumentRecord> Documents::upload(Actor const& actor, std::string const& 
                     "{\"field\":\"file\",\"detected\":" + json_quote(mime) + "}");
 
     auto const ts = to_rfc3339(clock_.now());
-    auto tx = store_.begin(TxMode::write);
+    auto tx = store_.begin(TxMode::write, context_of(actor));
     auto p = tx->profile_by_user(actor.id);
     if (!p) return fail(ErrorCode::not_found, "profile not found");
     TRY_VOID(check_upload(*tx, *p, spec));  // again: the profile may have moved meanwhile
@@ -119,7 +119,7 @@ Result<DocumentRecord> Documents::review(Actor const& actor, DocumentId id, core
     TRY_VOID(require(actor, "documents.review"));
     auto const why = TRY(core::check_reason(reason, decision == core::Decision::reject));
     auto const ts = to_rfc3339(clock_.now());
-    auto tx = store_.begin(TxMode::write);
+    auto tx = store_.begin(TxMode::write, context_of(actor));
     auto d = tx->document_by_id(id);
     if (!d) return no_document();
     if (!d->is_current) return fail(ErrorCode::conflict, "a newer version of this document exists");

@@ -21,7 +21,7 @@ Result<std::vector<NotificationRecord>> Notifications::feed(Actor const& actor, 
 }
 
 Result<void> Notifications::read(Actor const& actor, std::int64_t id) {
-    auto tx = store_.begin(TxMode::write);
+    auto tx = store_.begin(TxMode::write, context_of(actor));
     auto n = tx->notification(id);
     auto const channels = channels_of(actor);
     if (!n || std::find(channels.begin(), channels.end(), n->channel) == channels.end())
@@ -32,7 +32,7 @@ Result<void> Notifications::read(Actor const& actor, std::int64_t id) {
 }
 
 Result<void> Notifications::read_all(Actor const& actor) {
-    auto tx = store_.begin(TxMode::write);
+    auto tx = store_.begin(TxMode::write, context_of(actor));
     tx->mark_all_read(actor.id, channels_of(actor));
     tx->commit();
     return {};

@@ -149,6 +149,14 @@ struct DocumentRecord {
     std::optional<std::string> review_reason;
 };
 
+// Who a write transaction acts for, given when it begins: every row it writes that records an
+// event carries them (notifications and stage history now; audit entries and outbox messages
+// next), so that one request's traces can be put together.
+struct TxContext {
+    std::optional<UserId> actor;  // none: the system (a background job, the command line)
+    std::string request_id;       // the HTTP request's X-Request-Id; empty outside a request
+};
+
 struct NotificationRecord {
     std::int64_t id = 0;
     std::string channel;  // user:<id> | admins | role:<name>
@@ -182,6 +190,32 @@ public:
     virtual void committed(LiveBatch const& batch) = 0;
 };
 
+// An invite made in a transaction; its token leaves the process only once that commits.
+struct IssuedInvite {
+    UserRecord user;
+    std::string token;
+    std::string expires_at;
+};
+
+// Everything a write transaction tells others. The store collects it as the transaction goes
+// (rows it writes: notifications; facts: sessions ended, roles changed; and what use cases
+// record: invites) and publishes it only after COMMIT, in commit order; a transaction that rolls
+// back publishes nothing. `live` reaches every process (LiveSink, through LISTEN/NOTIFY on
+// PostgreSQL); the rest reaches the committing process's EffectSink.
+struct Effects {
+    LiveBatch live;
+    std::vector<IssuedInvite> invites;
+    bool empty() const { return live.empty() && invites.empty(); }
+};
+
+// Receives the local part of every committed transaction's Effects, in commit order, on the
+// committing thread.
+class EffectSink {
+public:
+    virtual ~EffectSink() = default;
+    virtual void committed(TxContext const& context, Effects const& effects) = 0;
+};
+
 // One unit of work. Destroyed without commit() it rolls back. Methods throw only on broken
 // infrastructure (lost connection, disk full); expected outcomes come back as values.
 class Tx {
@@ -197,6 +231,11 @@ public:
 
     // Job leases and runs (jobs/), on this transaction.
     virtual JobRepo& jobs() = 0;
+
+    // Who this transaction acts for (given to Store::begin).
+    virtual TxContext const& context() const = 0;
+    // An invite to hand out once this transaction commits (never if it rolls back).
+    virtual void record_invite(IssuedInvite invite) = 0;
 
     // Users.
     virtual std::optional<UserRecord> user_by_id(UserId id) = 0;
@@ -329,8 +368,10 @@ struct PoolStats {
 class Store {
 public:
     virtual ~Store() = default;
-    // Starts a unit of work; write units are serialized on SQLite.
-    virtual std::unique_ptr<Tx> begin(TxMode mode) = 0;
+    // Starts a unit of work acting for `context`; write units are serialized on SQLite.
+    virtual std::unique_ptr<Tx> begin(TxMode mode, TxContext context) = 0;
+    // A unit of work of the system (no actor, no request).
+    std::unique_ptr<Tx> begin(TxMode mode) { return begin(mode, TxContext{}); }
     // "sqlite" or "postgresql".
     virtual std::string backend() const = 0;
     // True when a trivial query succeeds.
@@ -343,6 +384,8 @@ public:
     // called in commit order, after COMMIT: on SQLite from the committing thread, on
     // PostgreSQL from a listener thread that also receives the batches of other processes.
     virtual void set_live_sink(LiveSink* sink) = 0;
+    // Where the local part of committed Effects goes (nullptr: nowhere). Set before serving.
+    virtual void set_effect_sink(EffectSink* sink) = 0;
 };
 
 // Content-addressed document storage on disk.
@@ -359,14 +402,6 @@ public:
     // Where the blob with this SHA-256 lives.
     virtual std::string path_of(std::string const& sha256) const = 0;
     virtual void remove_temp(std::string const& temp_path) = 0;
-};
-
-// Where a freshly made invite goes (the dev-mode log now; the email outbox later).
-class InviteSink {
-public:
-    virtual ~InviteSink() = default;
-    virtual void invite_created(UserRecord const& user, std::string const& token,
-                                std::string const& expires_at) = 0;
 };
 
 class Clock {

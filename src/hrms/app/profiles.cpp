@@ -107,7 +107,7 @@ Result<ProfileView> Profiles::save_details(Actor const& actor, core::Details con
     auto const now = clock_.now();
     auto normalized = core::normalize_details(details);
     TRY_VOID(core::validate_details(normalized, core::Completeness::draft, now));
-    auto tx = store_.begin(TxMode::write);
+    auto tx = store_.begin(TxMode::write, context_of(actor));
     auto p = tx->profile_by_user(actor.id);
     if (!p) return no_profile();
     TRY_VOID(core::check_employee_action(p->state, core::EmployeeAction::edit_details));
@@ -124,7 +124,7 @@ Result<ProfileView> Profiles::submit(Actor const& actor) {
     TRY_VOID(require(actor, "profile.self"));
     auto const now = clock_.now();
     auto const ts = to_rfc3339(now);
-    auto tx = store_.begin(TxMode::write);
+    auto tx = store_.begin(TxMode::write, context_of(actor));
     auto p = tx->profile_by_user(actor.id);
     if (!p) return no_profile();
     auto next = TRY(core::submit(p->state));
@@ -187,7 +187,7 @@ Result<ProfileView> Profiles::decide(Actor const& actor, ProfileId id, core::Dec
     TRY_VOID(require(actor, "profiles.review"));
     auto const now = clock_.now();
     auto const ts = to_rfc3339(now);
-    auto tx = store_.begin(TxMode::write);
+    auto tx = store_.begin(TxMode::write, context_of(actor));
     auto p = tx->profile_by_id(id);
     if (!p) return no_profile();
     TRY_VOID(check_not_own(actor, p->user_id, self_review_policy(config_)));
@@ -261,7 +261,7 @@ Result<ProfileView> Profiles::set_employment(Actor const& actor, ProfileId id, c
     auto const why = TRY(core::check_reason(reason, false));
     auto const now = clock_.now();
     auto const ts = to_rfc3339(now);
-    auto tx = store_.begin(TxMode::write);
+    auto tx = store_.begin(TxMode::write, context_of(actor));
     auto p = tx->profile_by_id(id);
     if (!p) return no_profile();
     auto const next = TRY(core::change_employment(p->state, to));
@@ -353,7 +353,7 @@ int Profiles::escalate_due() {
 
 Result<ProfileView> Profiles::assign(Actor const& actor, ProfileId id, std::optional<UserId> reviewer) {
     TRY_VOID(require(actor, "profiles.assign"));
-    auto tx = store_.begin(TxMode::write);
+    auto tx = store_.begin(TxMode::write, context_of(actor));
     auto p = tx->profile_by_id(id);
     if (!p) return no_profile();
     if (reviewer) {

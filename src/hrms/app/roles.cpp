@@ -53,7 +53,7 @@ Result<RoleRecord> Roles::save(Actor const& actor, RoleInput const& input, bool 
             perms.insert(p);
         }
     }
-    auto tx = store_.begin(TxMode::write);
+    auto tx = store_.begin(TxMode::write, context_of(actor));
     tx->serialize(Tx::Lock::roles);
     auto existing = tx->role(input.name);
     RoleRecord role;
@@ -108,7 +108,7 @@ Result<RoleRecord> Roles::save(Actor const& actor, RoleInput const& input, bool 
 
 Result<void> Roles::remove(Actor const& actor, std::string const& name) {
     TRY_VOID(require(actor, "roles.manage"));
-    auto tx = store_.begin(TxMode::write);
+    auto tx = store_.begin(TxMode::write, context_of(actor));
     tx->serialize(Tx::Lock::roles);
     auto role = tx->role(name);
     if (!role) return no_role(name);

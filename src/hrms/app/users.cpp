@@ -39,8 +39,8 @@ std::string search_text(std::string const& name, std::string const& email) {
 std::unexpected<Error> no_user() { return fail(ErrorCode::not_found, "user not found"); }
 }  // namespace
 
-Users::Users(Store& store, Clock const& clock, Config const& config, InviteSink& invites)
-    : store_(store), clock_(clock), config_(config), invites_(invites) {}
+Users::Users(Store& store, Clock const& clock, Config const& config)
+    : store_(store), clock_(clock), config_(config) {}
 
 Result<CreatedUser> Users::create(Actor const& actor, CreateUserInput const& input) {
     TRY_VOID(require(actor, "users.write"));
@@ -62,7 +62,7 @@ Result<CreatedUser> Users::create_checked(CreateUserInput const& input, Actor co
     auto const now = clock_.now();
     auto const ts = to_rfc3339(now);
 
-    auto tx = store_.begin(TxMode::write);
+    auto tx = store_.begin(TxMode::write, actor ? context_of(*actor) : TxContext{});
     tx->serialize(Tx::Lock::user_emails);  // two creates of one email: the second sees the first
     auto roles = TRY(check_roles(*tx, input.roles.value_or(std::vector<std::string>{"employee"})));
     if (actor) TRY_VOID(check_grantable(*actor, PermissionView(*tx), roles, "grant roles"));
@@ -86,8 +86,9 @@ Result<CreatedUser> Users::create_checked(CreateUserInput const& input, Actor co
         out.invite_expires_at = invite.expires_at;
     }
     out.user = *tx->user_by_id(id);
+    // The token leaves the process only once the account exists: after COMMIT.
+    if (!token.empty()) tx->record_invite({out.user, token, *out.invite_expires_at});
     tx->commit();
-    if (!token.empty()) invites_.invite_created(out.user, token, *out.invite_expires_at);
     return out;
 }
 
@@ -115,7 +116,7 @@ Result<UserPage> Users::list(Actor const& actor, UserQuery query) {
 
 Result<UserRecord> Users::set_manager(Actor const& actor, UserId id, std::optional<UserId> manager) {
     TRY_VOID(require(actor, "users.write"));
-    auto tx = store_.begin(TxMode::write);
+    auto tx = store_.begin(TxMode::write, context_of(actor));
     tx->serialize(Tx::Lock::managers);
     auto user = tx->user_by_id(id);
     if (!user) return no_user();
@@ -142,7 +143,7 @@ Result<UserRecord> Users::set_manager(Actor const& actor, UserId id, std::option
 
 Result<UserRecord> Users::set_roles(Actor const& actor, UserId id, std::vector<std::string> roles) {
     TRY_VOID(require(actor, "roles.manage"));
-    auto tx = store_.begin(TxMode::write);
+    auto tx = store_.begin(TxMode::write, context_of(actor));
     auto user = tx->user_by_id(id);
     if (!user) return no_user();
     PermissionView const view(*tx);
@@ -169,7 +170,7 @@ Result<UserRecord> Users::update(Actor const& actor, UserId id, UpdateUserInput 
         return invalid_field("status", "status must be active or suspended");
     if (input.status && *input.status == "suspended" && id == actor.id)
         return fail(ErrorCode::conflict, "you cannot suspend yourself");
-    auto tx = store_.begin(TxMode::write);
+    auto tx = store_.begin(TxMode::write, context_of(actor));
     auto user = tx->user_by_id(id);
     if (!user) return no_user();
     TRY_VOID(check_outranks(actor, PermissionView(*tx), user->roles));
@@ -191,7 +192,7 @@ Result<UserRecord> Users::update(Actor const& actor, UserId id, UpdateUserInput 
 
 Result<std::int64_t> Users::end_sessions(Actor const& actor, UserId id) {
     TRY_VOID(require(actor, "users.write"));
-    auto tx = store_.begin(TxMode::write);
+    auto tx = store_.begin(TxMode::write, context_of(actor));
     auto user = tx->user_by_id(id);
     if (!user) return no_user();
     TRY_VOID(check_outranks(actor, PermissionView(*tx), user->roles));

@@ -37,7 +37,9 @@ inline constexpr int kMaxPageSize = 200;
 
 class Users {
 public:
-    Users(Store& store, Clock const& clock, Config const& config, InviteSink& invites);
+    // An invite's token is recorded on the transaction (Tx::record_invite) and handed out by the
+    // store's EffectSink once it commits.
+    Users(Store& store, Clock const& clock, Config const& config);
 
     // The new user; conflict if the email is taken, validation_failed naming the bad field,
     // forbidden when the roles would grant a permission the actor does not hold.
@@ -69,7 +71,6 @@ private:
     Store& store_;
     Clock const& clock_;
     Config const& config_;
-    InviteSink& invites_;
 };
 
 }  // namespace hrms::app

@@ -35,20 +35,23 @@ using namespace hrms;
 
 namespace {
 
-// Invites go to the log until email exists; the token itself only in dev mode.
-class LogInviteSink final : public app::InviteSink {
+// The local part of committed effects. Invites go to the log until email exists; the token
+// itself only in dev mode.
+class LogEffects final : public app::EffectSink {
 public:
-    explicit LogInviteSink(bool dev_mode) : dev_mode_(dev_mode) {}
-    void invite_created(app::UserRecord const& user, std::string const& token,
-                        std::string const& expires_at) override {
-        if (dev_mode_) {
-            log::info("invite.created", {log::num("user_id", static_cast<long long>(user.id)),
-                                         log::str("email", user.email), log::str("token", token),
-                                         log::str("expires_at", expires_at)});
-        } else {
-            log::info("invite.created", {log::num("user_id", static_cast<long long>(user.id)),
-                                         log::str("email", user.email),
-                                         log::str("expires_at", expires_at)});
+    explicit LogEffects(bool dev_mode) : dev_mode_(dev_mode) {}
+    void committed(app::TxContext const& context, app::Effects const& effects) override {
+        for (auto const& invite : effects.invites) {
+            auto const id = static_cast<long long>(invite.user.id);
+            if (dev_mode_) {
+                log::info("invite.created", {log::num("user_id", id), log::str("email", invite.user.email),
+                                             log::str("token", invite.token), log::str("expires_at", invite.expires_at),
+                                             log::str("request_id", context.request_id)});
+            } else {
+                log::info("invite.created", {log::num("user_id", id), log::str("email", invite.user.email),
+                                             log::str("expires_at", invite.expires_at),
+                                             log::str("request_id", context.request_id)});
+            }
         }
     }
 
@@ -77,7 +80,7 @@ struct World {
     app::SystemClock clock;
     app::RoleCatalog role_catalog;
     app::LoginThrottle throttle;
-    LogInviteSink invites;
+    LogEffects effects;
     app::Auth auth;
     app::Users users;
     app::Roles roles;
@@ -93,16 +96,21 @@ struct World {
           store(open_and_migrate(config)),
           throttle({config.login_rate_per_ip, config.login_burst_per_ip, config.login_ip_max_failures,
                     config.login_lockout_s}),
-          invites(config.dev_mode),
+          effects(config.dev_mode),
           auth(*store, clock, config, role_catalog, throttle),
-          users(*store, clock, config, invites),
+          users(*store, clock, config),
           roles(*store, clock),
           blobs(store::open_blob_store(config.data_dir)),
           profiles(*store, clock, config, role_catalog),
           documents(*store, clock, config, *blobs),
           notifications(*store, clock),
           job_admin(*store, clock),
-          services{config, *store, clock, auth, users, roles, profiles, documents, notifications, *blobs, job_admin} {}
+          services{config, *store, clock, auth, users, roles, profiles, documents, notifications, *blobs, job_admin} {
+        store->set_effect_sink(&effects);
+    }
+    ~World() { store->set_effect_sink(nullptr); }
+    World(World const&) = delete;
+    World& operator=(World const&) = delete;
 };
 
 // Every periodic job of the server.

@@ -90,6 +90,7 @@ std::optional<Error> Pipeline::authorize(Route const& route, Ctx& ctx) {
     auto actor = services_.auth.authenticate(*token);
     if (!actor) return actor.error();
     ctx.actor = std::move(*actor);
+    ctx.actor->request_id = ctx.request_id;  // carried into the rows its transactions write
     ctx.cookie_auth = from_cookie;
     // Double submit, bound to the session: the header must equal both the hrms_csrf cookie and
     // the token minted with this session.

@@ -109,11 +109,11 @@ std::unique_ptr<Conn> SociStore::open_session() {
     return s;
 }
 
-std::unique_ptr<app::Tx> SociStore::begin(app::TxMode mode) {
+std::unique_ptr<app::Tx> SociStore::begin(app::TxMode mode, app::TxContext context) {
     bool const write = mode == app::TxMode::write;
     SessionPool& pool = (write && writer_) ? *writer_ : *readers_;
-    return std::make_unique<SociTx>(dialect_, pool, pool.acquire(), write, write ? live_sink_ : nullptr,
-                                    &publish_);
+    return std::make_unique<SociTx>(dialect_, pool, pool.acquire(), write, std::move(context),
+                                    write ? live_sink_ : nullptr, &publish_, write ? effect_sink_ : nullptr);
 }
 
 std::string SociStore::backend() const {

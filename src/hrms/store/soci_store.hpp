@@ -54,13 +54,15 @@ public:
     SociStore(Dialect dialect, std::string url, int readers);
     ~SociStore() override;
 
-    std::unique_ptr<app::Tx> begin(app::TxMode mode) override;
+    using app::Store::begin;
+    std::unique_ptr<app::Tx> begin(app::TxMode mode, app::TxContext context) override;
     std::string backend() const override;
     bool ping() override;
     int schema_version() override;
     int latest_schema_version() const override;
     app::PoolStats pool_stats() const override;
     void set_live_sink(app::LiveSink* sink) override;
+    void set_effect_sink(app::EffectSink* sink) override { effect_sink_ = sink; }
 
     Dialect dialect() const { return dialect_; }
     // Runs `fn` on the writer (SQLite) or a pooled session (PostgreSQL), outside any Tx.
@@ -76,6 +78,7 @@ private:
     std::unique_ptr<SessionPool> readers_;
     std::unique_ptr<SessionPool> writer_;  // SQLite: size 1; PostgreSQL: the same pool as readers
     app::LiveSink* live_sink_ = nullptr;
+    app::EffectSink* effect_sink_ = nullptr;
     std::mutex publish_;
     std::unique_ptr<PgListener> listener_;  // PostgreSQL: the cross-process bus
 };

@@ -281,6 +281,57 @@ TEST_F(StoreTest, SessionLookupSeesWritesCommittedAfterItRan) {
     }
 }
 
+namespace {
+// Records every committed Effects with its context, in arrival order.
+struct RecordingSink final : EffectSink {
+    std::vector<std::pair<TxContext, Effects>> got;
+    void committed(TxContext const& context, Effects const& effects) override { got.emplace_back(context, effects); }
+};
+}  // namespace
+
+TEST_F(StoreTest, EffectsArePublishedAfterCommitWithTheirContextAndNeverOnRollback) {
+    RecordingSink sink;
+    store_->set_effect_sink(&sink);
+    auto const user = add_user("invited@example.com");
+    UserRecord record;
+    record.id = user;
+    {
+        auto tx = store_->begin(TxMode::write, TxContext{user, "req-rolled-back"});
+        tx->record_invite({record, "t0", "2026-01-02T00:00:00.000Z"});
+        // destroyed without commit: rolled back, nothing published
+    }
+    EXPECT_TRUE(sink.got.empty());
+    for (int i = 1; i <= 2; ++i) {
+        auto tx = store_->begin(TxMode::write, TxContext{user, "req-" + std::to_string(i)});
+        EXPECT_EQ(tx->context().request_id, "req-" + std::to_string(i));
+        tx->record_invite({record, "t" + std::to_string(i), "2026-01-02T00:00:00.000Z"});
+        NotificationRecord n;
+        n.channel = "user:" + std::to_string(user);
+        n.kind = "profile.submitted";
+        n.created_at = "2026-01-01T00:00:00.000Z";
+        tx->insert_notification(n);
+        EXPECT_TRUE(sink.got.size() == static_cast<std::size_t>(i - 1)) << "published before COMMIT";
+        tx->commit();
+    }
+    ASSERT_EQ(sink.got.size(), 2u);
+    for (int i = 0; i < 2; ++i) {
+        auto const& [context, effects] = sink.got[static_cast<std::size_t>(i)];
+        EXPECT_EQ(context.actor, user);
+        EXPECT_EQ(context.request_id, "req-" + std::to_string(i + 1));
+        ASSERT_EQ(effects.invites.size(), 1u);
+        EXPECT_EQ(effects.invites[0].token, "t" + std::to_string(i + 1));
+        ASSERT_EQ(effects.live.notifications.size(), 1u);
+    }
+    EXPECT_LT(sink.got[0].second.live.notifications[0].id, sink.got[1].second.live.notifications[0].id);
+    {
+        auto tx = store_->begin(TxMode::write);  // a system transaction with nothing to tell
+        EXPECT_FALSE(tx->context().actor);
+        tx->commit();
+    }
+    EXPECT_EQ(sink.got.size(), 2u);
+    store_->set_effect_sink(nullptr);
+}
+
 TEST(PgUrl, BecomesKeywordConninfo) {
     EXPECT_EQ(store::pg_conninfo_from_url("postgresql://postgres@127.0.0.1:5432/hrms"),
               "host='127.0.0.1' port='5432' dbname='hrms' user='postgres'");

@@ -98,10 +98,10 @@ struct CachedQueries {
 
 void CachedQueriesDeleter::operator()(CachedQueries* q) const { delete q; }
 
-SociTx::SociTx(Dialect dialect, SessionPool& pool, std::unique_ptr<Conn> session,
-               bool write, app::LiveSink* live, std::mutex* publish)
-    : dialect_(dialect), pool_(pool), sql_(std::move(session)), write_(write), live_sink_(live),
-      publish_(publish) {
+SociTx::SociTx(Dialect dialect, SessionPool& pool, std::unique_ptr<Conn> session, bool write,
+               app::TxContext context, app::LiveSink* live, std::mutex* publish, app::EffectSink* effects)
+    : dialect_(dialect), pool_(pool), sql_(std::move(session)), write_(write), context_(std::move(context)),
+      live_sink_(live), publish_(publish), effect_sink_(effects) {
     if (write_) {
         try {
             *sql_ << (dialect_ == Dialect::sqlite ? "BEGIN IMMEDIATE" : "BEGIN");
@@ -124,41 +124,57 @@ SociTx::~SociTx() {
     pool_.release(std::move(sql_), suspect_);
 }
 
+void SociTx::record_invite(app::IssuedInvite invite) { invites_.push_back(std::move(invite)); }
+
 void SociTx::commit() {
     guard([&] {
         if (!open_) return;
-        if (dialect_ == Dialect::postgresql) {
+        bool const pg = dialect_ == Dialect::postgresql;
+        if (pg && !live_.empty()) {
             // Every process (this one too) learns of the batch from its listener, in commit
             // order: NOTIFY is delivered at COMMIT. Ids only, never bodies.
-            if (!live_.empty()) {
-                for (auto const& payload : encode_live_payloads(live_)) {
-                    std::string channel = kLiveChannel;
-                    *sql_ << "SELECT pg_notify(:c, :p)", use(channel), use(payload);
-                }
+            for (auto const& payload : encode_live_payloads(live_)) {
+                std::string channel = kLiveChannel;
+                *sql_ << "SELECT pg_notify(:c, :p)", use(channel), use(payload);
             }
+        }
+        bool const live_here = !pg && live_sink_ && !live_.empty();
+        bool const local = effect_sink_ && (!live_.empty() || !invites_.empty());
+        if (!live_here && !local) {
             *sql_ << "COMMIT";
             open_ = false;
             return;
         }
-        if (live_.empty() || !live_sink_) {
-            *sql_ << "COMMIT";
-            open_ = false;
-            return;
-        }
-        // Live sessions skip ids they have already sent, so batches must reach them in commit
-        // order: COMMIT and the hand-over happen under one lock. (On SQLite the single writer
-        // connection orders them already; on PostgreSQL notification writers also hold an
-        // advisory lock until COMMIT, so ids are assigned in commit order too.)
+        // Effects reach their sinks in commit order: COMMIT and the hand-over happen under one
+        // lock. (On SQLite the single writer connection orders commits already; on PostgreSQL
+        // notification writers also hold an advisory lock until COMMIT, so ids are assigned in
+        // commit order too.) Live sessions skip ids they have already sent, which is why order
+        // matters to them.
         std::unique_lock lock(*publish_);
         *sql_ << "COMMIT";
         open_ = false;
+        publish();
+    });
+}
+
+void SociTx::publish() {
+    // What committed stays committed whatever a sink does: live sessions catch up from the
+    // database, and a failure is logged (without the effects' contents).
+    if (dialect_ == Dialect::sqlite && live_sink_ && !live_.empty()) {
         try {
             live_sink_->committed(live_);
         } catch (std::exception const& e) {
-            // What committed stays committed: live sessions catch up from the database.
             log::error("live.publish_failed", {log::str("what", log::what(e))});
         }
-    });
+    }
+    if (effect_sink_ && (!live_.empty() || !invites_.empty())) {
+        try {
+            effect_sink_->committed(context_, app::Effects{std::move(live_), std::move(invites_)});
+        } catch (std::exception const& e) {
+            log::error("effects.publish_failed", {log::str("request_id", context_.request_id),
+                                                  log::str("what", log::what(e))});
+        }
+    }
 }
 
 app::JobRepo& SociTx::jobs() {

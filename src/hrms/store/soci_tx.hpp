@@ -16,12 +16,16 @@ public:
     // taken up front and never upgraded mid-way); read units run in autocommit.
     // `live` (may be null) receives what this Tx changed for live sessions once it commits;
     // `publish` serializes COMMIT and that hand-over, so batches arrive in commit order.
+    // `effects` (may be null) receives the local part of what it recorded, after COMMIT.
     SociTx(Dialect dialect, SessionPool& pool, std::unique_ptr<Conn> session, bool write,
-           app::LiveSink* live = nullptr, std::mutex* publish = nullptr);
+           app::TxContext context = {}, app::LiveSink* live = nullptr, std::mutex* publish = nullptr,
+           app::EffectSink* effects = nullptr);
     ~SociTx() override;
 
     void serialize(Lock what) override;
     app::JobRepo& jobs() override;
+    app::TxContext const& context() const override { return context_; }
+    void record_invite(app::IssuedInvite invite) override;
     std::optional<app::UserRecord> user_by_id(app::UserId id) override;
     std::optional<app::UserRecord> user_by_email(std::string const& email) override;
     app::UserId insert_user(app::NewUser const& user) override;
@@ -97,6 +101,8 @@ public:
     void commit() override;
 
 private:
+    // Hands the committed effects to the sinks (under the publish lock).
+    void publish();
     std::optional<app::ProfileRecord> profile_where(char const* where, long long key);
     std::vector<app::DocumentRecord> documents_where(std::string const& where, long long key);
 
@@ -121,9 +127,12 @@ private:
     SessionPool& pool_;
     std::unique_ptr<Conn> sql_;
     bool write_;
+    app::TxContext context_;
     app::LiveSink* live_sink_;
     std::mutex* publish_;
+    app::EffectSink* effect_sink_;
     app::LiveBatch live_;
+    std::vector<app::IssuedInvite> invites_;
     bool open_ = false;
     bool suspect_ = false;
     std::unique_ptr<app::JobRepo> jobs_;  // made on first use

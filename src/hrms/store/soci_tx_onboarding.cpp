@@ -255,10 +255,13 @@ void SociTx::insert_history(app::HistoryRecord const& h) {
         std::string decision = h.decision.value_or(""), reason = h.reason.value_or("");
         soci::indicator d_ind = h.decision ? soci::i_ok : soci::i_null;
         soci::indicator r_ind = h.reason ? soci::i_ok : soci::i_null;
+        soci::indicator rid_ind = context_.request_id.empty() ? soci::i_null : soci::i_ok;
         *sql_ << "INSERT INTO stage_history (profile_id, actor_id, at, from_stage, from_status, "
-                 "to_stage, to_status, decision, reason) VALUES (:p, :a, :at, :fs, :fst, :ts, :tst, :d, :r)",
+                 "to_stage, to_status, decision, reason, request_id) "
+                 "VALUES (:p, :a, :at, :fs, :fst, :ts, :tst, :d, :r, :rid)",
             use(pid), use(actor, a_ind), use(h.at), use(h.from_stage), use(h.from_status),
-            use(h.to_stage), use(h.to_status), use(decision, d_ind), use(reason, r_ind);
+            use(h.to_stage), use(h.to_status), use(decision, d_ind), use(reason, r_ind),
+            use(context_.request_id, rid_ind);
     });
 }
 
@@ -380,11 +383,13 @@ std::int64_t SociTx::insert_notification(app::NotificationRecord const& n) {
             // live session that skips ids it has sent never skips one committed late.
             *sql_ << "SELECT pg_advisory_xact_lock(7262104)";
         }
-        long long id = 0;
-        *sql_ << "INSERT INTO notifications (channel, kind, title, body, data, created_at) "
-                 "VALUES (:c, :k, :t, :b, :d, :at) RETURNING id",
+        long long id = 0, actor = context_.actor.value_or(0);
+        soci::indicator actor_ind = context_.actor ? soci::i_ok : soci::i_null,
+                        rid_ind = context_.request_id.empty() ? soci::i_null : soci::i_ok;
+        *sql_ << "INSERT INTO notifications (channel, kind, title, body, data, created_at, actor_id, request_id) "
+                 "VALUES (:c, :k, :t, :b, :d, :at, :a, :rid) RETURNING id",
             use(n.channel), use(n.kind), use(n.title), use(n.body), use(n.data_json), use(n.created_at),
-            into(id);
+            use(actor, actor_ind), use(context_.request_id, rid_ind), into(id);
         live_.notifications.push_back(n);
         live_.notifications.back().id = id;
         return static_cast<std::int64_t>(id);
