@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "hrms/app/grants.hpp"
+#include "hrms/app/notices.hpp"
 #include "hrms/core/text.hpp"
 
 namespace hrms::app {
@@ -11,7 +12,7 @@ namespace {
 std::unexpected<Error> no_document() { return fail(ErrorCode::not_found, "document not found"); }
 
 bool visible(Actor const& actor, ProfileRecord const& p) {
-    return p.user_id == actor.id || actor.can("profiles.read");
+    return p.user_id == actor.id || actor.can(core::perm::profiles_read);
 }
 
 // Whether the employee may upload a document of `spec`'s type now: while the stage is open to
@@ -50,7 +51,7 @@ Result<DocumentRecord> Documents::upload(Actor const& actor, std::string const& 
         }
     } cleanup{blobs_, file.temp_path};
 
-    TRY_VOID(require(actor, "profile.self"));
+    TRY_VOID(require(actor, core::perm::profile_self));
     DocumentTypeRecord spec;
     {
         auto tx = store_.begin(TxMode::read);
@@ -90,10 +91,9 @@ Result<DocumentRecord> Documents::upload(Actor const& actor, std::string const& 
     d.uploaded_by = actor.id;
     d.uploaded_at = ts;
     d.id = tx->insert_document(d);
-    notify(*tx, "user:" + std::to_string(actor.id), "document.uploaded", spec.name + " received",
-           "We received " + d.filename + ".",
-           "{\"profile_id\":" + std::to_string(p->id) + ",\"document_id\":" + std::to_string(d.id) +
-               ",\"type\":" + json_quote(type) + "}",
+    notify(*tx,
+           {user_channel(actor.id), "document.uploaded", spec.name + " received", "We received " + d.filename + ".",
+            notice::DocumentUploaded{p->id, d.id, type}},
            ts);
     tx->commit();
     return d;
@@ -116,7 +116,7 @@ Result<DocumentContent> Documents::content(Actor const& actor, DocumentId id) {
 
 Result<DocumentRecord> Documents::review(Actor const& actor, DocumentId id, core::Decision decision,
                                          std::string const& reason) {
-    TRY_VOID(require(actor, "documents.review"));
+    TRY_VOID(require(actor, core::perm::documents_review));
     auto const why = TRY(core::check_reason(reason, decision == core::Decision::reject));
     auto const ts = to_rfc3339(clock_.now());
     auto tx = store_.begin(TxMode::write, context_of(actor));
@@ -144,12 +144,10 @@ Result<DocumentRecord> Documents::review(Actor const& actor, DocumentId id, core
             ? "Approved."
             : "Reason: " + why + " Please upload a new " + type_name +
                   " from your onboarding page; the rest of your documents stay in review.";
-    notify(*tx, "user:" + std::to_string(p->user_id), "document.reviewed",
-           decision == core::Decision::approve ? d->filename + " was approved" : d->filename + " needs a new upload",
-           body,
-           "{\"profile_id\":" + std::to_string(p->id) + ",\"document_id\":" + std::to_string(id) +
-               ",\"type\":" + json_quote(d->type) + ",\"decision\":" + json_quote(core::to_string(decision)) +
-               ",\"reason\":" + json_quote(why) + "}",
+    notify(*tx,
+           {user_channel(p->user_id), "document.reviewed",
+            decision == core::Decision::approve ? d->filename + " was approved" : d->filename + " needs a new upload",
+            body, notice::DocumentReviewed{p->id, id, d->type, decision, why}},
            ts);
     auto out = *tx->document_by_id(id);
     tx->commit();

@@ -27,7 +27,7 @@ std::optional<JobOutcome> parse_job_outcome(std::string_view text) {
 namespace hrms::app {
 
 namespace {
-constexpr char const* kPermission = "jobs.manage";
+constexpr char const* kPermission = core::perm::jobs_manage;
 }
 
 bool JobAdmin::known(std::string const& name) const {

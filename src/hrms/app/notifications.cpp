@@ -2,12 +2,14 @@
 
 #include <algorithm>
 
+#include "hrms/app/notices.hpp"
+
 namespace hrms::app {
 
 std::vector<std::string> channels_of(Actor const& actor) {
-    std::vector<std::string> out{"user:" + std::to_string(actor.id)};
-    if (actor.can("profiles.review")) out.emplace_back("admins");
-    for (auto const& role : actor.roles) out.push_back("role:" + role);
+    std::vector<std::string> out{user_channel(actor.id)};
+    if (actor.can(core::perm::profiles_review)) out.emplace_back(kAdminsChannel);
+    for (auto const& role : actor.roles) out.push_back(role_channel(role));
     return out;
 }
 

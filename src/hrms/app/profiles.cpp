@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "hrms/app/grants.hpp"
+#include "hrms/app/notices.hpp"
 #include "hrms/app/paging.hpp"
 #include "hrms/core/accounts.hpp"
 
@@ -11,8 +12,6 @@ namespace hrms::app {
 
 namespace {
 std::unexpected<Error> no_profile() { return fail(ErrorCode::not_found, "profile not found"); }
-
-std::string user_channel(UserId id) { return "user:" + std::to_string(id); }
 
 // The review stages whose SLA clock runs while the stage awaits review.
 bool is_review_stage(core::Stage s) { return s != core::Stage::completed; }
@@ -39,18 +38,6 @@ char const* stage_title(core::Stage s) {
 core::SlaPolicy sla_policy(Config const& c) {
     return {c.sla_hours_details, c.sla_hours_documents, c.sla_hours_final, c.reminder_after,
             c.escalate_after};
-}
-
-void notify(Tx& tx, std::string channel, std::string kind, std::string title, std::string body,
-            std::string data_json, std::string const& now) {
-    NotificationRecord n;
-    n.channel = std::move(channel);
-    n.kind = std::move(kind);
-    n.title = std::move(title);
-    n.body = std::move(body);
-    n.data_json = std::move(data_json);
-    n.created_at = now;
-    tx.insert_notification(n);
 }
 
 Profiles::Profiles(Store& store, Clock const& clock, Config const& config, RoleCatalog& roles)
@@ -87,7 +74,7 @@ ProfileView Profiles::view(Tx& tx, ProfileRecord p) {
 }
 
 Result<ProfileView> Profiles::mine(Actor const& actor) {
-    TRY_VOID(require(actor, "profile.self"));
+    TRY_VOID(require(actor, core::perm::profile_self));
     auto tx = store_.begin(TxMode::read);
     auto p = tx->profile_by_user(actor.id);
     if (!p) return no_profile();
@@ -98,12 +85,12 @@ Result<ProfileView> Profiles::get(Actor const& actor, ProfileId id) {
     auto tx = store_.begin(TxMode::read);
     auto p = tx->profile_by_id(id);
     // Others' profiles do not exist for an employee: 404, not 403, so ids reveal nothing.
-    if (!p || (p->user_id != actor.id && !actor.can("profiles.read"))) return no_profile();
+    if (!p || (p->user_id != actor.id && !actor.can(core::perm::profiles_read))) return no_profile();
     return view(*tx, std::move(*p));
 }
 
 Result<ProfileView> Profiles::save_details(Actor const& actor, core::Details const& details) {
-    TRY_VOID(require(actor, "profile.self"));
+    TRY_VOID(require(actor, core::perm::profile_self));
     auto const now = clock_.now();
     auto normalized = core::normalize_details(details);
     TRY_VOID(core::validate_details(normalized, core::Completeness::draft, now));
@@ -121,7 +108,7 @@ Result<ProfileView> Profiles::save_details(Actor const& actor, core::Details con
 }
 
 Result<ProfileView> Profiles::submit(Actor const& actor) {
-    TRY_VOID(require(actor, "profile.self"));
+    TRY_VOID(require(actor, core::perm::profile_self));
     auto const now = clock_.now();
     auto const ts = to_rfc3339(now);
     auto tx = store_.begin(TxMode::write, context_of(actor));
@@ -159,20 +146,22 @@ Result<ProfileView> Profiles::submit(Actor const& actor) {
     tx->update_profile(*p);
     tx->insert_history({0, p->id, actor.id, ts, core::to_string(from.stage), core::to_string(from.status),
                         core::to_string(next.stage), core::to_string(next.status), std::nullopt, std::nullopt});
-    std::string const stage = core::to_string(from.stage);
-    std::string const data = "{\"profile_id\":" + std::to_string(p->id) + ",\"stage\":" + json_quote(stage) + "}";
-    notify(*tx, user_channel(actor.id), "profile.submitted",
-           std::string("Your ") + stage_title(from.stage) + " were submitted",
-           "A reviewer will look at them soon.", data, ts);
-    notify(*tx, "admins", "admin.new_submission", "New submission: " + p->name,
-           p->name + " submitted their " + stage_title(from.stage) + ".", data, ts);
+    notice::StageSubmitted const submitted{p->id, from.stage};
+    notify(*tx,
+           {user_channel(actor.id), "profile.submitted", std::string("Your ") + stage_title(from.stage) + " were submitted",
+            "A reviewer will look at them soon.", submitted},
+           ts);
+    notify(*tx,
+           {kAdminsChannel, "admin.new_submission", "New submission: " + p->name,
+            p->name + " submitted their " + stage_title(from.stage) + ".", submitted},
+           ts);
     auto v = view(*tx, std::move(*p));
     tx->commit();
     return v;
 }
 
 Result<QueuePage> Profiles::queue(Actor const& actor, QueueQuery query) {
-    TRY_VOID(require(actor, "profiles.read"));
+    TRY_VOID(require(actor, core::perm::profiles_read));
     int const want = query.limit;
     query.limit = want + 1;
     query.now = to_rfc3339(clock_.now());
@@ -184,7 +173,7 @@ Result<QueuePage> Profiles::queue(Actor const& actor, QueueQuery query) {
 }
 
 Result<ProfileView> Profiles::decide(Actor const& actor, ProfileId id, core::DecisionInput const& input) {
-    TRY_VOID(require(actor, "profiles.review"));
+    TRY_VOID(require(actor, core::perm::profiles_review));
     auto const now = clock_.now();
     auto const ts = to_rfc3339(now);
     auto tx = store_.begin(TxMode::write, context_of(actor));
@@ -231,23 +220,21 @@ Result<ProfileView> Profiles::decide(Actor const& actor, ProfileId id, core::Dec
                         core::to_string(t.to.stage), core::to_string(t.to.status), decision,
                         input.reason.empty() ? std::nullopt : std::optional(input.reason)});
     auto const channel = user_channel(p->user_id);
-    std::string const pid = std::to_string(p->id);
     if (t.decision == core::Decision::reject) {
-        notify(*tx, channel, "profile.rejected",
-               std::string("Your ") + stage_title(t.from.stage) + " need changes", input.reason,
-               "{\"profile_id\":" + pid + ",\"stage\":" + json_quote(core::to_string(t.to.stage)) +
-                   ",\"reason\":" + json_quote(input.reason) + "}",
+        notify(*tx,
+               {channel, "profile.rejected", std::string("Your ") + stage_title(t.from.stage) + " need changes",
+                input.reason, notice::StageRejected{p->id, t.to.stage, input.reason}},
                ts);
     } else if (t.to.stage == core::Stage::completed) {
-        notify(*tx, channel, "profile.completed", "Onboarding complete",
-               "Welcome aboard: every stage is approved.",
-               "{\"profile_id\":" + pid + ",\"stage\":\"completed\",\"progress\":100}", ts);
+        notify(*tx,
+               {channel, "profile.completed", "Onboarding complete", "Welcome aboard: every stage is approved.",
+                notice::Completed{p->id}},
+               ts);
     } else {
-        notify(*tx, channel, "profile.stage_advanced",
-               std::string("Your ") + stage_title(t.from.stage) + " were approved",
-               std::string("Next: ") + stage_title(t.to.stage) + ".",
-               "{\"profile_id\":" + pid + ",\"stage\":" + json_quote(core::to_string(t.to.stage)) +
-                   ",\"progress\":" + std::to_string(p->progress) + "}",
+        notify(*tx,
+               {channel, "profile.stage_advanced", std::string("Your ") + stage_title(t.from.stage) + " were approved",
+                std::string("Next: ") + stage_title(t.to.stage) + ".",
+                notice::StageAdvanced{p->id, t.to.stage, p->progress}},
                ts);
     }
     auto v = view(*tx, std::move(*p));
@@ -257,7 +244,7 @@ Result<ProfileView> Profiles::decide(Actor const& actor, ProfileId id, core::Dec
 
 Result<ProfileView> Profiles::set_employment(Actor const& actor, ProfileId id, core::EmploymentStatus to,
                                              std::string const& reason) {
-    TRY_VOID(require(actor, "profiles.status"));
+    TRY_VOID(require(actor, core::perm::profiles_status));
     auto const why = TRY(core::check_reason(reason, false));
     auto const now = clock_.now();
     auto const ts = to_rfc3339(now);
@@ -292,9 +279,9 @@ Result<ProfileView> Profiles::set_employment(Actor const& actor, ProfileId id, c
         case core::EmploymentStatus::onboarding: title = "Your onboarding continues"; break;
         case core::EmploymentStatus::active: title = "Your employment is active"; break;
     }
-    notify(*tx, user_channel(p->user_id), "profile.employment_changed", title, why,
-           "{\"profile_id\":" + std::to_string(p->id) + ",\"employment_status\":" + json_quote(status) +
-               ",\"reason\":" + json_quote(why) + "}",
+    notify(*tx,
+           {user_channel(p->user_id), "profile.employment_changed", title, why,
+            notice::EmploymentChanged{p->id, to, why}},
            ts);
     auto v = view(*tx, std::move(*p));
     tx->commit();
@@ -335,13 +322,11 @@ int Profiles::escalate_due() {
             char hours[64];
             std::snprintf(hours, sizeof hours, "%.1f h of its %.1f h budget", st.elapsed_ms / 3.6e6,
                           st.budget_ms / 3.6e6);
-            std::string const stage = core::to_string(p.state.stage);
-            notify(*tx, "admins", "admin.urgent_review", "Urgent review: " + p.name,
-                   p.name + "'s " + stage_title(p.state.stage) + " review has taken " + hours + ".",
-                   "{\"profile_id\":" + std::to_string(p.id) + ",\"stage\":" + json_quote(stage) +
-                       ",\"elapsed_hours\":" + std::to_string(st.elapsed_ms / 3.6e6) +
-                       ",\"budget_hours\":" + std::to_string(st.budget_ms / 3.6e6) +
-                       ",\"assignee_id\":" + (p.assignee_id ? std::to_string(*p.assignee_id) : "null") + "}",
+            notify(*tx,
+                   {kAdminsChannel, "admin.urgent_review", "Urgent review: " + p.name,
+                    p.name + "'s " + stage_title(p.state.stage) + " review has taken " + hours + ".",
+                    notice::UrgentReview{p.id, p.state.stage, st.elapsed_ms / 3.6e6, st.budget_ms / 3.6e6,
+                                         p.assignee_id}},
                    ts);
             ++sent;
         }
@@ -352,7 +337,7 @@ int Profiles::escalate_due() {
 }
 
 Result<ProfileView> Profiles::assign(Actor const& actor, ProfileId id, std::optional<UserId> reviewer) {
-    TRY_VOID(require(actor, "profiles.assign"));
+    TRY_VOID(require(actor, core::perm::profiles_assign));
     auto tx = store_.begin(TxMode::write, context_of(actor));
     auto p = tx->profile_by_id(id);
     if (!p) return no_profile();
@@ -361,7 +346,7 @@ Result<ProfileView> Profiles::assign(Actor const& actor, ProfileId id, std::opti
         if (!user || user->status != "active")
             return invalid_field("reviewer_id", "reviewer " + std::to_string(*reviewer) + " is not an active user");
         auto const perms = roles_.permissions_for(user->roles, tx->roles_version(), *tx);
-        if (!core::has_permission(perms, "profiles.review"))
+        if (!core::has_permission(perms, core::perm::profiles_review))
             return invalid_field("reviewer_id", "user " + std::to_string(*reviewer) + " cannot review profiles");
     }
     p->assignee_id = reviewer;

@@ -31,10 +31,6 @@ core::SlaPolicy sla_policy(Config const& c);
 // Progress of `p` as stored now (approved required documents are read from `tx`).
 int compute_progress(Tx& tx, ProfileRecord const& p);
 
-// Writes one notification row (in the caller's Tx).
-void notify(Tx& tx, std::string channel, std::string kind, std::string title, std::string body,
-            std::string data_json, std::string const& now);
-
 class Profiles {
 public:
     Profiles(Store& store, Clock const& clock, Config const& config, RoleCatalog& roles);

@@ -17,13 +17,13 @@ std::unexpected<Error> no_role(std::string const& name) {
 Roles::Roles(Store& store, Clock const& clock) : store_(store), clock_(clock) {}
 
 Result<std::vector<RoleRecord>> Roles::list(Actor const& actor) {
-    TRY_VOID(require(actor, "users.read"));
+    TRY_VOID(require(actor, core::perm::users_read));
     auto tx = store_.begin(TxMode::read);
     return tx->list_roles();
 }
 
 Result<RoleRecord> Roles::get(Actor const& actor, std::string const& name) {
-    TRY_VOID(require(actor, "users.read"));
+    TRY_VOID(require(actor, core::perm::users_read));
     auto tx = store_.begin(TxMode::read);
     auto role = tx->role(name);
     if (!role) return no_role(name);
@@ -39,7 +39,7 @@ Result<RoleRecord> Roles::update(Actor const& actor, RoleInput const& input) {
 }
 
 Result<RoleRecord> Roles::save(Actor const& actor, RoleInput const& input, bool creating) {
-    TRY_VOID(require(actor, "roles.manage"));
+    TRY_VOID(require(actor, core::perm::roles_manage));
     TRY_VOID(core::check_role_name(input.name));
     if (input.description && input.description->size() > 1000)
         return invalid_field("description", "description is too long");
@@ -107,7 +107,7 @@ Result<RoleRecord> Roles::save(Actor const& actor, RoleInput const& input, bool 
 }
 
 Result<void> Roles::remove(Actor const& actor, std::string const& name) {
-    TRY_VOID(require(actor, "roles.manage"));
+    TRY_VOID(require(actor, core::perm::roles_manage));
     auto tx = store_.begin(TxMode::write, context_of(actor));
     tx->serialize(Tx::Lock::roles);
     auto role = tx->role(name);

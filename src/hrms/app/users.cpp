@@ -43,7 +43,7 @@ Users::Users(Store& store, Clock const& clock, Config const& config)
     : store_(store), clock_(clock), config_(config) {}
 
 Result<CreatedUser> Users::create(Actor const& actor, CreateUserInput const& input) {
-    TRY_VOID(require(actor, "users.write"));
+    TRY_VOID(require(actor, core::perm::users_write));
     return create_checked(input, &actor);
 }
 
@@ -94,7 +94,7 @@ Result<CreatedUser> Users::create_checked(CreateUserInput const& input, Actor co
 
 Result<UserRecord> Users::get(Actor const& actor, UserId id) {
     // Employees see only themselves: for anyone else's id the user "does not exist".
-    if (id != actor.id && !actor.can("users.read")) return no_user();
+    if (id != actor.id && !actor.can(core::perm::users_read)) return no_user();
     auto tx = store_.begin(TxMode::read);
     auto user = tx->user_by_id(id);
     if (!user) return no_user();
@@ -102,7 +102,7 @@ Result<UserRecord> Users::get(Actor const& actor, UserId id) {
 }
 
 Result<UserPage> Users::list(Actor const& actor, UserQuery query) {
-    TRY_VOID(require(actor, "users.read"));
+    TRY_VOID(require(actor, core::perm::users_read));
     if (query.limit < 1 || query.limit > kMaxPageSize)
         return invalid_field("limit", "limit must be between 1 and 200");
     int const want = query.limit;
@@ -115,7 +115,7 @@ Result<UserPage> Users::list(Actor const& actor, UserQuery query) {
 }
 
 Result<UserRecord> Users::set_manager(Actor const& actor, UserId id, std::optional<UserId> manager) {
-    TRY_VOID(require(actor, "users.write"));
+    TRY_VOID(require(actor, core::perm::users_write));
     auto tx = store_.begin(TxMode::write, context_of(actor));
     tx->serialize(Tx::Lock::managers);
     auto user = tx->user_by_id(id);
@@ -142,7 +142,7 @@ Result<UserRecord> Users::set_manager(Actor const& actor, UserId id, std::option
 }
 
 Result<UserRecord> Users::set_roles(Actor const& actor, UserId id, std::vector<std::string> roles) {
-    TRY_VOID(require(actor, "roles.manage"));
+    TRY_VOID(require(actor, core::perm::roles_manage));
     auto tx = store_.begin(TxMode::write, context_of(actor));
     auto user = tx->user_by_id(id);
     if (!user) return no_user();
@@ -163,7 +163,7 @@ Result<UserRecord> Users::set_roles(Actor const& actor, UserId id, std::vector<s
 }
 
 Result<UserRecord> Users::update(Actor const& actor, UserId id, UpdateUserInput const& input) {
-    TRY_VOID(require(actor, "users.write"));
+    TRY_VOID(require(actor, core::perm::users_write));
     std::optional<std::string> name;
     if (input.name) name = TRY(core::normalize_name(*input.name));
     if (input.status && *input.status != "active" && *input.status != "suspended")
@@ -191,7 +191,7 @@ Result<UserRecord> Users::update(Actor const& actor, UserId id, UpdateUserInput 
 }
 
 Result<std::int64_t> Users::end_sessions(Actor const& actor, UserId id) {
-    TRY_VOID(require(actor, "users.write"));
+    TRY_VOID(require(actor, core::perm::users_write));
     auto tx = store_.begin(TxMode::write, context_of(actor));
     auto user = tx->user_by_id(id);
     if (!user) return no_user();

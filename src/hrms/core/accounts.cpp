@@ -70,27 +70,26 @@ bool is_builtin_role(std::string_view name) {
 }
 
 std::set<std::string> const& known_permissions() {
+    using namespace perm;
     static std::set<std::string> const kAll{
-        "profile.self",     "users.read",      "users.write",   "roles.manage",
-        "profiles.read",    "profiles.review", "profiles.assign", "profiles.status",
-        "documents.review",
-        "bulk.run",         "reports.read",    "audit.read",    "email.manage",
-        "metrics.read",     "ws.admin",        "jobs.manage",   "*"};
+        profile_self,  users_read,   users_write,  roles_manage,     profiles_read,   profiles_review,
+        profiles_assign, profiles_status, documents_review, bulk_run, reports_read, audit_read,
+        email_manage,  metrics_read, ws_admin,     jobs_manage,      all};
     return kAll;
 }
 
 std::set<std::string> builtin_permissions(std::string_view role) {
-    if (role == "employee") return {"profile.self"};
-    if (role == "reviewer")
-        return {"users.read", "profiles.read", "profiles.review", "documents.review"};
-    if (role == "admin") return {"*"};
+    using namespace perm;
+    if (role == "employee") return {profile_self};
+    if (role == "reviewer") return {users_read, profiles_read, profiles_review, documents_review};
+    if (role == "admin") return {all};
     return {};
 }
 
-bool is_self_permission(std::string_view permission) { return permission == "profile.self"; }
+bool is_self_permission(std::string_view permission) { return permission == perm::profile_self; }
 
 bool has_permission(std::set<std::string> const& granted, std::string_view permission) {
-    return granted.contains("*") || granted.contains(std::string(permission));
+    return granted.contains(perm::all) || granted.contains(std::string(permission));
 }
 
 }  // namespace hrms::core

@@ -32,6 +32,27 @@ Result<void> check_role_name(std::string_view name, std::string const& field = "
 inline constexpr std::string_view kBuiltinRoles[] = {"employee", "reviewer", "admin"};
 bool is_builtin_role(std::string_view name);
 
+// The permission vocabulary, named once: code says perm::users_write, never the string.
+namespace perm {
+inline constexpr char const profile_self[] = "profile.self";
+inline constexpr char const users_read[] = "users.read";
+inline constexpr char const users_write[] = "users.write";
+inline constexpr char const roles_manage[] = "roles.manage";
+inline constexpr char const profiles_read[] = "profiles.read";
+inline constexpr char const profiles_review[] = "profiles.review";
+inline constexpr char const profiles_assign[] = "profiles.assign";
+inline constexpr char const profiles_status[] = "profiles.status";
+inline constexpr char const documents_review[] = "documents.review";
+inline constexpr char const bulk_run[] = "bulk.run";
+inline constexpr char const reports_read[] = "reports.read";
+inline constexpr char const audit_read[] = "audit.read";
+inline constexpr char const email_manage[] = "email.manage";
+inline constexpr char const metrics_read[] = "metrics.read";
+inline constexpr char const ws_admin[] = "ws.admin";
+inline constexpr char const jobs_manage[] = "jobs.manage";
+inline constexpr char const all[] = "*";
+}  // namespace perm
+
 // Every permission the server knows. `*` grants all of them.
 std::set<std::string> const& known_permissions();
 

@@ -3,6 +3,7 @@
 #include "hrms/core/text.hpp"
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
 #include <cmath>
@@ -56,9 +57,25 @@ FramePtr error_frame(std::string_view code, std::string_view message) {
     return make("{\"type\":\"error\",\"code\":" + json_quote(code) + ",\"message\":" + json_quote(message) + "}");
 }
 
-FramePtr dashboard_frame(std::string const& metrics_json) {
+FramePtr dashboard_frame(std::vector<app::Tx::StageCount> const& counts) {
+    namespace json = boost::json;
+    json::object by_stage, by_status;
+    json::array cells;
+    std::int64_t total = 0;
+    auto add = [](json::object& o, std::string const& key, std::int64_t n) {
+        auto& v = o[key];
+        v = (v.is_int64() ? v.as_int64() : 0) + n;
+    };
+    for (auto const& c : counts) {
+        add(by_stage, c.stage, c.count);
+        if (c.stage != "completed") add(by_status, c.status, c.count);
+        total += c.count;
+        cells.push_back(json::object{{"stage", c.stage}, {"status", c.status}, {"count", c.count}});
+    }
+    json::object metrics{{"total", total}, {"by_stage", std::move(by_stage)}, {"by_status", std::move(by_status)},
+                         {"cells", std::move(cells)}};
     return std::make_shared<Frame const>(
-        Frame{"{\"type\":\"dashboard\",\"metrics\":" + metrics_json + "}", 0, 0, true});
+        Frame{json::serialize(json::object{{"type", "dashboard"}, {"metrics", std::move(metrics)}}), 0, 0, true});
 }
 
 std::expected<ClientMessage, ProtocolError> parse_client_message(std::string_view text) {

@@ -33,7 +33,8 @@ FramePtr replay_done_frame(std::int64_t last_id);
 FramePtr pong_frame();
 FramePtr error_frame(std::string_view code, std::string_view message);
 // {"type":"dashboard","metrics":<metrics_json>}
-FramePtr dashboard_frame(std::string const& metrics_json);
+// {"type":"dashboard","metrics":{total, by_stage, by_status (profiles not completed), cells}}.
+FramePtr dashboard_frame(std::vector<app::Tx::StageCount> const& counts);
 
 struct ClientMessage {
     enum class Type { auth, ping, resume };

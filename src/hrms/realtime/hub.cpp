@@ -1,5 +1,7 @@
 #include "hrms/realtime/hub.hpp"
 
+#include "hrms/app/notices.hpp"
+
 #include <chrono>
 #include <cmath>
 #include <unordered_set>
@@ -224,7 +226,7 @@ void Hub::broadcast_admins(FramePtr frame, double spread_s) {
     for (std::size_t lane = 0; lane < lanes_.size(); ++lane) {
         lanes_[lane](0, [this, lane, frame, spread_s] {
             auto& shard = *shards_[lane];
-            auto ch = shard.channels.find("admins");
+            auto ch = shard.channels.find(app::kAdminsChannel);
             if (ch == shard.channels.end()) return;
             std::size_t const slices = (ch->second.size() + kBroadcastSlice - 1) / kBroadcastSlice;
             double const gap = slices > 1 ? std::min(kMaxSliceGapS, spread_s / static_cast<double>(slices)) : 0;

@@ -20,7 +20,7 @@ void add_ws_routes(http::Router& r, Hub& hub) {
     }, http::Access::anyone, http::Exec::io);
 
     r.add("GET", "/api/v1/admin/ws/sessions", [&hub](Ctx& ctx) {
-        HTTP_TRY_VOID(ctx, app::require(ctx.who(), "ws.admin"));
+        HTTP_TRY_VOID(ctx, app::require(ctx.who(), core::perm::ws_admin));
         json::array items;
         for (auto const& s : hub.sessions()) {
             json::array roles;
@@ -45,7 +45,7 @@ void add_ws_routes(http::Router& r, Hub& hub) {
     });
 
     r.add("GET", "/api/v1/admin/ws/stats", [&hub](Ctx& ctx) {
-        HTTP_TRY_VOID(ctx, app::require(ctx.who(), "ws.admin"));
+        HTTP_TRY_VOID(ctx, app::require(ctx.who(), core::perm::ws_admin));
         auto const s = hub.stats();
         json::object by_role;
         for (auto const& [role, n] : s.by_role) by_role[role] = n;

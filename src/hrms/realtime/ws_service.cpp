@@ -361,7 +361,7 @@ awaitable<void> Session::run(http::Upgrade up) {
     info_->connected_at = to_rfc3339(app::SystemClock().now());
     info_->connected_mono = http::monotonic_seconds();
     info_->channels = app::channels_of(who);
-    info_->admin = who.can("profiles.review");
+    info_->admin = who.can(core::perm::profiles_review);
     up.req = {};
     actor.reset();  // the permissions and CSRF token are not needed past this point
 
@@ -525,26 +525,6 @@ awaitable<void> cleanup_loop(std::shared_ptr<WsService::State> st, std::shared_p
     }
 }
 
-std::string dashboard_json(std::vector<app::Tx::StageCount> const& counts) {
-    std::map<std::string, std::int64_t> by_stage, by_status;
-    std::string cells;
-    std::int64_t total = 0;
-    for (auto const& c : counts) {
-        by_stage[c.stage] += c.count;
-        if (c.stage != "completed") by_status[c.status] += c.count;
-        total += c.count;
-        cells += std::string(cells.empty() ? "" : ",") + "{\"stage\":" + json_quote(c.stage) +
-                 ",\"status\":" + json_quote(c.status) + ",\"count\":" + std::to_string(c.count) + "}";
-    }
-    auto object = [](std::map<std::string, std::int64_t> const& m) {
-        std::string out = "{";
-        for (auto const& [k, v] : m) out += (out.size() > 1 ? "," : "") + json_quote(k) + ":" + std::to_string(v);
-        return out + "}";
-    };
-    return "{\"total\":" + std::to_string(total) + ",\"by_stage\":" + object(by_stage) +
-           ",\"by_status\":" + object(by_status) + ",\"cells\":[" + cells + "]}";
-}
-
 awaitable<void> dashboard_loop(std::shared_ptr<WsService::State> st, std::shared_ptr<asio::steady_timer> timer) {
     bool first = true;
     while (!st->stopping) {
@@ -560,7 +540,7 @@ awaitable<void> dashboard_loop(std::shared_ptr<WsService::State> st, std::shared
                 auto tx = state->services.store.begin(app::TxMode::read);
                 return tx->profile_counts();
             });
-            auto frame = dashboard_frame(dashboard_json(counts));
+            auto frame = dashboard_frame(counts);
             {
                 std::lock_guard lock(st->mutex);
                 st->dashboard = frame;

@@ -40,7 +40,7 @@ void add_system_routes(Router& r, std::string openapi_yaml, Metrics& metrics, co
                 return error_of(ctx, {ErrorCode::unauthenticated, "metrics need an admin token", {}});
             auto actor = ctx.services.auth.authenticate(std::string(authz.substr(7)));
             if (!actor) return error_of(ctx, actor.error());
-            if (!actor->can("metrics.read"))
+            if (!actor->can(core::perm::metrics_read))
                 return error_of(ctx, {ErrorCode::forbidden, "metrics need metrics.read", {}});
         }
         Response res;

@@ -1,0 +1,93 @@
+#pragma once
+// What a notification says, as types: each kind's `data` is serialised here and nowhere else
+// (the feed, the WebSocket frames and, next, the email templates read these same values; their
+// schema is docs/websocket.schema.json's NotificationData). Channel names live here too.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "hrms/app/ports.hpp"
+#include "hrms/core/onboarding.hpp"
+
+namespace hrms::app {
+
+// "user:<id>": one user's own notifications.
+std::string user_channel(UserId id);
+// "role:<name>": everyone holding the role.
+std::string role_channel(std::string_view role);
+// Everyone whose roles grant profiles.review.
+inline constexpr char const kAdminsChannel[] = "admins";
+
+namespace notice {
+// profile.submitted (to the employee) and admin.new_submission (to reviewers).
+struct StageSubmitted {
+    ProfileId profile_id = 0;
+    core::Stage stage = core::Stage::details;
+};
+// profile.stage_advanced: the new stage and progress.
+struct StageAdvanced {
+    ProfileId profile_id = 0;
+    core::Stage stage = core::Stage::documents;
+    int progress = 0;
+};
+// profile.rejected: where the profile now is, and why.
+struct StageRejected {
+    ProfileId profile_id = 0;
+    core::Stage stage = core::Stage::details;
+    std::string reason;
+};
+// profile.completed.
+struct Completed {
+    ProfileId profile_id = 0;
+};
+// document.uploaded.
+struct DocumentUploaded {
+    ProfileId profile_id = 0;
+    DocumentId document_id = 0;
+    std::string type;
+};
+// document.reviewed: `reason` empty when none was given.
+struct DocumentReviewed {
+    ProfileId profile_id = 0;
+    DocumentId document_id = 0;
+    std::string type;
+    core::Decision decision = core::Decision::approve;
+    std::string reason;
+};
+// admin.urgent_review: a review past HRMS_ESCALATE_AFTER of its budget.
+struct UrgentReview {
+    ProfileId profile_id = 0;
+    core::Stage stage = core::Stage::details;
+    double elapsed_hours = 0;
+    double budget_hours = 0;
+    std::optional<UserId> assignee_id;
+};
+// profile.employment_changed: `reason` empty when none was given.
+struct EmploymentChanged {
+    ProfileId profile_id = 0;
+    core::EmploymentStatus status = core::EmploymentStatus::onboarding;
+    std::string reason;
+};
+}  // namespace notice
+
+using NoticeData = std::variant<notice::StageSubmitted, notice::StageAdvanced, notice::StageRejected,
+                                notice::Completed, notice::DocumentUploaded, notice::DocumentReviewed,
+                                notice::UrgentReview, notice::EmploymentChanged>;
+
+// The `data` object of a notification, as JSON text.
+std::string data_json(NoticeData const& data);
+
+// One notification to write in `tx` (and publish after its COMMIT).
+struct Notice {
+    std::string channel;
+    std::string kind;
+    std::string title;
+    std::string body;
+    NoticeData data;
+};
+
+// Writes `notice` in `tx`, stamped `at`.
+void notify(Tx& tx, Notice const& notice, std::string const& at);
+
+}  // namespace hrms::app
