@@ -226,7 +226,7 @@ def test_no_auth_message_in_time_closes_with_1008(start_server, clients):
 
 def test_plain_get_without_upgrade_is_426(server):
     r = server.get("/api/v1/ws")
-    assert r.status_code == 426
+    assert_error(r, 426, "upgrade_required")
     assert r.headers["Upgrade"].lower() == "websocket"
 
 

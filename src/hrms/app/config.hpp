@@ -1,6 +1,8 @@
 #pragma once
 // Every setting of the server. Loaded by cli/config.cpp from hrms.toml and HRMS_* variables;
 // each field is documented in docs/operations.md.
+#include <algorithm>
+#include <thread>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -19,6 +21,12 @@ struct Config {
     int io_threads = 0;        // 0: one per core
     int worker_threads = 0;    // blocking pool; 0: max(4, 2 * cores)
     int db_pool_size = 0;      // readers (SQLite) or connections (PostgreSQL); 0: worker_threads
+
+    // The thread and connection counts, with their defaults applied (the one place they are).
+    int effective_io_threads() const { return io_threads > 0 ? io_threads : std::max(1, cores()); }
+    int effective_worker_threads() const { return worker_threads > 0 ? worker_threads : std::max(4, 2 * cores()); }
+    int effective_db_pool_size() const { return db_pool_size > 0 ? db_pool_size : effective_worker_threads(); }
+    static int cores() { return static_cast<int>(std::thread::hardware_concurrency()); }
 
     std::size_t max_header_bytes = 16 * 1024;
     std::size_t max_body_bytes = 1024 * 1024;           // JSON bodies

@@ -24,6 +24,25 @@ core::SlaClock next_review_clock(std::optional<core::SlaClock> const& clock, cor
     return core::sla_start(stage, now);
 }
 
+// The required document types, and the profile's current documents, as core's rules see them.
+std::vector<std::string> required_types(Tx& tx) {
+    std::vector<std::string> out;
+    for (auto const& t : tx.document_types()) {
+        if (t.required) out.push_back(t.code);
+    }
+    return out;
+}
+std::vector<std::string> lacking(Tx& tx, ProfileId id, core::DocumentNeed need) {
+    std::vector<core::CurrentDocument> current;
+    for (auto const& d : tx.documents_of(id, false)) current.push_back({d.type, d.status});
+    return core::required_documents_lacking(required_types(tx), current, need);
+}
+std::string json_list(std::vector<std::string> const& items) {
+    std::string out;
+    for (auto const& i : items) out += (out.empty() ? "" : ",") + json_quote(i);
+    return "[" + out + "]";
+}
+
 char const* stage_title(core::Stage s) {
     switch (s) {
         case core::Stage::details: return "personal details";
@@ -47,17 +66,10 @@ int compute_progress(Tx& tx, ProfileRecord const& p) {
     core::ProgressInput in;
     in.stage = p.state.stage;
     in.required_fields_filled = core::count_required_filled(p.details);
-    std::vector<std::string> required;
-    for (auto const& t : tx.document_types()) {
-        if (t.required) required.push_back(t.code);
-    }
-    in.required_docs_total = static_cast<int>(required.size());
-    if (p.state.stage == core::Stage::documents) {
-        for (auto const& d : tx.documents_of(p.id, false)) {
-            if (d.status == "approved" && std::find(required.begin(), required.end(), d.type) != required.end())
-                ++in.required_docs_approved;
-        }
-    }
+    in.required_docs_total = static_cast<int>(required_types(tx).size());
+    if (p.state.stage == core::Stage::documents)
+        in.required_docs_approved =
+            in.required_docs_total - static_cast<int>(lacking(tx, p.id, core::DocumentNeed::approved).size());
     return core::progress(in);
 }
 
@@ -118,19 +130,10 @@ Result<ProfileView> Profiles::submit(Actor const& actor) {
     if (p->state.stage == core::Stage::details) {
         TRY_VOID(core::validate_details(p->details, core::Completeness::complete, now));
     } else if (p->state.stage == core::Stage::documents) {
-        auto const docs = tx->documents_of(p->id, false);
-        std::string missing;
-        for (auto const& t : tx->document_types()) {
-            if (!t.required) continue;
-            bool const ok = std::any_of(docs.begin(), docs.end(), [&](auto const& d) {
-                return d.type == t.code && d.status != "rejected";
-            });
-            if (!ok) missing += (missing.empty() ? "" : ",") + json_quote(t.code);
-        }
-        if (!missing.empty())
+        if (auto const missing = lacking(*tx, p->id, core::DocumentNeed::uploaded); !missing.empty())
             return fail(ErrorCode::validation_failed,
                         "every required document must be uploaded (and not rejected) first",
-                        "{\"field\":\"documents\",\"missing\":[" + missing + "]}");
+                        "{\"field\":\"documents\",\"missing\":" + json_list(missing) + "}");
     }
     auto const from = p->state;
     // The stage's SLA clock starts now, or resumes if the stage was sent back earlier.
@@ -182,18 +185,9 @@ Result<ProfileView> Profiles::decide(Actor const& actor, ProfileId id, core::Dec
     TRY_VOID(check_not_own(actor, p->user_id, self_review_policy(config_)));
     auto const t = TRY(core::decide(p->state, input));
     if (t.decision == core::Decision::approve && t.from.stage == core::Stage::documents) {
-        auto const docs = tx->documents_of(p->id, false);
-        std::string pending;
-        for (auto const& type : tx->document_types()) {
-            if (!type.required) continue;
-            bool const ok = std::any_of(docs.begin(), docs.end(), [&](auto const& d) {
-                return d.type == type.code && d.status == "approved";
-            });
-            if (!ok) pending += (pending.empty() ? "" : ",") + json_quote(type.code);
-        }
-        if (!pending.empty())
+        if (auto const pending = lacking(*tx, p->id, core::DocumentNeed::approved); !pending.empty())
             return fail(ErrorCode::conflict, "every required document must be approved first",
-                        "{\"not_approved\":[" + pending + "]}");
+                        "{\"not_approved\":" + json_list(pending) + "}");
     }
     // SLA: the decided stage's clock stops on approval and pauses on rejection (the stage is
     // back with the employee); a stage that is at once awaiting review starts its own clock.

@@ -59,14 +59,8 @@ private:
     bool dev_mode_;
 };
 
-int pool_size(app::Config const& c) {
-    if (c.db_pool_size > 0) return c.db_pool_size;
-    if (c.worker_threads > 0) return c.worker_threads;
-    return std::max(4, 2 * static_cast<int>(std::thread::hardware_concurrency()));
-}
-
 std::unique_ptr<app::Store> open_and_migrate(app::Config const& config) {
-    auto store = store::open_store(config.effective_database_url(), pool_size(config));
+    auto store = store::open_store(config.effective_database_url(), config.effective_db_pool_size());
     store::migrate(*store, [](int version, std::string const& name) {
         log::info("db.migrate", {log::num("version", static_cast<long long>(version)), log::str("name", name)});
     });

@@ -20,6 +20,7 @@ char const* to_string(ErrorCode code) {
         case ErrorCode::cycle: return "cycle";
         case ErrorCode::rate_limited: return "rate_limited";
         case ErrorCode::self_review: return "self_review";
+        case ErrorCode::upgrade_required: return "upgrade_required";
         case ErrorCode::internal: return "internal";
     }
     return "internal";

@@ -19,7 +19,8 @@ enum class ErrorCode {
     validation_failed,
     cycle,
     rate_limited,
-    self_review,  // 403: deciding one's own profile or documents
+    self_review,       // 403: deciding one's own profile or documents
+    upgrade_required,  // 426: a plain request to an endpoint that speaks another protocol
     internal,
 };
 

@@ -576,4 +576,16 @@ bool sla_urgent_due(SlaClock const& c, SlaPolicy const& p, Instant now) {
     return !c.urgent_sent && sla_status(c, p, now).escalation_due;
 }
 
+std::vector<std::string> required_documents_lacking(std::vector<std::string> const& required_types,
+                                                    std::vector<CurrentDocument> const& current, DocumentNeed need) {
+    std::vector<std::string> out;
+    for (auto const& type : required_types) {
+        bool const met = std::any_of(current.begin(), current.end(), [&](CurrentDocument const& d) {
+            return d.type == type && (need == DocumentNeed::approved ? d.status == "approved" : d.status != "rejected");
+        });
+        if (!met) out.push_back(type);
+    }
+    return out;
+}
+
 }  // namespace hrms::core

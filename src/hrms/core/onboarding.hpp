@@ -134,6 +134,22 @@ int count_required_filled(Details const& d);
 // True for an ISO 3166-1 alpha-2 code (upper case).
 bool is_iso_country(std::string_view code);
 
+// A profile's current document of one type, as the required-documents rules see it.
+struct CurrentDocument {
+    std::string type;
+    std::string status;  // pending | approved | rejected
+};
+
+// What a required document type must have: `uploaded` (a current document that is not
+// rejected: needed to submit the stage) or `approved` (needed to approve it, and counted by
+// progress).
+enum class DocumentNeed { uploaded, approved };
+
+// The required types, in the order given, whose current document does not meet `need` (a type
+// with no document never does).
+std::vector<std::string> required_documents_lacking(std::vector<std::string> const& required_types,
+                                                    std::vector<CurrentDocument> const& current, DocumentNeed need);
+
 struct ProgressInput {
     Stage stage = Stage::details;
     int required_fields_filled = 0;    // of kRequiredDetailCount

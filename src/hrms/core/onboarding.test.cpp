@@ -1525,3 +1525,16 @@ TEST(SlaUrgent, AStoppedClockIsNeverUrgent) {
     auto c = sla_stop(sla_start(Stage::documents, at("2025-01-01T00:00:00Z")), at("2025-02-01T00:00:00Z"));
     EXPECT_FALSE(sla_urgent_due(c, p, at("2025-06-01T00:00:00Z")));
 }
+
+TEST(RequiredDocuments, WhatIsLackingDependsOnTheNeed) {
+    using core::DocumentNeed;
+    std::vector<std::string> const required{"id_proof", "address_proof", "tax_form"};
+    std::vector<core::CurrentDocument> const current{
+        {"id_proof", "approved"}, {"address_proof", "rejected"}, {"tax_form", "pending"}, {"photo", "pending"}};
+    EXPECT_EQ(core::required_documents_lacking(required, current, DocumentNeed::uploaded),
+              (std::vector<std::string>{"address_proof"}));
+    EXPECT_EQ(core::required_documents_lacking(required, current, DocumentNeed::approved),
+              (std::vector<std::string>{"address_proof", "tax_form"}));
+    EXPECT_EQ(core::required_documents_lacking(required, {}, DocumentNeed::uploaded), required);
+    EXPECT_TRUE(core::required_documents_lacking({}, current, DocumentNeed::approved).empty());
+}

@@ -24,12 +24,9 @@ bool unsafe_method(std::string_view m) { return m != "GET" && m != "HEAD" && m !
 std::optional<std::string> token_of(Request const& req, bool& from_cookie, bool& malformed) {
     auto const authz = req.header("authorization");
     if (!authz.empty()) {
-        constexpr std::string_view kBearer = "Bearer ";
-        if (authz.size() <= kBearer.size() || !authz.starts_with(kBearer)) {
-            malformed = true;
-            return std::nullopt;
-        }
-        return std::string(authz.substr(kBearer.size()));
+        auto token = bearer_token(authz);
+        malformed = !token;
+        return token;
     }
     if (auto c = req.cookie("hrms_session")) {
         from_cookie = true;

@@ -56,9 +56,7 @@ public:
     int run();
 
 private:
-    static int io_threads(app::Config const& c) {
-        return c.io_threads > 0 ? c.io_threads : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-    }
+    static int io_threads(app::Config const& c) { return c.effective_io_threads(); }
     // Upgraded connections (WebSockets) leave the shared event loop for a "lane": an io_context
     // of their own run by one thread, as many as I/O threads. A session stays on its lane for
     // its whole life, so its handlers never race and need no strand, and the hub hands a lane
@@ -69,10 +67,7 @@ private:
         for (int i = 0; upgrades && i < io_threads(c); ++i) lanes.push_back(std::make_unique<asio::io_context>(1));
         return lanes;
     }
-    static int worker_threads(app::Config const& c) {
-        if (c.worker_threads > 0) return c.worker_threads;
-        return std::max(4, 2 * static_cast<int>(std::thread::hardware_concurrency()));
-    }
+    static int worker_threads(app::Config const& c) { return c.effective_worker_threads(); }
     void bind();
     awaitable<void> accept_loop();
     awaitable<void> session(tcp::socket socket);

@@ -83,6 +83,7 @@ int status_for(ErrorCode code) {
         case ErrorCode::cycle: return 422;
         case ErrorCode::rate_limited: return 429;
         case ErrorCode::self_review: return 403;
+        case ErrorCode::upgrade_required: return 426;
         case ErrorCode::internal: return 500;
     }
     return 500;
@@ -102,6 +103,12 @@ Response json_response(int status, std::string body) {
     r.status = status;
     r.body = std::move(body);
     return r;
+}
+
+std::optional<std::string> bearer_token(std::string_view authorization) {
+    constexpr std::string_view kBearer = "Bearer ";
+    if (authorization.size() <= kBearer.size() || !authorization.starts_with(kBearer)) return std::nullopt;
+    return std::string(authorization.substr(kBearer.size()));
 }
 
 }  // namespace hrms::http

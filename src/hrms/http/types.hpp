@@ -73,6 +73,9 @@ using Handler = std::function<Response(Ctx&)>;
 // messages, and a NUL would cut them short. nullopt when every one is clean.
 std::optional<Error> check_text_inputs(Request const& req);
 
+// The token of an `Authorization: Bearer <token>` header value; nullopt when it is not one.
+std::optional<std::string> bearer_token(std::string_view authorization);
+
 // The HTTP status for an error code: the one table.
 int status_for(ErrorCode code);
 

@@ -11,9 +11,8 @@ void add_ws_routes(http::Router& r, Hub& hub) {
     // Reached only when the request is not a WebSocket upgrade (upgrades never get here).
     r.add("GET", "/api/v1/ws", [](Ctx& ctx) {
         auto res = http::error_response(
-            {ErrorCode::bad_request, "this endpoint speaks WebSocket: send an Upgrade: websocket request", {}},
+            {ErrorCode::upgrade_required, "this endpoint speaks WebSocket: send an Upgrade: websocket request", {}},
             ctx.request_id);
-        res.status = 426;
         res.header("Upgrade", "websocket");
         res.header("Connection", "Upgrade");
         return res;

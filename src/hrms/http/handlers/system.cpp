@@ -35,10 +35,9 @@ void add_system_routes(Router& r, std::string openapi_yaml, Metrics& metrics, co
     // Scrapers at an address in HRMS_METRICS_ALLOW need no token; anyone else needs metrics.read.
     r.add("GET", "/metrics", [&metrics, allow = std::move(metrics_allow)](Ctx& ctx) {
         if (!core::contains(allow, ctx.req.client_ip)) {
-            auto const authz = ctx.req.header("authorization");
-            if (!authz.starts_with("Bearer "))
-                return error_of(ctx, {ErrorCode::unauthenticated, "metrics need an admin token", {}});
-            auto actor = ctx.services.auth.authenticate(std::string(authz.substr(7)));
+            auto const token = bearer_token(ctx.req.header("authorization"));
+            if (!token) return error_of(ctx, {ErrorCode::unauthenticated, "metrics need an admin token", {}});
+            auto actor = ctx.services.auth.authenticate(*token);
             if (!actor) return error_of(ctx, actor.error());
             if (!actor->can(core::perm::metrics_read))
                 return error_of(ctx, {ErrorCode::forbidden, "metrics need metrics.read", {}});
