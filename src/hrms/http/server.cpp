@@ -70,7 +70,19 @@ private:
     static int worker_threads(app::Config const& c) { return c.effective_worker_threads(); }
     void bind();
     awaitable<void> accept_loop();
+    using Parser = bhttp::request_parser<bhttp::string_body>;
     awaitable<void> session(tcp::socket socket);
+    // The steps of a session (each answers the client itself when it fails and says so).
+    std::uint64_t track(Conn& conn);
+    void untrack(std::uint64_t id);
+    awaitable<bool> await_request(beast::tcp_stream& stream, beast::flat_buffer& buffer, bool first);
+    awaitable<bool> read_head(beast::tcp_stream& stream, beast::flat_buffer& buffer, Parser& parser, Request& req);
+    // True once the connection belongs to the upgrade handler.
+    awaitable<bool> hand_off(beast::tcp_stream& stream, Parser& parser, Request& req, std::uint64_t id);
+    awaitable<bool> read_body(beast::tcp_stream& stream, beast::flat_buffer& buffer, Parser& parser, Request& req,
+                              bool upload);
+    awaitable<bool> respond(beast::tcp_stream& stream, Request& req, bool inline_io, bool keep_alive,
+                            unsigned version);
     awaitable<void> shutdown_watch();
     void begin_shutdown();
     awaitable<bool> write(beast::tcp_stream& stream, Response res, bool head, bool keep_alive,
@@ -274,206 +286,231 @@ awaitable<bool> Server::write(beast::tcp_stream& stream, Response res, bool head
     co_return !ec && keep_alive;
 }
 
+namespace {
+std::chrono::milliseconds ms(double s) { return std::chrono::milliseconds(static_cast<long>(s * 1000)); }
+
+std::string remote_ip(beast::tcp_stream& stream) {
+    boost::system::error_code ec;
+    auto ep = stream.socket().remote_endpoint(ec);
+    return ec ? std::string{} : ep.address().to_string();
+}
+}  // namespace
+
+// One HTTP/1.1 connection, in the steps of Beast's own do_session: wait for a request, read its
+// head, hand an upgrade off or read the body, answer; until the client leaves, a limit is hit
+// or the server stops.
 awaitable<void> Server::session(tcp::socket socket) {
     beast::tcp_stream stream(std::move(socket));
     Conn conn{&stream, true};
-    std::uint64_t id;
-    {
-        std::lock_guard lock(conns_mutex_);
-        id = next_conn_++;
-        conns_[id] = &conn;
-    }
-    struct Unregister {
+    std::uint64_t const id = track(conn);
+    struct Untrack {
         Server* s;
         std::uint64_t id;
-        ~Unregister() {
-            std::lock_guard lock(s->conns_mutex_);
-            s->conns_.erase(id);
-        }
-    } unregister{this, id};
+        ~Untrack() { s->untrack(id); }
+    } untrack{this, id};
 
-    std::string ip;
-    {
-        boost::system::error_code ec;
-        auto ep = stream.socket().remote_endpoint(ec);
-        if (!ec) ip = ep.address().to_string();
-    }
-    auto const ms = [](double s) { return std::chrono::milliseconds(static_cast<long>(s * 1000)); };
+    std::string const ip = remote_ip(stream);
     // Bounded: Beast 1.81 counts neither chunk extensions nor trailers against any limit, so an
     // unbounded buffer would grow with whatever a client sends there; past this the read fails
     // and the client gets a 400.
     beast::flat_buffer buffer(config_.max_header_bytes + kMaxBufferedBody);
-    bool first = true;
-    for (;;) {
-        // Wait for the next request's first bytes under the idle timeout (the read timeout for
-        // the first request), then give the whole request the read timeout: a client trickling
-        // bytes (slow loris) is dropped when it runs out.
+    for (bool first = true;; first = false) {
         conn.idle = true;
         if (stopping_) break;
-        if (buffer.size() == 0) {
-            stream.expires_after(ms(first ? config_.http_read_timeout_s : config_.http_idle_timeout_s));
-            auto [ec, n] = co_await stream.async_read_some(buffer.prepare(8192), kTuple);
-            if (ec) break;
-            buffer.commit(n);
-        }
+        bool const arrived = co_await await_request(stream, buffer, first);
+        if (!arrived) break;
         conn.idle = false;
-        first = false;
         stream.expires_after(ms(config_.http_read_timeout_s));
 
         bhttp::request_parser<bhttp::string_body> parser;
-        parser.header_limit(static_cast<std::uint32_t>(config_.max_header_bytes));
-        // The largest body any route takes; lowered below once the route is known.
-        std::uint64_t const upload_limit = config_.max_upload_bytes + kUploadFraming;
-        parser.body_limit(std::max<std::uint64_t>(config_.max_body_bytes, upload_limit));
         Request req;
         req.client_ip = ip;
-
-        auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
-        if (hec) {
-            if (hec == bhttp::error::body_limit) {
-                // Content-Length alone is over every limit: refused before any body byte is read.
-                co_await write(stream, to_error(pipeline_, req, ErrorCode::payload_too_large,
-                                                "request body is too large"),
-                               false, false, 11);
-            } else if (hec == bhttp::error::header_limit) {
-                co_await write(stream, to_error(pipeline_, req, ErrorCode::payload_too_large,
-                                                "request headers are too large"),
-                               false, false, 11);
-            } else if (!peer_gone(hec)) {
-                co_await write(stream, to_error(pipeline_, req, ErrorCode::bad_request,
-                                                "malformed HTTP request: " + hec.message()),
-                               false, false, 11);
-            }
+        bool const head_ok = co_await read_head(stream, buffer, parser, req);
+        if (!head_ok) break;
+        if (upgrade_ && beast::websocket::is_upgrade(parser.get()) && upgrade_->wants(req)) {
+            bool const gone = co_await hand_off(stream, parser, req, id);
+            if (gone) co_return;  // the socket is the WebSocket session's now
             break;
-        }
-        auto& head = parser.get();
-        unsigned const version = head.version();
-        bool const keep_alive = head.keep_alive();
-        req.method = std::string(head.method_string());
-        req.target = std::string(head.target());
-        auto parsed = boost::urls::parse_origin_form(req.target);
-        if (!parsed) {
-            co_await write(stream, to_error(pipeline_, req, ErrorCode::bad_request, "malformed request target"),
-                           false, false, version);
-            break;
-        }
-        req.path = parsed->path();
-        for (auto const& p : parsed->params()) req.query.emplace_back(p.key, p.value);
-        req.headers.reserve(16);
-        for (auto const& f : head) {
-            std::string name(f.name_string());
-            for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-            req.headers.emplace_back(std::move(name), std::string(f.value()));
-        }
-        pipeline_.resolve_client(req);
-        if (upgrade_ && beast::websocket::is_upgrade(head) && upgrade_->wants(req)) {
-            // The connection leaves HTTP. Credentials sent with the request are checked first:
-            // a bad one is an HTTP 401 (no upgrade); none at all lets the client authenticate
-            // with its first message.
-            auto who = co_await blocking(pool_, [this, &req] { return pipeline_.identify(req); });
-            if (!who) {
-                co_await write(stream, pipeline_.reject(req, who.error()), false, false, version);
-                break;
-            }
-            Upgrade up;
-            up.request_id = request_id_for(req);
-            up.actor = std::move(*who);
-            up.raw = parser.release();
-            up.req = std::move(req);
-            {
-                // The WebSocket side closes its sessions on shutdown itself; the HTTP shutdown
-                // must not touch the moved-from stream.
-                std::lock_guard lock(conns_mutex_);
-                conns_.erase(id);
-            }
-            // Onto a lane (in turn), in a coroutine of its own: this one ends now and frees its
-            // read buffer and parser, which would otherwise stay with every idle WebSocket.
-            auto& lane = *lanes_[next_lane_.fetch_add(1, std::memory_order_relaxed) % lanes_.size()];
-            boost::system::error_code mec;
-            auto const protocol = stream.socket().local_endpoint(mec).protocol();
-            tcp::socket moved(lane);
-            if (!mec) {
-                auto const fd = stream.socket().release(mec);
-                if (!mec) {
-                    moved.assign(protocol, fd, mec);
-                    if (mec) ::close(fd);
-                }
-            }
-            if (mec) {
-                log::warn("http.upgrade_failed", {log::str("error", mec.message())});
-                co_return;
-            }
-            asio::co_spawn(lane, upgrade_->run(std::move(moved), std::move(up)), asio::detached);
-            co_return;
         }
         auto const traits = pipeline_.traits(req);  // one route lookup for both decisions
-        bool const upload = traits.upload;
-        std::uint64_t const limit = upload ? upload_limit : config_.max_body_bytes;
-        if (auto len = parser.content_length(); len && *len > limit) {
-            // Refused from the headers alone: the body is never read.
-            co_await write(stream, to_error(pipeline_, req, ErrorCode::payload_too_large,
-                                            "request body is larger than " + std::to_string(limit) + " bytes"),
-                           false, false, version);
-            break;
-        }
-        parser.body_limit(limit);
-        if (upload) {
-            // Who is uploading is checked before a single body byte is accepted.
-            double const t0 = monotonic_seconds();
-            std::optional<Response> denied;
-            denied = co_await blocking(pool_, [this, &req, t0] { return pipeline_.precheck(req, t0); });
-            if (denied) {
-                denied->close = true;
-                co_await write(stream, std::move(*denied), false, false, version);
-                break;
-            }
-        }
-        if (beast::iequals(head[bhttp::field::expect], "100-continue")) {
-            bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, version};
-            co_await bhttp::async_write(stream, cont, kTuple);
-        }
-        if (upload) {
-            auto staged = co_await read_upload(stream, buffer, parser, req);
-            if (!staged) {
-                co_await write(stream, pipeline_.reject(req, staged.error()), false, false, version);
-                break;
-            }
-        } else {
-            auto [bec, bn] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
-            if (bec) {
-                if (bec == bhttp::error::body_limit) {
-                    co_await write(stream, to_error(pipeline_, req, ErrorCode::payload_too_large,
-                                                    "request body is too large"),
-                                   false, false, version);
-                } else if (!peer_gone(bec)) {
-                    // Bad framing (a chunk size that is not hex, or too long) gets an answer too.
-                    co_await write(stream, to_error(pipeline_, req, ErrorCode::bad_request,
-                                                    "malformed request body: " + bec.message()),
-                                   false, false, version);
-                }
-                break;
-            }
-            req.body = std::move(parser.get().body());
-        }
-        double const started = monotonic_seconds();
-        bool const is_head = req.method == "HEAD";
-
-        // No co_await inside ?: here: g++ 12 miscompiles it in coroutines.
-        Response res;
-        if (traits.inline_io) {
-            res = pipeline_.handle(req, started);
-        } else {
-            res = co_await blocking(pool_, [this, &req, started] { return pipeline_.handle(req, started); });
-        }
-        // An upload the handler did not take (refused, or never reached) leaves no file behind.
-        if (req.upload) pipeline_.discard_upload(*req.upload);
-        bool const keep = keep_alive && !res.close && !stopping_;
-        bool const again = co_await write(stream, std::move(res), is_head, keep, version);
+        bool const body_ok = co_await read_body(stream, buffer, parser, req, traits.upload);
+        if (!body_ok) break;
+        bool const again = co_await respond(stream, req, traits.inline_io, parser.get().keep_alive(),
+                                            parser.get().version());
         if (!again) break;
     }
     boost::system::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
     stream.socket().close(ignored);
+}
+
+std::uint64_t Server::track(Conn& conn) {
+    std::lock_guard lock(conns_mutex_);
+    auto const id = next_conn_++;
+    conns_[id] = &conn;
+    return id;
+}
+
+void Server::untrack(std::uint64_t id) {
+    std::lock_guard lock(conns_mutex_);
+    conns_.erase(id);
+}
+
+awaitable<bool> Server::await_request(beast::tcp_stream& stream, beast::flat_buffer& buffer, bool first) {
+    // The next request's first bytes come under the idle timeout (the read timeout for the
+    // first request); the whole request then gets the read timeout, so a client trickling bytes
+    // (slow loris) is dropped when it runs out.
+    if (buffer.size() > 0) co_return true;  // pipelined: already here
+    stream.expires_after(ms(first ? config_.http_read_timeout_s : config_.http_idle_timeout_s));
+    auto [ec, n] = co_await stream.async_read_some(buffer.prepare(8192), kTuple);
+    if (ec) co_return false;
+    buffer.commit(n);
+    co_return true;
+}
+
+awaitable<bool> Server::read_head(beast::tcp_stream& stream, beast::flat_buffer& buffer, Parser& parser,
+                                  Request& req) {
+    parser.header_limit(static_cast<std::uint32_t>(config_.max_header_bytes));
+    // The largest body any route takes; lowered once the route is known.
+    parser.body_limit(std::max<std::uint64_t>(config_.max_body_bytes, config_.max_upload_bytes + kUploadFraming));
+    auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
+    if (ec) {
+        std::optional<Response> answer;
+        if (ec == bhttp::error::body_limit) {
+            // Content-Length alone is over every limit: refused before any body byte is read.
+            answer = to_error(pipeline_, req, ErrorCode::payload_too_large, "request body is too large");
+        } else if (ec == bhttp::error::header_limit) {
+            answer = to_error(pipeline_, req, ErrorCode::payload_too_large, "request headers are too large");
+        } else if (!peer_gone(ec)) {
+            answer = to_error(pipeline_, req, ErrorCode::bad_request, "malformed HTTP request: " + ec.message());
+        }
+        if (answer) co_await write(stream, std::move(*answer), false, false, 11);
+        co_return false;
+    }
+    auto const& head = parser.get();
+    req.method = std::string(head.method_string());
+    req.target = std::string(head.target());
+    auto parsed = boost::urls::parse_origin_form(req.target);
+    if (!parsed) {
+        co_await write(stream, to_error(pipeline_, req, ErrorCode::bad_request, "malformed request target"), false,
+                       false, head.version());
+        co_return false;
+    }
+    req.path = parsed->path();
+    for (auto const& p : parsed->params()) req.query.emplace_back(p.key, p.value);
+    req.headers.reserve(16);
+    for (auto const& f : head) {
+        std::string name(f.name_string());
+        for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        req.headers.emplace_back(std::move(name), std::string(f.value()));
+    }
+    pipeline_.resolve_client(req);
+    co_return true;
+}
+
+awaitable<bool> Server::hand_off(beast::tcp_stream& stream, Parser& parser, Request& req, std::uint64_t id) {
+    // The connection leaves HTTP. Credentials sent with the request are checked first: a bad one
+    // is an HTTP 401 (no upgrade); none at all lets the client authenticate with its first
+    // message.
+    auto who = co_await blocking(pool_, [this, &req] { return pipeline_.identify(req); });
+    if (!who) {
+        co_await write(stream, pipeline_.reject(req, who.error()), false, false, parser.get().version());
+        co_return false;
+    }
+    Upgrade up;
+    up.request_id = request_id_for(req);
+    up.actor = std::move(*who);
+    up.raw = parser.release();
+    up.req = std::move(req);
+    // The WebSocket side closes its sessions on shutdown itself; the HTTP shutdown must not
+    // touch the moved-from stream.
+    untrack(id);
+    // Onto a lane (in turn), in a coroutine of its own: the HTTP one ends now and frees its read
+    // buffer and parser, which would otherwise stay with every idle WebSocket.
+    auto& lane = *lanes_[next_lane_.fetch_add(1, std::memory_order_relaxed) % lanes_.size()];
+    boost::system::error_code ec;
+    auto const protocol = stream.socket().local_endpoint(ec).protocol();
+    tcp::socket moved(lane);
+    if (!ec) {
+        auto const fd = stream.socket().release(ec);
+        if (!ec) {
+            moved.assign(protocol, fd, ec);
+            if (ec) ::close(fd);
+        }
+    }
+    if (ec) {
+        log::warn("http.upgrade_failed", {log::str("error", ec.message())});
+        co_return true;  // the descriptor is released or closed: nothing left to close here
+    }
+    asio::co_spawn(lane, upgrade_->run(std::move(moved), std::move(up)), asio::detached);
+    co_return true;
+}
+
+awaitable<bool> Server::read_body(beast::tcp_stream& stream, beast::flat_buffer& buffer, Parser& parser,
+                                  Request& req, bool upload) {
+    unsigned const version = parser.get().version();
+    std::uint64_t const limit = upload ? config_.max_upload_bytes + kUploadFraming : config_.max_body_bytes;
+    if (auto len = parser.content_length(); len && *len > limit) {
+        // Refused from the headers alone: the body is never read.
+        co_await write(stream, to_error(pipeline_, req, ErrorCode::payload_too_large,
+                                        "request body is larger than " + std::to_string(limit) + " bytes"),
+                       false, false, version);
+        co_return false;
+    }
+    parser.body_limit(limit);
+    if (upload) {
+        // Who is uploading is checked before a single body byte is accepted.
+        double const t0 = monotonic_seconds();
+        std::optional<Response> denied;
+        denied = co_await blocking(pool_, [this, &req, t0] { return pipeline_.precheck(req, t0); });
+        if (denied) {
+            denied->close = true;
+            co_await write(stream, std::move(*denied), false, false, version);
+            co_return false;
+        }
+    }
+    if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
+        bhttp::response<bhttp::empty_body> cont{bhttp::status::continue_, version};
+        co_await bhttp::async_write(stream, cont, kTuple);
+    }
+    if (upload) {
+        auto staged = co_await read_upload(stream, buffer, parser, req);
+        if (!staged) {
+            co_await write(stream, pipeline_.reject(req, staged.error()), false, false, version);
+            co_return false;
+        }
+        co_return true;
+    }
+    auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+    if (ec) {
+        std::optional<Response> answer;
+        if (ec == bhttp::error::body_limit) {
+            answer = to_error(pipeline_, req, ErrorCode::payload_too_large, "request body is too large");
+        } else if (!peer_gone(ec)) {
+            // Bad framing (a chunk size that is not hex, or too long) gets an answer too.
+            answer = to_error(pipeline_, req, ErrorCode::bad_request, "malformed request body: " + ec.message());
+        }
+        if (answer) co_await write(stream, std::move(*answer), false, false, version);
+        co_return false;
+    }
+    req.body = std::move(parser.get().body());
+    co_return true;
+}
+
+awaitable<bool> Server::respond(beast::tcp_stream& stream, Request& req, bool inline_io, bool keep_alive,
+                                unsigned version) {
+    double const started = monotonic_seconds();
+    // No co_await inside ?: here: g++ 12 miscompiles it in coroutines.
+    Response res;
+    if (inline_io) {
+        res = pipeline_.handle(req, started);
+    } else {
+        res = co_await blocking(pool_, [this, &req, started] { return pipeline_.handle(req, started); });
+    }
+    // An upload the handler did not take (refused, or never reached) leaves no file behind.
+    if (req.upload) pipeline_.discard_upload(*req.upload);
+    bool const keep = keep_alive && !res.close && !stopping_;
+    co_return co_await write(stream, std::move(res), req.method == "HEAD", keep, version);
 }
 
 awaitable<Result<void>> Server::read_upload(beast::tcp_stream& stream, beast::flat_buffer& buffer,
