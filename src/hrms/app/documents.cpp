@@ -91,10 +91,7 @@ Result<DocumentRecord> Documents::upload(Actor const& actor, std::string const& 
     d.uploaded_by = actor.id;
     d.uploaded_at = ts;
     d.id = tx->insert_document(d);
-    notify(*tx,
-           {user_channel(actor.id), "document.uploaded", spec.name + " received", "We received " + d.filename + ".",
-            notice::DocumentUploaded{p->id, d.id, type}},
-           ts);
+    notify(*tx, document_uploaded(actor.id, p->id, d.id, type, spec.name, d.filename), ts);
     tx->commit();
     return d;
 }
@@ -138,17 +135,7 @@ Result<DocumentRecord> Documents::review(Actor const& actor, DocumentId id, core
     for (auto const& t : tx->document_types()) {
         if (t.code == d->type) type_name = t.name;
     }
-    // Say what happens next: a rejected document is replaced at once, the review goes on.
-    std::string const body =
-        decision == core::Decision::approve
-            ? "Approved."
-            : "Reason: " + why + " Please upload a new " + type_name +
-                  " from your onboarding page; the rest of your documents stay in review.";
-    notify(*tx,
-           {user_channel(p->user_id), "document.reviewed",
-            decision == core::Decision::approve ? d->filename + " was approved" : d->filename + " needs a new upload",
-            body, notice::DocumentReviewed{p->id, id, d->type, decision, why}},
-           ts);
+    notify(*tx, document_reviewed(p->user_id, p->id, id, d->type, type_name, d->filename, decision, why), ts);
     auto out = *tx->document_by_id(id);
     tx->commit();
     return out;

@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include <cstdio>
+
 namespace hrms::app {
 
 namespace json = boost::json;
@@ -57,6 +59,79 @@ void notify(Tx& tx, Notice const& notice, std::string const& at) {
     n.data_json = data_json(notice.data);
     n.created_at = at;
     tx.insert_notification(n);
+}
+
+namespace {
+char const* stage_title(core::Stage s) {
+    switch (s) {
+        case core::Stage::details: return "personal details";
+        case core::Stage::documents: return "documents";
+        case core::Stage::final: return "final review";
+        case core::Stage::completed: return "onboarding";
+    }
+    return "onboarding";
+}
+std::string your(core::Stage s, char const* what) { return std::string("Your ") + stage_title(s) + " " + what; }
+}  // namespace
+
+std::vector<Notice> stage_submitted(UserId employee, std::string const& name, ProfileId profile, core::Stage stage) {
+    notice::StageSubmitted const data{profile, stage};
+    return {{user_channel(employee), "profile.submitted", your(stage, "were submitted"),
+             "A reviewer will look at them soon.", data},
+            {kAdminsChannel, "admin.new_submission", "New submission: " + name,
+             name + " submitted their " + stage_title(stage) + ".", data}};
+}
+
+Notice stage_approved(UserId employee, ProfileId profile, core::Stage from, core::Stage to, int progress) {
+    if (to == core::Stage::completed)
+        return {user_channel(employee), "profile.completed", "Onboarding complete",
+                "Welcome aboard: every stage is approved.", notice::Completed{profile}};
+    return {user_channel(employee), "profile.stage_advanced", your(from, "were approved"),
+            std::string("Next: ") + stage_title(to) + ".", notice::StageAdvanced{profile, to, progress}};
+}
+
+Notice stage_rejected(UserId employee, ProfileId profile, core::Stage from, core::Stage to, std::string const& reason) {
+    return {user_channel(employee), "profile.rejected", your(from, "need changes"), reason,
+            notice::StageRejected{profile, to, reason}};
+}
+
+Notice document_uploaded(UserId employee, ProfileId profile, DocumentId document, std::string const& type,
+                         std::string const& type_name, std::string const& filename) {
+    return {user_channel(employee), "document.uploaded", type_name + " received", "We received " + filename + ".",
+            notice::DocumentUploaded{profile, document, type}};
+}
+
+Notice document_reviewed(UserId employee, ProfileId profile, DocumentId document, std::string const& type,
+                         std::string const& type_name, std::string const& filename, core::Decision decision,
+                         std::string const& reason) {
+    bool const ok = decision == core::Decision::approve;
+    // Say what happens next: a rejected document is replaced at once, the review goes on.
+    std::string body = ok ? "Approved."
+                          : "Reason: " + reason + " Please upload a new " + type_name +
+                                " from your onboarding page; the rest of your documents stay in review.";
+    return {user_channel(employee), "document.reviewed", ok ? filename + " was approved" : filename + " needs a new upload",
+            std::move(body), notice::DocumentReviewed{profile, document, type, decision, reason}};
+}
+
+Notice urgent_review(ProfileId profile, std::string const& name, core::Stage stage, double elapsed_hours,
+                     double budget_hours, std::optional<UserId> assignee) {
+    char hours[64];
+    std::snprintf(hours, sizeof hours, "%.1f h of its %.1f h budget", elapsed_hours, budget_hours);
+    return {kAdminsChannel, "admin.urgent_review", "Urgent review: " + name,
+            name + "'s " + stage_title(stage) + " review has taken " + hours + ".",
+            notice::UrgentReview{profile, stage, elapsed_hours, budget_hours, assignee}};
+}
+
+Notice employment_changed(UserId employee, ProfileId profile, core::EmploymentStatus status, std::string const& reason) {
+    char const* title = "Your employment is active";
+    switch (status) {
+        case core::EmploymentStatus::on_hold: title = "Your onboarding is on hold"; break;
+        case core::EmploymentStatus::withdrawn: title = "Your onboarding was withdrawn"; break;
+        case core::EmploymentStatus::onboarding: title = "Your onboarding continues"; break;
+        case core::EmploymentStatus::active: break;
+    }
+    return {user_channel(employee), "profile.employment_changed", title, reason,
+            notice::EmploymentChanged{profile, status, reason}};
 }
 
 }  // namespace hrms::app

@@ -4,6 +4,7 @@
 // schema is docs/websocket.schema.json's NotificationData). Channel names live here too.
 #include <optional>
 #include <string>
+#include <vector>
 #include <string_view>
 #include <variant>
 
@@ -89,5 +90,22 @@ struct Notice {
 
 // Writes `notice` in `tx`, stamped `at`.
 void notify(Tx& tx, Notice const& notice, std::string const& at);
+
+// What each event tells whom, in words and data: written by the use cases (and by the demo
+// seeder, so that seeded feeds read like real ones).
+// A stage was submitted: the employee, then the reviewers.
+std::vector<Notice> stage_submitted(UserId employee, std::string const& name, ProfileId profile, core::Stage stage);
+// A stage was approved: profile.stage_advanced, or profile.completed when `to` is completed.
+Notice stage_approved(UserId employee, ProfileId profile, core::Stage from, core::Stage to, int progress);
+// A stage was rejected; `to` is where the profile went back to.
+Notice stage_rejected(UserId employee, ProfileId profile, core::Stage from, core::Stage to, std::string const& reason);
+Notice document_uploaded(UserId employee, ProfileId profile, DocumentId document, std::string const& type,
+                         std::string const& type_name, std::string const& filename);
+Notice document_reviewed(UserId employee, ProfileId profile, DocumentId document, std::string const& type,
+                         std::string const& type_name, std::string const& filename, core::Decision decision,
+                         std::string const& reason);
+Notice urgent_review(ProfileId profile, std::string const& name, core::Stage stage, double elapsed_hours,
+                     double budget_hours, std::optional<UserId> assignee);
+Notice employment_changed(UserId employee, ProfileId profile, core::EmploymentStatus status, std::string const& reason);
 
 }  // namespace hrms::app

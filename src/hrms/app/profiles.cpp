@@ -43,15 +43,6 @@ std::string json_list(std::vector<std::string> const& items) {
     return "[" + out + "]";
 }
 
-char const* stage_title(core::Stage s) {
-    switch (s) {
-        case core::Stage::details: return "personal details";
-        case core::Stage::documents: return "documents";
-        case core::Stage::final: return "final review";
-        case core::Stage::completed: return "onboarding";
-    }
-    return "onboarding";
-}
 }  // namespace
 
 core::SlaPolicy sla_policy(Config const& c) {
@@ -149,15 +140,7 @@ Result<ProfileView> Profiles::submit(Actor const& actor) {
     tx->update_profile(*p);
     tx->insert_history({0, p->id, actor.id, ts, core::to_string(from.stage), core::to_string(from.status),
                         core::to_string(next.stage), core::to_string(next.status), std::nullopt, std::nullopt});
-    notice::StageSubmitted const submitted{p->id, from.stage};
-    notify(*tx,
-           {user_channel(actor.id), "profile.submitted", std::string("Your ") + stage_title(from.stage) + " were submitted",
-            "A reviewer will look at them soon.", submitted},
-           ts);
-    notify(*tx,
-           {kAdminsChannel, "admin.new_submission", "New submission: " + p->name,
-            p->name + " submitted their " + stage_title(from.stage) + ".", submitted},
-           ts);
+    for (auto const& n : stage_submitted(actor.id, p->name, p->id, from.stage)) notify(*tx, n, ts);
     auto v = view(*tx, std::move(*p));
     tx->commit();
     return v;
@@ -213,24 +196,11 @@ Result<ProfileView> Profiles::decide(Actor const& actor, ProfileId id, core::Dec
     tx->insert_history({0, p->id, actor.id, ts, core::to_string(t.from.stage), core::to_string(t.from.status),
                         core::to_string(t.to.stage), core::to_string(t.to.status), decision,
                         input.reason.empty() ? std::nullopt : std::optional(input.reason)});
-    auto const channel = user_channel(p->user_id);
-    if (t.decision == core::Decision::reject) {
-        notify(*tx,
-               {channel, "profile.rejected", std::string("Your ") + stage_title(t.from.stage) + " need changes",
-                input.reason, notice::StageRejected{p->id, t.to.stage, input.reason}},
-               ts);
-    } else if (t.to.stage == core::Stage::completed) {
-        notify(*tx,
-               {channel, "profile.completed", "Onboarding complete", "Welcome aboard: every stage is approved.",
-                notice::Completed{p->id}},
-               ts);
-    } else {
-        notify(*tx,
-               {channel, "profile.stage_advanced", std::string("Your ") + stage_title(t.from.stage) + " were approved",
-                std::string("Next: ") + stage_title(t.to.stage) + ".",
-                notice::StageAdvanced{p->id, t.to.stage, p->progress}},
-               ts);
-    }
+    notify(*tx,
+           t.decision == core::Decision::reject
+               ? stage_rejected(p->user_id, p->id, t.from.stage, t.to.stage, input.reason)
+               : stage_approved(p->user_id, p->id, t.from.stage, t.to.stage, p->progress),
+           ts);
     auto v = view(*tx, std::move(*p));
     tx->commit();
     return v;
@@ -266,17 +236,7 @@ Result<ProfileView> Profiles::set_employment(Actor const& actor, ProfileId id, c
     tx->insert_history({0, p->id, actor.id, ts, core::to_string(from.stage), core::to_string(from.status),
                         core::to_string(next.stage), core::to_string(next.status), "employment." + status,
                         why.empty() ? std::nullopt : std::optional(why)});
-    std::string title;
-    switch (to) {
-        case core::EmploymentStatus::on_hold: title = "Your onboarding is on hold"; break;
-        case core::EmploymentStatus::withdrawn: title = "Your onboarding was withdrawn"; break;
-        case core::EmploymentStatus::onboarding: title = "Your onboarding continues"; break;
-        case core::EmploymentStatus::active: title = "Your employment is active"; break;
-    }
-    notify(*tx,
-           {user_channel(p->user_id), "profile.employment_changed", title, why,
-            notice::EmploymentChanged{p->id, to, why}},
-           ts);
+    notify(*tx, employment_changed(p->user_id, p->id, to, why), ts);
     auto v = view(*tx, std::move(*p));
     tx->commit();
     return v;
@@ -313,14 +273,9 @@ int Profiles::escalate_due() {
             clock->urgent_sent = true;
             tx->save_sla_clock(p.id, *clock);
             auto const st = core::sla_status(*clock, policy, now);
-            char hours[64];
-            std::snprintf(hours, sizeof hours, "%.1f h of its %.1f h budget", st.elapsed_ms / 3.6e6,
-                          st.budget_ms / 3.6e6);
             notify(*tx,
-                   {kAdminsChannel, "admin.urgent_review", "Urgent review: " + p.name,
-                    p.name + "'s " + stage_title(p.state.stage) + " review has taken " + hours + ".",
-                    notice::UrgentReview{p.id, p.state.stage, st.elapsed_ms / 3.6e6, st.budget_ms / 3.6e6,
-                                         p.assignee_id}},
+                   urgent_review(p.id, p.name, p.state.stage, st.elapsed_ms / 3.6e6, st.budget_ms / 3.6e6,
+                                 p.assignee_id),
                    ts);
             ++sent;
         }
