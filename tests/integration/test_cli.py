@@ -119,3 +119,27 @@ def test_postgresql_url_forms_are_accepted(fresh_db):
         r = run_cli(["migrate"], fresh_db, extra_env={"HRMS_DATABASE_URL": url})
         assert r.returncode == 0, (url, r.stderr)
         assert re.search(r"schema at version \d+", r.stdout), r.stdout
+
+
+def test_demo_seed_walks_employees_through_every_stage_with_their_feeds(fresh_db, start_server):
+    r = run_cli(["demo", "seed", "--employees", "60", "--seed", "7"], fresh_db, timeout=120)
+    assert r.returncode == 0, r.stderr
+    m = re.search(r"seeded (\d+) employees, (\d+) reviewers, (\d+) documents, (\d+) history rows, "
+                  r"(\d+) notifications", r.stdout)
+    assert m, r.stdout
+    employees, reviewers, documents, history, notifications = map(int, m.groups())
+    assert (employees, reviewers) == (60, 3) and documents > 0 and history > 0 and notifications > history
+
+    srv = start_server(db=fresh_db)
+    profiles = srv.get("/api/v1/profiles", srv.admin_token, params={"limit": 200}).json()["items"]
+    assert len(profiles) == 60
+    assert {p["stage"] for p in profiles} == {"details", "documents", "final", "completed"}
+    # A seeded employee's feed tells their story, and the reviewers' feed their submissions;
+    # the contract check validates every notification's data on the way.
+    walked = next(p for p in profiles if p["stage"] == "completed")
+    token = srv.token_for(walked["email"], "demo-password-123")
+    kinds = [n["kind"] for n in srv.get("/api/v1/notifications", token, params={"limit": 200}).json()["items"]]
+    assert "profile.submitted" in kinds and "document.uploaded" in kinds and kinds[-1] == "profile.completed"
+    admin_kinds = {n["kind"] for n in srv.get("/api/v1/notifications", srv.admin_token,
+                                               params={"limit": 200}).json()["items"]}
+    assert "admin.new_submission" in admin_kinds

@@ -7,7 +7,9 @@
 #include <random>
 
 #include "hrms/app/crypto.hpp"
+#include "hrms/app/notices.hpp"
 #include "hrms/app/profiles.hpp"
+#include "hrms/app/users.hpp"
 
 namespace hrms::app {
 
@@ -74,196 +76,262 @@ Blob store_blob(BlobStore& blobs, std::string const& content) {
     return {sha, static_cast<std::int64_t>(content.size())};
 }
 
+// One seeding run. Each employee is walked through the workflow the way the use cases would
+// move them (stage history, SLA clocks, documents and the notifications each step sends), with
+// timestamps spread over the past weeks; all in batches of kBatch employees per transaction.
+class Seeder {
+public:
+    Seeder(Store& store, BlobStore& blobs, Clock const& clock, Config const& config, unsigned seed)
+        : store_(store), blobs_(blobs), now_(clock.now()), policy_(sla_policy(config)), rng_(seed),
+          // One argon2id hash shared by every demo account: hashing 10,000 passwords would take
+          // minutes, and these accounts exist to be looked at, not to guard anything.
+          phc_(hash_password(kDemoPassword)) {}
+
+    DemoStats run(int employees, std::function<void(int, int)> const& progress) {
+        prepare();
+        constexpr int kBatch = 500;
+        for (int start = 0; start < employees; start += kBatch) {
+            auto tx = store_.begin(TxMode::write);
+            int const end = std::min(employees, start + kBatch);
+            for (int i = start; i < end; ++i) employee(*tx, i);
+            tx->commit();
+            if (progress) progress(end, employees);
+        }
+        return stats_;
+    }
+
+private:
+    // Where one employee is, as they are walked through the stages.
+    struct Walk {
+        Tx& tx;
+        ProfileRecord p;
+        std::string name;
+        Instant t;  // the time of the latest step
+        core::ProfileState st;
+    };
+
+    template <class A>
+    auto pick(A const& arr) {
+        return arr[rng_() % std::size(arr)];
+    }
+    bool chance(int percent) { return static_cast<int>(rng_() % 100) < percent; }
+    UserId reviewer() { return reviewers_[rng_() % reviewers_.size()]; }
+
+    // Document types and their sample files, and three reviewers.
+    void prepare() {
+        auto tx = store_.begin(TxMode::write);
+        types_ = tx->document_types();
+        for (auto const& t : types_) type_blobs_.push_back(store_blob(blobs_, make_pdf(t.name)));
+        // A tag unique to this run keeps emails unique when seeding twice.
+        tag_ = std::to_string(now_.ms % 100000);
+        for (int i = 0; i < 3; ++i) {
+            auto const email = "reviewer" + std::to_string(i + 1) + "." + tag_ + "@demo.example";
+            reviewers_.push_back(tx->insert_user({email, std::string(pick(kFirst)) + " Reviewer", "active", phc_,
+                                                  {"reviewer"}, to_rfc3339(now_)}));
+            ++stats_.reviewers;
+        }
+        tx->commit();
+    }
+
+    void employee(Tx& tx, int i) {
+        Walk w = enrol(tx, i);
+        // Where this employee is: 25% details, 30% documents, 15% final, 30% completed.
+        int const roll = static_cast<int>(rng_() % 100);
+        core::Stage const target = roll < 25   ? core::Stage::details
+                                   : roll < 55 ? core::Stage::documents
+                                   : roll < 70 ? core::Stage::final
+                                               : core::Stage::completed;
+        if (target == core::Stage::details) {
+            walk_details(w);
+        } else {
+            pass_details(w);
+            walk_documents(w, target);
+        }
+        if (chance(40) && w.st.status == core::StageStatus::submitted && w.st.stage != core::Stage::completed)
+            w.p.assignee_id = reviewer();
+        w.p.state = w.st;
+        w.p.progress = compute_progress(tx, w.p);
+        w.p.updated_at = to_rfc3339(w.t);
+        tx.update_profile(w.p);
+        ++stats_.employees;
+    }
+
+    // A new employee with full details, who joined 1..42 days ago.
+    Walk enrol(Tx& tx, int i) {
+        std::string const first = pick(kFirst), last = pick(kLast);
+        std::string email = first + "." + last + "." + tag_ + "." + std::to_string(i + 1) + "@demo.example";
+        std::transform(email.begin(), email.end(), email.begin(),
+                       [](unsigned char c) { return static_cast<char>(c == ' ' ? '-' : std::tolower(c)); });
+        Instant const joined{now_.ms - static_cast<std::int64_t>(1 + rng_() % 42) * 86'400'000 -
+                             static_cast<std::int64_t>(rng_() % 86'400'000)};
+        auto const at = to_rfc3339(joined);
+        auto const uid = tx.insert_user({email, first + " " + last, "active", phc_, {"employee"}, at});
+        Walk w{tx, {}, first + " " + last, joined, {}};
+        w.p.id = tx.insert_profile(uid, search_text(w.name, email), at);
+        w.p.user_id = uid;
+        w.p.name = w.name;
+        w.p.created_at = at;
+        auto const& city = kCities[rng_() % std::size(kCities)];
+        auto& d = w.p.details;
+        d.first_name = first;
+        d.last_name = last;
+        d.date_of_birth = std::to_string(1965 + rng_() % 40) + "-0" + std::to_string(1 + rng_() % 9) + "-1" +
+                          std::to_string(rng_() % 9);
+        d.phone = "+44 20 7946 " + std::to_string(1000 + rng_() % 9000);
+        d.address.line1 = std::to_string(1 + rng_() % 200) + " High Street";
+        d.address.city = city[0];
+        d.address.country = city[1];
+        d.emergency_contact.name = std::string(pick(kFirst)) + " " + last;
+        d.emergency_contact.phone = "+44 20 7946 " + std::to_string(1000 + rng_() % 9000);
+        return w;
+    }
+
+    // Some hours after the previous step (never in the future).
+    std::string advance(Walk& w, double min_h, double max_h) {
+        w.t.ms += static_cast<std::int64_t>((min_h + (max_h - min_h) * (rng_() % 1000) / 1000.0) * 3'600'000);
+        if (w.t > now_) w.t = Instant{now_.ms - static_cast<std::int64_t>(rng_() % 3'600'000)};
+        return to_rfc3339(w.t);
+    }
+
+    // One step of the workflow: its history row and the notifications the use case would send.
+    void step(Walk& w, core::ProfileState to, std::optional<UserId> actor, std::optional<core::Decision> decision,
+              std::optional<std::string> reason, std::string const& at) {
+        auto const from = w.st;
+        w.tx.insert_history({0, w.p.id, actor, at, core::to_string(from.stage), core::to_string(from.status),
+                             core::to_string(to.stage), core::to_string(to.status),
+                             decision ? std::optional<std::string>(core::to_string(*decision)) : std::nullopt, reason});
+        ++stats_.history_rows;
+        if (!decision) {
+            for (auto const& n : stage_submitted(w.p.user_id, w.name, w.p.id, from.stage)) tell(w, n, at);
+        } else if (*decision == core::Decision::reject) {
+            tell(w, stage_rejected(w.p.user_id, w.p.id, from.stage, to.stage, reason.value_or("")), at);
+        } else {
+            w.p.state = to;
+            tell(w, stage_approved(w.p.user_id, w.p.id, from.stage, to.stage, compute_progress(w.tx, w.p)), at);
+        }
+        w.st = to;
+    }
+    void tell(Walk& w, Notice const& n, std::string const& at) {
+        notify(w.tx, n, at);
+        ++stats_.notifications;
+    }
+
+    // A review of `stage` that awaits a reviewer since `at`: its clock runs and it is due.
+    void awaiting(Walk& w, core::Stage stage, std::string const& at) {
+        auto const c = core::sla_start(stage, *parse_rfc3339(at));
+        w.tx.save_sla_clock(w.p.id, c);
+        w.p.submitted_at = at;
+        auto const s = core::sla_status(c, policy_, now_);
+        if (s.deadline) w.p.sla_due_at = to_rfc3339(*s.deadline);
+    }
+
+    // Still in details: some drafts (40% of them partly filled), some submitted, some sent back.
+    void walk_details(Walk& w) {
+        if (chance(40)) {
+            w.p.details.emergency_contact = {};
+            w.p.details.address.line1.reset();
+            return;
+        }
+        auto const at = advance(w, 2, 72);
+        step(w, {core::Stage::details, core::StageStatus::submitted}, w.p.user_id, std::nullopt, std::nullopt, at);
+        if (!chance(30)) {
+            awaiting(w, core::Stage::details, at);
+            return;
+        }
+        auto const rat = advance(w, 4, 60);
+        step(w, {core::Stage::details, core::StageStatus::rejected}, reviewer(), core::Decision::reject,
+             std::string(pick(kReasons)), rat);
+        w.tx.save_sla_clock(w.p.id, core::sla_pause(core::sla_start(core::Stage::details, *parse_rfc3339(at)),
+                                                    *parse_rfc3339(rat)));
+    }
+
+    void pass_details(Walk& w) {
+        auto const sub = advance(w, 2, 72);
+        step(w, {core::Stage::details, core::StageStatus::submitted}, w.p.user_id, std::nullopt, std::nullopt, sub);
+        auto const ok = advance(w, 1, 60);
+        step(w, {core::Stage::documents, core::StageStatus::draft}, reviewer(), core::Decision::approve, std::nullopt,
+             ok);
+        w.tx.save_sla_clock(w.p.id, core::sla_stop(core::sla_start(core::Stage::details, *parse_rfc3339(sub)),
+                                                   *parse_rfc3339(ok)));
+    }
+
+    // Uploads (every required one past the documents stage, some before), then on to `target`.
+    void walk_documents(Walk& w, core::Stage target) {
+        bool const all_docs = target != core::Stage::documents || chance(60);
+        for (std::size_t k = 0; k < types_.size(); ++k) {
+            auto const& type = types_[k];
+            if (!type.required && !chance(30)) continue;
+            if (type.required && !all_docs && chance(50)) continue;
+            upload(w, k, target != core::Stage::documents);
+        }
+        if (target == core::Stage::documents) {
+            if (all_docs && chance(70)) {
+                auto const at = advance(w, 1, 24);
+                step(w, {core::Stage::documents, core::StageStatus::submitted}, w.p.user_id, std::nullopt,
+                     std::nullopt, at);
+                awaiting(w, core::Stage::documents, at);
+            }
+            return;
+        }
+        auto const dsub = advance(w, 1, 24);
+        step(w, {core::Stage::documents, core::StageStatus::submitted}, w.p.user_id, std::nullopt, std::nullopt, dsub);
+        auto const dok = advance(w, 2, 90);
+        step(w, {core::Stage::final, core::StageStatus::submitted}, reviewer(), core::Decision::approve, std::nullopt,
+             dok);
+        w.tx.save_sla_clock(w.p.id, core::sla_stop(core::sla_start(core::Stage::documents, *parse_rfc3339(dsub)),
+                                                   *parse_rfc3339(dok)));
+        if (target != core::Stage::completed) {
+            awaiting(w, core::Stage::final, dok);
+            return;
+        }
+        auto const fok = advance(w, 1, 30);
+        step(w, {core::Stage::completed, core::StageStatus::submitted, core::EmploymentStatus::active}, reviewer(),
+             core::Decision::approve, std::nullopt, fok);
+        w.tx.save_sla_clock(w.p.id, core::sla_stop(core::sla_start(core::Stage::final, *parse_rfc3339(dok)),
+                                                   *parse_rfc3339(fok)));
+    }
+
+    void upload(Walk& w, std::size_t k, bool reviewed) {
+        auto const& type = types_[k];
+        DocumentRecord d;
+        d.profile_id = w.p.id;
+        d.type = type.code;
+        d.filename = type.code + ".pdf";
+        d.size = type_blobs_[k].size;
+        d.sha256 = type_blobs_[k].sha;
+        d.mime = "application/pdf";
+        d.status = "pending";
+        d.uploaded_by = w.p.user_id;
+        d.uploaded_at = advance(w, 0.5, 24);
+        d.id = w.tx.insert_document(d);
+        ++stats_.documents;
+        tell(w, document_uploaded(w.p.user_id, w.p.id, d.id, type.code, type.name, d.filename), d.uploaded_at);
+        if (!reviewed) return;
+        auto const at = advance(w, 0.5, 12);
+        w.tx.review_document(d.id, "approved", reviewer(), at, "");
+        tell(w, document_reviewed(w.p.user_id, w.p.id, d.id, type.code, type.name, d.filename, core::Decision::approve,
+                                  ""),
+             at);
+    }
+
+    Store& store_;
+    BlobStore& blobs_;
+    Instant const now_;
+    core::SlaPolicy const policy_;
+    std::mt19937 rng_;
+    std::string const phc_;
+    std::vector<DocumentTypeRecord> types_;
+    std::vector<Blob> type_blobs_;
+    std::vector<UserId> reviewers_;
+    std::string tag_;
+    DemoStats stats_;
+};
+
 }  // namespace
 
 DemoStats seed_demo(Store& store, BlobStore& blobs, Clock const& clock, Config const& config, int employees,
                     unsigned seed, std::function<void(int, int)> const& progress) {
-    std::mt19937 rng(seed);
-    auto pick = [&](auto const& arr) { return arr[rng() % std::size(arr)]; };
-    auto chance = [&](int percent) { return static_cast<int>(rng() % 100) < percent; };
-    auto const now = clock.now();
-    auto const policy = sla_policy(config);
-    // One argon2id hash shared by every demo account: hashing 10,000 passwords would take
-    // minutes, and these accounts exist to be looked at, not to guard anything.
-    auto const phc = hash_password(kDemoPassword);
-
-    std::vector<DocumentTypeRecord> types;
-    std::vector<Blob> type_blobs;
-    DemoStats stats;
-    std::vector<UserId> reviewers;
-    std::string tag;
-    {
-        auto tx = store.begin(TxMode::write);
-        types = tx->document_types();
-        for (auto const& t : types) type_blobs.push_back(store_blob(blobs, make_pdf(t.name)));
-        // A tag unique to this run keeps emails unique when seeding twice.
-        tag = std::to_string(now.ms % 100000);
-        for (int i = 0; i < 3; ++i) {
-            auto const email = "reviewer" + std::to_string(i + 1) + "." + tag + "@demo.example";
-            reviewers.push_back(tx->insert_user({email, std::string(pick(kFirst)) + " Reviewer", "active", phc,
-                                                 {"reviewer"}, to_rfc3339(now)}));
-            ++stats.reviewers;
-        }
-        tx->commit();
-    }
-
-    constexpr int kBatch = 500;
-    for (int start = 0; start < employees; start += kBatch) {
-        auto tx = store.begin(TxMode::write);
-        int const end = std::min(employees, start + kBatch);
-        for (int i = start; i < end; ++i) {
-            std::string const first = pick(kFirst), last = pick(kLast);
-            std::string email = first + "." + last + "." + tag + "." + std::to_string(i + 1) + "@demo.example";
-            std::transform(email.begin(), email.end(), email.begin(), [](unsigned char c) {
-                return static_cast<char>(c == ' ' ? '-' : std::tolower(c));
-            });
-            // Joined 1..42 days ago; every later step happens some hours after the previous.
-            Instant t{now.ms - static_cast<std::int64_t>(1 + rng() % 42) * 86'400'000 -
-                      static_cast<std::int64_t>(rng() % 86'400'000)};
-            auto const joined = to_rfc3339(t);
-            auto const uid = tx->insert_user({email, first + " " + last, "active", phc, {"employee"}, joined});
-            std::string search = first + " " + last + " " + email;
-            std::transform(search.begin(), search.end(), search.begin(),
-                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-            ProfileRecord p;
-            p.id = tx->insert_profile(uid, search, joined);
-            p.user_id = uid;
-            p.created_at = joined;
-
-            // Where this employee is: 25% details, 30% documents, 15% final, 30% completed.
-            int const roll = static_cast<int>(rng() % 100);
-            core::Stage const target = roll < 25   ? core::Stage::details
-                                       : roll < 55 ? core::Stage::documents
-                                       : roll < 70 ? core::Stage::final
-                                                   : core::Stage::completed;
-            auto const& city = kCities[rng() % std::size(kCities)];
-            p.details.first_name = first;
-            p.details.last_name = last;
-            p.details.date_of_birth = std::to_string(1965 + rng() % 40) + "-0" + std::to_string(1 + rng() % 9) +
-                                      "-1" + std::to_string(rng() % 9);
-            p.details.phone = "+44 20 7946 " + std::to_string(1000 + rng() % 9000);
-            p.details.address.line1 = std::to_string(1 + rng() % 200) + " High Street";
-            p.details.address.city = city[0];
-            p.details.address.country = city[1];
-            p.details.emergency_contact.name = std::string(pick(kFirst)) + " " + last;
-            p.details.emergency_contact.phone = "+44 20 7946 " + std::to_string(1000 + rng() % 9000);
-            bool const partial = target == core::Stage::details && chance(40);
-            if (partial) {
-                p.details.emergency_contact = {};
-                p.details.address.line1.reset();
-            }
-
-            auto advance = [&](double min_h, double max_h) {
-                t.ms += static_cast<std::int64_t>((min_h + (max_h - min_h) * (rng() % 1000) / 1000.0) * 3'600'000);
-                if (t > now) t = Instant{now.ms - static_cast<std::int64_t>(rng() % 3'600'000)};
-                return to_rfc3339(t);
-            };
-            auto history = [&](core::ProfileState from, core::ProfileState to, std::optional<UserId> actor,
-                               std::optional<std::string> decision, std::optional<std::string> reason,
-                               std::string const& at) {
-                tx->insert_history({0, p.id, actor, at, core::to_string(from.stage), core::to_string(from.status),
-                                    core::to_string(to.stage), core::to_string(to.status), decision, reason});
-                ++stats.history_rows;
-            };
-            auto reviewer = [&]() { return reviewers[rng() % reviewers.size()]; };
-            auto clock_of = [&](core::Stage s, std::string const& at) {
-                return core::sla_start(s, *parse_rfc3339(at));
-            };
-
-            core::ProfileState st;
-            if (!partial && target == core::Stage::details) {
-                // Submitted (some rejected once, some waiting).
-                auto const at = advance(2, 72);
-                history(st, {core::Stage::details, core::StageStatus::submitted}, uid, std::nullopt, std::nullopt, at);
-                st.status = core::StageStatus::submitted;
-                auto c = clock_of(core::Stage::details, at);
-                if (chance(30)) {
-                    auto const rat = advance(4, 60);
-                    std::string const reason = pick(kReasons);
-                    history(st, {core::Stage::details, core::StageStatus::rejected}, reviewer(), "reject", reason, rat);
-                    st.status = core::StageStatus::rejected;
-                    c = core::sla_pause(c, *parse_rfc3339(rat));
-                }
-                tx->save_sla_clock(p.id, c);
-                if (st.status == core::StageStatus::submitted) {
-                    p.submitted_at = at;
-                    auto const s = core::sla_status(c, policy, now);
-                    if (s.deadline) p.sla_due_at = to_rfc3339(*s.deadline);
-                }
-            } else if (target != core::Stage::details) {
-                auto const sub = advance(2, 72);
-                history(st, {core::Stage::details, core::StageStatus::submitted}, uid, std::nullopt, std::nullopt, sub);
-                auto const ok = advance(1, 60);
-                history({core::Stage::details, core::StageStatus::submitted}, {core::Stage::documents, core::StageStatus::draft},
-                        reviewer(), "approve", std::nullopt, ok);
-                tx->save_sla_clock(p.id, core::sla_stop(clock_of(core::Stage::details, sub), *parse_rfc3339(ok)));
-                st = {core::Stage::documents, core::StageStatus::draft};
-                // Uploads: all required ones past the documents stage, some of them before.
-                bool const all_docs = target != core::Stage::documents || chance(60);
-                for (std::size_t k = 0; k < types.size(); ++k) {
-                    auto const& type = types[k];
-                    if (!type.required && !chance(30)) continue;
-                    if (type.required && !all_docs && chance(50)) continue;
-                    DocumentRecord d;
-                    d.profile_id = p.id;
-                    d.type = type.code;
-                    d.filename = type.code + ".pdf";
-                    d.size = type_blobs[k].size;
-                    d.sha256 = type_blobs[k].sha;
-                    d.mime = "application/pdf";
-                    d.status = "pending";
-                    d.uploaded_by = uid;
-                    d.uploaded_at = advance(0.5, 24);
-                    auto const did = tx->insert_document(d);
-                    ++stats.documents;
-                    if (target != core::Stage::documents) {
-                        tx->review_document(did, "approved", reviewer(), advance(0.5, 12), "");
-                    }
-                }
-                if (target == core::Stage::documents && all_docs && chance(70)) {
-                    auto const at = advance(1, 24);
-                    history(st, {core::Stage::documents, core::StageStatus::submitted}, uid, std::nullopt, std::nullopt, at);
-                    st.status = core::StageStatus::submitted;
-                    auto c = clock_of(core::Stage::documents, at);
-                    tx->save_sla_clock(p.id, c);
-                    p.submitted_at = at;
-                    auto const s = core::sla_status(c, policy, now);
-                    if (s.deadline) p.sla_due_at = to_rfc3339(*s.deadline);
-                } else if (target != core::Stage::documents) {
-                    auto const dsub = advance(1, 24);
-                    history(st, {core::Stage::documents, core::StageStatus::submitted}, uid, std::nullopt, std::nullopt, dsub);
-                    auto const dok = advance(2, 90);
-                    history({core::Stage::documents, core::StageStatus::submitted}, {core::Stage::final, core::StageStatus::submitted},
-                            reviewer(), "approve", std::nullopt, dok);
-                    tx->save_sla_clock(p.id, core::sla_stop(clock_of(core::Stage::documents, dsub), *parse_rfc3339(dok)));
-                    st = {core::Stage::final, core::StageStatus::submitted};
-                    auto c = clock_of(core::Stage::final, dok);
-                    if (target == core::Stage::completed) {
-                        auto const fok = advance(1, 30);
-                        history(st, {core::Stage::completed, core::StageStatus::submitted}, reviewer(), "approve",
-                                std::nullopt, fok);
-                        c = core::sla_stop(c, *parse_rfc3339(fok));
-                        st = {core::Stage::completed, core::StageStatus::submitted, core::EmploymentStatus::active};
-                    } else {
-                        p.submitted_at = dok;
-                        auto const s = core::sla_status(c, policy, now);
-                        if (s.deadline) p.sla_due_at = to_rfc3339(*s.deadline);
-                    }
-                    tx->save_sla_clock(p.id, c);
-                }
-            }
-            if (chance(40) && st.status == core::StageStatus::submitted && st.stage != core::Stage::completed)
-                p.assignee_id = reviewer();
-            p.state = st;
-            p.progress = compute_progress(*tx, p);
-            p.updated_at = to_rfc3339(t);
-            tx->update_profile(p);
-            ++stats.employees;
-        }
-        tx->commit();
-        if (progress) progress(end, employees);
-    }
-    return stats;
+    return Seeder(store, blobs, clock, config, seed).run(employees, progress);
 }
 
 }  // namespace hrms::app

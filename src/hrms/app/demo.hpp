@@ -13,6 +13,7 @@ struct DemoStats {
     int reviewers = 0;
     int documents = 0;
     int history_rows = 0;
+    int notifications = 0;
 };
 
 inline constexpr char const* kDemoPassword = "demo-password-123";

@@ -28,16 +28,15 @@ bool is_admin(std::vector<std::string> const& roles) {
     return std::find(roles.begin(), roles.end(), "admin") != roles.end();
 }
 
-// The lower-cased text the review queue's free-text filter matches.
+std::unexpected<Error> no_user() { return fail(ErrorCode::not_found, "user not found"); }
+}  // namespace
+
 std::string search_text(std::string const& name, std::string const& email) {
     std::string out = name + " " + email;
     std::transform(out.begin(), out.end(), out.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return out;
 }
-
-std::unexpected<Error> no_user() { return fail(ErrorCode::not_found, "user not found"); }
-}  // namespace
 
 Users::Users(Store& store, Clock const& clock, Config const& config)
     : store_(store), clock_(clock), config_(config) {}

@@ -200,9 +200,10 @@ int cmd_demo_seed(app::Config config, int employees, unsigned seed) {
     });
     double const secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     std::fprintf(stderr, "%s", tty ? "\n" : "");
-    std::printf("seeded %d employees, %d reviewers, %d documents, %d history rows in %.1f s\n"
+    std::printf("seeded %d employees, %d reviewers, %d documents, %d history rows, %d notifications in %.1f s\n"
                 "demo accounts share the password %s\n",
-                stats.employees, stats.reviewers, stats.documents, stats.history_rows, secs, app::kDemoPassword);
+                stats.employees, stats.reviewers, stats.documents, stats.history_rows, stats.notifications, secs,
+                app::kDemoPassword);
     return 0;
 }
 
