@@ -117,6 +117,11 @@ private:
 
     awaitable<std::optional<Text>> read_message();
     awaitable<bool> authenticate(std::optional<app::Actor>& actor);
+    // The steps of run(): the stream's options, who this session is, and its start: subscribe,
+    // hello, dashboard, replay, then serve until it ends.
+    void configure(std::string const& request_id);
+    void describe(app::Actor const& who, http::Request const& req);
+    awaitable<void> live(std::optional<std::int64_t> after);
     awaitable<void> replay(std::int64_t after);
     awaitable<void> wait_drained(std::size_t below);
     awaitable<void> serve();
@@ -303,8 +308,7 @@ awaitable<void> Session::serve() {
     }
 }
 
-awaitable<void> Session::run(http::Upgrade up) {
-    auto self = shared_from_this();
+void Session::configure(std::string const& request_id) {
     auto const& c = cfg();
     websocket::stream_base::timeout to{};
     to.handshake_timeout = std::chrono::seconds(10);
@@ -318,78 +322,66 @@ awaitable<void> Session::run(http::Upgrade up) {
     ws_.write_buffer_bytes(512);
     // Every answer carries the request id, the handshake's own included (101, and Beast's 400
     // or 426 for a malformed one).
-    ws_.set_option(websocket::stream_base::decorator([rid = up.request_id](websocket::response_type& res) {
+    ws_.set_option(websocket::stream_base::decorator([rid = request_id](websocket::response_type& res) {
         res.set(beast::http::field::server, "hrms");
         res.set("X-Request-Id", rid);
     }));
     ws_.control_callback([this](websocket::frame_type, beast::string_view) { touch(); });
-    {
-        boost::system::error_code ignored;
-        ws_.next_layer().set_option(asio::socket_base::send_buffer_size(64 * 1024), ignored);
-    }
+    boost::system::error_code ignored;
+    ws_.next_layer().set_option(asio::socket_base::send_buffer_size(64 * 1024), ignored);
+}
+
+namespace {
+// The upgrade request's ?after=: nullopt when absent, -1 when it is not an id (>= 0).
+std::optional<std::int64_t> after_param(http::Request const& req) {
+    auto a = req.query_param("after");
+    if (!a) return std::nullopt;
+    long long v = -1;
+    auto [p, ec] = std::from_chars(a->data(), a->data() + a->size(), v);
+    if (ec != std::errc{} || p != a->data() + a->size() || v < 0) return -1;
+    return v;
+}
+}  // namespace
+
+void Session::describe(app::Actor const& who, http::Request const& req) {
+    info_->id = app::random_token(8);
+    info_->user_id = who.id;
+    info_->roles = who.roles;
+    info_->token_hash = who.token_hash;
+    info_->remote_addr = req.client_ip;
+    info_->user_agent = core::clip_utf8(req.header("user-agent"), 256);
+    info_->connected_at = to_rfc3339(app::SystemClock().now());
+    info_->connected_mono = http::monotonic_seconds();
+    info_->channels = app::channels_of(who);
+    info_->admin = who.can(core::perm::profiles_review);
+}
+
+awaitable<void> Session::run(http::Upgrade up) {
+    auto self = shared_from_this();
+    configure(up.request_id);
     auto [aec] = co_await ws_.async_accept(up.raw, kTuple);
     if (aec) co_return;
     touch();
     up.raw = {};  // the handshake's headers are not needed any more: free them now
 
-    std::optional<std::int64_t> after;
-    if (auto a = up.req.query_param("after")) {
-        long long v = -1;
-        auto [p, ec] = std::from_chars(a->data(), a->data() + a->size(), v);
-        if (ec != std::errc{} || p != a->data() + a->size() || v < 0) {
-            fail("bad_request", "after must be a notification id (an integer >= 0)", 1008, "bad after");
-            co_await read_message();  // until the close completes
-            co_return;
-        }
-        after = v;
+    auto const after = after_param(up.req);
+    if (after && *after < 0) {
+        fail("bad_request", "after must be a notification id (an integer >= 0)", 1008, "bad after");
+        co_await read_message();  // until the close completes
+        co_return;
     }
-
     std::optional<app::Actor> actor = std::move(up.actor);
-    if (!co_await authenticate(actor)) {
+    bool const authenticated = co_await authenticate(actor);
+    if (!authenticated) {
         while (co_await read_message()) {
         }
         co_return;
     }
-    app::Actor const& who = *actor;
-
-    info_->id = app::random_token(8);
-    info_->user_id = who.id;
-    info_->roles = who.roles;
-    info_->token_hash = who.token_hash;
-    info_->remote_addr = up.req.client_ip;
-    info_->user_agent = core::clip_utf8(up.req.header("user-agent"), 256);
-    info_->connected_at = to_rfc3339(app::SystemClock().now());
-    info_->connected_mono = http::monotonic_seconds();
-    info_->channels = app::channels_of(who);
-    info_->admin = who.can(core::perm::profiles_review);
+    describe(*actor, up.req);
     up.req = {};
     actor.reset();  // the permissions and CSRF token are not needed past this point
-
     try {
-        gate_.begin(0);  // live frames are held from the moment the session subscribes
-        state_->hub.attach(self, info_, counters_, lane_);
-        attached_ = true;
-        auto const channels = info_->channels;
-        auto last = co_await http::blocking(*state_->pool, [this, &channels] {
-            auto tx = state_->services.store.begin(app::TxMode::read);
-            return tx->last_notification_id(channels);
-        });
-        greeted_ = true;  // from here on a dashboard may follow the hello
-        enqueue(hello_frame(info_->id, info_->user_id, info_->roles, c.ws_idle_timeout_s / 2, last));
-        if (info_->admin && !latest_) {
-            // The latest dashboard, unless a newer one arrived while the hello was prepared; it
-            // goes out once the replay (if any) has drained the queue.
-            std::lock_guard lock(state_->mutex);
-            latest_ = state_->dashboard;
-        }
-        if (after) {
-            co_await replay(*after);
-        } else {
-            gate_.sent(last);  // live from here on
-            for (auto& f : gate_.finish()) enqueue(std::move(f));
-        }
-        log::debug("ws.open", {log::str("session_id", info_->id), log::num("user_id", static_cast<long long>(info_->user_id))});
-        co_await serve();
+        co_await live(after);
     } catch (std::exception const& e) {
         log::error("ws.session_error", {log::str("session_id", info_->id), log::str("what", log::what(e))});
         start_close(1011, "internal error");
@@ -399,6 +391,33 @@ awaitable<void> Session::run(http::Upgrade up) {
     }
     state_->hub.detach(info_->id);
     log::debug("ws.closed", {log::str("session_id", info_->id)});
+}
+
+awaitable<void> Session::live(std::optional<std::int64_t> after) {
+    gate_.begin(0);  // live frames are held from the moment the session subscribes
+    state_->hub.attach(shared_from_this(), info_, counters_, lane_);
+    attached_ = true;
+    auto const channels = info_->channels;
+    auto last = co_await http::blocking(*state_->pool, [this, &channels] {
+        auto tx = state_->services.store.begin(app::TxMode::read);
+        return tx->last_notification_id(channels);
+    });
+    greeted_ = true;  // from here on a dashboard may follow the hello
+    enqueue(hello_frame(info_->id, info_->user_id, info_->roles, cfg().ws_idle_timeout_s / 2, last));
+    if (info_->admin && !latest_) {
+        // The latest dashboard, unless a newer one arrived while the hello was prepared; it goes
+        // out once the replay (if any) has drained the queue.
+        std::lock_guard lock(state_->mutex);
+        latest_ = state_->dashboard;
+    }
+    if (after) {
+        co_await replay(*after);
+    } else {
+        gate_.sent(last);  // live from here on
+        for (auto& f : gate_.finish()) enqueue(std::move(f));
+    }
+    log::debug("ws.open", {log::str("session_id", info_->id), log::num("user_id", static_cast<long long>(info_->user_id))});
+    co_await serve();
 }
 
 void Session::on_live(FramePtr f) {

@@ -50,9 +50,9 @@ Result<std::optional<E>> enum_param(Ctx const& ctx, char const* name, F parse) {
     if (!v) return invalid_field(name, "unknown " + std::string(name) + " '" + *text + "'");
     return std::optional<E>(*v);
 }
-}  // namespace
 
-void add_profile_routes(Router& r) {
+// The employee's own profile, and the review queue.
+void add_own_and_queue_routes(Router& r) {
     r.add("GET", "/api/v1/profiles/me", [](Ctx& ctx) {
         return ok_json(view_json(HTTP_TRY(ctx, ctx.services.profiles.mine(ctx.who()))));
     });
@@ -93,6 +93,10 @@ void add_profile_routes(Router& r) {
         return page_json(std::move(items), next);
     });
 
+}
+
+// One profile: its view and what reviewers and administrators do to it.
+void add_one_profile_routes(Router& r) {
     r.add("GET", "/api/v1/profiles/{id}", [](Ctx& ctx) {
         auto id = HTTP_TRY(ctx, ctx.param_id("id"));
         return ok_json(view_json(HTTP_TRY(ctx, ctx.services.profiles.get(ctx.who(), id))));
@@ -141,6 +145,13 @@ void add_profile_routes(Router& r) {
         return ok_json(view_json(
             HTTP_TRY(ctx, ctx.services.profiles.set_employment(ctx.who(), id, *status, reason.value_or("")))));
     });
+}
+
+}  // namespace
+
+void add_profile_routes(Router& r) {
+    add_own_and_queue_routes(r);
+    add_one_profile_routes(r);
 }
 
 }  // namespace hrms::http
