@@ -1,10 +1,8 @@
 #pragma once
-// Use-case tests: the real use cases on a real store (a temporary SQLite file, or a fresh
-// PostgreSQL database under HRMS_TEST_PG_BASE when HRMS_TEST_BACKEND=pg) with a settable clock,
+// Use-case tests: the real use cases on a real store (store::TestStore: a temporary SQLite file,
+// or a fresh PostgreSQL database when HRMS_TEST_BACKEND=pg) with a settable clock,
 // so SLA clocks, escalations and schedules are tested in milliseconds, never by waiting.
 #include <gtest/gtest.h>
-
-#include <unistd.h>
 
 #include <atomic>
 #include <cstdlib>
@@ -19,8 +17,7 @@
 #include "hrms/app/profiles.hpp"
 #include "hrms/app/role_catalog.hpp"
 #include "hrms/app/users.hpp"
-#include "hrms/store/migrate.hpp"
-#include "hrms/store/open.hpp"
+#include "hrms/store/test_store.hpp"
 
 namespace hrms::testing {
 
@@ -38,8 +35,8 @@ private:
 class UseCaseTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        open_store();
-        store::migrate(*store_);
+        db_ = std::make_unique<store::TestStore>(::testing::UnitTest::GetInstance()->current_test_info()->name());
+        store_ = &**db_;
         users_ = std::make_unique<app::Users>(*store_, clock_, config_);
         profiles_ = std::make_unique<app::Profiles>(*store_, clock_, config_, catalog_);
         notifications_ = std::make_unique<app::Notifications>(*store_, clock_);
@@ -48,8 +45,7 @@ protected:
         notifications_.reset();
         profiles_.reset();
         users_.reset();
-        store_.reset();
-        if (!dir_.empty()) std::filesystem::remove_all(dir_);
+        db_.reset();
     }
 
     // A user with `roles`, as an actor holding exactly their effective permissions.
@@ -98,30 +94,12 @@ protected:
     SettableClock clock_;
     app::Config config_;
     app::RoleCatalog catalog_;
-    std::unique_ptr<app::Store> store_;
+    std::unique_ptr<store::TestStore> db_;
+    app::Store* store_ = nullptr;
     std::unique_ptr<app::Users> users_;
     std::unique_ptr<app::Profiles> profiles_;
     std::unique_ptr<app::Notifications> notifications_;
 
-private:
-    void open_store() {
-        char const* b = std::getenv("HRMS_TEST_BACKEND");
-        std::string const test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-        if (b && std::string(b) == "pg") {
-            char const* base = std::getenv("HRMS_TEST_PG_BASE");
-            if (!base) GTEST_FAIL() << "HRMS_TEST_PG_BASE is not set (scripts/test sets it)";
-            std::string const db = "usecases_" + std::to_string(::getpid());
-            std::string const cmd = "psql -q -X '" + std::string(base) + "/postgres' -c 'DROP DATABASE IF EXISTS " +
-                                    db + "' -c 'CREATE DATABASE " + db + "' >/dev/null";
-            ASSERT_EQ(std::system(cmd.c_str()), 0);
-            store_ = store::open_store(std::string(base) + "/" + db, 4);
-        } else {
-            dir_ = std::filesystem::temp_directory_path() / ("hrms-usecases-" + std::to_string(::getpid()) + "-" + test);
-            std::filesystem::remove_all(dir_);
-            store_ = store::open_store("sqlite://" + (dir_ / "t.db").string(), 4);
-        }
-    }
-    std::filesystem::path dir_;
 };
 
 }  // namespace hrms::testing

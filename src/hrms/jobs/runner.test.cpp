@@ -15,8 +15,7 @@
 #include <thread>
 
 #include "hrms/jobs/runner.hpp"
-#include "hrms/store/migrate.hpp"
-#include "hrms/store/open.hpp"
+#include "hrms/store/test_store.hpp"
 
 using namespace hrms;
 using namespace hrms::app;
@@ -49,27 +48,10 @@ bool eventually(F done, double seconds = 10) {
 class RunnerTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        char const* b = std::getenv("HRMS_TEST_BACKEND");
-        std::string const name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-        if (b && std::string(b) == "pg") {
-            char const* base = std::getenv("HRMS_TEST_PG_BASE");
-            if (!base) GTEST_FAIL() << "HRMS_TEST_PG_BASE is not set (scripts/test sets it)";
-            std::string const db = "jobs_" + std::to_string(::getpid());
-            std::string const cmd = "psql -q -X '" + std::string(base) + "/postgres' -c 'DROP DATABASE IF EXISTS " +
-                                    db + "' -c 'CREATE DATABASE " + db + "' >/dev/null";
-            ASSERT_EQ(std::system(cmd.c_str()), 0);
-            store_ = store::open_store(std::string(base) + "/" + db, 4);
-        } else {
-            dir_ = std::filesystem::temp_directory_path() / ("hrms-jobs-" + std::to_string(::getpid()) + "-" + name);
-            std::filesystem::remove_all(dir_);
-            store_ = store::open_store("sqlite://" + (dir_ / "t.db").string(), 4);
-        }
-        store::migrate(*store_);
+        db_ = std::make_unique<store::TestStore>(::testing::UnitTest::GetInstance()->current_test_info()->name());
+        store_ = &**db_;
     }
-    void TearDown() override {
-        store_.reset();
-        if (!dir_.empty()) std::filesystem::remove_all(dir_);
-    }
+    void TearDown() override { db_.reset(); }
 
     std::unique_ptr<Runner> runner(std::string const& instance, int keep = 1000) {
         return std::make_unique<Runner>(*store_, clock_, jobs::RunnerOptions{instance, 10, keep});
@@ -88,8 +70,8 @@ protected:
     }
 
     TestClock clock_;
-    std::filesystem::path dir_;
-    std::unique_ptr<Store> store_;
+    std::unique_ptr<store::TestStore> db_;
+    Store* store_ = nullptr;
 };
 
 }  // namespace

@@ -9,16 +9,7 @@ using soci::use;
 
 template <class F>
 auto SociJobRepo::guard(F&& fn) -> decltype(fn()) {
-    try {
-        return fn();
-    } catch (soci::soci_error const& e) {
-        suspect_ = true;
-        // The database's own words only: SOCI's message quotes the bound values.
-        throw std::runtime_error("database error: " + e.get_error_message());
-    } catch (...) {
-        suspect_ = true;
-        throw;
-    }
+    return guarded(suspect_, std::forward<F>(fn));
 }
 
 bool SociJobRepo::acquire_lease(std::string const& job, std::string const& instance, Instant now, Instant until) {

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,22 @@ struct Conn : soci::session {
     explicit Conn(A&&... args) : soci::session(std::forward<A>(args)...) {}
     std::unique_ptr<CachedQueries, CachedQueriesDeleter> cached;
 };
+
+// Runs `fn` on a connection, setting `suspect` on failure so the connection is checked before it
+// is reused. SOCI's full message quotes the statement with its bound values (personal data that
+// must not reach a log): only the database's own words are kept.
+template <class F>
+auto guarded(bool& suspect, F&& fn) -> decltype(fn()) {
+    try {
+        return fn();
+    } catch (soci::soci_error const& e) {
+        suspect = true;
+        throw std::runtime_error("database error: " + e.get_error_message());
+    } catch (...) {
+        suspect = true;
+        throw;
+    }
+}
 
 // A fixed set of open sessions handed out one at a time.
 class SessionPool {

@@ -10,43 +10,20 @@
 
 #include "hrms/store/migrate.hpp"
 #include "hrms/store/open.hpp"
+#include "hrms/store/test_store.hpp"
 
 using namespace hrms;
 using namespace hrms::app;
 
 namespace {
 
-std::string backend() {
-    char const* b = std::getenv("HRMS_TEST_BACKEND");
-    return b ? b : "sqlite";
-}
-
 class StoreTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        if (backend() == "pg") {
-            char const* base = std::getenv("HRMS_TEST_PG_BASE");
-            if (!base) GTEST_FAIL() << "HRMS_TEST_PG_BASE is not set (scripts/test sets it)";
-            // A fresh database per test, named after this process.
-            std::string const db = "store_" + std::to_string(::getpid());
-            std::string const cmd = "psql -q -X '" + std::string(base) +
-                                    "/postgres' -c 'DROP DATABASE IF EXISTS " + db +
-                                    "' -c 'CREATE DATABASE " + db + "' >/dev/null";
-            ASSERT_EQ(std::system(cmd.c_str()), 0);
-            store_ = store::open_store(std::string(base) + "/" + db, 4);
-        } else {
-            dir_ = std::filesystem::temp_directory_path() /
-                   ("hrms-store-" + std::to_string(::getpid()) + "-" +
-                    ::testing::UnitTest::GetInstance()->current_test_info()->name());
-            std::filesystem::remove_all(dir_);
-            store_ = store::open_store("sqlite://" + (dir_ / "t.db").string(), 4);
-        }
-        store::migrate(*store_);
+        db_ = std::make_unique<store::TestStore>(::testing::UnitTest::GetInstance()->current_test_info()->name());
+        store_ = &**db_;
     }
-    void TearDown() override {
-        store_.reset();
-        if (!dir_.empty()) std::filesystem::remove_all(dir_);
-    }
+    void TearDown() override { db_.reset(); }
     UserId add_user(std::string const& email, std::vector<std::string> roles = {"employee"}) {
         auto tx = store_->begin(TxMode::write);
         auto id = tx->insert_user({email, "Name " + email, "active", std::string("hash"), roles,
@@ -55,8 +32,8 @@ protected:
         return id;
     }
 
-    std::filesystem::path dir_;
-    std::unique_ptr<Store> store_;
+    std::unique_ptr<store::TestStore> db_;
+    Store* store_ = nullptr;
 };
 
 }  // namespace

@@ -109,17 +109,7 @@ private:
     // Runs `fn`, remembering a failure so the session is checked before it is reused.
     template <class F>
     auto guard(F&& fn) -> decltype(fn()) {
-        try {
-            return fn();
-        } catch (soci::soci_error const& e) {
-            suspect_ = true;
-            // SOCI's full message quotes the statement with its bound values: personal data
-            // that must not reach a log. Keep the database's own words.
-            throw std::runtime_error("database error: " + e.get_error_message());
-        } catch (...) {
-            suspect_ = true;
-            throw;
-        }
+        return guarded(suspect_, std::forward<F>(fn));
     }
     void bump_roles_version();
 
