@@ -33,6 +33,7 @@ OPENAPI_PATH = REPO / "docs" / "openapi.yaml"
 WS_SCHEMA_PATH = REPO / "docs" / "websocket.schema.json"
 
 METHODS = ("get", "put", "post", "delete", "patch", "options", "head", "trace")
+_ANY: dict = {}  # the schema of a parameter or header that gives none
 
 
 class ContractViolation(AssertionError):
@@ -115,9 +116,16 @@ class Schemas:
     def __init__(self, root: dict):
         self.root = root
         self.resolver = jsonschema.RefResolver.from_schema(root)
+        self._validators: dict[int, tuple] = {}
 
     def validator(self, schema):
-        return jsonschema.Draft202012Validator(schema, resolver=self.resolver, format_checker=FORMATS)
+        """One validator per schema object, made once (the schemas are the loaded documents' own
+        dicts, or constants, so their ids stay theirs: the cache holds on to each)."""
+        hit = self._validators.get(id(schema))
+        if hit is None or hit[0] is not schema:
+            hit = (schema, jsonschema.Draft202012Validator(schema, resolver=self.resolver, format_checker=FORMATS))
+            self._validators[id(schema)] = hit
+        return hit[1]
 
     def errors(self, schema, instance, closed: bool = True) -> list[str]:
         """Every way `instance` breaks `schema`, as 'pointer: message' lines."""
@@ -235,6 +243,9 @@ class Contract:
                 if method in item:
                     self.operations.append(Operation(method, template, self._deref(item[method]), item, self._deref))
         self.error_schema = {"$ref": "#/components/schemas/Error"}
+        self.frame_schema = {"$ref": "#/$defs/ServerFrame"}
+        self.close_schema = {"$ref": "#/$defs/CloseCode"}
+        self.data_schema = {"$ref": "#/$defs/NotificationData"}
         self._lock = threading.Lock()
         self.exercised: dict[str, set[str]] = {op.id: set() for op in self.operations}
         self.ws_frames: dict[str, int] = {}
@@ -356,7 +367,7 @@ class Contract:
                 if spec.get("required"):
                     problems.append(f"header {name} is required but missing")
                 continue
-            schema = spec.get("schema", {})
+            schema = spec.get("schema", _ANY)
             typed = _coerce(value, self._deref(schema))
             for err in self.schemas.errors(schema, typed, closed=False):
                 problems.append(f"header {name}={value!r}: {err}")
@@ -385,7 +396,7 @@ class Contract:
             items = [n for n in value["items"] if isinstance(n, dict) and "kind" in n and "data" in n]
         out = []
         for i, n in enumerate(items):
-            for err in self.ws.errors({"$ref": "#/$defs/NotificationData"}, {"kind": n["kind"], "data": n["data"]}):
+            for err in self.ws.errors(self.data_schema, {"kind": n["kind"], "data": n["data"]}):
                 out.append(f"/items/{i}{err}")
         return out
 
@@ -396,7 +407,7 @@ class Contract:
         for name, raw in zip(op.names, m.groups() if m else ()):
             spec = op.params.get(("path", name))
             if spec:
-                schema = spec.get("schema", {})
+                schema = spec.get("schema", _ANY)
                 value = _coerce(urllib.parse.unquote(raw), self._deref(schema))
                 problems += [f"path {name}: {e}" for e in self.schemas.errors(schema, value, closed=False)]
         # Query parameters.
@@ -406,12 +417,12 @@ class Contract:
             if spec is None:
                 problems.append(f"query parameter {name!r} is not documented")
                 continue
-            schema = self._deref(spec.get("schema", {}))
+            schema = self._deref(spec.get("schema", _ANY))
             if schema.get("type") == "array":
                 value = [_coerce(v, self._deref(schema.get("items", {}))) for v in raw]
             else:
                 value = _coerce(raw[-1], schema) if len(raw) == 1 else raw
-            problems += [f"query {name}: {e}" for e in self.schemas.errors(spec.get("schema", {}), value, closed=False)]
+            problems += [f"query {name}: {e}" for e in self.schemas.errors(spec.get("schema", _ANY), value, closed=False)]
         for (where, name), spec in op.params.items():
             if where == "query" and spec.get("required") and name not in query:
                 problems.append(f"query parameter {name!r} is required")
@@ -463,7 +474,7 @@ class Contract:
             value = json.loads(text)
         except ValueError as e:
             self._fail(f"contract: WebSocket frame is not JSON: {e}: {text[:200]!r}")
-        errors = self.ws.errors({"$ref": "#/$defs/ServerFrame"}, value)
+        errors = self.ws.errors(self.frame_schema, value)
         kind = value.get("type") if isinstance(value, dict) else None
         if errors:
             self._fail(f"contract: WebSocket frame {kind!r}: " + "; ".join(errors) + f" -- {text[:300]}")
@@ -473,7 +484,7 @@ class Contract:
     def check_ws_close(self, code: int | None):
         if code is None:
             return  # the connection dropped without a close frame
-        if self.ws.errors({"$ref": "#/$defs/CloseCode"}, code):
+        if self.ws.errors(self.close_schema, code):
             self._fail(f"contract: WebSocket close code {code} is not documented")
         with self._lock:
             self.ws_close_codes[code] = self.ws_close_codes.get(code, 0) + 1
