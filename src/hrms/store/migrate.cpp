@@ -5,6 +5,7 @@
 
 #include "hrms/app/ports.hpp"
 #include "hrms/core/time.hpp"
+#include "hrms/store/locks.hpp"
 #include "hrms/store/open.hpp"
 #include "hrms/store/soci_store.hpp"
 
@@ -119,7 +120,8 @@ int migrate(app::Store& store, std::function<void(int, std::string const&)> cons
                 if (pg) {
                     // Two processes starting at once on one database: one migrates, the
                     // other waits here and then finds nothing left to do.
-                    sql << "SELECT pg_advisory_xact_lock(7262031)";
+                    long long k = key(PgLock::migrations);
+                    sql << "SELECT pg_advisory_xact_lock(:k)", soci::use(k);
                 }
                 int count = 0;
                 sql << "SELECT COUNT(*) FROM schema_migrations WHERE version = :v",

@@ -1,6 +1,7 @@
 #include "hrms/store/soci_tx.hpp"
 
 #include "hrms/app/log.hpp"
+#include "hrms/store/locks.hpp"
 #include "hrms/store/pg_bus.hpp"
 #include "hrms/store/soci_jobs.hpp"
 #include "hrms/store/sql_text.hpp"
@@ -186,11 +187,12 @@ void SociTx::serialize(Lock what) {
     if (dialect_ != Dialect::postgresql) return;
     guard([&] {
         // Transaction-scoped advisory locks: released at commit or rollback.
-        long long key = what == Lock::roles      ? 7262101
-                        : what == Lock::managers ? 7262102
-                        : what == Lock::sla_scan ? 7262105
-                                                 : 7262103;
-        *sql_ << "SELECT pg_advisory_xact_lock(:k)", use(key);
+        PgLock const lock = what == Lock::roles      ? PgLock::roles
+                            : what == Lock::managers ? PgLock::managers
+                            : what == Lock::sla_scan ? PgLock::sla_scan
+                                                     : PgLock::user_emails;
+        long long k = key(lock);
+        *sql_ << "SELECT pg_advisory_xact_lock(:k)", use(k);
     });
 }
 

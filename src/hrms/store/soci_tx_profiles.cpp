@@ -1,0 +1,263 @@
+// SociTx: profiles, their SLA clocks and stage history, and the dashboard counts.
+#include <algorithm>
+#include <cctype>
+
+#include "hrms/app/details_json.hpp"
+#include "hrms/store/soci_tx.hpp"
+#include "hrms/store/sql_text.hpp"
+
+namespace hrms::store {
+
+using soci::into;
+using soci::use;
+
+namespace {
+
+constexpr char const* kProfileColumns =
+    "p.id, p.user_id, p.stage, p.status, p.employment_status, p.progress, p.details, "
+    "p.assignee_id, p.submitted_at, p.sla_due_at, p.created_at, p.updated_at, u.email, u.name";
+
+struct ProfileRow {
+    long long id = 0, user_id = 0, assignee = 0;
+    std::string stage, status, employment, details, submitted, due, created, updated, email, name;
+    int progress = 0;
+    soci::indicator assignee_ind = soci::i_null, submitted_ind = soci::i_null, due_ind = soci::i_null;
+
+    template <class Stmt>
+    void bind(Stmt& st) {
+        st, into(id), into(user_id), into(stage), into(status), into(employment), into(progress),
+            into(details), into(assignee, assignee_ind), into(submitted, submitted_ind),
+            into(due, due_ind), into(created), into(updated), into(email), into(name);
+    }
+    void reset() { assignee_ind = submitted_ind = due_ind = soci::i_null; }
+
+    app::ProfileRecord record() const {
+        app::ProfileRecord p;
+        p.id = id;
+        p.user_id = user_id;
+        p.state.stage = core::parse_stage(stage).value_or(core::Stage::details);
+        p.state.status = core::parse_stage_status(status).value_or(core::StageStatus::draft);
+        p.state.employment = core::parse_employment_status(employment).value_or(core::EmploymentStatus::onboarding);
+        p.progress = progress;
+        if (auto d = app::details_from_json(details)) p.details = std::move(*d);
+        if (assignee_ind == soci::i_ok) p.assignee_id = assignee;
+        if (submitted_ind == soci::i_ok) p.submitted_at = submitted;
+        if (due_ind == soci::i_ok) p.sla_due_at = due;
+        p.created_at = created;
+        p.updated_at = updated;
+        p.email = email;
+        p.name = name;
+        return p;
+    }
+};
+
+std::optional<std::string> opt(std::string const& v, soci::indicator ind) {
+    return ind == soci::i_ok ? std::optional(v) : std::nullopt;
+}
+
+}  // namespace
+
+app::ProfileId SociTx::insert_profile(app::UserId user, std::string const& search, std::string const& now) {
+    return guard([&] {
+        long long id = 0, uid = user;
+        *sql_ << "INSERT INTO profiles (user_id, search, created_at, updated_at) "
+                 "VALUES (:u, :s, :c, :m) RETURNING id",
+            use(uid), use(search), use(now), use(now), into(id);
+        return static_cast<app::ProfileId>(id);
+    });
+}
+
+std::optional<app::ProfileRecord> SociTx::profile_where(char const* where, long long key) {
+    return guard([&]() -> std::optional<app::ProfileRecord> {
+        ProfileRow row;
+        std::string sql = std::string("SELECT ") + kProfileColumns +
+                          " FROM profiles p JOIN users u ON u.id = p.user_id WHERE " + where;
+        if (write_ && dialect_ == Dialect::postgresql) sql += " FOR UPDATE OF p";
+        auto prep = (sql_->prepare << sql);
+        row.bind(prep);
+        prep, use(key);
+        soci::statement st(prep);
+        if (!st.execute(true)) return std::nullopt;
+        return row.record();
+    });
+}
+
+std::optional<app::ProfileRecord> SociTx::profile_by_id(app::ProfileId id) {
+    return profile_where("p.id = :k", id);
+}
+
+std::optional<app::ProfileRecord> SociTx::profile_by_user(app::UserId user) {
+    return profile_where("p.user_id = :k", user);
+}
+
+void SociTx::update_profile(app::ProfileRecord const& p) {
+    guard([&] {
+        long long id = p.id, assignee = p.assignee_id.value_or(0);
+        soci::indicator a_ind = p.assignee_id ? soci::i_ok : soci::i_null;
+        std::string submitted = p.submitted_at.value_or(""), due = p.sla_due_at.value_or("");
+        soci::indicator s_ind = p.submitted_at ? soci::i_ok : soci::i_null;
+        soci::indicator d_ind = p.sla_due_at ? soci::i_ok : soci::i_null;
+        std::string stage = core::to_string(p.state.stage), status = core::to_string(p.state.status),
+                    employment = core::to_string(p.state.employment), details = app::details_to_json(p.details);
+        int progress = p.progress;
+        *sql_ << "UPDATE profiles SET stage = :st, status = :ss, employment_status = :es, "
+                 "progress = :pr, details = :de, assignee_id = :as, submitted_at = :sa, "
+                 "sla_due_at = :du, updated_at = :up WHERE id = :id",
+            use(stage), use(status), use(employment), use(progress), use(details), use(assignee, a_ind),
+            use(submitted, s_ind), use(due, d_ind), use(p.updated_at), use(id);
+    });
+}
+
+std::vector<app::ProfileRecord> SociTx::list_profiles(app::QueueQuery const& q) {
+    return guard([&] {
+        // Fragments are constants chosen by which filters are present; values are all bound.
+        // With free text on SQLite the trigram index drives: it yields the matching rows in id
+        // order, so a page stops after its rows whatever the other filters are (the stage index
+        // walk would read every profile of the stage when the text is rare). LIKE keeps the exact
+        // rule, and alone covers texts too short for trigrams. On PostgreSQL the planner uses the
+        // pg_trgm index for the LIKE itself.
+        std::string const phrase =
+            q.text && dialect_ == Dialect::sqlite ? trigram_phrase(*q.text) : std::string();
+        std::string sql = std::string("SELECT ") + kProfileColumns;
+        if (phrase.empty()) {
+            sql += " FROM profiles p JOIN users u ON u.id = p.user_id WHERE p.id > :after";
+        } else {
+            sql += " FROM profiles_search s JOIN profiles p ON p.id = s.rowid JOIN users u ON u.id = p.user_id"
+                   " WHERE s.rowid > :after AND profiles_search MATCH :phrase";
+        }
+        if (q.stage) sql += " AND p.stage = :stage";
+        if (q.status) sql += " AND p.status = :status";
+        if (q.assignee) sql += " AND p.assignee_id = :assignee";
+        if (q.overdue) {
+            sql += *q.overdue ? " AND p.sla_due_at IS NOT NULL AND p.sla_due_at < :now"
+                              : " AND (p.sla_due_at IS NULL OR p.sla_due_at >= :now)";
+        }
+        if (q.text) sql += " AND p.search LIKE :pattern ESCAPE '\\'";
+        if (q.urgent_unsent)
+            sql += " AND EXISTS (SELECT 1 FROM sla_clocks c WHERE c.profile_id = p.id AND c.stage = p.stage"
+                   " AND c.urgent_sent = 0)";
+        sql += phrase.empty() ? " ORDER BY p.id LIMIT :lim" : " ORDER BY s.rowid LIMIT :lim";
+        long long after = q.after_id.value_or(0), assignee = q.assignee.value_or(0);
+        std::string stage = q.stage ? core::to_string(*q.stage) : "";
+        std::string status = q.status ? core::to_string(*q.status) : "";
+        std::string pattern = q.text ? like_pattern(*q.text) : "";
+        int limit = q.limit;
+        ProfileRow row;
+        auto prep = (sql_->prepare << sql);
+        row.bind(prep);
+        prep, use(after);
+        if (!phrase.empty()) prep, use(phrase);
+        if (q.stage) prep, use(stage);
+        if (q.status) prep, use(status);
+        if (q.assignee) prep, use(assignee);
+        if (q.overdue) prep, use(q.now);
+        if (q.text) prep, use(pattern);
+        prep, use(limit);
+        soci::statement st(prep);
+        std::vector<app::ProfileRecord> out;
+        st.execute();
+        while (st.fetch()) {
+            out.push_back(row.record());
+            row.reset();
+        }
+        return out;
+    });
+}
+
+std::optional<core::SlaClock> SociTx::sla_clock(app::ProfileId id, core::Stage stage) {
+    return guard([&]() -> std::optional<core::SlaClock> {
+        long long key = id, elapsed = 0;
+        int urgent = 0;
+        std::string st_name = core::to_string(stage), running, stopped;
+        soci::indicator r_ind = soci::i_null, s_ind = soci::i_null;
+        soci::statement st = (sql_->prepare << "SELECT elapsed_ms, running_since, stopped_at, urgent_sent FROM sla_clocks "
+                                               "WHERE profile_id = :p AND stage = :s",
+                              into(elapsed), into(running, r_ind), into(stopped, s_ind), into(urgent), use(key),
+                              use(st_name));
+        if (!st.execute(true)) return std::nullopt;
+        core::SlaClock c;
+        c.stage = stage;
+        c.elapsed_ms = elapsed;
+        if (r_ind == soci::i_ok) c.running_since = parse_rfc3339(running);
+        if (s_ind == soci::i_ok) c.stopped_at = parse_rfc3339(stopped);
+        c.urgent_sent = urgent != 0;
+        return c;
+    });
+}
+
+void SociTx::save_sla_clock(app::ProfileId id, core::SlaClock const& c) {
+    guard([&] {
+        long long key = id, elapsed = c.elapsed_ms;
+        std::string stage = core::to_string(c.stage);
+        std::string running = c.running_since ? to_rfc3339(*c.running_since) : "";
+        std::string stopped = c.stopped_at ? to_rfc3339(*c.stopped_at) : "";
+        soci::indicator r_ind = c.running_since ? soci::i_ok : soci::i_null;
+        soci::indicator s_ind = c.stopped_at ? soci::i_ok : soci::i_null;
+        int urgent = c.urgent_sent ? 1 : 0;
+        *sql_ << "INSERT INTO sla_clocks (profile_id, stage, elapsed_ms, running_since, stopped_at, urgent_sent) "
+                 "VALUES (:p, :s, :e, :r, :x, :u) ON CONFLICT (profile_id, stage) DO UPDATE SET "
+                 "elapsed_ms = excluded.elapsed_ms, running_since = excluded.running_since, "
+                 "stopped_at = excluded.stopped_at, urgent_sent = excluded.urgent_sent",
+            use(key), use(stage), use(elapsed), use(running, r_ind), use(stopped, s_ind), use(urgent);
+    });
+}
+
+void SociTx::insert_history(app::HistoryRecord const& h) {
+    guard([&] {
+        long long pid = h.profile_id, actor = h.actor_id.value_or(0);
+        soci::indicator a_ind = h.actor_id ? soci::i_ok : soci::i_null;
+        std::string decision = h.decision.value_or(""), reason = h.reason.value_or("");
+        soci::indicator d_ind = h.decision ? soci::i_ok : soci::i_null;
+        soci::indicator r_ind = h.reason ? soci::i_ok : soci::i_null;
+        soci::indicator rid_ind = context_.request_id.empty() ? soci::i_null : soci::i_ok;
+        *sql_ << "INSERT INTO stage_history (profile_id, actor_id, at, from_stage, from_status, "
+                 "to_stage, to_status, decision, reason, request_id) "
+                 "VALUES (:p, :a, :at, :fs, :fst, :ts, :tst, :d, :r, :rid)",
+            use(pid), use(actor, a_ind), use(h.at), use(h.from_stage), use(h.from_status),
+            use(h.to_stage), use(h.to_status), use(decision, d_ind), use(reason, r_ind),
+            use(context_.request_id, rid_ind);
+    });
+}
+
+std::vector<app::HistoryRecord> SociTx::history(app::ProfileId id) {
+    return guard([&] {
+        app::HistoryRecord h;
+        long long key = id, hid = 0, actor = 0;
+        std::string decision, reason;
+        soci::indicator a_ind = soci::i_null, d_ind = soci::i_null, r_ind = soci::i_null;
+        soci::statement st =
+            (sql_->prepare << "SELECT id, actor_id, at, from_stage, from_status, to_stage, to_status, "
+                              "decision, reason FROM stage_history WHERE profile_id = :p ORDER BY id",
+             into(hid), into(actor, a_ind), into(h.at), into(h.from_stage), into(h.from_status),
+             into(h.to_stage), into(h.to_status), into(decision, d_ind), into(reason, r_ind), use(key));
+        std::vector<app::HistoryRecord> out;
+        st.execute();
+        while (st.fetch()) {
+            app::HistoryRecord row = h;
+            row.id = hid;
+            row.profile_id = id;
+            row.actor_id = a_ind == soci::i_ok ? std::optional<app::UserId>(actor) : std::nullopt;
+            row.decision = opt(decision, d_ind);
+            row.reason = opt(reason, r_ind);
+            out.push_back(std::move(row));
+            a_ind = d_ind = r_ind = soci::i_null;
+        }
+        return out;
+    });
+}
+
+std::vector<app::Tx::StageCount> SociTx::profile_counts() {
+    return guard([&] {
+        std::vector<StageCount> out;
+        std::string stage, status;
+        long long count = 0;
+        soci::statement st = (sql_->prepare << "SELECT stage, status, COUNT(*) FROM profiles "
+                                               "GROUP BY stage, status ORDER BY stage, status",
+                              into(stage), into(status), into(count));
+        st.execute();
+        while (st.fetch()) out.push_back({stage, status, static_cast<std::int64_t>(count)});
+        return out;
+    });
+}
+
+}  // namespace hrms::store
