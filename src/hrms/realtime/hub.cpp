@@ -210,7 +210,8 @@ std::size_t Hub::cleanup(double now_mono, double idle_s) {
     {
         std::shared_lock lock(mutex_);
         for (auto const& [id, e] : sessions_) {
-            if (now_mono - e.counters->last_seen_mono.load(std::memory_order_relaxed) > idle_s)
+            if (!e.counters->closing.load(std::memory_order_relaxed) &&
+                now_mono - e.counters->last_seen_mono.load(std::memory_order_relaxed) > idle_s)
                 silent.push_back(e.outlet);
         }
     }

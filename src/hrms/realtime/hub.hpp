@@ -32,6 +32,7 @@ struct SessionCounters {
     std::atomic<std::uint32_t> queue_depth{0};
     std::atomic<std::int64_t> last_seen_ms{0};  // wall clock, ms since the epoch
     std::atomic<double> last_seen_mono{0};      // monotonic seconds
+    std::atomic<bool> closing{false};           // a close has begun: the cleanup leaves it be
 };
 
 // A live connection as the hub sees it; the WebSocket session implements it. A session lives on

@@ -492,6 +492,7 @@ void Session::on_written(boost::system::error_code ec) {
 void Session::start_close(int code, std::string reason) {
     if (closing_) return;
     closing_ = true;
+    counters_->closing.store(true, std::memory_order_relaxed);
     // What is queued but not yet on the wire is dropped; the frame being written finishes first.
     while (queued() > (writing_ ? 1u : 0u)) {
         queued_bytes_ -= queue_.back()->text.size();
