@@ -50,11 +50,18 @@ Response error_of(Ctx const& ctx, Error const& e) {
     return r;
 }
 
-Response page_json(json::array items, std::optional<std::string> next_cursor) {
+Response page_json(json::array items, std::optional<std::int64_t> next_cursor) {
     json::object o;
     o["items"] = std::move(items);
-    o["next_cursor"] = next_cursor ? json::value(*next_cursor) : json::value(nullptr);
+    o["next_cursor"] = next_cursor ? json::value(std::to_string(*next_cursor)) : json::value(nullptr);
     return ok_json(o);
+}
+
+Result<PageParams> page_params(Ctx const& ctx, int max_limit) {
+    PageParams p;
+    p.limit = static_cast<int>(TRY(int_param(ctx, "limit", 50, 1, max_limit)));
+    if (auto const cursor = TRY(int_param(ctx, "cursor", 0, 0, INT64_MAX)); cursor > 0) p.cursor = cursor;
+    return p;
 }
 
 }  // namespace hrms::http

@@ -21,8 +21,8 @@ Response no_content();
 // The error envelope, with Retry-After for rate_limited errors that say how long to wait.
 Response error_of(Ctx const& ctx, Error const& e);
 
-// A page: {"items":[...],"next_cursor":null|"..."}.
-Response page_json(boost::json::array items, std::optional<std::string> next_cursor);
+// A page: {"items":[...],"next_cursor":null|"<id>"} (cursors are ids, sent as strings).
+Response page_json(boost::json::array items, std::optional<std::int64_t> next_cursor);
 
 // Registration of each resource's routes (handlers/<resource>.cpp).
 void add_system_routes(Router& r, std::string openapi_yaml, class Metrics& metrics, core::CidrList metrics_allow);
@@ -37,6 +37,13 @@ void add_job_routes(Router& r);
 // A positive integer query parameter, or `fallback` when absent; validation_failed naming it.
 Result<std::int64_t> int_param(Ctx const& ctx, char const* name, std::int64_t fallback, std::int64_t min,
                                std::int64_t max);
+
+// A keyset list's ?limit= (1..max_limit, default 50) and ?cursor= (an id; absent or 0: from the start).
+struct PageParams {
+    int limit = 50;
+    std::optional<std::int64_t> cursor;
+};
+Result<PageParams> page_params(Ctx const& ctx, int max_limit);
 
 }  // namespace hrms::http
 

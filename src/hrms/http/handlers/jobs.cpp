@@ -51,16 +51,14 @@ void add_job_routes(Router& r) {
 
     r.add("GET", "/api/v1/admin/jobs/runs", [](Ctx& ctx) {
         app::JobRunQuery q;
-        q.limit = static_cast<int>(HTTP_TRY(ctx, int_param(ctx, "limit", 50, 1, app::kMaxPageSize)));
-        if (auto const cursor = HTTP_TRY(ctx, int_param(ctx, "cursor", 0, 0, INT64_MAX)); cursor > 0)
-            q.before_id = cursor;
+        auto const page_in = HTTP_TRY(ctx, page_params(ctx, app::kMaxPageSize));
+        q.limit = page_in.limit;
+        q.before_id = page_in.cursor;
         if (auto job = ctx.req.query_param("job"); job && !job->empty()) q.job = std::string(*job);
         auto page = HTTP_TRY(ctx, ctx.services.jobs.runs(ctx.who(), q));
         json::array items;
         for (auto const& run : page.items) items.emplace_back(run_json(run));
-        std::optional<std::string> next;
-        if (page.next_before) next = std::to_string(*page.next_before);
-        return page_json(std::move(items), next);
+        return page_json(std::move(items), page.next_before);
     });
 
     r.add("POST", "/api/v1/admin/jobs/{name}/run", [](Ctx& ctx) {

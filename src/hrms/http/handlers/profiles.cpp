@@ -69,9 +69,9 @@ void add_own_and_queue_routes(Router& r) {
 
     r.add("GET", "/api/v1/profiles", [](Ctx& ctx) {
         app::QueueQuery q;
-        q.limit = static_cast<int>(HTTP_TRY(ctx, int_param(ctx, "limit", 50, 1, app::kMaxPageSize)));
-        if (auto const cursor = HTTP_TRY(ctx, int_param(ctx, "cursor", 0, 0, INT64_MAX)); cursor > 0)
-            q.after_id = cursor;
+        auto const page_in = HTTP_TRY(ctx, page_params(ctx, app::kMaxPageSize));
+        q.limit = page_in.limit;
+        q.after_id = page_in.cursor;
         q.stage = HTTP_TRY(ctx, enum_param<core::Stage>(ctx, "stage", core::parse_stage));
         q.status = HTTP_TRY(ctx, enum_param<core::StageStatus>(ctx, "status", core::parse_stage_status));
         if (auto o = ctx.req.query_param("overdue"); o && !o->empty()) {
@@ -88,9 +88,7 @@ void add_own_and_queue_routes(Router& r) {
         auto page = HTTP_TRY(ctx, ctx.services.profiles.queue(ctx.who(), q));
         json::array items;
         for (auto const& p : page.items) items.emplace_back(profile_summary_json(p));
-        std::optional<std::string> next;
-        if (page.next_after) next = std::to_string(*page.next_after);
-        return page_json(std::move(items), next);
+        return page_json(std::move(items), page.next_after);
     });
 
 }

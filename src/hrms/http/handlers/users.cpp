@@ -23,9 +23,9 @@ void add_user_routes(Router& r) {
 
     r.add("GET", "/api/v1/users", [](Ctx& ctx) {
         app::UserQuery q;
-        q.limit = static_cast<int>(HTTP_TRY(ctx, int_param(ctx, "limit", 50, 1, app::kMaxPageSize)));
-        if (auto const cursor = HTTP_TRY(ctx, int_param(ctx, "cursor", 0, 0, INT64_MAX)); cursor > 0)
-            q.after_id = cursor;
+        auto const page_in = HTTP_TRY(ctx, page_params(ctx, app::kMaxPageSize));
+        q.limit = page_in.limit;
+        q.after_id = page_in.cursor;
         if (auto role = ctx.req.query_param("role"); role && !role->empty()) q.role = *role;
         if (auto text = ctx.req.query_param("q"); text && !text->empty()) {
             if (text->size() > 200) return error_of(ctx, invalid_field("q", "q is too long").error());
@@ -34,9 +34,7 @@ void add_user_routes(Router& r) {
         auto page = HTTP_TRY(ctx, ctx.services.users.list(ctx.who(), q));
         json::array items;
         for (auto const& u : page.items) items.emplace_back(user_json(u));
-        std::optional<std::string> next;
-        if (page.next_after) next = std::to_string(*page.next_after);
-        return page_json(std::move(items), next);
+        return page_json(std::move(items), page.next_after);
     });
 
     r.add("GET", "/api/v1/users/{id}", [](Ctx& ctx) {
