@@ -208,8 +208,9 @@ struct Effects {
     bool empty() const { return live.empty() && invites.empty(); }
 };
 
-// Receives the local part of every committed transaction's Effects, in commit order, on the
-// committing thread.
+// Receives the Effects of every committed transaction that recorded a local effect (an invite),
+// in commit order, on the committing thread; transactions with live events only are not handed
+// over here (their LiveBatch reaches the LiveSink), so the sink costs plain writes nothing.
 class EffectSink {
 public:
     virtual ~EffectSink() = default;

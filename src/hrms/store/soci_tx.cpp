@@ -139,8 +139,10 @@ void SociTx::commit() {
                 *sql_ << "SELECT pg_notify(:c, :p)", use(channel), use(payload);
             }
         }
+        // Only what must reach a sink in commit order takes the publish lock: live batches on
+        // SQLite (PostgreSQL orders them through NOTIFY) and local effects (invites).
         bool const live_here = !pg && live_sink_ && !live_.empty();
-        bool const local = effect_sink_ && (!live_.empty() || !invites_.empty());
+        bool const local = effect_sink_ && !invites_.empty();
         if (!live_here && !local) {
             *sql_ << "COMMIT";
             open_ = false;
@@ -168,7 +170,7 @@ void SociTx::publish() {
             log::error("live.publish_failed", {log::str("what", log::what(e))});
         }
     }
-    if (effect_sink_ && (!live_.empty() || !invites_.empty())) {
+    if (effect_sink_ && !invites_.empty()) {
         try {
             effect_sink_->committed(context_, app::Effects{std::move(live_), std::move(invites_)});
         } catch (std::exception const& e) {
