@@ -143,14 +143,12 @@ RunResult Runner::run_now(std::string const& name) {
     return slot ? run(*slot) : RunResult::unknown;
 }
 
-bool Runner::take_lease(Slot& slot, Instant now) {
+bool Runner::take_lease(Slot& slot, Instant now, app::Tx& tx) {
     auto const& name = slot.spec.name;
     double const lease_s = std::max(options_.lease_s, 2 * slot.spec.interval_s);
-    auto tx = store_.begin(app::TxMode::write);
-    bool const mine = tx->jobs().acquire_lease(name, options_.instance, now, now.plus_seconds(lease_s));
+    bool const mine = tx.jobs().acquire_lease(name, options_.instance, now, now.plus_seconds(lease_s));
     std::int64_t orphans = 0;
-    if (mine) orphans = tx->jobs().interrupt_orphans(name, options_.instance, now);
-    tx->commit();
+    if (mine) orphans = tx.jobs().interrupt_orphans(name, options_.instance, now);
     if (orphans > 0) log::warn("jobs.runs_interrupted", {log::str("job", name), log::num("runs", static_cast<long long>(orphans))});
     std::lock_guard lock(slot.mutex);
     if (mine && !slot.leased) log::info("jobs.lease_taken", {log::str("job", name), log::str("instance", options_.instance)});
@@ -178,12 +176,14 @@ RunResult Runner::run(Slot& slot) {
     rec.instance = options_.instance;
     rec.started_at = clock_.now();
     try {
-        if (spec.single_instance && !take_lease(slot, rec.started_at)) {
+        // The lease and the run's row in one transaction.
+        auto tx = store_.begin(app::TxMode::write);
+        if (spec.single_instance && !take_lease(slot, rec.started_at, *tx)) {
+            tx->commit();
             std::lock_guard lock(slot.mutex);
             ++slot.skipped;
             return RunResult::not_leader;
         }
-        auto tx = store_.begin(app::TxMode::write);
         rec.id = tx->jobs().insert_run(rec);
         tx->commit();
     } catch (std::exception const& e) {
@@ -195,7 +195,10 @@ RunResult Runner::run(Slot& slot) {
 
     JobContext ctx{clock_, [this] { return stopping_.load(); },
                    [this, &slot] {
-                       if (slot.spec.single_instance) take_lease(slot, clock_.now());
+                       if (!slot.spec.single_instance) return;
+                       auto tx = store_.begin(app::TxMode::write);
+                       take_lease(slot, clock_.now(), *tx);
+                       tx->commit();
                    }};
     auto const t0 = SteadyClock::now();
     try {

@@ -71,7 +71,8 @@ private:
     struct Slot;
     void loop(Slot& slot);
     RunResult run(Slot& slot);
-    bool take_lease(Slot& slot, Instant now);
+    // Takes or renews the job's lease in `tx` (and marks a dead holder's runs interrupted).
+    bool take_lease(Slot& slot, Instant now, app::Tx& tx);
     Slot* find(std::string const& name) const;
 
     app::Store& store_;

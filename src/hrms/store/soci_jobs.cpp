@@ -15,15 +15,15 @@ auto SociJobRepo::guard(F&& fn) -> decltype(fn()) {
 bool SociJobRepo::acquire_lease(std::string const& job, std::string const& instance, Instant now, Instant until) {
     return guard([&] {
         std::string const now_text = to_rfc3339(now), until_text = to_rfc3339(until);
-        // One statement on both databases: take a free or expired lease, or renew our own. On
-        // PostgreSQL a concurrent taker waits on the row and then sees ours.
+        // One statement on both databases: take a free or expired lease, or renew our own; it
+        // returns a row only when the lease is ours. On PostgreSQL a concurrent taker waits on
+        // the row and then sees ours.
+        std::string holder;
         sql_ << "INSERT INTO job_leases (job, instance, expires_at) VALUES (:j, :i, :u) "
                 "ON CONFLICT (job) DO UPDATE SET instance = excluded.instance, expires_at = excluded.expires_at "
-                "WHERE job_leases.instance = excluded.instance OR job_leases.expires_at <= :now",
-            use(job), use(instance), use(until_text), use(now_text);
-        std::string holder;
-        sql_ << "SELECT instance FROM job_leases WHERE job = :j", use(job), into(holder);
-        return holder == instance;
+                "WHERE job_leases.instance = excluded.instance OR job_leases.expires_at <= :now RETURNING instance",
+            use(job), use(instance), use(until_text), use(now_text), into(holder);
+        return sql_.got_data() && holder == instance;
     });
 }
 
