@@ -187,16 +187,17 @@ private:
     }
 
     // Some hours after the previous step (never in the future).
-    std::string advance(Walk& w, double min_h, double max_h) {
+    Instant advance(Walk& w, double min_h, double max_h) {
         w.t.ms += static_cast<std::int64_t>((min_h + (max_h - min_h) * (rng_() % 1000) / 1000.0) * 3'600'000);
         if (w.t > now_) w.t = Instant{now_.ms - static_cast<std::int64_t>(rng_() % 3'600'000)};
-        return to_rfc3339(w.t);
+        return w.t;
     }
 
     // One step of the workflow: its history row and the notifications the use case would send.
     void step(Walk& w, core::ProfileState to, std::optional<UserId> actor, std::optional<core::Decision> decision,
-              std::optional<std::string> reason, std::string const& at) {
+              std::optional<std::string> reason, Instant when) {
         auto const from = w.st;
+        auto const at = to_rfc3339(when);
         w.tx.insert_history({0, w.p.id, actor, at, core::to_string(from.stage), core::to_string(from.status),
                              core::to_string(to.stage), core::to_string(to.status),
                              decision ? std::optional<std::string>(core::to_string(*decision)) : std::nullopt, reason});
@@ -217,12 +218,20 @@ private:
     }
 
     // A review of `stage` that awaits a reviewer since `at`: its clock runs and it is due.
-    void awaiting(Walk& w, core::Stage stage, std::string const& at) {
-        auto const c = core::sla_start(stage, *parse_rfc3339(at));
+    void awaiting(Walk& w, core::Stage stage, Instant at) {
+        auto const c = core::sla_start(stage, at);
         w.tx.save_sla_clock(w.p.id, c);
-        w.p.submitted_at = at;
+        w.p.submitted_at = to_rfc3339(at);
         auto const s = core::sla_status(c, policy_, now_);
         if (s.deadline) w.p.sla_due_at = to_rfc3339(*s.deadline);
+    }
+
+    // The clock of a review of `stage` submitted at `from` and decided at `to`: stopped when
+    // approved, paused (back with the employee) when rejected.
+    void decided(Walk& w, core::Stage stage, Instant from, Instant to, core::Decision decision) {
+        auto const started = core::sla_start(stage, from);
+        w.tx.save_sla_clock(w.p.id, decision == core::Decision::approve ? core::sla_stop(started, to)
+                                                                         : core::sla_pause(started, to));
     }
 
     // Still in details: some drafts (40% of them partly filled), some submitted, some sent back.
@@ -241,8 +250,7 @@ private:
         auto const rat = advance(w, 4, 60);
         step(w, {core::Stage::details, core::StageStatus::rejected}, reviewer(), core::Decision::reject,
              std::string(pick(kReasons)), rat);
-        w.tx.save_sla_clock(w.p.id, core::sla_pause(core::sla_start(core::Stage::details, *parse_rfc3339(at)),
-                                                    *parse_rfc3339(rat)));
+        decided(w, core::Stage::details, at, rat, core::Decision::reject);
     }
 
     void pass_details(Walk& w) {
@@ -251,8 +259,7 @@ private:
         auto const ok = advance(w, 1, 60);
         step(w, {core::Stage::documents, core::StageStatus::draft}, reviewer(), core::Decision::approve, std::nullopt,
              ok);
-        w.tx.save_sla_clock(w.p.id, core::sla_stop(core::sla_start(core::Stage::details, *parse_rfc3339(sub)),
-                                                   *parse_rfc3339(ok)));
+        decided(w, core::Stage::details, sub, ok, core::Decision::approve);
     }
 
     // Uploads (every required one past the documents stage, some before), then on to `target`.
@@ -278,8 +285,7 @@ private:
         auto const dok = advance(w, 2, 90);
         step(w, {core::Stage::final, core::StageStatus::submitted}, reviewer(), core::Decision::approve, std::nullopt,
              dok);
-        w.tx.save_sla_clock(w.p.id, core::sla_stop(core::sla_start(core::Stage::documents, *parse_rfc3339(dsub)),
-                                                   *parse_rfc3339(dok)));
+        decided(w, core::Stage::documents, dsub, dok, core::Decision::approve);
         if (target != core::Stage::completed) {
             awaiting(w, core::Stage::final, dok);
             return;
@@ -287,8 +293,7 @@ private:
         auto const fok = advance(w, 1, 30);
         step(w, {core::Stage::completed, core::StageStatus::submitted, core::EmploymentStatus::active}, reviewer(),
              core::Decision::approve, std::nullopt, fok);
-        w.tx.save_sla_clock(w.p.id, core::sla_stop(core::sla_start(core::Stage::final, *parse_rfc3339(dok)),
-                                                   *parse_rfc3339(fok)));
+        decided(w, core::Stage::final, dok, fok, core::Decision::approve);
     }
 
     void upload(Walk& w, std::size_t k, bool reviewed) {
@@ -302,12 +307,12 @@ private:
         d.mime = "application/pdf";
         d.status = "pending";
         d.uploaded_by = w.p.user_id;
-        d.uploaded_at = advance(w, 0.5, 24);
+        d.uploaded_at = to_rfc3339(advance(w, 0.5, 24));
         d.id = w.tx.insert_document(d);
         ++stats_.documents;
         tell(w, document_uploaded(w.p.user_id, w.p.id, d.id, type.code, type.name, d.filename), d.uploaded_at);
         if (!reviewed) return;
-        auto const at = advance(w, 0.5, 12);
+        auto const at = to_rfc3339(advance(w, 0.5, 12));
         w.tx.review_document(d.id, "approved", reviewer(), at, "");
         tell(w, document_reviewed(w.p.user_id, w.p.id, d.id, type.code, type.name, d.filename, core::Decision::approve,
                                   ""),
