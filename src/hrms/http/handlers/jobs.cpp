@@ -7,7 +7,7 @@ namespace json = boost::json;
 
 namespace {
 
-json::value time_or_null(std::optional<Instant> t) { return t ? json::value(to_rfc3339(*t)) : json::value(nullptr); }
+json::value time_or_null(std::optional<Instant> t) { return or_null(t.transform(to_rfc3339)); }
 
 json::object run_json(app::JobRunRecord const& r) {
     return json::object{
@@ -17,7 +17,7 @@ json::object run_json(app::JobRunRecord const& r) {
         {"started_at", to_rfc3339(r.started_at)},
         {"finished_at", time_or_null(r.finished_at)},
         {"outcome", std::string(app::to_string(r.outcome))},
-        {"error", r.error ? json::value(*r.error) : json::value(nullptr)},
+        {"error", or_null(r.error)},
         {"items", r.items},
     };
 }
@@ -34,8 +34,8 @@ json::object job_json(app::JobView const& v) {
         {"runs", s.runs},
         {"failures", s.failures},
         {"skipped", s.skipped},
-        {"lease_holder", v.lease_holder ? json::value(*v.lease_holder) : json::value(nullptr)},
-        {"last_run", v.last_run ? json::value(run_json(*v.last_run)) : json::value(nullptr)},
+        {"lease_holder", or_null(v.lease_holder)},
+        {"last_run", or_null(v.last_run.transform(run_json))},
     };
 }
 

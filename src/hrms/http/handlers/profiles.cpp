@@ -16,11 +16,11 @@ json::object view_json(app::ProfileView const& v) {
     for (auto const& h : v.history) {
         json::object e;
         e["at"] = h.at;
-        e["actor_id"] = h.actor_id ? json::value(*h.actor_id) : json::value(nullptr);
+        e["actor_id"] = or_null(h.actor_id);
         e["from"] = json::object{{"stage", h.from_stage}, {"status", h.from_status}};
         e["to"] = json::object{{"stage", h.to_stage}, {"status", h.to_status}};
-        e["decision"] = h.decision ? json::value(*h.decision) : json::value(nullptr);
-        e["reason"] = h.reason ? json::value(*h.reason) : json::value(nullptr);
+        e["decision"] = or_null(h.decision);
+        e["reason"] = or_null(h.reason);
         history.emplace_back(std::move(e));
     }
     o["documents"] = std::move(docs);
@@ -33,7 +33,7 @@ json::object view_json(app::ProfileView const& v) {
                                                               : "stopped";
         s["elapsed_hours"] = static_cast<double>(v.sla->elapsed_ms) / 3'600'000.0;
         s["budget_hours"] = static_cast<double>(v.sla->budget_ms) / 3'600'000.0;
-        s["deadline"] = v.sla->deadline ? json::value(to_rfc3339(*v.sla->deadline)) : json::value(nullptr);
+        s["deadline"] = or_null(v.sla->deadline.transform(to_rfc3339));
         s["overdue"] = v.sla->overdue;
         o["sla"] = std::move(s);
     } else {
