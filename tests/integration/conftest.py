@@ -538,7 +538,8 @@ def _contract(request):
         pytest.fail("contract violations:\n" + "\n".join(violations), pytrace=False)
 
 
-def _router_table() -> list[tuple[str, str]]:
+def router_table() -> list[tuple[str, str]]:
+    """(method, path template) of every route, from `hrms routes`."""
     out = subprocess.run([HRMS_BIN, "routes"], capture_output=True, text=True, timeout=30, check=True)
     return [(r["method"], r["path"]) for r in map(json.loads, out.stdout.splitlines())]
 
@@ -550,7 +551,7 @@ def pytest_sessionfinish(session, exitstatus):
     target = os.environ.get("HRMS_CONTRACT_REPORT")
     if not target:
         return
-    text, failures = CONTRACT.report(_router_table())
+    text, failures = CONTRACT.report(router_table())
     if failures:
         text += "\n\nThe contract check fails the run:\n" + "\n".join(f"  - {f}" for f in failures)
     pathlib.Path(target).parent.mkdir(parents=True, exist_ok=True)

@@ -55,7 +55,11 @@ _Loader.yaml_implicit_resolvers = {
 
 
 def load_openapi(path: pathlib.Path = OPENAPI_PATH) -> dict:
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+    return parse_openapi(path.read_text(encoding="utf-8"))
+
+
+def parse_openapi(text: str) -> dict:
+    return yaml.load(text, Loader=_Loader)
 
 
 _DATE_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")

@@ -6,26 +6,9 @@ import signal
 import subprocess
 import time
 
-from conftest import BACKEND, assert_error, error_of, read_response, uniq, wait_until
+from conftest import BACKEND, assert_error, error_of, read_response, router_table, uniq, wait_until
+from contract import METHODS, parse_openapi
 
-# Every (path, methods) the server routes today. The OpenAPI test also discovers routes from
-# /metrics, so routes added later are checked once any test exercises them.
-SERVER_PATHS = [
-    "/healthz",
-    "/readyz",
-    "/metrics",
-    "/api/openapi.yaml",
-    "/api/v1/auth/login",
-    "/api/v1/auth/logout",
-    "/api/v1/auth/me",
-    "/api/v1/auth/password",
-    "/api/v1/users",
-    "/api/v1/users/{id}",
-    "/api/v1/users/{id}/manager",
-    "/api/v1/users/{id}/roles",
-    "/api/v1/roles",
-    "/api/v1/roles/{name}",
-]
 
 
 def test_healthz_reports_ok(server):
@@ -134,39 +117,10 @@ def test_metrics_pass_promtool_check(server, admin_token):
     assert r.returncode == 0, (r.stdout, r.stderr)
 
 
-HTTP_METHODS = {"GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE"}
-
-
 def _openapi_paths(doc: str) -> dict[str, set[str]]:
-    """paths -> methods from the YAML text, by indentation (no YAML library here)."""
-    lines = doc.splitlines()
-    out: dict[str, set[str]] = {}
-    try:
-        start = next(i for i, l in enumerate(lines) if re.match(r"^paths:\s*$", l))
-    except StopIteration:
-        return out
-    path_indent = method_indent = None
-    current = None
-    for line in lines[start + 1:]:
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        indent = len(line) - len(line.lstrip(" "))
-        if indent == 0:
-            break
-        key = re.match(r"^ *['\"]?([^'\":]+)['\"]?:", line)
-        if path_indent is None:
-            path_indent = indent
-        if indent == path_indent and key:
-            current = re.sub(r"\{[^}]*\}", "{}", key.group(1).strip())
-            out.setdefault(current, set())
-            method_indent = None
-        elif current is not None and indent > path_indent and key:
-            if method_indent is None:
-                method_indent = indent
-            method = key.group(1).strip().upper()
-            if indent == method_indent and method in HTTP_METHODS:
-                out[current].add(method)
-    return out
+    """paths ("{}" for each parameter) -> methods of the YAML text."""
+    return {re.sub(r"\{[^}]*\}", "{}", path): {m.upper() for m in item if m in METHODS}
+            for path, item in (parse_openapi(doc).get("paths") or {}).items()}
 
 
 def _allowed_methods(server, path: str) -> set[str]:
@@ -185,10 +139,8 @@ def test_openapi_document_is_served_as_yaml_and_lists_every_route(server):
     assert re.match(r"^openapi: ['\"]?3\.", doc), doc[:200]
     documented = _openapi_paths(doc)
 
-    paths = set(SERVER_PATHS)
-    for route in re.findall(r'route="([^"]+)"', _metrics(server)):
-        if route != "unmatched":
-            paths.add(route)
+    # Every path of the router's own table, asked which methods it allows.
+    paths = {path for _, path in router_table()}
     missing = []
     for path in sorted(paths):
         key = re.sub(r"\{[^}]*\}", "{}", path)
