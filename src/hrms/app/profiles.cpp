@@ -32,10 +32,12 @@ std::vector<std::string> required_types(Tx& tx) {
     }
     return out;
 }
-std::vector<std::string> lacking(Tx& tx, ProfileId id, core::DocumentNeed need) {
+// The required types among `required` (default: read now) that the profile's documents lack.
+std::vector<std::string> lacking(Tx& tx, ProfileId id, core::DocumentNeed need,
+                                 std::optional<std::vector<std::string>> required = std::nullopt) {
     std::vector<core::CurrentDocument> current;
     for (auto const& d : tx.documents_of(id, false)) current.push_back({d.type, d.status});
-    return core::required_documents_lacking(required_types(tx), current, need);
+    return core::required_documents_lacking(required ? *required : required_types(tx), current, need);
 }
 std::string json_list(std::vector<std::string> const& items) {
     std::string out;
@@ -57,10 +59,12 @@ int compute_progress(Tx& tx, ProfileRecord const& p) {
     core::ProgressInput in;
     in.stage = p.state.stage;
     in.required_fields_filled = core::count_required_filled(p.details);
-    in.required_docs_total = static_cast<int>(required_types(tx).size());
+    auto required = required_types(tx);  // read once for both counts
+    in.required_docs_total = static_cast<int>(required.size());
     if (p.state.stage == core::Stage::documents)
         in.required_docs_approved =
-            in.required_docs_total - static_cast<int>(lacking(tx, p.id, core::DocumentNeed::approved).size());
+            in.required_docs_total -
+            static_cast<int>(lacking(tx, p.id, core::DocumentNeed::approved, std::move(required)).size());
     return core::progress(in);
 }
 
