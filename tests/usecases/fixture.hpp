@@ -58,7 +58,7 @@ protected:
         a.name = name;
         a.roles = made->user.roles;
         auto tx = store_->begin(app::TxMode::read);
-        a.permissions = catalog_.permissions_for(a.roles, tx->roles_version(), *tx);
+        a.permissions = catalog_.permissions_for(a.roles, tx->roles().version(), *tx);
         a.request_id = "test-" + name;
         return a;
     }

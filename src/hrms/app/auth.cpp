@@ -46,10 +46,10 @@ Result<LoginResult> Auth::login(LoginInput const& input) {
     bool failed_before = false;  // from this address, within the window: forgotten on success
     {
         auto tx = store_.begin(TxMode::read);
-        user = tx->user_by_email(email);
-        if (tx->login_failure_addresses(key, since) >= config_.login_lock_addresses)
+        user = tx->users().by_email(email);
+        if (tx->users().login_failure_addresses(key, since) >= config_.login_lock_addresses)
             return too_many_failures(config_.login_lockout_s);
-        auto const f = tx->login_failures(key, input.ip, since);
+        auto const f = tx->users().login_failures(key, input.ip, since);
         failed_before = f.has_value();
         if (f && f->failures >= config_.login_max_failures) {
             double delay = config_.login_backoff_s *
@@ -66,16 +66,16 @@ Result<LoginResult> Auth::login(LoginInput const& input) {
     // A suspended (or invited) account answers like a wrong password: a right one is not confirmed.
     if (!ok || !has_password || user->status != "active") {
         auto tx = store_.begin(TxMode::write);
-        tx->record_login_failure(key, input.ip, to_rfc3339(now), since);
+        tx->users().record_login_failure(key, input.ip, to_rfc3339(now), since);
         tx->commit();
         throttle_.record_failure(input.ip, now);
         return bad_credentials();
     }
 
     auto tx = store_.begin(TxMode::write);
-    auto fresh = tx->user_by_id(user->id);
+    auto fresh = tx->users().by_id(user->id);
     if (!fresh || fresh->status != "active") return bad_credentials();
-    if (failed_before) tx->clear_login_failures(key, input.ip);
+    if (failed_before) tx->users().clear_login_failures(key, input.ip);
 
     LoginResult result;
     result.token = random_token();
@@ -89,7 +89,7 @@ Result<LoginResult> Auth::login(LoginInput const& input) {
     s.expires_at = result.expires_at;
     s.ip = input.ip;
     s.user_agent = core::clip_utf8(input.user_agent, 512);  // stored as text: valid UTF-8 only
-    tx->insert_session(s);
+    tx->sessions().insert(s);
     tx->commit();
     result.user = std::move(*fresh);
     return result;
@@ -101,7 +101,7 @@ Result<Actor> Auth::authenticate(std::string const& token) {
     auto const hash = sha256_hex(token);
     auto const now = clock_.now();
     auto tx = store_.begin(TxMode::read);
-    auto view = tx->session_by_hash(hash);
+    auto view = tx->sessions().by_hash(hash);
     auto const created = view ? created_if_unexpired(view->session, now) : std::nullopt;
     if (!created) return fail(ErrorCode::unauthenticated, "invalid or expired token");
     if (view->user.status != "active")
@@ -124,7 +124,7 @@ Result<Actor> Auth::authenticate(std::string const& token) {
         auto const cap = created->plus_seconds(config_.session_max_age_s);
         if (cap < renewed) renewed = cap;
         auto wtx = store_.begin(TxMode::write);
-        wtx->touch_session(hash, to_rfc3339(renewed), to_rfc3339(now));
+        wtx->sessions().touch(hash, to_rfc3339(renewed), to_rfc3339(now));
         wtx->commit();
     }
     return actor;
@@ -144,7 +144,7 @@ std::vector<Auth::Ended> Auth::ended_sessions(std::vector<std::string> const& to
     auto const now = clock_.now();
     auto tx = store_.begin(TxMode::read);
     for (auto const& hash : token_hashes) {
-        auto view = tx->session_by_hash(hash);
+        auto view = tx->sessions().by_hash(hash);
         if (!view || !created_if_unexpired(view->session, now)) {
             out.push_back({hash, false});
         } else if (view->user.status != "active") {
@@ -156,7 +156,7 @@ std::vector<Auth::Ended> Auth::ended_sessions(std::vector<std::string> const& to
 
 Result<void> Auth::logout(Actor const& actor) {
     auto tx = store_.begin(TxMode::write, context_of(actor));
-    tx->delete_session(actor.token_hash);
+    tx->sessions().remove(actor.token_hash);
     tx->commit();
     return {};
 }
@@ -168,26 +168,26 @@ Result<void> Auth::accept_invite(std::string const& token, std::string const& ne
     std::optional<UserRecord> user;
     {
         auto tx = store_.begin(TxMode::read);
-        auto invite = tx->invite_by_hash(hash);
+        auto invite = tx->sessions().invite_by_hash(hash);
         if (!invite || invite->used_at)
             return fail(ErrorCode::unauthenticated, "invite token is invalid or already used");
         auto const expires = parse_rfc3339(invite->expires_at);
         if (!expires || *expires <= now)
             return fail(ErrorCode::unauthenticated, "invite token has expired");
-        user = tx->user_by_id(invite->user_id);
+        user = tx->users().by_id(invite->user_id);
         if (!user) return fail(ErrorCode::unauthenticated, "invite token is invalid");
     }
     TRY_VOID(core::check_password_policy(new_password, user->email, "new_password"));
     auto const phc = hash_password(new_password);
 
     auto tx = store_.begin(TxMode::write);
-    auto invite = tx->invite_by_hash(hash);  // re-checked: single use even under a race
+    auto invite = tx->sessions().invite_by_hash(hash);  // re-checked: single use even under a race
     if (!invite || invite->used_at)
         return fail(ErrorCode::unauthenticated, "invite token is invalid or already used");
     auto const ts = to_rfc3339(now);
-    tx->mark_invite_used(hash, ts);
-    tx->set_password(user->id, phc, ts);
-    if (user->status == "invited") tx->set_user_status(user->id, "active", ts);
+    tx->sessions().mark_invite_used(hash, ts);
+    tx->users().set_password(user->id, phc, ts);
+    if (user->status == "invited") tx->users().set_status(user->id, "active", ts);
     tx->commit();
     return {};
 }

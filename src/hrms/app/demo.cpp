@@ -120,13 +120,13 @@ private:
     // Document types and their sample files, and three reviewers.
     void prepare() {
         auto tx = store_.begin(TxMode::write);
-        types_ = tx->document_types();
+        types_ = tx->documents().types();
         for (auto const& t : types_) type_blobs_.push_back(store_blob(blobs_, make_pdf(t.name)));
         // A tag unique to this run keeps emails unique when seeding twice.
         tag_ = std::to_string(now_.ms % 100000);
         for (int i = 0; i < 3; ++i) {
             auto const email = "reviewer" + std::to_string(i + 1) + "." + tag_ + "@demo.example";
-            reviewers_.push_back(tx->insert_user({email, std::string(pick(kFirst)) + " Reviewer", "active", phc_,
+            reviewers_.push_back(tx->users().insert({email, std::string(pick(kFirst)) + " Reviewer", "active", phc_,
                                                   {"reviewer"}, to_rfc3339(now_)}));
             ++stats_.reviewers;
         }
@@ -152,7 +152,7 @@ private:
         w.p.state = w.st;
         w.p.progress = compute_progress(tx, w.p);
         w.p.updated_at = to_rfc3339(w.t);
-        tx.update_profile(w.p);
+        tx.profiles().update(w.p);
         ++stats_.employees;
     }
 
@@ -165,9 +165,9 @@ private:
         Instant const joined{now_.ms - static_cast<std::int64_t>(1 + rng_() % 42) * 86'400'000 -
                              static_cast<std::int64_t>(rng_() % 86'400'000)};
         auto const at = to_rfc3339(joined);
-        auto const uid = tx.insert_user({email, first + " " + last, "active", phc_, {"employee"}, at});
+        auto const uid = tx.users().insert({email, first + " " + last, "active", phc_, {"employee"}, at});
         Walk w{tx, {}, first + " " + last, joined, {}};
-        w.p.id = tx.insert_profile(uid, search_text(w.name, email), at);
+        w.p.id = tx.profiles().insert(uid, search_text(w.name, email), at);
         w.p.user_id = uid;
         w.p.name = w.name;
         w.p.created_at = at;
@@ -198,7 +198,7 @@ private:
               std::optional<std::string> reason, Instant when) {
         auto const from = w.st;
         auto const at = to_rfc3339(when);
-        w.tx.insert_history({0, w.p.id, actor, at, core::to_string(from.stage), core::to_string(from.status),
+        w.tx.profiles().insert_history({0, w.p.id, actor, at, core::to_string(from.stage), core::to_string(from.status),
                              core::to_string(to.stage), core::to_string(to.status),
                              decision ? std::optional<std::string>(core::to_string(*decision)) : std::nullopt, reason});
         ++stats_.history_rows;
@@ -220,7 +220,7 @@ private:
     // A review of `stage` that awaits a reviewer since `at`: its clock runs and it is due.
     void awaiting(Walk& w, core::Stage stage, Instant at) {
         auto const c = core::sla_start(stage, at);
-        w.tx.save_sla_clock(w.p.id, c);
+        w.tx.profiles().save_sla_clock(w.p.id, c);
         w.p.submitted_at = to_rfc3339(at);
         auto const s = core::sla_status(c, policy_, now_);
         if (s.deadline) w.p.sla_due_at = to_rfc3339(*s.deadline);
@@ -230,7 +230,7 @@ private:
     // approved, paused (back with the employee) when rejected.
     void decided(Walk& w, core::Stage stage, Instant from, Instant to, core::Decision decision) {
         auto const started = core::sla_start(stage, from);
-        w.tx.save_sla_clock(w.p.id, decision == core::Decision::approve ? core::sla_stop(started, to)
+        w.tx.profiles().save_sla_clock(w.p.id, decision == core::Decision::approve ? core::sla_stop(started, to)
                                                                          : core::sla_pause(started, to));
     }
 
@@ -308,12 +308,12 @@ private:
         d.status = "pending";
         d.uploaded_by = w.p.user_id;
         d.uploaded_at = to_rfc3339(advance(w, 0.5, 24));
-        d.id = w.tx.insert_document(d);
+        d.id = w.tx.documents().insert(d);
         ++stats_.documents;
         tell(w, document_uploaded(w.p.user_id, w.p.id, d.id, type.code, type.name, d.filename), d.uploaded_at);
         if (!reviewed) return;
         auto const at = to_rfc3339(advance(w, 0.5, 12));
-        w.tx.review_document(d.id, "approved", reviewer(), at, "");
+        w.tx.documents().review(d.id, "approved", reviewer(), at, "");
         tell(w, document_reviewed(w.p.user_id, w.p.id, d.id, type.code, type.name, d.filename, core::Decision::approve,
                                   ""),
              at);

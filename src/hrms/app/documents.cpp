@@ -21,7 +21,7 @@ bool visible(Actor const& actor, ProfileRecord const& p) {
 Result<void> check_upload(Tx& tx, ProfileRecord const& p, DocumentTypeRecord const& spec) {
     auto action = core::EmployeeAction::upload_document;
     bool approved = false;
-    for (auto const& d : tx.documents_of(p.id, false)) {
+    for (auto const& d : tx.documents().of(p.id, false)) {
         if (d.type != spec.code) continue;
         if (d.status == "rejected") action = core::EmployeeAction::replace_rejected_document;
         approved = approved || d.status == "approved";
@@ -38,7 +38,7 @@ Documents::Documents(Store& store, Clock const& clock, Config const& config, Blo
 
 Result<std::vector<DocumentTypeRecord>> Documents::types(Actor const&) {
     auto tx = store_.begin(TxMode::read);
-    return tx->document_types();
+    return tx->documents().types();
 }
 
 Result<DocumentRecord> Documents::upload(Actor const& actor, std::string const& type, StagedUpload const& file) {
@@ -55,11 +55,11 @@ Result<DocumentRecord> Documents::upload(Actor const& actor, std::string const& 
     DocumentTypeRecord spec;
     {
         auto tx = store_.begin(TxMode::read);
-        auto const all = tx->document_types();
+        auto const all = tx->documents().types();
         auto it = std::find_if(all.begin(), all.end(), [&](auto const& t) { return t.code == type; });
         if (it == all.end()) return invalid_field("type", "unknown document type " + type);
         spec = *it;
-        auto p = tx->profile_by_user(actor.id);
+        auto p = tx->profiles().by_user(actor.id);
         if (!p) return fail(ErrorCode::not_found, "profile not found");
         TRY_VOID(check_upload(*tx, *p, spec));
     }
@@ -75,7 +75,7 @@ Result<DocumentRecord> Documents::upload(Actor const& actor, std::string const& 
 
     auto const ts = to_rfc3339(clock_.now());
     auto tx = store_.begin(TxMode::write, context_of(actor));
-    auto p = tx->profile_by_user(actor.id);
+    auto p = tx->profiles().by_user(actor.id);
     if (!p) return fail(ErrorCode::not_found, "profile not found");
     TRY_VOID(check_upload(*tx, *p, spec));  // again: the profile may have moved meanwhile
     blobs_.put(file.temp_path, file.sha256);
@@ -90,7 +90,7 @@ Result<DocumentRecord> Documents::upload(Actor const& actor, std::string const& 
     d.status = "pending";
     d.uploaded_by = actor.id;
     d.uploaded_at = ts;
-    d.id = tx->insert_document(d);
+    d.id = tx->documents().insert(d);
     notify(*tx, document_uploaded(actor.id, p->id, d.id, type, spec.name, d.filename), ts);
     tx->commit();
     return d;
@@ -98,9 +98,9 @@ Result<DocumentRecord> Documents::upload(Actor const& actor, std::string const& 
 
 Result<DocumentRecord> Documents::get(Actor const& actor, DocumentId id) {
     auto tx = store_.begin(TxMode::read);
-    auto d = tx->document_by_id(id);
+    auto d = tx->documents().by_id(id);
     if (!d) return no_document();
-    auto p = tx->profile_by_id(d->profile_id);
+    auto p = tx->profiles().by_id(d->profile_id);
     if (!p || !visible(actor, *p)) return no_document();
     return std::move(*d);
 }
@@ -117,26 +117,26 @@ Result<DocumentRecord> Documents::review(Actor const& actor, DocumentId id, core
     auto const why = TRY(core::check_reason(reason, decision == core::Decision::reject));
     auto const ts = to_rfc3339(clock_.now());
     auto tx = store_.begin(TxMode::write, context_of(actor));
-    auto d = tx->document_by_id(id);
+    auto d = tx->documents().by_id(id);
     if (!d) return no_document();
     if (!d->is_current) return fail(ErrorCode::conflict, "a newer version of this document exists");
-    auto p = tx->profile_by_id(d->profile_id);
+    auto p = tx->profiles().by_id(d->profile_id);
     if (!p) return no_document();
     TRY_VOID(check_not_own(actor, p->user_id, self_review_policy(config_)));
     if (p->state.stage != core::Stage::documents || p->state.status != core::StageStatus::submitted)
         return fail(ErrorCode::conflict, "documents are reviewed while the documents stage awaits review");
     std::string const status = decision == core::Decision::approve ? "approved" : "rejected";
-    tx->review_document(id, status, actor.id, ts, why);
+    tx->documents().review(id, status, actor.id, ts, why);
     // Progress rises with each approved required document.
     p->progress = compute_progress(*tx, *p);
     p->updated_at = ts;
-    tx->update_profile(*p);
+    tx->profiles().update(*p);
     std::string type_name = d->type;
-    for (auto const& t : tx->document_types()) {
+    for (auto const& t : tx->documents().types()) {
         if (t.code == d->type) type_name = t.name;
     }
     notify(*tx, document_reviewed(p->user_id, p->id, id, d->type, type_name, d->filename, decision, why), ts);
-    auto out = *tx->document_by_id(id);
+    auto out = *tx->documents().by_id(id);
     tx->commit();
     return out;
 }

@@ -6,7 +6,7 @@ namespace hrms::app {
 
 void PermissionView::load() const {
     if (loaded_) return;
-    for (auto& r : tx_.list_roles()) {
+    for (auto& r : tx_.roles().list()) {
         edges_[r.name] = r.inherits;
         perms_[r.name] = std::move(r.permissions);
     }

@@ -58,7 +58,7 @@ void notify(Tx& tx, Notice const& notice, std::string const& at) {
     n.body = notice.body;
     n.data_json = data_json(notice.data);
     n.created_at = at;
-    tx.insert_notification(n);
+    tx.notifications().insert(n);
 }
 
 namespace {

@@ -19,30 +19,30 @@ Result<std::vector<NotificationRecord>> Notifications::feed(Actor const& actor, 
     if (limit < 1 || limit > kMaxFeedPage) return invalid_field("limit", "limit must be between 1 and 200");
     if (after < 0) return invalid_field("after", "after must be a notification id (>= 0)");
     auto tx = store_.begin(TxMode::read);
-    return tx->notifications(channels_of(actor), after, limit, actor.id);
+    return tx->notifications().list(channels_of(actor), after, limit, actor.id);
 }
 
 Result<void> Notifications::read(Actor const& actor, std::int64_t id) {
     auto tx = store_.begin(TxMode::write, context_of(actor));
-    auto n = tx->notification(id);
+    auto n = tx->notifications().by_id(id);
     auto const channels = channels_of(actor);
     if (!n || std::find(channels.begin(), channels.end(), n->channel) == channels.end())
         return fail(ErrorCode::not_found, "notification not found");
-    tx->mark_read(actor.id, id);
+    tx->notifications().mark_read(actor.id, id);
     tx->commit();
     return {};
 }
 
 Result<void> Notifications::read_all(Actor const& actor) {
     auto tx = store_.begin(TxMode::write, context_of(actor));
-    tx->mark_all_read(actor.id, channels_of(actor));
+    tx->notifications().mark_all_read(actor.id, channels_of(actor));
     tx->commit();
     return {};
 }
 
 Result<std::int64_t> Notifications::unread_count(Actor const& actor) {
     auto tx = store_.begin(TxMode::read);
-    return tx->unread_count(actor.id, channels_of(actor));
+    return tx->notifications().unread_count(actor.id, channels_of(actor));
 }
 
 }  // namespace hrms::app

@@ -27,7 +27,7 @@ core::SlaClock next_review_clock(std::optional<core::SlaClock> const& clock, cor
 // The required document types, and the profile's current documents, as core's rules see them.
 std::vector<std::string> required_types(Tx& tx) {
     std::vector<std::string> out;
-    for (auto const& t : tx.document_types()) {
+    for (auto const& t : tx.documents().types()) {
         if (t.required) out.push_back(t.code);
     }
     return out;
@@ -36,7 +36,7 @@ std::vector<std::string> required_types(Tx& tx) {
 std::vector<std::string> lacking(Tx& tx, ProfileId id, core::DocumentNeed need,
                                  std::optional<std::vector<std::string>> required = std::nullopt) {
     std::vector<core::CurrentDocument> current;
-    for (auto const& d : tx.documents_of(id, false)) current.push_back({d.type, d.status});
+    for (auto const& d : tx.documents().of(id, false)) current.push_back({d.type, d.status});
     return core::required_documents_lacking(required ? *required : required_types(tx), current, need);
 }
 std::string json_list(std::vector<std::string> const& items) {
@@ -70,10 +70,10 @@ int compute_progress(Tx& tx, ProfileRecord const& p) {
 
 ProfileView Profiles::view(Tx& tx, ProfileRecord p) {
     ProfileView v;
-    v.documents = tx.documents_of(p.id, false);
-    v.history = tx.history(p.id);
+    v.documents = tx.documents().of(p.id, false);
+    v.history = tx.profiles().history(p.id);
     if (is_review_stage(p.state.stage)) {
-        if (auto clock = tx.sla_clock(p.id, p.state.stage))
+        if (auto clock = tx.profiles().sla_clock(p.id, p.state.stage))
             v.sla = core::sla_status(*clock, sla_policy(config_), clock_.now());
     }
     v.profile = std::move(p);
@@ -83,14 +83,14 @@ ProfileView Profiles::view(Tx& tx, ProfileRecord p) {
 Result<ProfileView> Profiles::mine(Actor const& actor) {
     TRY_VOID(require(actor, core::perm::profile_self));
     auto tx = store_.begin(TxMode::read);
-    auto p = tx->profile_by_user(actor.id);
+    auto p = tx->profiles().by_user(actor.id);
     if (!p) return no_profile();
     return view(*tx, std::move(*p));
 }
 
 Result<ProfileView> Profiles::get(Actor const& actor, ProfileId id) {
     auto tx = store_.begin(TxMode::read);
-    auto p = tx->profile_by_id(id);
+    auto p = tx->profiles().by_id(id);
     // Others' profiles do not exist for an employee: 404, not 403, so ids reveal nothing.
     if (!p || (p->user_id != actor.id && !actor.can(core::perm::profiles_read))) return no_profile();
     return view(*tx, std::move(*p));
@@ -102,13 +102,13 @@ Result<ProfileView> Profiles::save_details(Actor const& actor, core::Details con
     auto normalized = core::normalize_details(details);
     TRY_VOID(core::validate_details(normalized, core::Completeness::draft, now));
     auto tx = store_.begin(TxMode::write, context_of(actor));
-    auto p = tx->profile_by_user(actor.id);
+    auto p = tx->profiles().by_user(actor.id);
     if (!p) return no_profile();
     TRY_VOID(core::check_employee_action(p->state, core::EmployeeAction::edit_details));
     p->details = std::move(normalized);
     p->progress = compute_progress(*tx, *p);
     p->updated_at = to_rfc3339(now);
-    tx->update_profile(*p);
+    tx->profiles().update(*p);
     auto v = view(*tx, std::move(*p));
     tx->commit();
     return v;
@@ -119,7 +119,7 @@ Result<ProfileView> Profiles::submit(Actor const& actor) {
     auto const now = clock_.now();
     auto const ts = to_rfc3339(now);
     auto tx = store_.begin(TxMode::write, context_of(actor));
-    auto p = tx->profile_by_user(actor.id);
+    auto p = tx->profiles().by_user(actor.id);
     if (!p) return no_profile();
     auto next = TRY(core::submit(p->state));
     if (p->state.stage == core::Stage::details) {
@@ -132,17 +132,17 @@ Result<ProfileView> Profiles::submit(Actor const& actor) {
     }
     auto const from = p->state;
     // The stage's SLA clock starts now, or resumes if the stage was sent back earlier.
-    auto clock = tx->sla_clock(p->id, p->state.stage);
+    auto clock = tx->profiles().sla_clock(p->id, p->state.stage);
     auto c = next_review_clock(clock, p->state.stage, now);
-    tx->save_sla_clock(p->id, c);
+    tx->profiles().save_sla_clock(p->id, c);
     auto const status = core::sla_status(c, sla_policy(config_), now);
     p->state = next;
     p->submitted_at = ts;
     p->sla_due_at = status.deadline ? std::optional(to_rfc3339(*status.deadline)) : std::nullopt;
     p->progress = compute_progress(*tx, *p);
     p->updated_at = ts;
-    tx->update_profile(*p);
-    tx->insert_history({0, p->id, actor.id, ts, core::to_string(from.stage), core::to_string(from.status),
+    tx->profiles().update(*p);
+    tx->profiles().insert_history({0, p->id, actor.id, ts, core::to_string(from.stage), core::to_string(from.status),
                         core::to_string(next.stage), core::to_string(next.status), std::nullopt, std::nullopt});
     for (auto const& n : stage_submitted(actor.id, p->name, p->id, from.stage)) notify(*tx, n, ts);
     auto v = view(*tx, std::move(*p));
@@ -157,7 +157,7 @@ Result<QueuePage> Profiles::queue(Actor const& actor, QueueQuery query) {
     query.now = to_rfc3339(clock_.now());
     auto tx = store_.begin(TxMode::read);
     QueuePage page;
-    page.items = tx->list_profiles(query);
+    page.items = tx->profiles().list(query);
     page.next_after = trim_to_page(page.items, want);
     return page;
 }
@@ -167,7 +167,7 @@ Result<ProfileView> Profiles::decide(Actor const& actor, ProfileId id, core::Dec
     auto const now = clock_.now();
     auto const ts = to_rfc3339(now);
     auto tx = store_.begin(TxMode::write, context_of(actor));
-    auto p = tx->profile_by_id(id);
+    auto p = tx->profiles().by_id(id);
     if (!p) return no_profile();
     TRY_VOID(check_not_own(actor, p->user_id, self_review_policy(config_)));
     auto const t = TRY(core::decide(p->state, input));
@@ -178,15 +178,15 @@ Result<ProfileView> Profiles::decide(Actor const& actor, ProfileId id, core::Dec
     }
     // SLA: the decided stage's clock stops on approval and pauses on rejection (the stage is
     // back with the employee); a stage that is at once awaiting review starts its own clock.
-    if (auto clock = tx->sla_clock(p->id, t.from.stage)) {
-        tx->save_sla_clock(p->id, t.decision == core::Decision::approve ? core::sla_stop(*clock, now)
+    if (auto clock = tx->profiles().sla_clock(p->id, t.from.stage)) {
+        tx->profiles().save_sla_clock(p->id, t.decision == core::Decision::approve ? core::sla_stop(*clock, now)
                                                                         : core::sla_pause(*clock, now));
     }
     p->sla_due_at.reset();
     if (t.to.status == core::StageStatus::submitted && is_review_stage(t.to.stage)) {
-        auto clock = tx->sla_clock(p->id, t.to.stage);
+        auto clock = tx->profiles().sla_clock(p->id, t.to.stage);
         auto c = next_review_clock(clock, t.to.stage, now);
-        tx->save_sla_clock(p->id, c);
+        tx->profiles().save_sla_clock(p->id, c);
         auto const st = core::sla_status(c, sla_policy(config_), now);
         if (st.deadline) p->sla_due_at = to_rfc3339(*st.deadline);
         p->submitted_at = ts;
@@ -195,9 +195,9 @@ Result<ProfileView> Profiles::decide(Actor const& actor, ProfileId id, core::Dec
     if (t.to.stage == core::Stage::completed) p->state.employment = core::EmploymentStatus::active;
     p->progress = compute_progress(*tx, *p);
     p->updated_at = ts;
-    tx->update_profile(*p);
+    tx->profiles().update(*p);
     std::string const decision = core::to_string(t.decision);
-    tx->insert_history({0, p->id, actor.id, ts, core::to_string(t.from.stage), core::to_string(t.from.status),
+    tx->profiles().insert_history({0, p->id, actor.id, ts, core::to_string(t.from.stage), core::to_string(t.from.status),
                         core::to_string(t.to.stage), core::to_string(t.to.status), decision,
                         input.reason.empty() ? std::nullopt : std::optional(input.reason)});
     notify(*tx,
@@ -217,7 +217,7 @@ Result<ProfileView> Profiles::set_employment(Actor const& actor, ProfileId id, c
     auto const now = clock_.now();
     auto const ts = to_rfc3339(now);
     auto tx = store_.begin(TxMode::write, context_of(actor));
-    auto p = tx->profile_by_id(id);
+    auto p = tx->profiles().by_id(id);
     if (!p) return no_profile();
     auto const next = TRY(core::change_employment(p->state, to));
     if (next == p->state) return view(*tx, std::move(*p));
@@ -225,19 +225,19 @@ Result<ProfileView> Profiles::set_employment(Actor const& actor, ProfileId id, c
     // resumes where it stopped when onboarding continues.
     bool const ran = core::sla_runs(p->state), runs = core::sla_runs(next);
     if (ran != runs) {
-        auto clock = tx->sla_clock(p->id, p->state.stage);
+        auto clock = tx->profiles().sla_clock(p->id, p->state.stage);
         auto c = runs ? next_review_clock(clock, p->state.stage, now)
                       : core::sla_pause(clock.value_or(core::sla_start(p->state.stage, now)), now);
-        tx->save_sla_clock(p->id, c);
+        tx->profiles().save_sla_clock(p->id, c);
         auto const st = core::sla_status(c, sla_policy(config_), now);
         p->sla_due_at = runs && st.deadline ? std::optional(to_rfc3339(*st.deadline)) : std::nullopt;
     }
     auto const from = p->state;
     p->state = next;
     p->updated_at = ts;
-    tx->update_profile(*p);
+    tx->profiles().update(*p);
     std::string const status = core::to_string(to);
-    tx->insert_history({0, p->id, actor.id, ts, core::to_string(from.stage), core::to_string(from.status),
+    tx->profiles().insert_history({0, p->id, actor.id, ts, core::to_string(from.stage), core::to_string(from.status),
                         core::to_string(next.stage), core::to_string(next.status), "employment." + status,
                         why.empty() ? std::nullopt : std::optional(why)});
     notify(*tx, employment_changed(p->user_id, p->id, to, why), ts);
@@ -268,14 +268,14 @@ int Profiles::escalate_due() {
         q.urgent_unsent = true;  // alerted reviews stay overdue: never read them again
         q.after_id = after;
         q.limit = kPage;
-        auto const page = tx->list_profiles(q);
+        auto const page = tx->profiles().list(q);
         for (auto const& p : page) {
             after = p.id;
             if (!core::sla_runs(p.state)) continue;
-            auto clock = tx->sla_clock(p.id, p.state.stage);
+            auto clock = tx->profiles().sla_clock(p.id, p.state.stage);
             if (!clock || !core::sla_urgent_due(*clock, policy, now)) continue;
             clock->urgent_sent = true;
-            tx->save_sla_clock(p.id, *clock);
+            tx->profiles().save_sla_clock(p.id, *clock);
             auto const st = core::sla_status(*clock, policy, now);
             notify(*tx,
                    urgent_review(p.id, p.name, p.state.stage, st.elapsed_ms / 3.6e6, st.budget_ms / 3.6e6,
@@ -292,19 +292,19 @@ int Profiles::escalate_due() {
 Result<ProfileView> Profiles::assign(Actor const& actor, ProfileId id, std::optional<UserId> reviewer) {
     TRY_VOID(require(actor, core::perm::profiles_assign));
     auto tx = store_.begin(TxMode::write, context_of(actor));
-    auto p = tx->profile_by_id(id);
+    auto p = tx->profiles().by_id(id);
     if (!p) return no_profile();
     if (reviewer) {
-        auto user = tx->user_by_id(*reviewer);
+        auto user = tx->users().by_id(*reviewer);
         if (!user || user->status != "active")
             return invalid_field("reviewer_id", "reviewer " + std::to_string(*reviewer) + " is not an active user");
-        auto const perms = roles_.permissions_for(user->roles, tx->roles_version(), *tx);
+        auto const perms = roles_.permissions_for(user->roles, tx->roles().version(), *tx);
         if (!core::has_permission(perms, core::perm::profiles_review))
             return invalid_field("reviewer_id", "user " + std::to_string(*reviewer) + " cannot review profiles");
     }
     p->assignee_id = reviewer;
     p->updated_at = to_rfc3339(clock_.now());
-    tx->update_profile(*p);
+    tx->profiles().update(*p);
     auto v = view(*tx, std::move(*p));
     tx->commit();
     return v;

@@ -8,7 +8,7 @@ void RoleCatalog::reload_locked(std::int64_t version, Tx& tx) {
     edges_.clear();
     permissions_.clear();
     memo_.clear();
-    for (auto& role : tx.list_roles()) {
+    for (auto& role : tx.roles().list()) {
         edges_[role.name] = role.inherits;
         permissions_[role.name] = std::move(role.permissions);
     }

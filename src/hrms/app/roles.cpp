@@ -19,13 +19,13 @@ Roles::Roles(Store& store, Clock const& clock) : store_(store), clock_(clock) {}
 Result<std::vector<RoleRecord>> Roles::list(Actor const& actor) {
     TRY_VOID(require(actor, core::perm::users_read));
     auto tx = store_.begin(TxMode::read);
-    return tx->list_roles();
+    return tx->roles().list();
 }
 
 Result<RoleRecord> Roles::get(Actor const& actor, std::string const& name) {
     TRY_VOID(require(actor, core::perm::users_read));
     auto tx = store_.begin(TxMode::read);
-    auto role = tx->role(name);
+    auto role = tx->roles().find(name);
     if (!role) return no_role(name);
     return std::move(*role);
 }
@@ -55,7 +55,7 @@ Result<RoleRecord> Roles::save(Actor const& actor, RoleInput const& input, bool 
     }
     auto tx = store_.begin(TxMode::write, context_of(actor));
     tx->serialize(Tx::Lock::roles);
-    auto existing = tx->role(input.name);
+    auto existing = tx->roles().find(input.name);
     RoleRecord role;
     auto const ts = to_rfc3339(clock_.now());
     if (creating) {
@@ -76,7 +76,7 @@ Result<RoleRecord> Roles::save(Actor const& actor, RoleInput const& input, bool 
         std::vector<std::string> parents;
         for (std::size_t i = 0; i < input.inherits->size(); ++i) {
             auto const& parent = (*input.inherits)[i];
-            if (parent != role.name && !tx->role(parent))
+            if (parent != role.name && !tx->roles().find(parent))
                 return invalid_field("inherits[" + std::to_string(i) + "]",
                                      "unknown role " + parent);
             parents.push_back(parent);
@@ -100,8 +100,8 @@ Result<RoleRecord> Roles::save(Actor const& actor, RoleInput const& input, bool 
                     "{\"field\":\"inherits\",\"path\":" + path + "]}");
     }
     TRY_VOID(check_grantable(actor, view, {role.name}, creating ? "create a role" : "give a role"));
-    tx->upsert_role(role);
-    auto saved = *tx->role(role.name);
+    tx->roles().upsert(role);
+    auto saved = *tx->roles().find(role.name);
     tx->commit();
     return saved;
 }
@@ -110,18 +110,18 @@ Result<void> Roles::remove(Actor const& actor, std::string const& name) {
     TRY_VOID(require(actor, core::perm::roles_manage));
     auto tx = store_.begin(TxMode::write, context_of(actor));
     tx->serialize(Tx::Lock::roles);
-    auto role = tx->role(name);
+    auto role = tx->roles().find(name);
     if (!role) return no_role(name);
     if (role->builtin) return fail(ErrorCode::conflict, "built-in role " + name + " cannot be deleted");
     PermissionView view(*tx);
     TRY_VOID(check_grantable(actor, view, {name}, "delete a role"));
-    if (tx->count_users_with_role(name) > 0)
+    if (tx->users().count_with_role(name) > 0)
         return fail(ErrorCode::conflict, "role " + name + " is still held by users");
     for (auto const& [other, parents] : view.edges()) {
         if (std::find(parents.begin(), parents.end(), name) != parents.end())
             return fail(ErrorCode::conflict, "role " + name + " is inherited by " + other);
     }
-    tx->delete_role(name);
+    tx->roles().remove(name);
     tx->commit();
     return {};
 }

@@ -16,7 +16,7 @@ namespace {
 Result<std::vector<std::string>> check_roles(Tx& tx, std::vector<std::string> roles) {
     if (roles.empty()) return invalid_field("roles", "at least one role is required");
     for (std::size_t i = 0; i < roles.size(); ++i) {
-        if (!tx.role(roles[i]))
+        if (!tx.roles().find(roles[i]))
             return invalid_field("roles[" + std::to_string(i) + "]", "unknown role " + roles[i]);
     }
     std::sort(roles.begin(), roles.end());
@@ -65,14 +65,14 @@ Result<CreatedUser> Users::create_checked(CreateUserInput const& input, Actor co
     tx->serialize(Tx::Lock::user_emails);  // two creates of one email: the second sees the first
     auto roles = TRY(check_roles(*tx, input.roles.value_or(std::vector<std::string>{"employee"})));
     if (actor) TRY_VOID(check_grantable(*actor, PermissionView(*tx), roles, "grant roles"));
-    if (tx->user_by_email(email))
+    if (tx->users().by_email(email))
         return fail(ErrorCode::conflict, "a user with this email already exists",
                     "{\"field\":\"email\"}");
     NewUser nu{email, name, phc ? "active" : "invited", phc, roles, ts};
-    auto const id = tx->insert_user(nu);
+    auto const id = tx->users().insert(nu);
     // Employees are onboarded: their profile is created with the account.
     if (std::find(roles.begin(), roles.end(), "employee") != roles.end())
-        tx->insert_profile(id, search_text(name, email), ts);
+        tx->profiles().insert(id, search_text(name, email), ts);
 
     CreatedUser out;
     std::string token;
@@ -81,10 +81,10 @@ Result<CreatedUser> Users::create_checked(CreateUserInput const& input, Actor co
         InviteRecord invite{sha256_hex(token), id, to_rfc3339(now.plus_seconds(
                                                        config_.invite_ttl_hours * 3600)),
                             std::nullopt};
-        tx->insert_invite(invite, ts);
+        tx->sessions().insert_invite(invite, ts);
         out.invite_expires_at = invite.expires_at;
     }
-    out.user = *tx->user_by_id(id);
+    out.user = *tx->users().by_id(id);
     // The token leaves the process only once the account exists: after COMMIT.
     if (!token.empty()) tx->record_invite({out.user, token, *out.invite_expires_at});
     tx->commit();
@@ -95,7 +95,7 @@ Result<UserRecord> Users::get(Actor const& actor, UserId id) {
     // Employees see only themselves: for anyone else's id the user "does not exist".
     if (id != actor.id && !actor.can(core::perm::users_read)) return no_user();
     auto tx = store_.begin(TxMode::read);
-    auto user = tx->user_by_id(id);
+    auto user = tx->users().by_id(id);
     if (!user) return no_user();
     return std::move(*user);
 }
@@ -108,7 +108,7 @@ Result<UserPage> Users::list(Actor const& actor, UserQuery query) {
     query.limit = want + 1;  // one extra row tells whether there is a next page
     auto tx = store_.begin(TxMode::read);
     UserPage page;
-    page.items = tx->list_users(query);
+    page.items = tx->users().list(query);
     page.next_after = trim_to_page(page.items, want);
     return page;
 }
@@ -117,13 +117,13 @@ Result<UserRecord> Users::set_manager(Actor const& actor, UserId id, std::option
     TRY_VOID(require(actor, core::perm::users_write));
     auto tx = store_.begin(TxMode::write, context_of(actor));
     tx->serialize(Tx::Lock::managers);
-    auto user = tx->user_by_id(id);
+    auto user = tx->users().by_id(id);
     if (!user) return no_user();
     TRY_VOID(check_outranks(actor, PermissionView(*tx), user->roles));
     if (manager) {
-        if (!tx->user_by_id(*manager))
+        if (!tx->users().by_id(*manager))
             return invalid_field("manager_id", "manager " + std::to_string(*manager) + " does not exist");
-        auto const loop = core::manager_cycle(tx->manager_chain(*manager, 10'000), id, *manager);
+        auto const loop = core::manager_cycle(tx->users().manager_chain(*manager, 10'000), id, *manager);
         if (!loop.empty()) {
             std::string path_json = "[", text;
             for (std::size_t i = 0; i < loop.size(); ++i) {
@@ -134,8 +134,8 @@ Result<UserRecord> Users::set_manager(Actor const& actor, UserId id, std::option
                         "{\"field\":\"manager_id\",\"path\":" + path_json + "]}");
         }
     }
-    tx->set_manager(id, manager, to_rfc3339(clock_.now()));
-    auto updated = *tx->user_by_id(id);
+    tx->users().set_manager(id, manager, to_rfc3339(clock_.now()));
+    auto updated = *tx->users().by_id(id);
     tx->commit();
     return updated;
 }
@@ -143,20 +143,20 @@ Result<UserRecord> Users::set_manager(Actor const& actor, UserId id, std::option
 Result<UserRecord> Users::set_roles(Actor const& actor, UserId id, std::vector<std::string> roles) {
     TRY_VOID(require(actor, core::perm::roles_manage));
     auto tx = store_.begin(TxMode::write, context_of(actor));
-    auto user = tx->user_by_id(id);
+    auto user = tx->users().by_id(id);
     if (!user) return no_user();
     PermissionView const view(*tx);
     TRY_VOID(check_outranks(actor, view, user->roles));
     roles = TRY(check_roles(*tx, std::move(roles)));
     TRY_VOID(check_grantable(actor, view, roles, "grant roles"));
     if (is_admin(user->roles) && !is_admin(roles) && user->status == "active" &&
-        tx->count_active_admins() <= 1)
+        tx->users().count_active_admins() <= 1)
         return fail(ErrorCode::conflict, "this would leave no admin");
     auto const ts = to_rfc3339(clock_.now());
-    tx->set_user_roles(id, roles, ts);
-    if (std::find(roles.begin(), roles.end(), "employee") != roles.end() && !tx->profile_by_user(id))
-        tx->insert_profile(id, search_text(user->name, user->email), ts);
-    auto updated = *tx->user_by_id(id);
+    tx->users().set_roles(id, roles, ts);
+    if (std::find(roles.begin(), roles.end(), "employee") != roles.end() && !tx->profiles().by_user(id))
+        tx->profiles().insert(id, search_text(user->name, user->email), ts);
+    auto updated = *tx->users().by_id(id);
     tx->commit();
     return updated;
 }
@@ -170,21 +170,21 @@ Result<UserRecord> Users::update(Actor const& actor, UserId id, UpdateUserInput 
     if (input.status && *input.status == "suspended" && id == actor.id)
         return fail(ErrorCode::conflict, "you cannot suspend yourself");
     auto tx = store_.begin(TxMode::write, context_of(actor));
-    auto user = tx->user_by_id(id);
+    auto user = tx->users().by_id(id);
     if (!user) return no_user();
     TRY_VOID(check_outranks(actor, PermissionView(*tx), user->roles));
     auto const ts = to_rfc3339(clock_.now());
-    if (name) tx->set_user_name(id, *name, ts);
+    if (name) tx->users().set_name(id, *name, ts);
     if (input.status && *input.status != user->status) {
         if (*input.status == "active" && user->status == "invited")
             return fail(ErrorCode::conflict, "an invited user becomes active by accepting the invite");
         if (*input.status == "suspended" && is_admin(user->roles) &&
-            tx->count_active_admins() <= 1)
+            tx->users().count_active_admins() <= 1)
             return fail(ErrorCode::conflict, "this would leave no admin");
-        tx->set_user_status(id, *input.status, ts);
-        if (*input.status == "suspended") tx->delete_user_sessions(id);
+        tx->users().set_status(id, *input.status, ts);
+        if (*input.status == "suspended") tx->sessions().revoke_all(id);
     }
-    auto updated = *tx->user_by_id(id);
+    auto updated = *tx->users().by_id(id);
     tx->commit();
     return updated;
 }
@@ -192,10 +192,10 @@ Result<UserRecord> Users::update(Actor const& actor, UserId id, UpdateUserInput 
 Result<std::int64_t> Users::end_sessions(Actor const& actor, UserId id) {
     TRY_VOID(require(actor, core::perm::users_write));
     auto tx = store_.begin(TxMode::write, context_of(actor));
-    auto user = tx->user_by_id(id);
+    auto user = tx->users().by_id(id);
     if (!user) return no_user();
     TRY_VOID(check_outranks(actor, PermissionView(*tx), user->roles));
-    auto const ended = tx->end_user_sessions(id);
+    auto const ended = tx->sessions().end_all(id);
     tx->commit();
     return ended;
 }
@@ -203,7 +203,7 @@ Result<std::int64_t> Users::end_sessions(Actor const& actor, UserId id) {
 Result<bool> Users::ensure_admin(std::string const& email, std::string const& password) {
     {
         auto tx = store_.begin(TxMode::read);
-        if (tx->admin_exists()) return false;
+        if (tx->users().admin_exists()) return false;
     }
     TRY(create_checked({email, "Administrator", std::vector<std::string>{"admin"}, password}, nullptr));
     return true;

@@ -57,7 +57,7 @@ FramePtr error_frame(std::string_view code, std::string_view message) {
     return make("{\"type\":\"error\",\"code\":" + json_quote(code) + ",\"message\":" + json_quote(message) + "}");
 }
 
-FramePtr dashboard_frame(std::vector<app::Tx::StageCount> const& counts) {
+FramePtr dashboard_frame(std::vector<app::ProfileRepo::StageCount> const& counts) {
     namespace json = boost::json;
     json::object by_stage, by_status;
     json::array cells;

@@ -34,7 +34,7 @@ FramePtr pong_frame();
 FramePtr error_frame(std::string_view code, std::string_view message);
 // {"type":"dashboard","metrics":<metrics_json>}
 // {"type":"dashboard","metrics":{total, by_stage, by_status (profiles not completed), cells}}.
-FramePtr dashboard_frame(std::vector<app::Tx::StageCount> const& counts);
+FramePtr dashboard_frame(std::vector<app::ProfileRepo::StageCount> const& counts);
 
 struct ClientMessage {
     enum class Type { auth, ping, resume };

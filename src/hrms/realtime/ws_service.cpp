@@ -255,7 +255,7 @@ awaitable<void> Session::replay(std::int64_t after) {
     for (;;) {
         auto rows = co_await http::blocking(*state_->pool, [this, &channels, cursor, reader] {
             auto tx = state_->services.store.begin(app::TxMode::read);
-            return tx->notifications(channels, cursor, kReplayPage, reader);
+            return tx->notifications().list(channels, cursor, kReplayPage, reader);
         });
         if (closing_) co_return;
         for (auto const& n : rows) {
@@ -400,7 +400,7 @@ awaitable<void> Session::live(std::optional<std::int64_t> after) {
     auto const channels = info_->channels;
     auto last = co_await http::blocking(*state_->pool, [this, &channels] {
         auto tx = state_->services.store.begin(app::TxMode::read);
-        return tx->last_notification_id(channels);
+        return tx->notifications().last_id(channels);
     });
     greeted_ = true;  // from here on a dashboard may follow the hello
     enqueue(hello_frame(info_->id, info_->user_id, info_->roles, cfg().ws_idle_timeout_s / 2, last));
@@ -558,7 +558,7 @@ awaitable<void> dashboard_loop(std::shared_ptr<WsService::State> st, std::shared
             auto* state = st.get();
             auto counts = co_await http::blocking(*st->pool, [state] {
                 auto tx = state->services.store.begin(app::TxMode::read);
-                return tx->profile_counts();
+                return tx->profiles().counts();
             });
             auto frame = dashboard_frame(counts);
             {

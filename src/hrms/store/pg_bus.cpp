@@ -119,7 +119,7 @@ PgListener::PgListener(std::string conninfo, app::Store& store, app::LiveSink& s
     {
         // Live delivery starts with what commits from now on.
         auto tx = store_.begin(app::TxMode::read);
-        auto rows = tx->notifications_between(1, INT64_MAX, 1, true);
+        auto rows = tx->notifications().between(1, INT64_MAX, 1, true);
         last_id_ = rows.empty() ? 0 : rows.front().id;
     }
     thread_ = std::thread([this] { run(); });
@@ -134,7 +134,7 @@ void PgListener::deliver(LivePayload const& p) {
     app::LiveBatch batch;
     if (p.last > last_id_) {
         auto tx = store_.begin(app::TxMode::read);
-        batch.notifications = tx->notifications_between(std::max(p.first, last_id_ + 1), p.last, kCatchUpPage * 4, false);
+        batch.notifications = tx->notifications().between(std::max(p.first, last_id_ + 1), p.last, kCatchUpPage * 4, false);
         if (!batch.notifications.empty()) last_id_ = batch.notifications.back().id;
     }
     batch.ended_sessions = p.ended_sessions;
@@ -149,7 +149,7 @@ void PgListener::catch_up() {
         app::LiveBatch batch;
         {
             auto tx = store_.begin(app::TxMode::read);
-            batch.notifications = tx->notifications_between(last_id_ + 1, INT64_MAX, kCatchUpPage, false);
+            batch.notifications = tx->notifications().between(last_id_ + 1, INT64_MAX, kCatchUpPage, false);
         }
         if (batch.notifications.empty()) return;
         last_id_ = batch.notifications.back().id;

@@ -13,12 +13,12 @@
 
 namespace hrms::store {
 
-SessionPool::SessionPool(int size, std::function<std::unique_ptr<Conn>()> open)
+ConnectionPool::ConnectionPool(int size, std::function<std::unique_ptr<Conn>()> open)
     : open_(std::move(open)), size_(size) {
     for (int i = 0; i < size; ++i) free_.push_back(open_());
 }
 
-std::unique_ptr<Conn> SessionPool::acquire() {
+std::unique_ptr<Conn> ConnectionPool::acquire() {
     std::unique_lock lock(mutex_);
     if (free_.empty()) {
         ++waits_;
@@ -30,16 +30,16 @@ std::unique_ptr<Conn> SessionPool::acquire() {
     return s;
 }
 
-void SessionPool::release(std::unique_ptr<Conn> session, bool suspect) {
+void ConnectionPool::release(std::unique_ptr<Conn> connection, bool suspect) {
     if (suspect) {
         // A statement threw: the connection may be gone (server restart). Check it here, off
         // the request path's lock, and reopen it if it is.
         try {
             int one = 0;
-            *session << "SELECT 1", soci::into(one);
+            *connection << "SELECT 1", soci::into(one);
         } catch (std::exception const&) {
             try {
-                session = open_();
+                connection = open_();
             } catch (std::exception const&) {
                 // Keep the broken one: the next user gets the error and we try again then.
             }
@@ -47,13 +47,13 @@ void SessionPool::release(std::unique_ptr<Conn> session, bool suspect) {
     }
     {
         std::lock_guard lock(mutex_);
-        free_.push_back(std::move(session));
+        free_.push_back(std::move(connection));
         --in_use_;
     }
     available_.notify_one();
 }
 
-app::PoolStats SessionPool::stats() const {
+app::PoolStats ConnectionPool::stats() const {
     std::lock_guard lock(mutex_);
     return {size_, in_use_, waits_};
 }
@@ -75,13 +75,13 @@ SociStore::SociStore(Dialect dialect, std::string url, int readers)
         auto const parent = std::filesystem::path(path_or_conninfo_).parent_path();
         if (!parent.empty()) std::filesystem::create_directories(parent);
         // The writer first: it creates the file and switches it to WAL before readers open it.
-        writer_ = std::make_unique<SessionPool>(1, [this] { return open_session(); });
-        readers_ = std::make_unique<SessionPool>(readers, [this] { return open_session(); });
+        writer_ = std::make_unique<ConnectionPool>(1, [this] { return open_connection(); });
+        readers_ = std::make_unique<ConnectionPool>(readers, [this] { return open_connection(); });
     } else {
         // SOCI rewrites the string it is given as key=value pairs and mangles URIs, so hand it
         // libpq's keyword form.
         path_or_conninfo_ = pg_conninfo_from_url(url_);
-        readers_ = std::make_unique<SessionPool>(readers, [this] { return open_session(); });
+        readers_ = std::make_unique<ConnectionPool>(readers, [this] { return open_connection(); });
     }
 }
 
@@ -93,7 +93,7 @@ void SociStore::set_live_sink(app::LiveSink* sink) {
     if (sink && dialect_ == Dialect::postgresql) listener_ = std::make_unique<PgListener>(path_or_conninfo_, *this, *sink);
 }
 
-std::unique_ptr<Conn> SociStore::open_session() {
+std::unique_ptr<Conn> SociStore::open_connection() {
     if (dialect_ == Dialect::sqlite) {
         auto s = std::make_unique<Conn>(soci::sqlite3,
                                                  "db=\"" + path_or_conninfo_ + "\" timeout=10");
@@ -111,7 +111,7 @@ std::unique_ptr<Conn> SociStore::open_session() {
 
 std::unique_ptr<app::Tx> SociStore::begin(app::TxMode mode, app::TxContext context) {
     bool const write = mode == app::TxMode::write;
-    SessionPool& pool = (write && writer_) ? *writer_ : *readers_;
+    ConnectionPool& pool = (write && writer_) ? *writer_ : *readers_;
     return std::make_unique<SociTx>(dialect_, pool, pool.acquire(), write, std::move(context),
                                     write ? live_sink_ : nullptr, &publish_, write ? effect_sink_ : nullptr);
 }
@@ -166,7 +166,7 @@ app::PoolStats SociStore::pool_stats() const {
 }
 
 void SociStore::with_writer(std::function<void(soci::session&)> const& fn) {
-    SessionPool& pool = writer_ ? *writer_ : *readers_;
+    ConnectionPool& pool = writer_ ? *writer_ : *readers_;
     auto s = pool.acquire();
     try {
         fn(*s);

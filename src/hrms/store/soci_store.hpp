@@ -46,12 +46,12 @@ auto guarded(bool& suspect, F&& fn) -> decltype(fn()) {
 }
 
 // A fixed set of open sessions handed out one at a time.
-class SessionPool {
+class ConnectionPool {
 public:
-    SessionPool(int size, std::function<std::unique_ptr<Conn>()> open);
+    ConnectionPool(int size, std::function<std::unique_ptr<Conn>()> open);
     // Blocks until a session is free.
     std::unique_ptr<Conn> acquire();
-    void release(std::unique_ptr<Conn> session, bool suspect);
+    void release(std::unique_ptr<Conn> connection, bool suspect);
     app::PoolStats stats() const;
 
 private:
@@ -87,13 +87,13 @@ public:
 
 private:
     friend class SociTx;
-    std::unique_ptr<Conn> open_session();
+    std::unique_ptr<Conn> open_connection();
 
     Dialect dialect_;
     std::string url_;
     std::string path_or_conninfo_;
-    std::unique_ptr<SessionPool> readers_;
-    std::unique_ptr<SessionPool> writer_;  // SQLite: size 1; PostgreSQL: the same pool as readers
+    std::unique_ptr<ConnectionPool> readers_;
+    std::unique_ptr<ConnectionPool> writer_;  // SQLite: size 1; PostgreSQL: the same pool as readers
     app::LiveSink* live_sink_ = nullptr;
     app::EffectSink* effect_sink_ = nullptr;
     std::mutex publish_;

@@ -26,7 +26,7 @@ protected:
     void TearDown() override { db_.reset(); }
     UserId add_user(std::string const& email, std::vector<std::string> roles = {"employee"}) {
         auto tx = store_->begin(TxMode::write);
-        auto id = tx->insert_user({email, "Name " + email, "active", std::string("hash"), roles,
+        auto id = tx->users().insert({email, "Name " + email, "active", std::string("hash"), roles,
                                    "2026-01-01T00:00:00.000Z"});
         tx->commit();
         return id;
@@ -45,9 +45,9 @@ TEST_F(StoreTest, MigrationsAreRecordedAndIdempotent) {
 
 TEST_F(StoreTest, BuiltinRolesAreSeeded) {
     auto tx = store_->begin(TxMode::read);
-    auto roles = tx->list_roles();
+    auto roles = tx->roles().list();
     ASSERT_EQ(roles.size(), 3u);
-    auto admin = tx->role("admin");
+    auto admin = tx->roles().find("admin");
     ASSERT_TRUE(admin);
     EXPECT_TRUE(admin->builtin);
     EXPECT_TRUE(admin->permissions.contains("*"));
@@ -56,23 +56,23 @@ TEST_F(StoreTest, BuiltinRolesAreSeeded) {
 TEST_F(StoreTest, UserRoundTripsWithRolesAndNulls) {
     auto id = add_user("a@example.com", {"reviewer", "employee"});
     auto tx = store_->begin(TxMode::read);
-    auto u = tx->user_by_id(id);
+    auto u = tx->users().by_id(id);
     ASSERT_TRUE(u);
     EXPECT_EQ(u->email, "a@example.com");
     EXPECT_EQ(u->roles, (std::vector<std::string>{"employee", "reviewer"}));
     EXPECT_FALSE(u->manager_id);
     EXPECT_FALSE(u->locked_until);
-    EXPECT_EQ(tx->user_by_email("a@example.com")->id, id);
-    EXPECT_FALSE(tx->user_by_email("nobody@example.com"));
+    EXPECT_EQ(tx->users().by_email("a@example.com")->id, id);
+    EXPECT_FALSE(tx->users().by_email("nobody@example.com"));
 }
 
 TEST_F(StoreTest, UncommittedWriteIsRolledBack) {
     {
         auto tx = store_->begin(TxMode::write);
-        tx->insert_user({"gone@example.com", "G", "active", std::nullopt, {"employee"}, "t"});
+        tx->users().insert({"gone@example.com", "G", "active", std::nullopt, {"employee"}, "t"});
     }
     auto tx = store_->begin(TxMode::read);
-    EXPECT_FALSE(tx->user_by_email("gone@example.com"));
+    EXPECT_FALSE(tx->users().by_email("gone@example.com"));
 }
 
 TEST_F(StoreTest, ListUsersFiltersAndPagesByKeyset) {
@@ -81,30 +81,30 @@ TEST_F(StoreTest, ListUsersFiltersAndPagesByKeyset) {
     auto tx = store_->begin(TxMode::read);
     UserQuery q;
     q.limit = 3;
-    auto page1 = tx->list_users(q);
+    auto page1 = tx->users().list(q);
     ASSERT_EQ(page1.size(), 3u);
     q.after_id = page1.back().id;
-    auto page2 = tx->list_users(q);
+    auto page2 = tx->users().list(q);
     ASSERT_EQ(page2.size(), 3u);
     EXPECT_GT(page2.front().id, page1.back().id);
     UserQuery by_role;
     by_role.role = "reviewer";
-    EXPECT_EQ(tx->list_users(by_role).size(), 1u);
+    EXPECT_EQ(tx->users().list(by_role).size(), 1u);
     UserQuery by_text;
     by_text.text = "100%";  // the % is literal, not a wildcard
-    EXPECT_EQ(tx->list_users(by_text).size(), 1u);
+    EXPECT_EQ(tx->users().list(by_text).size(), 1u);
     by_text.text = "USER3";
-    EXPECT_EQ(tx->list_users(by_text).size(), 1u);
+    EXPECT_EQ(tx->users().list(by_text).size(), 1u);
 }
 
 TEST_F(StoreTest, QueueFreeTextFindsSubstringsAndFollowsRenames) {
     auto const now = std::string("2026-01-01T00:00:00.000Z");
     auto add_profile = [&](std::string const& email, std::string const& name) {
         auto tx = store_->begin(TxMode::write);
-        auto id = tx->insert_user({email, name, "active", std::string("hash"), {"employee"}, now});
+        auto id = tx->users().insert({email, name, "active", std::string("hash"), {"employee"}, now});
         std::string search = name + " " + email;
         for (auto& c : search) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        tx->insert_profile(id, search, now);
+        tx->profiles().insert(id, search, now);
         tx->commit();
         return id;
     };
@@ -116,7 +116,7 @@ TEST_F(StoreTest, QueueFreeTextFindsSubstringsAndFollowsRenames) {
         QueueQuery q;
         q.text = text;
         q.now = now;
-        return tx->list_profiles(q).size();
+        return tx->profiles().list(q).size();
     };
     EXPECT_EQ(count("lovelace"), 1u);
     EXPECT_EQ(count("LOVE"), 1u);        // case does not matter
@@ -133,17 +133,17 @@ TEST_F(StoreTest, QueueFreeTextFindsSubstringsAndFollowsRenames) {
         q.text = "example";
         q.now = now;
         q.limit = 2;
-        auto first = tx->list_profiles(q);
+        auto first = tx->profiles().list(q);
         ASSERT_EQ(first.size(), 2u);
         EXPECT_LT(first[0].id, first[1].id);
         q.after_id = first[1].id;
-        auto second = tx->list_profiles(q);
+        auto second = tx->profiles().list(q);
         ASSERT_EQ(second.size(), 1u);
         EXPECT_GT(second[0].id, first[1].id);
     }
     {
         auto tx = store_->begin(TxMode::write);
-        tx->set_user_name(ada, "Augusta King", now);
+        tx->users().set_name(ada, "Augusta King", now);
         tx->commit();
     }
     EXPECT_EQ(count("lovelace"), 0u);
@@ -154,43 +154,43 @@ TEST_F(StoreTest, SessionViewCarriesUserRolesAndVersion) {
     auto id = add_user("s@example.com", {"reviewer"});
     {
         auto tx = store_->begin(TxMode::write);
-        tx->insert_session({"h1", id, "csrf", "2026-01-01T00:00:00.000Z",
+        tx->sessions().insert({"h1", id, "csrf", "2026-01-01T00:00:00.000Z",
                             "2026-01-02T00:00:00.000Z", "2026-01-01T00:00:00.000Z", "1.2.3.4", "ua"});
         tx->commit();
     }
     auto tx = store_->begin(TxMode::read);
-    auto v = tx->session_by_hash("h1");
+    auto v = tx->sessions().by_hash("h1");
     ASSERT_TRUE(v);
     EXPECT_EQ(v->user.id, id);
     EXPECT_EQ(v->user.roles, (std::vector<std::string>{"reviewer"}));
     EXPECT_EQ(v->session.csrf, "csrf");
     EXPECT_GE(v->roles_version, 1);
-    EXPECT_FALSE(tx->session_by_hash("nope"));
+    EXPECT_FALSE(tx->sessions().by_hash("nope"));
 }
 
 TEST_F(StoreTest, RoleChangesBumpTheVersion) {
     std::int64_t before;
     {
         auto tx = store_->begin(TxMode::read);
-        before = tx->roles_version();
+        before = tx->roles().version();
     }
     auto tx = store_->begin(TxMode::write);
-    tx->upsert_role({"team_lead", "Leads", false, {"reports.read"}, {"reviewer"}, "t", "t"});
-    EXPECT_EQ(tx->roles_version(), before + 1);
-    auto r = tx->role("team_lead");
+    tx->roles().upsert({"team_lead", "Leads", false, {"reports.read"}, {"reviewer"}, "t", "t"});
+    EXPECT_EQ(tx->roles().version(), before + 1);
+    auto r = tx->roles().find("team_lead");
     ASSERT_TRUE(r);
     EXPECT_EQ(r->inherits, (std::vector<std::string>{"reviewer"}));
-    tx->delete_role("team_lead");
-    EXPECT_FALSE(tx->role("team_lead"));
+    tx->roles().remove("team_lead");
+    EXPECT_FALSE(tx->roles().find("team_lead"));
     tx->commit();
 }
 
 TEST_F(StoreTest, ManagerChainFollowsLinks) {
     auto a = add_user("a@x.io"), b = add_user("b@x.io"), c = add_user("c@x.io");
     auto tx = store_->begin(TxMode::write);
-    tx->set_manager(a, b, "t");
-    tx->set_manager(b, c, "t");
-    auto chain = tx->manager_chain(a, 100);
+    tx->users().set_manager(a, b, "t");
+    tx->users().set_manager(b, c, "t");
+    auto chain = tx->users().manager_chain(a, 100);
     EXPECT_EQ(chain, (core::ManagerLinks{{a, b}, {b, c}}));
     tx->commit();
 }
@@ -207,7 +207,7 @@ TEST_F(StoreTest, ConcurrentWritersAreSerializedWithoutLoss) {
     auto tx = store_->begin(TxMode::read);
     UserQuery q;
     q.limit = 1000;
-    EXPECT_EQ(tx->list_users(q).size(), 100u);
+    EXPECT_EQ(tx->users().list(q).size(), 100u);
 }
 
 TEST(Migrations, SplitKeepsSemicolonsInsideQuotes) {
@@ -238,23 +238,23 @@ TEST_F(StoreTest, SessionLookupSeesWritesCommittedAfterItRan) {
     auto id = add_user("snap@example.com");
     {
         auto tx = store_->begin(TxMode::write);
-        tx->insert_session({"h1", id, "c", "t", "t", "t", "", ""});
+        tx->sessions().insert({"h1", id, "c", "t", "t", "t", "", ""});
         tx->commit();
     }
     for (int round = 0; round < 8; ++round) {  // touch every reader connection
         auto tx = store_->begin(TxMode::read);
-        ASSERT_TRUE(tx->session_by_hash("h1"));
+        ASSERT_TRUE(tx->sessions().by_hash("h1"));
     }
     auto later = add_user("later@example.com");
     {
         auto tx = store_->begin(TxMode::write);
-        tx->insert_session({"h2", later, "c", "t", "t", "t", "", ""});
+        tx->sessions().insert({"h2", later, "c", "t", "t", "t", "", ""});
         tx->commit();
     }
     for (int round = 0; round < 8; ++round) {
         auto tx = store_->begin(TxMode::read);
-        EXPECT_TRUE(tx->user_by_email("later@example.com"));
-        EXPECT_TRUE(tx->session_by_hash("h2"));
+        EXPECT_TRUE(tx->users().by_email("later@example.com"));
+        EXPECT_TRUE(tx->sessions().by_hash("h2"));
     }
 }
 
@@ -286,7 +286,7 @@ TEST_F(StoreTest, EffectsArePublishedAfterCommitWithTheirContextAndNeverOnRollba
         n.channel = "user:" + std::to_string(user);
         n.kind = "profile.submitted";
         n.created_at = "2026-01-01T00:00:00.000Z";
-        tx->insert_notification(n);
+        tx->notifications().insert(n);
         EXPECT_TRUE(sink.got.size() == static_cast<std::size_t>(i - 1)) << "published before COMMIT";
         tx->commit();
     }

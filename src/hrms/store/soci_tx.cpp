@@ -4,111 +4,21 @@
 #include "hrms/store/locks.hpp"
 #include "hrms/store/pg_bus.hpp"
 #include "hrms/store/soci_jobs.hpp"
-#include "hrms/store/sql_text.hpp"
-
-#include <soci/sqlite3/soci-sqlite3.h>
-
-#include <algorithm>
-#include <sstream>
 
 namespace hrms::store {
 
-using soci::into;
 using soci::use;
 
-namespace {
-
-// Every user column plus the user's roles as one comma-separated string.
-constexpr char const* kUserColumnsSqlite =
-    "u.id, u.email, u.name, u.status, u.password_hash, u.manager_id, u.failed_logins, "
-    "u.locked_until, u.created_at, u.updated_at, "
-    "(SELECT group_concat(r.role, ',') FROM user_roles r WHERE r.user_id = u.id)";
-constexpr char const* kUserColumnsPg =
-    "u.id, u.email, u.name, u.status, u.password_hash, u.manager_id, u.failed_logins, "
-    "u.locked_until, u.created_at, u.updated_at, "
-    "(SELECT string_agg(r.role, ',') FROM user_roles r WHERE r.user_id = u.id)";
-
-std::string user_columns(Dialect d) {
-    return d == Dialect::sqlite ? kUserColumnsSqlite : kUserColumnsPg;
-}
-
-std::vector<std::string> split_roles(std::string const& csv) {
-    std::vector<std::string> out;
-    std::stringstream in(csv);
-    for (std::string role; std::getline(in, role, ',');) {
-        if (!role.empty()) out.push_back(role);
-    }
-    std::sort(out.begin(), out.end());
-    return out;
-}
-
-// The into() targets for one user row, reused across fetches.
-struct UserRow {
-    long long id = 0;
-    std::string email, name, status, password_hash, locked_until, created_at, updated_at, roles;
-    long long manager_id = 0;
-    int failed_logins = 0;
-    soci::indicator pw_ind = soci::i_null, mgr_ind = soci::i_null, locked_ind = soci::i_null,
-                    roles_ind = soci::i_null;
-
-    template <class Stmt>
-    void bind(Stmt& st) {
-        st, into(id), into(email), into(name), into(status), into(password_hash, pw_ind),
-            into(manager_id, mgr_ind), into(failed_logins), into(locked_until, locked_ind),
-            into(created_at), into(updated_at), into(roles, roles_ind);
-    }
-
-    app::UserRecord record() const {
-        app::UserRecord u;
-        u.id = id;
-        u.email = email;
-        u.name = name;
-        u.status = status;
-        if (pw_ind == soci::i_ok) u.password_hash = password_hash;
-        if (mgr_ind == soci::i_ok) u.manager_id = manager_id;
-        u.failed_logins = failed_logins;
-        if (locked_ind == soci::i_ok) u.locked_until = locked_until;
-        u.created_at = created_at;
-        u.updated_at = updated_at;
-        if (roles_ind == soci::i_ok) u.roles = split_roles(roles);
-        return u;
-    }
-};
-
-}  // namespace
-
-// Statements prepared once per connection for the paths every request takes.
-struct CachedQueries {
-    // session_by_hash: session, user, roles and roles version in one round trip.
-    UserRow row;
-    std::string hash, csrf, created, expires, seen;
-    long long version = 0;
-    std::optional<soci::statement> session_lookup;
-
-    CachedQueries(Conn& sql, Dialect dialect) {
-        auto prep = (sql.prepare << "SELECT " + user_columns(dialect) +
-                                        ", s.csrf, s.created_at, s.expires_at, s.last_seen_at, "
-                                        "(SELECT value FROM meta WHERE key = 'roles_version') "
-                                        "FROM sessions s JOIN users u ON u.id = s.user_id "
-                                        "WHERE s.token_hash = :h");
-        row.bind(prep);
-        prep, into(csrf), into(created), into(expires), into(seen), into(version), use(hash);
-        session_lookup.emplace(prep);
-    }
-};
-
-void CachedQueriesDeleter::operator()(CachedQueries* q) const { delete q; }
-
-SociTx::SociTx(Dialect dialect, SessionPool& pool, std::unique_ptr<Conn> session, bool write,
+SociTx::SociTx(Dialect dialect, ConnectionPool& pool, std::unique_ptr<Conn> connection, bool write,
                app::TxContext context, app::LiveSink* live, std::mutex* publish, app::EffectSink* effects)
-    : dialect_(dialect), pool_(pool), sql_(std::move(session)), write_(write), context_(std::move(context)),
-      live_sink_(live), publish_(publish), effect_sink_(effects) {
-    if (write_) {
+    : pool_(pool), state_{dialect, std::move(connection), write, std::move(context), {}, false}, live_sink_(live),
+      publish_(publish), effect_sink_(effects) {
+    if (state_.write) {
         try {
-            *sql_ << (dialect_ == Dialect::sqlite ? "BEGIN IMMEDIATE" : "BEGIN");
+            *state_.sql << (state_.dialect == Dialect::sqlite ? "BEGIN IMMEDIATE" : "BEGIN");
             open_ = true;
         } catch (...) {
-            pool_.release(std::move(sql_), true);
+            pool_.release(std::move(state_.sql), true);
             throw;
         }
     }
@@ -117,12 +27,12 @@ SociTx::SociTx(Dialect dialect, SessionPool& pool, std::unique_ptr<Conn> session
 SociTx::~SociTx() {
     if (open_) {
         try {
-            *sql_ << "ROLLBACK";
+            *state_.sql << "ROLLBACK";
         } catch (std::exception const&) {
-            suspect_ = true;
+            state_.suspect = true;
         }
     }
-    pool_.release(std::move(sql_), suspect_);
+    pool_.release(std::move(state_.sql), state_.suspect);
 }
 
 void SociTx::record_invite(app::IssuedInvite invite) { invites_.push_back(std::move(invite)); }
@@ -130,21 +40,21 @@ void SociTx::record_invite(app::IssuedInvite invite) { invites_.push_back(std::m
 void SociTx::commit() {
     guard([&] {
         if (!open_) return;
-        bool const pg = dialect_ == Dialect::postgresql;
-        if (pg && !live_.empty()) {
+        bool const pg = state_.dialect == Dialect::postgresql;
+        if (pg && !state_.live.empty()) {
             // Every process (this one too) learns of the batch from its listener, in commit
             // order: NOTIFY is delivered at COMMIT. Ids only, never bodies.
-            for (auto const& payload : encode_live_payloads(live_)) {
+            for (auto const& payload : encode_live_payloads(state_.live)) {
                 std::string channel = kLiveChannel;
-                *sql_ << "SELECT pg_notify(:c, :p)", use(channel), use(payload);
+                *state_.sql << "SELECT pg_notify(:c, :p)", use(channel), use(payload);
             }
         }
         // Only what must reach a sink in commit order takes the publish lock: live batches on
         // SQLite (PostgreSQL orders them through NOTIFY) and local effects (invites).
-        bool const live_here = !pg && live_sink_ && !live_.empty();
+        bool const live_here = !pg && live_sink_ && !state_.live.empty();
         bool const local = effect_sink_ && !invites_.empty();
         if (!live_here && !local) {
-            *sql_ << "COMMIT";
+            *state_.sql << "COMMIT";
             open_ = false;
             return;
         }
@@ -154,7 +64,7 @@ void SociTx::commit() {
         // commit order too.) Live sessions skip ids they have already sent, which is why order
         // matters to them.
         std::unique_lock lock(*publish_);
-        *sql_ << "COMMIT";
+        *state_.sql << "COMMIT";
         open_ = false;
         publish();
     });
@@ -163,30 +73,30 @@ void SociTx::commit() {
 void SociTx::publish() {
     // What committed stays committed whatever a sink does: live sessions catch up from the
     // database, and a failure is logged (without the effects' contents).
-    if (dialect_ == Dialect::sqlite && live_sink_ && !live_.empty()) {
+    if (state_.dialect == Dialect::sqlite && live_sink_ && !state_.live.empty()) {
         try {
-            live_sink_->committed(live_);
+            live_sink_->committed(state_.live);
         } catch (std::exception const& e) {
             log::error("live.publish_failed", {log::str("what", log::what(e))});
         }
     }
     if (effect_sink_ && !invites_.empty()) {
         try {
-            effect_sink_->committed(context_, app::Effects{std::move(live_), std::move(invites_)});
+            effect_sink_->committed(state_.context, app::Effects{std::move(state_.live), std::move(invites_)});
         } catch (std::exception const& e) {
-            log::error("effects.publish_failed", {log::str("request_id", context_.request_id),
+            log::error("effects.publish_failed", {log::str("request_id", state_.context.request_id),
                                                   log::str("what", log::what(e))});
         }
     }
 }
 
 app::JobRepo& SociTx::jobs() {
-    if (!jobs_) jobs_ = std::make_unique<SociJobRepo>(*sql_, suspect_);
+    if (!jobs_) jobs_ = std::make_unique<SociJobRepo>(*state_.sql, state_.suspect);
     return *jobs_;
 }
 
 void SociTx::serialize(Lock what) {
-    if (dialect_ != Dialect::postgresql) return;
+    if (state_.dialect != Dialect::postgresql) return;
     guard([&] {
         // Transaction-scoped advisory locks: released at commit or rollback.
         PgLock const lock = what == Lock::roles      ? PgLock::roles
@@ -194,430 +104,8 @@ void SociTx::serialize(Lock what) {
                             : what == Lock::sla_scan ? PgLock::sla_scan
                                                      : PgLock::user_emails;
         long long k = key(lock);
-        *sql_ << "SELECT pg_advisory_xact_lock(:k)", use(k);
+        *state_.sql << "SELECT pg_advisory_xact_lock(:k)", use(k);
     });
-}
-
-std::optional<app::UserRecord> SociTx::user_by_id(app::UserId id) {
-    return guard([&]() -> std::optional<app::UserRecord> {
-        UserRow row;
-        long long key = id;
-        auto prep = (sql_->prepare << "SELECT " + user_columns(dialect_) +
-                                          " FROM users u WHERE u.id = :id");
-        row.bind(prep);
-        prep, use(key);
-        soci::statement st(prep);
-        if (!st.execute(true)) return std::nullopt;
-        return row.record();
-    });
-}
-
-std::optional<app::UserRecord> SociTx::user_by_email(std::string const& email) {
-    return guard([&]() -> std::optional<app::UserRecord> {
-        UserRow row;
-        auto prep = (sql_->prepare << "SELECT " + user_columns(dialect_) +
-                                          " FROM users u WHERE u.email = :email");
-        row.bind(prep);
-        prep, use(email);
-        soci::statement st(prep);
-        if (!st.execute(true)) return std::nullopt;
-        return row.record();
-    });
-}
-
-app::UserId SociTx::insert_user(app::NewUser const& u) {
-    return guard([&] {
-        long long id = 0;
-        soci::indicator pw_ind = u.password_hash ? soci::i_ok : soci::i_null;
-        std::string pw = u.password_hash.value_or("");
-        *sql_ << "INSERT INTO users (email, name, status, password_hash, created_at, updated_at) "
-                 "VALUES (:email, :name, :status, :pw, :now, :now2) RETURNING id",
-            use(u.email), use(u.name), use(u.status), use(pw, pw_ind), use(u.now), use(u.now),
-            into(id);
-        for (auto const& role : u.roles) {
-            *sql_ << "INSERT INTO user_roles (user_id, role) VALUES (:id, :role)", use(id),
-                use(role);
-        }
-        return static_cast<app::UserId>(id);
-    });
-}
-
-std::vector<app::UserRecord> SociTx::list_users(app::UserQuery const& q) {
-    return guard([&] {
-        // Fragments are constants chosen by which filters are present; values are all bound.
-        std::string sql = "SELECT " + user_columns(dialect_) + " FROM users u WHERE u.id > :after";
-        if (q.role)
-            sql += " AND EXISTS (SELECT 1 FROM user_roles f WHERE f.user_id = u.id AND f.role = :role)";
-        if (q.text)
-            sql += " AND (lower(u.name) LIKE :p1 ESCAPE '\\' OR u.email LIKE :p2 ESCAPE '\\')";
-        sql += " ORDER BY u.id LIMIT :lim";
-        long long after = q.after_id.value_or(0);
-        std::string role = q.role.value_or("");
-        std::string pattern = q.text ? like_pattern(*q.text) : "";
-        int limit = q.limit;
-        UserRow row;
-        auto prep = (sql_->prepare << sql);
-        row.bind(prep);
-        prep, use(after);
-        if (q.role) prep, use(role);
-        if (q.text) prep, use(pattern), use(pattern);
-        prep, use(limit);
-        soci::statement st(prep);
-        std::vector<app::UserRecord> out;
-        st.execute();
-        while (st.fetch()) {
-            out.push_back(row.record());
-            row.pw_ind = row.mgr_ind = row.locked_ind = row.roles_ind = soci::i_null;
-        }
-        return out;
-    });
-}
-
-void SociTx::set_user_roles(app::UserId id, std::vector<std::string> const& roles,
-                            std::string const& now) {
-    guard([&] {
-        long long key = id;
-        *sql_ << "DELETE FROM user_roles WHERE user_id = :id", use(key);
-        for (auto const& role : roles) {
-            *sql_ << "INSERT INTO user_roles (user_id, role) VALUES (:id, :role)", use(key),
-                use(role);
-        }
-        *sql_ << "UPDATE users SET updated_at = :now WHERE id = :id", use(now), use(key);
-        live_.changed_users.push_back(id);
-    });
-}
-
-void SociTx::set_user_status(app::UserId id, std::string const& status, std::string const& now) {
-    guard([&] {
-        long long key = id;
-        *sql_ << "UPDATE users SET status = :s, updated_at = :now WHERE id = :id", use(status),
-            use(now), use(key);
-        if (status != "active") live_.blocked_users.push_back(id);
-    });
-}
-
-void SociTx::set_user_name(app::UserId id, std::string const& name, std::string const& now) {
-    guard([&] {
-        long long key = id;
-        *sql_ << "UPDATE users SET name = :n, updated_at = :now WHERE id = :id", use(name),
-            use(now), use(key);
-        // The queue's free-text column follows the name.
-        *sql_ << "UPDATE profiles SET search = (SELECT lower(name || ' ' || email) FROM users "
-                 "WHERE id = :id) WHERE user_id = :uid",
-            use(key), use(key);
-    });
-}
-
-void SociTx::set_manager(app::UserId id, std::optional<app::UserId> manager,
-                         std::string const& now) {
-    guard([&] {
-        long long key = id;
-        long long mgr = manager.value_or(0);
-        soci::indicator ind = manager ? soci::i_ok : soci::i_null;
-        *sql_ << "UPDATE users SET manager_id = :m, updated_at = :now WHERE id = :id",
-            use(mgr, ind), use(now), use(key);
-    });
-}
-
-core::ManagerLinks SociTx::manager_chain(app::UserId start, int limit) {
-    return guard([&] {
-        core::ManagerLinks links;
-        long long current = start, next = 0;
-        soci::indicator ind = soci::i_null;
-        soci::statement st = (sql_->prepare << "SELECT manager_id FROM users WHERE id = :id",
-                              into(next, ind), use(current));
-        for (int i = 0; i < limit; ++i) {
-            ind = soci::i_null;
-            if (!st.execute(true) || ind != soci::i_ok) break;
-            if (links.contains(current)) break;  // an existing loop: stop walking
-            links[current] = next;
-            current = next;
-        }
-        return links;
-    });
-}
-
-std::optional<app::Tx::LoginFailures> SociTx::login_failures(std::string const& email_key, std::string const& ip,
-                                                              std::string const& since) {
-    return guard([&]() -> std::optional<LoginFailures> {
-        LoginFailures f;
-        soci::indicator ind = soci::i_null;
-        *sql_ << "SELECT failures, last_at FROM login_failures WHERE email_key = :k AND ip = :ip AND last_at >= :s",
-            into(f.failures, ind), into(f.last_at), use(email_key), use(ip), use(since);
-        if (!sql_->got_data() || ind != soci::i_ok) return std::nullopt;
-        return f;
-    });
-}
-
-int SociTx::login_failure_addresses(std::string const& email_key, std::string const& since) {
-    return guard([&] {
-        int n = 0;
-        *sql_ << "SELECT COUNT(*) FROM login_failures WHERE email_key = :k AND last_at >= :s", into(n),
-            use(email_key), use(since);
-        return n;
-    });
-}
-
-void SociTx::record_login_failure(std::string const& email_key, std::string const& ip, std::string const& now,
-                                  std::string const& since) {
-    guard([&] {
-        *sql_ << "DELETE FROM login_failures WHERE last_at < :s", use(since);
-        *sql_ << "INSERT INTO login_failures (email_key, ip, failures, last_at) VALUES (:k, :ip, 1, :n) "
-                 "ON CONFLICT (email_key, ip) DO UPDATE SET failures = login_failures.failures + 1, "
-                 "last_at = excluded.last_at",
-            use(email_key), use(ip), use(now);
-    });
-}
-
-void SociTx::clear_login_failures(std::string const& email_key, std::string const& ip) {
-    guard([&] {
-        *sql_ << "DELETE FROM login_failures WHERE email_key = :k AND ip = :ip", use(email_key), use(ip);
-    });
-}
-
-void SociTx::set_password(app::UserId id, std::string const& hash, std::string const& now) {
-    guard([&] {
-        long long key = id;
-        *sql_ << "UPDATE users SET password_hash = :h, failed_logins = 0, locked_until = NULL, "
-                 "updated_at = :now WHERE id = :id",
-            use(hash), use(now), use(key);
-    });
-}
-
-bool SociTx::admin_exists() { return count_active_admins() > 0; }
-
-std::int64_t SociTx::count_active_admins() {
-    return guard([&] {
-        long long n = 0;
-        *sql_ << "SELECT COUNT(*) FROM users u JOIN user_roles r ON r.user_id = u.id "
-                 "WHERE r.role = 'admin' AND u.status = 'active'",
-            into(n);
-        return static_cast<std::int64_t>(n);
-    });
-}
-
-std::int64_t SociTx::count_users_with_role(std::string const& role) {
-    return guard([&] {
-        long long n = 0;
-        *sql_ << "SELECT COUNT(*) FROM user_roles WHERE role = :r", use(role), into(n);
-        return static_cast<std::int64_t>(n);
-    });
-}
-
-void SociTx::insert_session(app::SessionRecord const& s) {
-    guard([&] {
-        long long uid = s.user_id;
-        *sql_ << "INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at, "
-                 "last_seen_at, ip, user_agent) VALUES (:h, :u, :c, :ca, :ea, :ls, :ip, :ua)",
-            use(s.token_hash), use(uid), use(s.csrf), use(s.created_at), use(s.expires_at),
-            use(s.last_seen_at), use(s.ip), use(s.user_agent);
-    });
-}
-
-std::optional<app::SessionView> SociTx::session_by_hash(std::string const& token_hash) {
-    return guard([&]() -> std::optional<app::SessionView> {
-        if (!sql_->cached) sql_->cached.reset(new CachedQueries(*sql_, dialect_));
-        auto& q = *sql_->cached;
-        q.hash = token_hash;
-        q.row.pw_ind = q.row.mgr_ind = q.row.locked_ind = q.row.roles_ind = soci::i_null;
-        if (!q.session_lookup->execute(true)) return std::nullopt;
-        app::SessionView v;
-        v.user = q.row.record();
-        v.session.token_hash = token_hash;
-        v.session.user_id = v.user.id;
-        v.session.csrf = q.csrf;
-        v.session.created_at = q.created;
-        v.session.expires_at = q.expires;
-        v.session.last_seen_at = q.seen;
-        v.roles_version = q.version;
-        if (dialect_ == Dialect::sqlite) {
-            // A SQLite statement that is not reset keeps its read transaction open, and the
-            // connection would see this snapshot forever. Reset it now that the row is copied.
-            auto* be = static_cast<soci::sqlite3_statement_backend*>(q.session_lookup->get_backend());
-            sqlite_api::sqlite3_reset(be->stmt_);
-        }
-        return v;
-    });
-}
-
-void SociTx::touch_session(std::string const& token_hash, std::string const& expires_at,
-                           std::string const& last_seen_at) {
-    guard([&] {
-        *sql_ << "UPDATE sessions SET expires_at = :e, last_seen_at = :s WHERE token_hash = :h",
-            use(expires_at), use(last_seen_at), use(token_hash);
-    });
-}
-
-void SociTx::delete_session(std::string const& token_hash) {
-    guard([&] {
-        *sql_ << "DELETE FROM sessions WHERE token_hash = :h", use(token_hash);
-        live_.ended_sessions.push_back(token_hash);
-    });
-}
-
-std::int64_t SociTx::delete_user_sessions(app::UserId id) {
-    return guard([&] {
-        long long key = id;
-        soci::statement st = (sql_->prepare << "DELETE FROM sessions WHERE user_id = :id", use(key));
-        st.execute(true);
-        live_.blocked_users.push_back(id);
-        return static_cast<std::int64_t>(st.get_affected_rows());
-    });
-}
-
-std::int64_t SociTx::end_user_sessions(app::UserId id) {
-    return guard([&] {
-        long long key = id;
-        std::int64_t n = 0;
-        // One statement, so a session created meanwhile is either ended and announced or kept.
-        soci::rowset<soci::row> rows =
-            (sql_->prepare << "DELETE FROM sessions WHERE user_id = :id RETURNING token_hash", use(key));
-        for (auto const& row : rows) {
-            live_.ended_sessions.push_back(row.get<std::string>(0));
-            ++n;
-        }
-        return n;
-    });
-}
-
-std::int64_t SociTx::delete_expired_sessions(std::string const& now) {
-    return guard([&] {
-        soci::statement st =
-            (sql_->prepare << "DELETE FROM sessions WHERE expires_at <= :now", use(now));
-        st.execute(true);
-        return static_cast<std::int64_t>(st.get_affected_rows());
-    });
-}
-
-void SociTx::insert_invite(app::InviteRecord const& inv, std::string const& now) {
-    guard([&] {
-        long long uid = inv.user_id;
-        *sql_ << "INSERT INTO invites (token_hash, user_id, expires_at, created_at) "
-                 "VALUES (:h, :u, :e, :c)",
-            use(inv.token_hash), use(uid), use(inv.expires_at), use(now);
-    });
-}
-
-std::optional<app::InviteRecord> SociTx::invite_by_hash(std::string const& token_hash) {
-    return guard([&]() -> std::optional<app::InviteRecord> {
-        app::InviteRecord inv;
-        long long uid = 0;
-        std::string used;
-        soci::indicator used_ind = soci::i_null;
-        soci::statement st =
-            (sql_->prepare << "SELECT user_id, expires_at, used_at FROM invites WHERE token_hash = :h",
-             into(uid), into(inv.expires_at), into(used, used_ind), use(token_hash));
-        if (!st.execute(true)) return std::nullopt;
-        inv.token_hash = token_hash;
-        inv.user_id = uid;
-        if (used_ind == soci::i_ok) inv.used_at = used;
-        return inv;
-    });
-}
-
-void SociTx::mark_invite_used(std::string const& token_hash, std::string const& now) {
-    guard([&] {
-        *sql_ << "UPDATE invites SET used_at = :now WHERE token_hash = :h", use(now),
-            use(token_hash);
-    });
-}
-
-std::vector<app::RoleRecord> SociTx::list_roles() {
-    return guard([&] {
-        std::vector<app::RoleRecord> roles;
-        {
-            std::string name, description, created, updated;
-            int builtin = 0;
-            soci::statement st =
-                (sql_->prepare << "SELECT name, description, builtin, created_at, updated_at "
-                                  "FROM roles ORDER BY name",
-                 into(name), into(description), into(builtin), into(created), into(updated));
-            st.execute();
-            while (st.fetch()) {
-                app::RoleRecord r;
-                r.name = name;
-                r.description = description;
-                r.builtin = builtin != 0;
-                r.created_at = created;
-                r.updated_at = updated;
-                roles.push_back(std::move(r));
-            }
-        }
-        auto find = [&](std::string const& name) -> app::RoleRecord* {
-            auto it = std::lower_bound(roles.begin(), roles.end(), name,
-                                       [](auto const& r, auto const& n) { return r.name < n; });
-            return it != roles.end() && it->name == name ? &*it : nullptr;
-        };
-        std::string role, value;
-        {
-            soci::statement st = (sql_->prepare << "SELECT role, permission FROM role_permissions",
-                                  into(role), into(value));
-            st.execute();
-            while (st.fetch()) {
-                if (auto* r = find(role)) r->permissions.insert(value);
-            }
-        }
-        {
-            soci::statement st = (sql_->prepare << "SELECT role, parent FROM role_inherits "
-                                                   "ORDER BY role, parent",
-                                  into(role), into(value));
-            st.execute();
-            while (st.fetch()) {
-                if (auto* r = find(role)) r->inherits.push_back(value);
-            }
-        }
-        return roles;
-    });
-}
-
-std::optional<app::RoleRecord> SociTx::role(std::string const& name) {
-    // Role tables are small; one code path for one role and all of them.
-    for (auto& r : list_roles()) {
-        if (r.name == name) return std::move(r);
-    }
-    return std::nullopt;
-}
-
-void SociTx::upsert_role(app::RoleRecord const& r) {
-    guard([&] {
-        int builtin = r.builtin ? 1 : 0;
-        *sql_ << "INSERT INTO roles (name, description, builtin, created_at, updated_at) "
-                 "VALUES (:n, :d, :b, :c, :u) ON CONFLICT (name) DO UPDATE SET "
-                 "description = excluded.description, updated_at = excluded.updated_at",
-            use(r.name), use(r.description), use(builtin), use(r.created_at), use(r.updated_at);
-        *sql_ << "DELETE FROM role_permissions WHERE role = :n", use(r.name);
-        for (auto const& p : r.permissions) {
-            *sql_ << "INSERT INTO role_permissions (role, permission) VALUES (:n, :p)",
-                use(r.name), use(p);
-        }
-        *sql_ << "DELETE FROM role_inherits WHERE role = :n", use(r.name);
-        for (auto const& parent : r.inherits) {
-            *sql_ << "INSERT INTO role_inherits (role, parent) VALUES (:n, :p)", use(r.name),
-                use(parent);
-        }
-        bump_roles_version();
-        live_.changed_roles.push_back(r.name);
-    });
-}
-
-void SociTx::delete_role(std::string const& name) {
-    guard([&] {
-        *sql_ << "DELETE FROM roles WHERE name = :n", use(name);
-        bump_roles_version();
-        live_.changed_roles.push_back(name);
-    });
-}
-
-std::int64_t SociTx::roles_version() {
-    return guard([&] {
-        long long v = 0;
-        *sql_ << "SELECT value FROM meta WHERE key = 'roles_version'", into(v);
-        return static_cast<std::int64_t>(v);
-    });
-}
-
-void SociTx::bump_roles_version() {
-    *sql_ << "UPDATE meta SET value = value + 1 WHERE key = 'roles_version'";
 }
 
 }  // namespace hrms::store

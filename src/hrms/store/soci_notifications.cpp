@@ -1,9 +1,9 @@
-// SociTx: notifications and their read state.
+// app::NotificationRepo: notifications and their read state.
 #include <algorithm>
 #include <cctype>
 
 #include "hrms/store/locks.hpp"
-#include "hrms/store/soci_tx.hpp"
+#include "hrms/store/soci_repos.hpp"
 #include "hrms/store/sql_text.hpp"
 
 namespace hrms::store {
@@ -22,7 +22,7 @@ std::string placeholders(std::size_t n) {
 
 }  // namespace
 
-std::int64_t SociTx::insert_notification(app::NotificationRecord const& n) {
+std::int64_t SociNotifications::insert(app::NotificationRecord const& n) {
     return guard([&] {
         if (dialect_ == Dialect::postgresql && live_.notifications.empty()) {
             // Notification writers take turns until COMMIT, so ids grow in commit order and a
@@ -43,7 +43,7 @@ std::int64_t SociTx::insert_notification(app::NotificationRecord const& n) {
     });
 }
 
-std::vector<app::NotificationRecord> SociTx::notifications(std::vector<std::string> const& channels,
+std::vector<app::NotificationRecord> SociNotifications::list(std::vector<std::string> const& channels,
                                                            std::int64_t after, int limit, app::UserId reader) {
     return guard([&] {
         std::vector<app::NotificationRecord> out;
@@ -75,7 +75,7 @@ std::vector<app::NotificationRecord> SociTx::notifications(std::vector<std::stri
     });
 }
 
-std::optional<app::NotificationRecord> SociTx::notification(std::int64_t id) {
+std::optional<app::NotificationRecord> SociNotifications::by_id(std::int64_t id) {
     return guard([&]() -> std::optional<app::NotificationRecord> {
         app::NotificationRecord n;
         long long key = id;
@@ -89,7 +89,7 @@ std::optional<app::NotificationRecord> SociTx::notification(std::int64_t id) {
     });
 }
 
-void SociTx::mark_read(app::UserId reader, std::int64_t id) {
+void SociNotifications::mark_read(app::UserId reader, std::int64_t id) {
     guard([&] {
         long long u = reader, n = id;
         *sql_ << "INSERT INTO notification_reads (user_id, notification_id) VALUES (:u, :n) "
@@ -98,7 +98,7 @@ void SociTx::mark_read(app::UserId reader, std::int64_t id) {
     });
 }
 
-std::int64_t SociTx::mark_all_read(app::UserId reader, std::vector<std::string> const& channels) {
+std::int64_t SociNotifications::mark_all_read(app::UserId reader, std::vector<std::string> const& channels) {
     return guard([&] {
         long long top = 0, u = reader;
         soci::indicator ind = soci::i_null;
@@ -120,7 +120,7 @@ std::int64_t SociTx::mark_all_read(app::UserId reader, std::vector<std::string> 
     });
 }
 
-std::int64_t SociTx::unread_count(app::UserId reader, std::vector<std::string> const& channels) {
+std::int64_t SociNotifications::unread_count(app::UserId reader, std::vector<std::string> const& channels) {
     return guard([&] {
         if (channels.empty()) return std::int64_t{0};
         long long n = 0, r1 = reader, r2 = reader;
@@ -138,7 +138,7 @@ std::int64_t SociTx::unread_count(app::UserId reader, std::vector<std::string> c
     });
 }
 
-std::vector<app::NotificationRecord> SociTx::notifications_between(std::int64_t first, std::int64_t last,
+std::vector<app::NotificationRecord> SociNotifications::between(std::int64_t first, std::int64_t last,
                                                                    int limit, bool newest_first) {
     return guard([&] {
         std::vector<app::NotificationRecord> out;
@@ -158,7 +158,7 @@ std::vector<app::NotificationRecord> SociTx::notifications_between(std::int64_t 
     });
 }
 
-std::int64_t SociTx::last_notification_id(std::vector<std::string> const& channels) {
+std::int64_t SociNotifications::last_id(std::vector<std::string> const& channels) {
     return guard([&] {
         if (channels.empty()) return std::int64_t{0};
         long long id = 0;

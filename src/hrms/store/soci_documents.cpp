@@ -1,8 +1,8 @@
-// SociTx: document types and uploaded documents.
+// app::DocumentRepo: document types and uploaded documents.
 #include <algorithm>
 #include <cctype>
 
-#include "hrms/store/soci_tx.hpp"
+#include "hrms/store/soci_repos.hpp"
 #include "hrms/store/sql_text.hpp"
 
 namespace hrms::store {
@@ -53,7 +53,7 @@ struct DocumentRow {
 
 }  // namespace
 
-std::vector<app::DocumentTypeRecord> SociTx::document_types() {
+std::vector<app::DocumentTypeRecord> SociDocuments::types() {
     return guard([&] {
         std::string code, name, mimes;
         int required = 0;
@@ -79,7 +79,7 @@ std::vector<app::DocumentTypeRecord> SociTx::document_types() {
     });
 }
 
-std::vector<app::DocumentRecord> SociTx::documents_where(std::string const& where, long long key) {
+std::vector<app::DocumentRecord> SociDocuments::documents_where(std::string const& where, long long key) {
     return guard([&] {
         DocumentRow row;
         auto prep = (sql_->prepare << std::string("SELECT ") + kDocumentColumns + " FROM documents WHERE " + where);
@@ -96,7 +96,7 @@ std::vector<app::DocumentRecord> SociTx::documents_where(std::string const& wher
     });
 }
 
-std::vector<app::DocumentRecord> SociTx::documents_of(app::ProfileId id, bool all_versions) {
+std::vector<app::DocumentRecord> SociDocuments::of(app::ProfileId id, bool all_versions) {
     // In the order the document types are listed, then oldest version first.
     return documents_where(all_versions ? "profile_id = :p ORDER BY (SELECT t.position FROM document_types t "
                                           "WHERE t.code = documents.type), id"
@@ -105,13 +105,13 @@ std::vector<app::DocumentRecord> SociTx::documents_of(app::ProfileId id, bool al
                            id);
 }
 
-std::optional<app::DocumentRecord> SociTx::document_by_id(app::DocumentId id) {
+std::optional<app::DocumentRecord> SociDocuments::by_id(app::DocumentId id) {
     auto rows = documents_where("id = :id", id);
     if (rows.empty()) return std::nullopt;
     return std::move(rows.front());
 }
 
-app::DocumentId SociTx::insert_document(app::DocumentRecord const& d) {
+app::DocumentId SociDocuments::insert(app::DocumentRecord const& d) {
     return guard([&] {
         long long pid = d.profile_id, size = d.size, up = d.uploaded_by.value_or(0), id = 0;
         soci::indicator up_ind = d.uploaded_by ? soci::i_ok : soci::i_null;
@@ -126,7 +126,7 @@ app::DocumentId SociTx::insert_document(app::DocumentRecord const& d) {
     });
 }
 
-void SociTx::review_document(app::DocumentId id, std::string const& status, app::UserId reviewer,
+void SociDocuments::review(app::DocumentId id, std::string const& status, app::UserId reviewer,
                              std::string const& at, std::string const& reason) {
     guard([&] {
         long long key = id, rev = reviewer;

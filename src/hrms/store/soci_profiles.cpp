@@ -1,9 +1,9 @@
-// SociTx: profiles, their SLA clocks and stage history, and the dashboard counts.
+// app::ProfileRepo: profiles, their SLA clocks and stage history, and the dashboard counts.
 #include <algorithm>
 #include <cctype>
 
 #include "hrms/app/details_json.hpp"
-#include "hrms/store/soci_tx.hpp"
+#include "hrms/store/soci_repos.hpp"
 #include "hrms/store/sql_text.hpp"
 
 namespace hrms::store {
@@ -57,7 +57,7 @@ std::optional<std::string> opt(std::string const& v, soci::indicator ind) {
 
 }  // namespace
 
-app::ProfileId SociTx::insert_profile(app::UserId user, std::string const& search, std::string const& now) {
+app::ProfileId SociProfiles::insert(app::UserId user, std::string const& search, std::string const& now) {
     return guard([&] {
         long long id = 0, uid = user;
         *sql_ << "INSERT INTO profiles (user_id, search, created_at, updated_at) "
@@ -67,7 +67,7 @@ app::ProfileId SociTx::insert_profile(app::UserId user, std::string const& searc
     });
 }
 
-std::optional<app::ProfileRecord> SociTx::profile_where(char const* where, long long key) {
+std::optional<app::ProfileRecord> SociProfiles::profile_where(char const* where, long long key) {
     return guard([&]() -> std::optional<app::ProfileRecord> {
         ProfileRow row;
         std::string sql = std::string("SELECT ") + kProfileColumns +
@@ -82,15 +82,15 @@ std::optional<app::ProfileRecord> SociTx::profile_where(char const* where, long 
     });
 }
 
-std::optional<app::ProfileRecord> SociTx::profile_by_id(app::ProfileId id) {
+std::optional<app::ProfileRecord> SociProfiles::by_id(app::ProfileId id) {
     return profile_where("p.id = :k", id);
 }
 
-std::optional<app::ProfileRecord> SociTx::profile_by_user(app::UserId user) {
+std::optional<app::ProfileRecord> SociProfiles::by_user(app::UserId user) {
     return profile_where("p.user_id = :k", user);
 }
 
-void SociTx::update_profile(app::ProfileRecord const& p) {
+void SociProfiles::update(app::ProfileRecord const& p) {
     guard([&] {
         long long id = p.id, assignee = p.assignee_id.value_or(0);
         soci::indicator a_ind = p.assignee_id ? soci::i_ok : soci::i_null;
@@ -108,7 +108,7 @@ void SociTx::update_profile(app::ProfileRecord const& p) {
     });
 }
 
-std::vector<app::ProfileRecord> SociTx::list_profiles(app::QueueQuery const& q) {
+std::vector<app::ProfileRecord> SociProfiles::list(app::QueueQuery const& q) {
     return guard([&] {
         // Fragments are constants chosen by which filters are present; values are all bound.
         // With free text on SQLite the trigram index drives: it yields the matching rows in id
@@ -164,7 +164,7 @@ std::vector<app::ProfileRecord> SociTx::list_profiles(app::QueueQuery const& q) 
     });
 }
 
-std::optional<core::SlaClock> SociTx::sla_clock(app::ProfileId id, core::Stage stage) {
+std::optional<core::SlaClock> SociProfiles::sla_clock(app::ProfileId id, core::Stage stage) {
     return guard([&]() -> std::optional<core::SlaClock> {
         long long key = id, elapsed = 0;
         int urgent = 0;
@@ -185,7 +185,7 @@ std::optional<core::SlaClock> SociTx::sla_clock(app::ProfileId id, core::Stage s
     });
 }
 
-void SociTx::save_sla_clock(app::ProfileId id, core::SlaClock const& c) {
+void SociProfiles::save_sla_clock(app::ProfileId id, core::SlaClock const& c) {
     guard([&] {
         long long key = id, elapsed = c.elapsed_ms;
         std::string stage = core::to_string(c.stage);
@@ -202,7 +202,7 @@ void SociTx::save_sla_clock(app::ProfileId id, core::SlaClock const& c) {
     });
 }
 
-void SociTx::insert_history(app::HistoryRecord const& h) {
+void SociProfiles::insert_history(app::HistoryRecord const& h) {
     guard([&] {
         long long pid = h.profile_id, actor = h.actor_id.value_or(0);
         soci::indicator a_ind = h.actor_id ? soci::i_ok : soci::i_null;
@@ -219,7 +219,7 @@ void SociTx::insert_history(app::HistoryRecord const& h) {
     });
 }
 
-std::vector<app::HistoryRecord> SociTx::history(app::ProfileId id) {
+std::vector<app::HistoryRecord> SociProfiles::history(app::ProfileId id) {
     return guard([&] {
         app::HistoryRecord h;
         long long key = id, hid = 0, actor = 0;
@@ -246,7 +246,7 @@ std::vector<app::HistoryRecord> SociTx::history(app::ProfileId id) {
     });
 }
 
-std::vector<app::Tx::StageCount> SociTx::profile_counts() {
+std::vector<app::ProfileRepo::StageCount> SociProfiles::counts() {
     return guard([&] {
         std::vector<StageCount> out;
         std::string stage, status;

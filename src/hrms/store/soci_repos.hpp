@@ -1,0 +1,144 @@
+#pragma once
+// Internal to store/: the per-aggregate ports of one SociTx (app/ports/), each on the
+// transaction's connection, one file each (soci_users.cpp, soci_roles.cpp, soci_profiles.cpp,
+// soci_documents.cpp, soci_notifications.cpp; jobs in soci_jobs.cpp).
+#include <memory>
+
+#include "hrms/app/ports.hpp"
+#include "hrms/store/soci_store.hpp"
+
+namespace hrms::store {
+
+// What every port of one transaction shares: its connection and dialect, whether it writes, who
+// it acts for, the live batch its writes add to, and the flag that has the connection checked
+// before reuse after a failed statement.
+struct TxState {
+    Dialect dialect;
+    std::unique_ptr<Conn> sql;
+    bool write = false;
+    app::TxContext context;
+    app::LiveBatch live;
+    bool suspect = false;
+};
+
+class SociRepo {
+protected:
+    explicit SociRepo(TxState& tx)
+        : dialect_(tx.dialect), sql_(tx.sql), write_(tx.write), context_(tx.context), live_(tx.live),
+          suspect_(tx.suspect) {}
+
+    // Runs `fn`, remembering a failure so the connection is checked before it is reused.
+    template <class F>
+    auto guard(F&& fn) -> decltype(fn()) {
+        return guarded(suspect_, std::forward<F>(fn));
+    }
+
+    Dialect dialect_;
+    std::unique_ptr<Conn>& sql_;
+    bool write_;
+    app::TxContext const& context_;
+    app::LiveBatch& live_;
+    bool& suspect_;
+};
+
+class SociUsers final : public app::UserRepo, SociRepo {
+public:
+    explicit SociUsers(TxState& tx) : SociRepo(tx) {}
+    std::optional<app::UserRecord> by_id(app::UserId id) override;
+    std::optional<app::UserRecord> by_email(std::string const& email) override;
+    app::UserId insert(app::NewUser const& user) override;
+    std::vector<app::UserRecord> list(app::UserQuery const& query) override;
+    void set_roles(app::UserId id, std::vector<std::string> const& roles, std::string const& now) override;
+    void set_status(app::UserId id, std::string const& status, std::string const& now) override;
+    void set_name(app::UserId id, std::string const& name, std::string const& now) override;
+    void set_manager(app::UserId id, std::optional<app::UserId> manager, std::string const& now) override;
+    void set_password(app::UserId id, std::string const& hash, std::string const& now) override;
+    core::ManagerLinks manager_chain(app::UserId start, int limit) override;
+    bool admin_exists() override;
+    std::int64_t count_with_role(std::string const& role) override;
+    std::int64_t count_active_admins() override;
+    std::optional<LoginFailures> login_failures(std::string const& email_key, std::string const& ip,
+                                                std::string const& since) override;
+    int login_failure_addresses(std::string const& email_key, std::string const& since) override;
+    void record_login_failure(std::string const& email_key, std::string const& ip, std::string const& now,
+                              std::string const& since) override;
+    void clear_login_failures(std::string const& email_key, std::string const& ip) override;
+};
+
+class SociSessions final : public app::SessionRepo, SociRepo {
+public:
+    explicit SociSessions(TxState& tx) : SociRepo(tx) {}
+    void insert(app::SessionRecord const& session) override;
+    std::optional<app::SessionView> by_hash(std::string const& token_hash) override;
+    void touch(std::string const& token_hash, std::string const& expires_at,
+               std::string const& last_seen_at) override;
+    void remove(std::string const& token_hash) override;
+    std::int64_t revoke_all(app::UserId id) override;
+    std::int64_t end_all(app::UserId id) override;
+    std::int64_t remove_expired(std::string const& now) override;
+    void insert_invite(app::InviteRecord const& invite, std::string const& now) override;
+    std::optional<app::InviteRecord> invite_by_hash(std::string const& token_hash) override;
+    void mark_invite_used(std::string const& token_hash, std::string const& now) override;
+};
+
+class SociRoles final : public app::RoleRepo, SociRepo {
+public:
+    explicit SociRoles(TxState& tx) : SociRepo(tx) {}
+    std::vector<app::RoleRecord> list() override;
+    std::optional<app::RoleRecord> find(std::string const& name) override;
+    void upsert(app::RoleRecord const& role) override;
+    void remove(std::string const& name) override;
+    std::int64_t version() override;
+
+private:
+    void bump_roles_version();
+};
+
+class SociProfiles final : public app::ProfileRepo, SociRepo {
+public:
+    explicit SociProfiles(TxState& tx) : SociRepo(tx) {}
+    app::ProfileId insert(app::UserId user, std::string const& search, std::string const& now) override;
+    std::optional<app::ProfileRecord> by_id(app::ProfileId id) override;
+    std::optional<app::ProfileRecord> by_user(app::UserId user) override;
+    void update(app::ProfileRecord const& p) override;
+    std::vector<app::ProfileRecord> list(app::QueueQuery const& query) override;
+    std::optional<core::SlaClock> sla_clock(app::ProfileId id, core::Stage stage) override;
+    void save_sla_clock(app::ProfileId id, core::SlaClock const& clock) override;
+    void insert_history(app::HistoryRecord const& h) override;
+    std::vector<app::HistoryRecord> history(app::ProfileId id) override;
+    std::vector<StageCount> counts() override;
+
+private:
+    std::optional<app::ProfileRecord> profile_where(char const* where, long long key);
+};
+
+class SociDocuments final : public app::DocumentRepo, SociRepo {
+public:
+    explicit SociDocuments(TxState& tx) : SociRepo(tx) {}
+    std::vector<app::DocumentTypeRecord> types() override;
+    std::vector<app::DocumentRecord> of(app::ProfileId id, bool all_versions) override;
+    std::optional<app::DocumentRecord> by_id(app::DocumentId id) override;
+    app::DocumentId insert(app::DocumentRecord const& d) override;
+    void review(app::DocumentId id, std::string const& status, app::UserId reviewer, std::string const& at,
+                std::string const& reason) override;
+
+private:
+    std::vector<app::DocumentRecord> documents_where(std::string const& where, long long key);
+};
+
+class SociNotifications final : public app::NotificationRepo, SociRepo {
+public:
+    explicit SociNotifications(TxState& tx) : SociRepo(tx) {}
+    std::int64_t insert(app::NotificationRecord const& n) override;
+    std::vector<app::NotificationRecord> list(std::vector<std::string> const& channels, std::int64_t after,
+                                              int limit, app::UserId reader) override;
+    std::optional<app::NotificationRecord> by_id(std::int64_t id) override;
+    void mark_read(app::UserId reader, std::int64_t id) override;
+    std::int64_t mark_all_read(app::UserId reader, std::vector<std::string> const& channels) override;
+    std::int64_t unread_count(app::UserId reader, std::vector<std::string> const& channels) override;
+    std::vector<app::NotificationRecord> between(std::int64_t first, std::int64_t last, int limit,
+                                                 bool newest_first) override;
+    std::int64_t last_id(std::vector<std::string> const& channels) override;
+};
+
+}  // namespace hrms::store
