@@ -33,7 +33,7 @@ using hrms::Result;
 
 namespace {
 
-// The server's defaults (app::Config): header and JSON body limits, uploads plus framing.
+// The server's defaults (http::HttpConfig): header and JSON body limits, uploads plus framing.
 constexpr std::uint32_t kMaxHeaderBytes = 16 * 1024;
 constexpr std::uint64_t kMaxBodyBytes = 1024 * 1024;
 constexpr std::uint64_t kMaxUploadBytes = 10 * 1024 * 1024;

@@ -17,7 +17,7 @@ using hrms::realtime::ClientMessage;
 
 namespace {
 
-constexpr std::size_t kMaxMessageBytes = 4096;  // app::Config::ws_max_message_bytes
+constexpr std::size_t kMaxMessageBytes = 4096;  // realtime::WsConfig::ws_max_message_bytes
 
 // A server frame: a JSON object whose "type" is `type`.
 boost::json::object check_frame(hrms::realtime::FramePtr const& f, std::string_view type, std::string_view input) {

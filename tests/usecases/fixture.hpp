@@ -11,7 +11,6 @@
 #include <string>
 
 #include "hrms/app/actor.hpp"
-#include "hrms/app/config.hpp"
 #include "hrms/app/documents.hpp"
 #include "hrms/app/notifications.hpp"
 #include "hrms/app/profiles.hpp"
@@ -37,8 +36,8 @@ protected:
     void SetUp() override {
         db_ = std::make_unique<store::TestStore>(::testing::UnitTest::GetInstance()->current_test_info()->name());
         store_ = &**db_;
-        users_ = std::make_unique<app::Users>(*store_, clock_, config_);
-        profiles_ = std::make_unique<app::Profiles>(*store_, clock_, config_, catalog_);
+        users_ = std::make_unique<app::Users>(*store_, clock_, invites_);
+        profiles_ = std::make_unique<app::Profiles>(*store_, clock_, review_, catalog_);
         notifications_ = std::make_unique<app::Notifications>(*store_, clock_);
     }
     void TearDown() override {
@@ -92,7 +91,8 @@ protected:
     }
 
     SettableClock clock_;
-    app::Config config_;
+    app::InvitePolicy invites_;
+    app::ReviewPolicy review_;
     app::RoleCatalog catalog_;
     std::unique_ptr<store::TestStore> db_;
     app::Store* store_ = nullptr;

@@ -15,8 +15,8 @@ constexpr std::int64_t kHour = 3'600'000;
 class SlaTest : public UseCaseTest {
 protected:
     void SetUp() override {
-        config_.sla_hours_details = 48;
-        config_.escalate_after = 1.0;
+        review_.sla.hours_details = 48;
+        review_.sla.escalate_after = 1.0;
         UseCaseTest::SetUp();
         admin_ = actor("admin", {"admin"});
         employee_ = actor("ada", {"employee"});
@@ -112,6 +112,6 @@ TEST_F(SlaTest, TheAlertNamesTheStageTheTimeAndTheAssignee) {
         EXPECT_NE(f.data_json.find("\"elapsed_hours\":6E1"), std::string::npos) << f.data_json;
         EXPECT_NE(f.data_json.find("\"assignee_id\":" + std::to_string(reviewer.id)), std::string::npos)
             << f.data_json;
-        EXPECT_EQ(f.created_at, to_rfc3339(clock_.now()));
+        EXPECT_EQ(f.created_at, clock_.now());
     }
 }

@@ -24,9 +24,9 @@ std::unexpected<Error> too_many_failures(double seconds) {
 }
 }  // namespace
 
-Auth::Auth(Store& store, Clock const& clock, Config const& config, RoleCatalog& roles,
+Auth::Auth(Store& store, Clock const& clock, AuthPolicy const& policy, RoleCatalog& roles,
            LoginThrottle& throttle)
-    : store_(store), clock_(clock), config_(config), roles_(roles), throttle_(throttle),
+    : store_(store), clock_(clock), policy_(policy), roles_(roles), throttle_(throttle),
       dummy_hash_(hash_password(random_token())) {}
 
 Result<LoginResult> Auth::login(LoginInput const& input) {
@@ -41,22 +41,21 @@ Result<LoginResult> Auth::login(LoginInput const& input) {
     // exists. Failures are counted per email and address: an attacker elsewhere slows only
     // themselves, and only failures from many addresses lock the email everywhere.
     auto const key = sha256_hex("login:" + email);
-    auto const since = to_rfc3339(now.plus_seconds(-config_.login_lockout_s));
+    auto const since = now.plus_seconds(-policy_.login_lockout_s);
     std::optional<UserRecord> user;
     bool failed_before = false;  // from this address, within the window: forgotten on success
     {
         auto tx = store_.begin(TxMode::read);
         user = tx->users().by_email(email);
-        if (tx->users().login_failure_addresses(key, since) >= config_.login_lock_addresses)
-            return too_many_failures(config_.login_lockout_s);
+        if (tx->users().login_failure_addresses(key, since) >= policy_.login_lock_addresses)
+            return too_many_failures(policy_.login_lockout_s);
         auto const f = tx->users().login_failures(key, input.ip, since);
         failed_before = f.has_value();
-        if (f && f->failures >= config_.login_max_failures) {
-            double delay = config_.login_backoff_s *
-                           std::pow(2.0, std::min(f->failures - config_.login_max_failures, 40));
-            delay = std::min(delay, config_.login_lockout_s);
-            auto const last = parse_rfc3339(f->last_at).value_or(now);
-            double const left = delay - static_cast<double>(now.ms - last.ms) / 1000;
+        if (f && f->failures >= policy_.login_max_failures) {
+            double delay = policy_.login_backoff_s *
+                           std::pow(2.0, std::min(f->failures - policy_.login_max_failures, 40));
+            delay = std::min(delay, policy_.login_lockout_s);
+            double const left = delay - static_cast<double>(now.ms - f->last_at.ms) / 1000;
             if (left > 0) return too_many_failures(left);
         }
     }
@@ -64,9 +63,9 @@ Result<LoginResult> Auth::login(LoginInput const& input) {
     bool const has_password = user && user->password_hash;
     bool const ok = verify_password(input.password, has_password ? *user->password_hash : dummy_hash_);
     // A suspended (or invited) account answers like a wrong password: a right one is not confirmed.
-    if (!ok || !has_password || user->status != "active") {
+    if (!ok || !has_password || user->status != core::UserStatus::active) {
         auto tx = store_.begin(TxMode::write);
-        tx->users().record_login_failure(key, input.ip, to_rfc3339(now), since);
+        tx->users().record_login_failure(key, input.ip, now, since);
         tx->commit();
         throttle_.record_failure(input.ip, now);
         return bad_credentials();
@@ -74,18 +73,18 @@ Result<LoginResult> Auth::login(LoginInput const& input) {
 
     auto tx = store_.begin(TxMode::write);
     auto fresh = tx->users().by_id(user->id);
-    if (!fresh || fresh->status != "active") return bad_credentials();
+    if (!fresh || fresh->status != core::UserStatus::active) return bad_credentials();
     if (failed_before) tx->users().clear_login_failures(key, input.ip);
 
     LoginResult result;
     result.token = random_token();
     result.csrf = random_token(24);
-    result.expires_at = to_rfc3339(now.plus_seconds(config_.session_ttl_s));
+    result.expires_at = now.plus_seconds(policy_.session_ttl_s);
     SessionRecord s;
     s.token_hash = sha256_hex(result.token);
     s.user_id = fresh->id;
     s.csrf = result.csrf;
-    s.created_at = s.last_seen_at = to_rfc3339(now);
+    s.created_at = s.last_seen_at = now;
     s.expires_at = result.expires_at;
     s.ip = input.ip;
     s.user_agent = core::clip_utf8(input.user_agent, 512);  // stored as text: valid UTF-8 only
@@ -104,7 +103,7 @@ Result<Actor> Auth::authenticate(std::string const& token) {
     auto view = tx->sessions().by_hash(hash);
     auto const created = view ? created_if_unexpired(view->session, now) : std::nullopt;
     if (!created) return fail(ErrorCode::unauthenticated, "invalid or expired token");
-    if (view->user.status != "active")
+    if (view->user.status != core::UserStatus::active)
         return fail(ErrorCode::unauthenticated, "account is not active");
 
     Actor actor;
@@ -118,24 +117,20 @@ Result<Actor> Auth::authenticate(std::string const& token) {
     actor.csrf = std::move(view->session.csrf);
 
     // Sliding renewal, written rarely so that reads stay reads.
-    auto const seen = parse_rfc3339(view->session.last_seen_at);
-    if (!seen || seen->plus_seconds(config_.session_renew_after_s) <= now) {
-        auto renewed = now.plus_seconds(config_.session_ttl_s);
-        auto const cap = created->plus_seconds(config_.session_max_age_s);
+    if (view->session.last_seen_at.plus_seconds(policy_.session_renew_after_s) <= now) {
+        auto renewed = now.plus_seconds(policy_.session_ttl_s);
+        auto const cap = created->plus_seconds(policy_.session_max_age_s);
         if (cap < renewed) renewed = cap;
         auto wtx = store_.begin(TxMode::write);
-        wtx->sessions().touch(hash, to_rfc3339(renewed), to_rfc3339(now));
+        wtx->sessions().touch(hash, renewed, now);
         wtx->commit();
     }
     return actor;
 }
 
 std::optional<Instant> Auth::created_if_unexpired(SessionRecord const& s, Instant now) const {
-    auto const expires = parse_rfc3339(s.expires_at);
-    auto const created = parse_rfc3339(s.created_at);
-    if (!expires || !created || *expires <= now || created->plus_seconds(config_.session_max_age_s) <= now)
-        return std::nullopt;
-    return created;
+    if (s.expires_at <= now || s.created_at.plus_seconds(policy_.session_max_age_s) <= now) return std::nullopt;
+    return s.created_at;
 }
 
 std::vector<Auth::Ended> Auth::ended_sessions(std::vector<std::string> const& token_hashes) {
@@ -147,7 +142,7 @@ std::vector<Auth::Ended> Auth::ended_sessions(std::vector<std::string> const& to
         auto view = tx->sessions().by_hash(hash);
         if (!view || !created_if_unexpired(view->session, now)) {
             out.push_back({hash, false});
-        } else if (view->user.status != "active") {
+        } else if (view->user.status != core::UserStatus::active) {
             out.push_back({hash, true});
         }
     }
@@ -171,8 +166,7 @@ Result<void> Auth::accept_invite(std::string const& token, std::string const& ne
         auto invite = tx->sessions().invite_by_hash(hash);
         if (!invite || invite->used_at)
             return fail(ErrorCode::unauthenticated, "invite token is invalid or already used");
-        auto const expires = parse_rfc3339(invite->expires_at);
-        if (!expires || *expires <= now)
+        if (invite->expires_at <= now)
             return fail(ErrorCode::unauthenticated, "invite token has expired");
         user = tx->users().by_id(invite->user_id);
         if (!user) return fail(ErrorCode::unauthenticated, "invite token is invalid");
@@ -184,10 +178,9 @@ Result<void> Auth::accept_invite(std::string const& token, std::string const& ne
     auto invite = tx->sessions().invite_by_hash(hash);  // re-checked: single use even under a race
     if (!invite || invite->used_at)
         return fail(ErrorCode::unauthenticated, "invite token is invalid or already used");
-    auto const ts = to_rfc3339(now);
-    tx->sessions().mark_invite_used(hash, ts);
-    tx->users().set_password(user->id, phc, ts);
-    if (user->status == "invited") tx->users().set_status(user->id, "active", ts);
+    tx->sessions().mark_invite_used(hash, now);
+    tx->users().set_password(user->id, phc, now);
+    if (user->status == core::UserStatus::invited) tx->users().set_status(user->id, core::UserStatus::active, now);
     tx->commit();
     return {};
 }

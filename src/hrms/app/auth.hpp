@@ -3,13 +3,23 @@
 #include <string>
 
 #include "hrms/app/actor.hpp"
-#include "hrms/app/config.hpp"
 #include "hrms/app/login_throttle.hpp"
 #include "hrms/app/ports.hpp"
 #include "hrms/app/role_catalog.hpp"
 #include "hrms/core/error.hpp"
 
 namespace hrms::app {
+
+// Sign-in sessions and login failures (HRMS_SESSION_*, HRMS_LOGIN_*).
+struct AuthPolicy {
+    double session_ttl_s = 8 * 3600;           // idle lifetime, renewed on use
+    double session_max_age_s = 7 * 24 * 3600;  // absolute lifetime
+    double session_renew_after_s = 60;         // write the renewal at most this often
+    int login_max_failures = 5;                // per email and address, then growing delays
+    double login_backoff_s = 1;                // the first delay; doubles with each further failure
+    double login_lockout_s = 900;              // the longest delay, and how long a lock lasts
+    int login_lock_addresses = 10;             // distinct failing addresses that lock an email
+};
 
 struct LoginInput {
     std::string email;
@@ -21,14 +31,15 @@ struct LoginInput {
 struct LoginResult {
     std::string token;  // shown once; only its SHA-256 is stored
     std::string csrf;
-    std::string expires_at;
+    Instant expires_at;
     UserRecord user;
 };
 
 class Auth {
 public:
-    Auth(Store& store, Clock const& clock, Config const& config, RoleCatalog& roles,
-         LoginThrottle& throttle);
+    Auth(Store& store, Clock const& clock, AuthPolicy const& policy, RoleCatalog& roles, LoginThrottle& throttle);
+
+    AuthPolicy const& policy() const { return policy_; }
 
     // A new session, or unauthenticated (wrong email or password, or an account that is not
     // active: the same answer), rate_limited (this address is throttled, or failures for this
@@ -63,7 +74,7 @@ private:
 
     Store& store_;
     Clock const& clock_;
-    Config const& config_;
+    AuthPolicy const& policy_;
     RoleCatalog& roles_;
     LoginThrottle& throttle_;
     std::string dummy_hash_;  // verified against for unknown emails, so timing does not tell

@@ -81,8 +81,8 @@ Blob store_blob(BlobStore& blobs, std::string const& content) {
 // timestamps spread over the past weeks; all in batches of kBatch employees per transaction.
 class Seeder {
 public:
-    Seeder(Store& store, BlobStore& blobs, Clock const& clock, Config const& config, unsigned seed)
-        : store_(store), blobs_(blobs), now_(clock.now()), policy_(sla_policy(config)), rng_(seed),
+    Seeder(Store& store, BlobStore& blobs, Clock const& clock, core::SlaPolicy const& policy, unsigned seed)
+        : store_(store), blobs_(blobs), now_(clock.now()), policy_(policy), rng_(seed),
           // One argon2id hash shared by every demo account: hashing 10,000 passwords would take
           // minutes, and these accounts exist to be looked at, not to guard anything.
           phc_(hash_password(kDemoPassword)) {}
@@ -126,8 +126,8 @@ private:
         tag_ = std::to_string(now_.ms % 100000);
         for (int i = 0; i < 3; ++i) {
             auto const email = "reviewer" + std::to_string(i + 1) + "." + tag_ + "@demo.example";
-            reviewers_.push_back(tx->users().insert({email, std::string(pick(kFirst)) + " Reviewer", "active", phc_,
-                                                  {"reviewer"}, to_rfc3339(now_)}));
+            reviewers_.push_back(tx->users().insert({email, std::string(pick(kFirst)) + " Reviewer",
+                                                     core::UserStatus::active, phc_, {"reviewer"}, now_}));
             ++stats_.reviewers;
         }
         tx->commit();
@@ -151,7 +151,7 @@ private:
             w.p.assignee_id = reviewer();
         w.p.state = w.st;
         w.p.progress = compute_progress(tx, w.p);
-        w.p.updated_at = to_rfc3339(w.t);
+        w.p.updated_at = w.t;
         tx.profiles().update(w.p);
         ++stats_.employees;
     }
@@ -164,8 +164,8 @@ private:
                        [](unsigned char c) { return static_cast<char>(c == ' ' ? '-' : std::tolower(c)); });
         Instant const joined{now_.ms - static_cast<std::int64_t>(1 + rng_() % 42) * 86'400'000 -
                              static_cast<std::int64_t>(rng_() % 86'400'000)};
-        auto const at = to_rfc3339(joined);
-        auto const uid = tx.users().insert({email, first + " " + last, "active", phc_, {"employee"}, at});
+        auto const at = joined;
+        auto const uid = tx.users().insert({email, first + " " + last, core::UserStatus::active, phc_, {"employee"}, at});
         Walk w{tx, {}, first + " " + last, joined, {}};
         w.p.id = tx.profiles().insert(uid, search_text(w.name, email), at);
         w.p.user_id = uid;
@@ -197,10 +197,10 @@ private:
     void step(Walk& w, core::ProfileState to, std::optional<UserId> actor, std::optional<core::Decision> decision,
               std::optional<std::string> reason, Instant when) {
         auto const from = w.st;
-        auto const at = to_rfc3339(when);
-        w.tx.profiles().insert_history({0, w.p.id, actor, at, core::to_string(from.stage), core::to_string(from.status),
-                             core::to_string(to.stage), core::to_string(to.status),
-                             decision ? std::optional<std::string>(core::to_string(*decision)) : std::nullopt, reason});
+        auto const at = when;
+        w.tx.profiles().insert_history({0, w.p.id, actor, at, from.stage, to.stage, from.status, to.status,
+                                        decision ? std::optional<std::string>(core::to_string(*decision)) : std::nullopt,
+                                        reason});
         ++stats_.history_rows;
         if (!decision) {
             for (auto const& n : stage_submitted(w.p.user_id, w.name, w.p.id, from.stage)) tell(w, n, at);
@@ -212,7 +212,7 @@ private:
         }
         w.st = to;
     }
-    void tell(Walk& w, Notice const& n, std::string const& at) {
+    void tell(Walk& w, Notice const& n, Instant at) {
         notify(w.tx, n, at);
         ++stats_.notifications;
     }
@@ -221,9 +221,9 @@ private:
     void awaiting(Walk& w, core::Stage stage, Instant at) {
         auto const c = core::sla_start(stage, at);
         w.tx.profiles().save_sla_clock(w.p.id, c);
-        w.p.submitted_at = to_rfc3339(at);
+        w.p.submitted_at = at;
         auto const s = core::sla_status(c, policy_, now_);
-        if (s.deadline) w.p.sla_due_at = to_rfc3339(*s.deadline);
+        if (s.deadline) w.p.sla_due_at = *s.deadline;
     }
 
     // The clock of a review of `stage` submitted at `from` and decided at `to`: stopped when
@@ -305,15 +305,15 @@ private:
         d.size = type_blobs_[k].size;
         d.sha256 = type_blobs_[k].sha;
         d.mime = "application/pdf";
-        d.status = "pending";
+        d.status = core::DocumentStatus::pending;
         d.uploaded_by = w.p.user_id;
-        d.uploaded_at = to_rfc3339(advance(w, 0.5, 24));
+        d.uploaded_at = advance(w, 0.5, 24);
         d.id = w.tx.documents().insert(d);
         ++stats_.documents;
         tell(w, document_uploaded(w.p.user_id, w.p.id, d.id, type.code, type.name, d.filename), d.uploaded_at);
         if (!reviewed) return;
-        auto const at = to_rfc3339(advance(w, 0.5, 12));
-        w.tx.documents().review(d.id, "approved", reviewer(), at, "");
+        auto const at = advance(w, 0.5, 12);
+        w.tx.documents().review(d.id, core::DocumentStatus::approved, reviewer(), at, "");
         tell(w, document_reviewed(w.p.user_id, w.p.id, d.id, type.code, type.name, d.filename, core::Decision::approve,
                                   ""),
              at);
@@ -334,9 +334,9 @@ private:
 
 }  // namespace
 
-DemoStats seed_demo(Store& store, BlobStore& blobs, Clock const& clock, Config const& config, int employees,
+DemoStats seed_demo(Store& store, BlobStore& blobs, Clock const& clock, core::SlaPolicy const& policy, int employees,
                     unsigned seed, std::function<void(int, int)> const& progress) {
-    return Seeder(store, blobs, clock, config, seed).run(employees, progress);
+    return Seeder(store, blobs, clock, policy, seed).run(employees, progress);
 }
 
 }  // namespace hrms::app

@@ -3,7 +3,6 @@
 // stage history and timestamps over the past weeks.
 #include <functional>
 
-#include "hrms/app/config.hpp"
 #include "hrms/app/ports.hpp"
 
 namespace hrms::app {
@@ -21,7 +20,7 @@ inline constexpr char const* kDemoPassword = "demo-password-123";
 // Creates `employees` employees (and a few reviewers) in batches of 500 per transaction,
 // calling `progress(done, total)` after each batch. Deterministic for a given `seed`; emails
 // are unique per run (they carry the first new user id), so seeding twice adds more.
-DemoStats seed_demo(Store& store, BlobStore& blobs, Clock const& clock, Config const& config, int employees,
+DemoStats seed_demo(Store& store, BlobStore& blobs, Clock const& clock, core::SlaPolicy const& policy, int employees,
                     unsigned seed, std::function<void(int, int)> const& progress);
 
 }  // namespace hrms::app

@@ -23,8 +23,8 @@ Result<void> check_upload(Tx& tx, ProfileRecord const& p, DocumentTypeRecord con
     bool approved = false;
     for (auto const& d : tx.documents().of(p.id, false)) {
         if (d.type != spec.code) continue;
-        if (d.status == "rejected") action = core::EmployeeAction::replace_rejected_document;
-        approved = approved || d.status == "approved";
+        if (d.status == core::DocumentStatus::rejected) action = core::EmployeeAction::replace_rejected_document;
+        approved = approved || d.status == core::DocumentStatus::approved;
     }
     TRY_VOID(core::check_employee_action(p.state, action));
     if (approved) return fail(ErrorCode::conflict, spec.name + " is already approved");
@@ -33,8 +33,8 @@ Result<void> check_upload(Tx& tx, ProfileRecord const& p, DocumentTypeRecord con
 
 }  // namespace
 
-Documents::Documents(Store& store, Clock const& clock, Config const& config, BlobStore& blobs)
-    : store_(store), clock_(clock), config_(config), blobs_(blobs) {}
+Documents::Documents(Store& store, Clock const& clock, SelfReview self_review, BlobStore& blobs)
+    : store_(store), clock_(clock), self_review_(self_review), blobs_(blobs) {}
 
 Result<std::vector<DocumentTypeRecord>> Documents::types(Actor const&) {
     auto tx = store_.begin(TxMode::read);
@@ -73,7 +73,7 @@ Result<DocumentRecord> Documents::upload(Actor const& actor, std::string const& 
                     "the file's content is " + mime + ", which is not accepted for " + spec.name,
                     "{\"field\":\"file\",\"detected\":" + json_quote(mime) + "}");
 
-    auto const ts = to_rfc3339(clock_.now());
+    auto const ts = clock_.now();
     auto tx = store_.begin(TxMode::write, context_of(actor));
     auto p = tx->profiles().by_user(actor.id);
     if (!p) return fail(ErrorCode::not_found, "profile not found");
@@ -87,7 +87,7 @@ Result<DocumentRecord> Documents::upload(Actor const& actor, std::string const& 
     d.size = file.size;
     d.sha256 = file.sha256;
     d.mime = mime;
-    d.status = "pending";
+    d.status = core::DocumentStatus::pending;
     d.uploaded_by = actor.id;
     d.uploaded_at = ts;
     d.id = tx->documents().insert(d);
@@ -115,17 +115,17 @@ Result<DocumentRecord> Documents::review(Actor const& actor, DocumentId id, core
                                          std::string const& reason) {
     TRY_VOID(require(actor, core::perm::documents_review));
     auto const why = TRY(core::check_reason(reason, decision == core::Decision::reject));
-    auto const ts = to_rfc3339(clock_.now());
+    auto const ts = clock_.now();
     auto tx = store_.begin(TxMode::write, context_of(actor));
     auto d = tx->documents().by_id(id);
     if (!d) return no_document();
     if (!d->is_current) return fail(ErrorCode::conflict, "a newer version of this document exists");
     auto p = tx->profiles().by_id(d->profile_id);
     if (!p) return no_document();
-    TRY_VOID(check_not_own(actor, p->user_id, self_review_policy(config_)));
+    TRY_VOID(check_not_own(actor, p->user_id, self_review_));
     if (p->state.stage != core::Stage::documents || p->state.status != core::StageStatus::submitted)
         return fail(ErrorCode::conflict, "documents are reviewed while the documents stage awaits review");
-    std::string const status = decision == core::Decision::approve ? "approved" : "rejected";
+    auto const status = decision == core::Decision::approve ? core::DocumentStatus::approved : core::DocumentStatus::rejected;
     tx->documents().review(id, status, actor.id, ts, why);
     // Progress rises with each approved required document.
     p->progress = compute_progress(*tx, *p);

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "hrms/app/actor.hpp"
-#include "hrms/app/config.hpp"
+#include "hrms/app/grants.hpp"
 #include "hrms/app/ports.hpp"
 #include "hrms/app/profiles.hpp"
 
@@ -27,7 +27,7 @@ struct DocumentContent {
 
 class Documents {
 public:
-    Documents(Store& store, Clock const& clock, Config const& config, BlobStore& blobs);
+    Documents(Store& store, Clock const& clock, SelfReview self_review, BlobStore& blobs);
 
     Result<std::vector<DocumentTypeRecord>> types(Actor const& actor);
     // Stores the upload as the actor's current document of `type`. The temporary file is gone
@@ -46,7 +46,7 @@ public:
 private:
     Store& store_;
     Clock const& clock_;
-    Config const& config_;
+    SelfReview self_review_;
     BlobStore& blobs_;
 };
 

@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "hrms/app/actor.hpp"
-#include "hrms/app/config.hpp"
 #include "hrms/app/ports.hpp"
 #include "hrms/core/role_graph.hpp"
 
@@ -53,10 +52,5 @@ enum class SelfReview { refused, allowed };
 // Separation of duties: self_review when the actor would decide their own profile or documents
 // (owned by `owner`), unless HRMS_ALLOW_SELF_REVIEW allows it.
 Result<void> check_not_own(Actor const& actor, UserId owner, SelfReview policy);
-
-// The policy HRMS_ALLOW_SELF_REVIEW sets.
-inline SelfReview self_review_policy(Config const& c) {
-    return c.allow_self_review ? SelfReview::allowed : SelfReview::refused;
-}
 
 }  // namespace hrms::app

@@ -50,7 +50,7 @@ struct ToJson {
 
 std::string data_json(NoticeData const& data) { return json::serialize(std::visit(ToJson{}, data)); }
 
-void notify(Tx& tx, Notice const& notice, std::string const& at) {
+void notify(Tx& tx, Notice const& notice, Instant at) {
     NotificationRecord n;
     n.channel = notice.channel;
     n.kind = notice.kind;

@@ -89,7 +89,7 @@ struct Notice {
 };
 
 // Writes `notice` in `tx`, stamped `at`.
-void notify(Tx& tx, Notice const& notice, std::string const& at);
+void notify(Tx& tx, Notice const& notice, Instant at);
 
 // What each event tells whom, in words and data: written by the use cases (and by the demo
 // seeder, so that seeded feeds read like real ones).

@@ -52,7 +52,7 @@ public:
 struct IssuedInvite {
     UserRecord user;
     std::string token;
-    std::string expires_at;
+    Instant expires_at;
 };
 
 // Everything a write transaction tells others. The store collects it as the transaction goes

@@ -47,13 +47,8 @@ std::string json_list(std::vector<std::string> const& items) {
 
 }  // namespace
 
-core::SlaPolicy sla_policy(Config const& c) {
-    return {c.sla_hours_details, c.sla_hours_documents, c.sla_hours_final, c.reminder_after,
-            c.escalate_after};
-}
-
-Profiles::Profiles(Store& store, Clock const& clock, Config const& config, RoleCatalog& roles)
-    : store_(store), clock_(clock), config_(config), roles_(roles) {}
+Profiles::Profiles(Store& store, Clock const& clock, ReviewPolicy const& policy, RoleCatalog& roles)
+    : store_(store), clock_(clock), policy_(policy), roles_(roles) {}
 
 int compute_progress(Tx& tx, ProfileRecord const& p) {
     core::ProgressInput in;
@@ -74,7 +69,7 @@ ProfileView Profiles::view(Tx& tx, ProfileRecord p) {
     v.history = tx.profiles().history(p.id);
     if (is_review_stage(p.state.stage)) {
         if (auto clock = tx.profiles().sla_clock(p.id, p.state.stage))
-            v.sla = core::sla_status(*clock, sla_policy(config_), clock_.now());
+            v.sla = core::sla_status(*clock, policy_.sla, clock_.now());
     }
     v.profile = std::move(p);
     return v;
@@ -107,7 +102,7 @@ Result<ProfileView> Profiles::save_details(Actor const& actor, core::Details con
     TRY_VOID(core::check_employee_action(p->state, core::EmployeeAction::edit_details));
     p->details = std::move(normalized);
     p->progress = compute_progress(*tx, *p);
-    p->updated_at = to_rfc3339(now);
+    p->updated_at = now;
     tx->profiles().update(*p);
     auto v = view(*tx, std::move(*p));
     tx->commit();
@@ -117,7 +112,7 @@ Result<ProfileView> Profiles::save_details(Actor const& actor, core::Details con
 Result<ProfileView> Profiles::submit(Actor const& actor) {
     TRY_VOID(require(actor, core::perm::profile_self));
     auto const now = clock_.now();
-    auto const ts = to_rfc3339(now);
+    auto const ts = now;
     auto tx = store_.begin(TxMode::write, context_of(actor));
     auto p = tx->profiles().by_user(actor.id);
     if (!p) return no_profile();
@@ -135,15 +130,15 @@ Result<ProfileView> Profiles::submit(Actor const& actor) {
     auto clock = tx->profiles().sla_clock(p->id, p->state.stage);
     auto c = next_review_clock(clock, p->state.stage, now);
     tx->profiles().save_sla_clock(p->id, c);
-    auto const status = core::sla_status(c, sla_policy(config_), now);
+    auto const status = core::sla_status(c, policy_.sla, now);
     p->state = next;
     p->submitted_at = ts;
-    p->sla_due_at = status.deadline ? std::optional(to_rfc3339(*status.deadline)) : std::nullopt;
+    p->sla_due_at = status.deadline ? std::optional(*status.deadline) : std::nullopt;
     p->progress = compute_progress(*tx, *p);
     p->updated_at = ts;
     tx->profiles().update(*p);
-    tx->profiles().insert_history({0, p->id, actor.id, ts, core::to_string(from.stage), core::to_string(from.status),
-                        core::to_string(next.stage), core::to_string(next.status), std::nullopt, std::nullopt});
+    tx->profiles().insert_history(
+        {0, p->id, actor.id, ts, from.stage, next.stage, from.status, next.status, std::nullopt, std::nullopt});
     for (auto const& n : stage_submitted(actor.id, p->name, p->id, from.stage)) notify(*tx, n, ts);
     auto v = view(*tx, std::move(*p));
     tx->commit();
@@ -154,7 +149,7 @@ Result<QueuePage> Profiles::queue(Actor const& actor, QueueQuery query) {
     TRY_VOID(require(actor, core::perm::profiles_read));
     int const want = query.limit;
     query.limit = want + 1;
-    query.now = to_rfc3339(clock_.now());
+    query.now = clock_.now();
     auto tx = store_.begin(TxMode::read);
     QueuePage page;
     page.items = tx->profiles().list(query);
@@ -165,11 +160,11 @@ Result<QueuePage> Profiles::queue(Actor const& actor, QueueQuery query) {
 Result<ProfileView> Profiles::decide(Actor const& actor, ProfileId id, core::DecisionInput const& input) {
     TRY_VOID(require(actor, core::perm::profiles_review));
     auto const now = clock_.now();
-    auto const ts = to_rfc3339(now);
+    auto const ts = now;
     auto tx = store_.begin(TxMode::write, context_of(actor));
     auto p = tx->profiles().by_id(id);
     if (!p) return no_profile();
-    TRY_VOID(check_not_own(actor, p->user_id, self_review_policy(config_)));
+    TRY_VOID(check_not_own(actor, p->user_id, policy_.self_review));
     auto const t = TRY(core::decide(p->state, input));
     if (t.decision == core::Decision::approve && t.from.stage == core::Stage::documents) {
         if (auto const pending = lacking(*tx, p->id, core::DocumentNeed::approved); !pending.empty())
@@ -187,8 +182,8 @@ Result<ProfileView> Profiles::decide(Actor const& actor, ProfileId id, core::Dec
         auto clock = tx->profiles().sla_clock(p->id, t.to.stage);
         auto c = next_review_clock(clock, t.to.stage, now);
         tx->profiles().save_sla_clock(p->id, c);
-        auto const st = core::sla_status(c, sla_policy(config_), now);
-        if (st.deadline) p->sla_due_at = to_rfc3339(*st.deadline);
+        auto const st = core::sla_status(c, policy_.sla, now);
+        if (st.deadline) p->sla_due_at = *st.deadline;
         p->submitted_at = ts;
     }
     p->state = t.to;
@@ -197,9 +192,8 @@ Result<ProfileView> Profiles::decide(Actor const& actor, ProfileId id, core::Dec
     p->updated_at = ts;
     tx->profiles().update(*p);
     std::string const decision = core::to_string(t.decision);
-    tx->profiles().insert_history({0, p->id, actor.id, ts, core::to_string(t.from.stage), core::to_string(t.from.status),
-                        core::to_string(t.to.stage), core::to_string(t.to.status), decision,
-                        input.reason.empty() ? std::nullopt : std::optional(input.reason)});
+    tx->profiles().insert_history({0, p->id, actor.id, ts, t.from.stage, t.to.stage, t.from.status, t.to.status, decision,
+                                   input.reason.empty() ? std::nullopt : std::optional(input.reason)});
     notify(*tx,
            t.decision == core::Decision::reject
                ? stage_rejected(p->user_id, p->id, t.from.stage, t.to.stage, input.reason)
@@ -215,7 +209,7 @@ Result<ProfileView> Profiles::set_employment(Actor const& actor, ProfileId id, c
     TRY_VOID(require(actor, core::perm::profiles_status));
     auto const why = TRY(core::check_reason(reason, false));
     auto const now = clock_.now();
-    auto const ts = to_rfc3339(now);
+    auto const ts = now;
     auto tx = store_.begin(TxMode::write, context_of(actor));
     auto p = tx->profiles().by_id(id);
     if (!p) return no_profile();
@@ -229,17 +223,17 @@ Result<ProfileView> Profiles::set_employment(Actor const& actor, ProfileId id, c
         auto c = runs ? next_review_clock(clock, p->state.stage, now)
                       : core::sla_pause(clock.value_or(core::sla_start(p->state.stage, now)), now);
         tx->profiles().save_sla_clock(p->id, c);
-        auto const st = core::sla_status(c, sla_policy(config_), now);
-        p->sla_due_at = runs && st.deadline ? std::optional(to_rfc3339(*st.deadline)) : std::nullopt;
+        auto const st = core::sla_status(c, policy_.sla, now);
+        p->sla_due_at = runs && st.deadline ? std::optional(*st.deadline) : std::nullopt;
     }
     auto const from = p->state;
     p->state = next;
     p->updated_at = ts;
     tx->profiles().update(*p);
     std::string const status = core::to_string(to);
-    tx->profiles().insert_history({0, p->id, actor.id, ts, core::to_string(from.stage), core::to_string(from.status),
-                        core::to_string(next.stage), core::to_string(next.status), "employment." + status,
-                        why.empty() ? std::nullopt : std::optional(why)});
+    tx->profiles().insert_history({0, p->id, actor.id, ts, from.stage, next.stage, from.status, next.status,
+                                   "employment." + status,
+                                   why.empty() ? std::nullopt : std::optional(why)});
     notify(*tx, employment_changed(p->user_id, p->id, to, why), ts);
     auto v = view(*tx, std::move(*p));
     tx->commit();
@@ -248,14 +242,14 @@ Result<ProfileView> Profiles::set_employment(Actor const& actor, ProfileId id, c
 
 int Profiles::escalate_due() {
     auto const now = clock_.now();
-    auto const policy = sla_policy(config_);
+    auto const policy = policy_.sla;
     // A running clock's deadline is when it reaches its budget, so a review is due escalation
     // (escalate_after - 1) budgets past it: the shortest budget bounds the candidates, and the
     // query leaves out reviews already alerted, so the writer is held only for the few in
     // their window, not for every overdue profile on every scan.
     double const shortest = std::min({policy.hours_details, policy.hours_documents, policy.hours_final});
-    auto const threshold = to_rfc3339(now.plus_seconds(-(policy.escalate_after - 1.0) * shortest * 3600));
-    auto const ts = to_rfc3339(now);
+    auto const threshold = now.plus_seconds(-(policy.escalate_after - 1.0) * shortest * 3600);
+    auto const ts = now;
     constexpr int kPage = 200;
     int sent = 0;
     std::optional<ProfileId> after;
@@ -296,14 +290,14 @@ Result<ProfileView> Profiles::assign(Actor const& actor, ProfileId id, std::opti
     if (!p) return no_profile();
     if (reviewer) {
         auto user = tx->users().by_id(*reviewer);
-        if (!user || user->status != "active")
+        if (!user || user->status != core::UserStatus::active)
             return invalid_field("reviewer_id", "reviewer " + std::to_string(*reviewer) + " is not an active user");
         auto const perms = roles_.permissions_for(user->roles, tx->roles().version(), *tx);
         if (!core::has_permission(perms, core::perm::profiles_review))
             return invalid_field("reviewer_id", "user " + std::to_string(*reviewer) + " cannot review profiles");
     }
     p->assignee_id = reviewer;
-    p->updated_at = to_rfc3339(clock_.now());
+    p->updated_at = clock_.now();
     tx->profiles().update(*p);
     auto v = view(*tx, std::move(*p));
     tx->commit();

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "hrms/app/actor.hpp"
-#include "hrms/app/config.hpp"
+#include "hrms/app/grants.hpp"
 #include "hrms/app/ports.hpp"
 #include "hrms/app/role_catalog.hpp"
 #include "hrms/core/onboarding.hpp"
@@ -25,15 +25,19 @@ struct QueuePage {
     std::optional<ProfileId> next_after;
 };
 
-// The SLA policy from the configuration.
-core::SlaPolicy sla_policy(Config const& c);
+// How reviews are timed and who may decide them (HRMS_SLA_*, HRMS_REMINDER_AFTER,
+// HRMS_ESCALATE_AFTER, HRMS_ALLOW_SELF_REVIEW).
+struct ReviewPolicy {
+    core::SlaPolicy sla;
+    SelfReview self_review = SelfReview::refused;
+};
 
 // Progress of `p` as stored now (approved required documents are read from `tx`).
 int compute_progress(Tx& tx, ProfileRecord const& p);
 
 class Profiles {
 public:
-    Profiles(Store& store, Clock const& clock, Config const& config, RoleCatalog& roles);
+    Profiles(Store& store, Clock const& clock, ReviewPolicy const& policy, RoleCatalog& roles);
 
     // The actor's own profile; not_found when they have none (not an employee).
     Result<ProfileView> mine(Actor const& actor);
@@ -73,7 +77,7 @@ private:
 
     Store& store_;
     Clock const& clock_;
-    Config const& config_;
+    ReviewPolicy const& policy_;
     RoleCatalog& roles_;
 };
 

@@ -57,7 +57,7 @@ Result<RoleRecord> Roles::save(Actor const& actor, RoleInput const& input, bool 
     tx->serialize(Tx::Lock::roles);
     auto existing = tx->roles().find(input.name);
     RoleRecord role;
-    auto const ts = to_rfc3339(clock_.now());
+    auto const ts = clock_.now();
     if (creating) {
         if (existing) return fail(ErrorCode::conflict, "role " + input.name + " already exists",
                                   "{\"field\":\"name\"}");

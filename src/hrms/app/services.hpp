@@ -1,7 +1,6 @@
 #pragma once
 // Every use case, built once by cli/ and handed to the HTTP layer.
 #include "hrms/app/auth.hpp"
-#include "hrms/app/config.hpp"
 #include "hrms/app/documents.hpp"
 #include "hrms/app/jobs.hpp"
 #include "hrms/app/notifications.hpp"
@@ -12,7 +11,6 @@
 namespace hrms::app {
 
 struct Services {
-    Config const& config;
     Store& store;
     Clock const& clock;
     Auth& auth;

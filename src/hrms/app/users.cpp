@@ -38,8 +38,8 @@ std::string search_text(std::string const& name, std::string const& email) {
     return out;
 }
 
-Users::Users(Store& store, Clock const& clock, Config const& config)
-    : store_(store), clock_(clock), config_(config) {}
+Users::Users(Store& store, Clock const& clock, InvitePolicy const& invites)
+    : store_(store), clock_(clock), invites_(invites) {}
 
 Result<CreatedUser> Users::create(Actor const& actor, CreateUserInput const& input) {
     TRY_VOID(require(actor, core::perm::users_write));
@@ -59,7 +59,6 @@ Result<CreatedUser> Users::create_checked(CreateUserInput const& input, Actor co
         phc = hash_password(*input.password);
     }
     auto const now = clock_.now();
-    auto const ts = to_rfc3339(now);
 
     auto tx = store_.begin(TxMode::write, actor ? context_of(*actor) : TxContext{});
     tx->serialize(Tx::Lock::user_emails);  // two creates of one email: the second sees the first
@@ -68,20 +67,18 @@ Result<CreatedUser> Users::create_checked(CreateUserInput const& input, Actor co
     if (tx->users().by_email(email))
         return fail(ErrorCode::conflict, "a user with this email already exists",
                     "{\"field\":\"email\"}");
-    NewUser nu{email, name, phc ? "active" : "invited", phc, roles, ts};
+    NewUser nu{email, name, phc ? core::UserStatus::active : core::UserStatus::invited, phc, roles, now};
     auto const id = tx->users().insert(nu);
     // Employees are onboarded: their profile is created with the account.
     if (std::find(roles.begin(), roles.end(), "employee") != roles.end())
-        tx->profiles().insert(id, search_text(name, email), ts);
+        tx->profiles().insert(id, search_text(name, email), now);
 
     CreatedUser out;
     std::string token;
     if (!phc) {
         token = random_token();
-        InviteRecord invite{sha256_hex(token), id, to_rfc3339(now.plus_seconds(
-                                                       config_.invite_ttl_hours * 3600)),
-                            std::nullopt};
-        tx->sessions().insert_invite(invite, ts);
+        InviteRecord invite{sha256_hex(token), id, now.plus_seconds(invites_.invite_ttl_hours * 3600), std::nullopt};
+        tx->sessions().insert_invite(invite, now);
         out.invite_expires_at = invite.expires_at;
     }
     out.user = *tx->users().by_id(id);
@@ -134,7 +131,7 @@ Result<UserRecord> Users::set_manager(Actor const& actor, UserId id, std::option
                         "{\"field\":\"manager_id\",\"path\":" + path_json + "]}");
         }
     }
-    tx->users().set_manager(id, manager, to_rfc3339(clock_.now()));
+    tx->users().set_manager(id, manager, clock_.now());
     auto updated = *tx->users().by_id(id);
     tx->commit();
     return updated;
@@ -149,10 +146,10 @@ Result<UserRecord> Users::set_roles(Actor const& actor, UserId id, std::vector<s
     TRY_VOID(check_outranks(actor, view, user->roles));
     roles = TRY(check_roles(*tx, std::move(roles)));
     TRY_VOID(check_grantable(actor, view, roles, "grant roles"));
-    if (is_admin(user->roles) && !is_admin(roles) && user->status == "active" &&
+    if (is_admin(user->roles) && !is_admin(roles) && user->status == core::UserStatus::active &&
         tx->users().count_active_admins() <= 1)
         return fail(ErrorCode::conflict, "this would leave no admin");
-    auto const ts = to_rfc3339(clock_.now());
+    auto const ts = clock_.now();
     tx->users().set_roles(id, roles, ts);
     if (std::find(roles.begin(), roles.end(), "employee") != roles.end() && !tx->profiles().by_user(id))
         tx->profiles().insert(id, search_text(user->name, user->email), ts);
@@ -165,24 +162,26 @@ Result<UserRecord> Users::update(Actor const& actor, UserId id, UpdateUserInput 
     TRY_VOID(require(actor, core::perm::users_write));
     std::optional<std::string> name;
     if (input.name) name = TRY(core::normalize_name(*input.name));
-    if (input.status && *input.status != "active" && *input.status != "suspended")
+    std::optional<core::UserStatus> status;
+    if (input.status) status = core::parse_user_status(*input.status);
+    if (input.status && status != core::UserStatus::active && status != core::UserStatus::suspended)
         return invalid_field("status", "status must be active or suspended");
-    if (input.status && *input.status == "suspended" && id == actor.id)
+    if (status == core::UserStatus::suspended && id == actor.id)
         return fail(ErrorCode::conflict, "you cannot suspend yourself");
     auto tx = store_.begin(TxMode::write, context_of(actor));
     auto user = tx->users().by_id(id);
     if (!user) return no_user();
     TRY_VOID(check_outranks(actor, PermissionView(*tx), user->roles));
-    auto const ts = to_rfc3339(clock_.now());
+    auto const ts = clock_.now();
     if (name) tx->users().set_name(id, *name, ts);
-    if (input.status && *input.status != user->status) {
-        if (*input.status == "active" && user->status == "invited")
+    if (status && *status != user->status) {
+        if (*status == core::UserStatus::active && user->status == core::UserStatus::invited)
             return fail(ErrorCode::conflict, "an invited user becomes active by accepting the invite");
-        if (*input.status == "suspended" && is_admin(user->roles) &&
+        if (*status == core::UserStatus::suspended && is_admin(user->roles) &&
             tx->users().count_active_admins() <= 1)
             return fail(ErrorCode::conflict, "this would leave no admin");
-        tx->users().set_status(id, *input.status, ts);
-        if (*input.status == "suspended") tx->sessions().revoke_all(id);
+        tx->users().set_status(id, *status, ts);
+        if (*status == core::UserStatus::suspended) tx->sessions().revoke_all(id);
     }
     auto updated = *tx->users().by_id(id);
     tx->commit();

@@ -5,7 +5,6 @@
 #include <vector>
 
 #include "hrms/app/actor.hpp"
-#include "hrms/app/config.hpp"
 #include "hrms/app/ports.hpp"
 #include "hrms/core/error.hpp"
 
@@ -23,7 +22,7 @@ std::string search_text(std::string const& name, std::string const& email);
 
 struct CreatedUser {
     UserRecord user;
-    std::optional<std::string> invite_expires_at;
+    std::optional<Instant> invite_expires_at;
 };
 
 struct UpdateUserInput {
@@ -38,11 +37,16 @@ struct UserPage {
 
 inline constexpr int kMaxPageSize = 200;
 
+// Invites (HRMS_INVITE_TTL_HOURS).
+struct InvitePolicy {
+    double invite_ttl_hours = 72;
+};
+
 class Users {
 public:
     // An invite's token is recorded on the transaction (Tx::record_invite) and handed out by the
     // store's EffectSink once it commits.
-    Users(Store& store, Clock const& clock, Config const& config);
+    Users(Store& store, Clock const& clock, InvitePolicy const& invites);
 
     // The new user; conflict if the email is taken, validation_failed naming the bad field,
     // forbidden when the roles would grant a permission the actor does not hold.
@@ -73,7 +77,7 @@ private:
 
     Store& store_;
     Clock const& clock_;
-    Config const& config_;
+    InvitePolicy const& invites_;
 };
 
 }  // namespace hrms::app

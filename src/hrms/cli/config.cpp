@@ -14,7 +14,7 @@ namespace hrms::cli {
 
 namespace {
 
-using Setter = std::function<void(app::Config&, std::string const&)>;
+using Setter = std::function<void(Config&, std::string const&)>;
 
 struct Setting {
     char const* key;  // toml key; the variable is HRMS_ + upper(key)
@@ -54,88 +54,101 @@ bool to_bool(std::string const& key, std::string const& v) {
     bad(key, "'" + v + "' is not a boolean (use 1 or 0)");
 }
 
-Setting str(char const* key, std::string app::Config::*field) {
-    return {key, [field](app::Config& c, std::string const& v) { c.*field = v; }};
+// A setting's field, reached from the whole Config: FIELD(http.listen).
+#define FIELD(path) [](Config& c) -> auto& { return c.path; }
+
+template <class F>
+Setting str(char const* key, F field) {
+    return {key, [field](Config& c, std::string const& v) { field(c) = v; }};
 }
-Setting dbl(char const* key, double app::Config::*field, double min = 0) {
-    return {key, [key, field, min](app::Config& c, std::string const& v) { c.*field = to_double(key, v, min); }};
+template <class F>
+Setting dbl(char const* key, F field, double min = 0) {
+    return {key, [key, field, min](Config& c, std::string const& v) { field(c) = to_double(key, v, min); }};
 }
-Setting integer(char const* key, int app::Config::*field, long long min = 0) {
-    return {key, [key, field, min](app::Config& c, std::string const& v) {
-                c.*field = static_cast<int>(to_int(key, v, min));
+template <class F>
+Setting integer(char const* key, F field, long long min = 0) {
+    return {key, [key, field, min](Config& c, std::string const& v) {
+                field(c) = static_cast<int>(to_int(key, v, min));
             }};
 }
-Setting size(char const* key, std::size_t app::Config::*field, long long min = 1) {
-    return {key, [key, field, min](app::Config& c, std::string const& v) {
-                c.*field = static_cast<std::size_t>(to_int(key, v, min));
+template <class F>
+Setting size(char const* key, F field, long long min = 1) {
+    return {key, [key, field, min](Config& c, std::string const& v) {
+                field(c) = static_cast<std::size_t>(to_int(key, v, min));
             }};
 }
-Setting boolean(char const* key, bool app::Config::*field) {
-    return {key, [key, field](app::Config& c, std::string const& v) { c.*field = to_bool(key, v); }};
+template <class F>
+Setting boolean(char const* key, F field) {
+    return {key, [key, field](Config& c, std::string const& v) { field(c) = to_bool(key, v); }};
 }
 
 // A CIDR list, checked when it is read so that a typo stops the server instead of silently
 // trusting nobody (or everybody).
-Setting cidrs(char const* key, std::function<void(app::Config&, std::string const&)> assign) {
-    return {key, [key, assign](app::Config& c, std::string const& v) {
+Setting cidrs(char const* key, std::function<void(Config&, std::string const&)> assign) {
+    return {key, [key, assign](Config& c, std::string const& v) {
                 if (auto r = core::parse_cidr_list(v, env_name(key)); !r) bad(key, r.error().message);
                 assign(c, v);
             }};
 }
 
 std::vector<Setting> const& settings() {
-    using C = app::Config;
+    using C = Config;
     static std::vector<Setting> const kAll{
-        str("listen", &C::listen),
-        str("data_dir", &C::data_dir),
-        str("database_url", &C::database_url),
-        str("admin_email", &C::admin_email),
-        str("admin_password", &C::admin_password),
-        boolean("dev_mode", &C::dev_mode),
-        str("log_level", &C::log_level),
-        integer("io_threads", &C::io_threads),
-        integer("worker_threads", &C::worker_threads),
-        integer("db_pool_size", &C::db_pool_size),
-        size("max_header_bytes", &C::max_header_bytes, 1024),
-        size("max_body_bytes", &C::max_body_bytes, 1024),
-        size("max_upload_bytes", &C::max_upload_bytes, 1024),
-        dbl("http_read_timeout_s", &C::http_read_timeout_s, 0.1),
-        dbl("http_idle_timeout_s", &C::http_idle_timeout_s, 0.1),
-        dbl("shutdown_grace_s", &C::shutdown_grace_s, 0),
-        dbl("slow_request_ms", &C::slow_request_ms, 0),
-        dbl("session_ttl_s", &C::session_ttl_s, 1),
-        dbl("session_max_age_s", &C::session_max_age_s, 1),
-        dbl("session_renew_after_s", &C::session_renew_after_s, 0),
-        boolean("cookie_secure", &C::cookie_secure),
-        integer("login_max_failures", &C::login_max_failures, 1),
-        dbl("login_backoff_s", &C::login_backoff_s, 0.001),
-        dbl("login_lockout_s", &C::login_lockout_s, 1),
-        integer("login_lock_addresses", &C::login_lock_addresses, 2),
-        integer("login_ip_max_failures", &C::login_ip_max_failures, 1),
-        dbl("login_rate_per_ip", &C::login_rate_per_ip, 0.001),
-        dbl("login_burst_per_ip", &C::login_burst_per_ip, 1),
-        dbl("invite_ttl_hours", &C::invite_ttl_hours, 0.001),
-        cidrs("trusted_proxies", [](C& c, std::string const& v) { c.trusted_proxies = v; }),
+        str("listen", FIELD(http.listen)),
+        str("data_dir", FIELD(data_dir)),
+        str("database_url", FIELD(database_url)),
+        str("admin_email", FIELD(admin_email)),
+        str("admin_password", FIELD(admin_password)),
+        boolean("dev_mode", FIELD(dev_mode)),
+        str("log_level", FIELD(log_level)),
+        integer("io_threads", FIELD(http.io_threads)),
+        integer("worker_threads", FIELD(http.worker_threads)),
+        integer("db_pool_size", FIELD(db_pool_size)),
+        size("max_header_bytes", FIELD(http.max_header_bytes), 1024),
+        size("max_body_bytes", FIELD(http.max_body_bytes), 1024),
+        size("max_upload_bytes", FIELD(http.max_upload_bytes), 1024),
+        dbl("http_read_timeout_s", FIELD(http.http_read_timeout_s), 0.1),
+        dbl("http_idle_timeout_s", FIELD(http.http_idle_timeout_s), 0.1),
+        dbl("shutdown_grace_s", FIELD(http.shutdown_grace_s), 0),
+        dbl("slow_request_ms", FIELD(http.slow_request_ms), 0),
+        dbl("session_ttl_s", FIELD(auth.session_ttl_s), 1),
+        dbl("session_max_age_s", FIELD(auth.session_max_age_s), 1),
+        dbl("session_renew_after_s", FIELD(auth.session_renew_after_s), 0),
+        boolean("cookie_secure", FIELD(http.cookie_secure)),
+        integer("login_max_failures", FIELD(auth.login_max_failures), 1),
+        dbl("login_backoff_s", FIELD(auth.login_backoff_s), 0.001),
+        dbl("login_lockout_s", FIELD(auth.login_lockout_s), 1),
+        integer("login_lock_addresses", FIELD(auth.login_lock_addresses), 2),
+        integer("login_ip_max_failures", FIELD(throttle.max_failures), 1),
+        dbl("login_rate_per_ip", FIELD(throttle.rate_per_s), 0.001),
+        dbl("login_burst_per_ip", FIELD(throttle.burst), 1),
+        dbl("invite_ttl_hours", FIELD(invites.invite_ttl_hours), 0.001),
+        cidrs("trusted_proxies", [](C& c, std::string const& v) { c.http.trusted_proxies = v; }),
         cidrs("metrics_allow", [](C& c, std::string const& v) { c.metrics_allow = v; }),
-        boolean("allow_self_review", &C::allow_self_review),
-        dbl("sla_hours_details", &C::sla_hours_details, 0.0001),
-        dbl("sla_hours_documents", &C::sla_hours_documents, 0.0001),
-        dbl("sla_hours_final", &C::sla_hours_final, 0.0001),
-        dbl("reminder_after", &C::reminder_after, 0),
-        dbl("escalate_after", &C::escalate_after, 0),
-        dbl("sla_scan_interval_s", &C::sla_scan_interval_s, 0.05),
-        dbl("job_lease_s", &C::job_lease_s, 0.5),
-        dbl("ws_idle_timeout_s", &C::ws_idle_timeout_s, 0.1),
-        dbl("ws_cleanup_interval_s", &C::ws_cleanup_interval_s, 0.05),
-        dbl("ws_auth_timeout_s", &C::ws_auth_timeout_s, 0.05),
-        size("ws_max_message_bytes", &C::ws_max_message_bytes, 128),
-        size("ws_queue_messages", &C::ws_queue_messages, 16),
-        size("ws_queue_bytes", &C::ws_queue_bytes, 4096),
-        dbl("ws_rate_per_s", &C::ws_rate_per_s, 0.1),
-        dbl("ws_dashboard_interval_s", &C::ws_dashboard_interval_s, 0.05),
+        {"allow_self_review",
+         [](C& c, std::string const& v) {
+             c.review.self_review = to_bool("allow_self_review", v) ? app::SelfReview::allowed : app::SelfReview::refused;
+         }},
+        dbl("sla_hours_details", FIELD(review.sla.hours_details), 0.0001),
+        dbl("sla_hours_documents", FIELD(review.sla.hours_documents), 0.0001),
+        dbl("sla_hours_final", FIELD(review.sla.hours_final), 0.0001),
+        dbl("reminder_after", FIELD(review.sla.reminder_after), 0),
+        dbl("escalate_after", FIELD(review.sla.escalate_after), 0),
+        dbl("sla_scan_interval_s", FIELD(sla_scan_interval_s), 0.05),
+        dbl("job_lease_s", FIELD(job_lease_s), 0.5),
+        dbl("ws_idle_timeout_s", FIELD(ws.ws_idle_timeout_s), 0.1),
+        dbl("ws_cleanup_interval_s", FIELD(ws.ws_cleanup_interval_s), 0.05),
+        dbl("ws_auth_timeout_s", FIELD(ws.ws_auth_timeout_s), 0.05),
+        size("ws_max_message_bytes", FIELD(ws.ws_max_message_bytes), 128),
+        size("ws_queue_messages", FIELD(ws.ws_queue_messages), 16),
+        size("ws_queue_bytes", FIELD(ws.ws_queue_bytes), 4096),
+        dbl("ws_rate_per_s", FIELD(ws.ws_rate_per_s), 0.1),
+        dbl("ws_dashboard_interval_s", FIELD(ws.ws_dashboard_interval_s), 0.05),
     };
     return kAll;
 }
+
+#undef FIELD
 
 std::string toml_text(toml::value const& v, std::string const& key) {
     if (v.is_string()) return v.as_string();
@@ -147,8 +160,8 @@ std::string toml_text(toml::value const& v, std::string const& key) {
 
 }  // namespace
 
-app::Config load_config(std::string const& toml_path) {
-    app::Config c;
+Config load_config(std::string const& toml_path) {
+    Config c;
     std::string path = toml_path;
     if (path.empty() && std::filesystem::exists("hrms.toml")) path = "hrms.toml";
     if (!path.empty()) {
@@ -168,7 +181,8 @@ app::Config load_config(std::string const& toml_path) {
     for (auto const& s : settings()) {
         if (char const* v = std::getenv(env_name(s.key).c_str())) s.set(c, v);
     }
-    if (c.session_max_age_s < c.session_ttl_s) c.session_max_age_s = c.session_ttl_s;
+    if (c.auth.session_max_age_s < c.auth.session_ttl_s) c.auth.session_max_age_s = c.auth.session_ttl_s;
+    c.throttle.failure_window_s = c.auth.login_lockout_s;
     return c;
 }
 

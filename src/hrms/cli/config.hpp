@@ -1,20 +1,62 @@
 #pragma once
-// Loading the Config: defaults, then hrms.toml (if any), then HRMS_* environment variables.
+// Every setting of the server, in sections: each section's type lives beside what it configures
+// (http::HttpConfig, app::AuthPolicy, app::ReviewPolicy, realtime::WsConfig, ...) and each use
+// case receives only its own. Loaded here: defaults, then hrms.toml (if any), then HRMS_*
+// environment variables; each setting is documented in docs/operations.md.
+#include <optional>
 #include <string>
 #include <vector>
 
-#include "hrms/app/config.hpp"
+#include "hrms/app/auth.hpp"
+#include "hrms/app/login_throttle.hpp"
+#include "hrms/app/profiles.hpp"
+#include "hrms/app/users.hpp"
+#include "hrms/http/config.hpp"
+#include "hrms/realtime/ws_service.hpp"
 
 namespace hrms::cli {
 
+struct Config {
+    std::string data_dir = "./var";
+    std::string database_url;  // default sqlite://$data_dir/hrms.db
+    int db_pool_size = 0;      // readers (SQLite) or connections (PostgreSQL); 0: worker_threads
+    std::string admin_email;
+    std::string admin_password;
+    bool dev_mode = false;
+    std::string log_level = "info";
+    // Addresses that may read /metrics without a token (CIDR list); unset: loopback when no
+    // proxy is trusted, nobody when one is (every request would look like the proxy's).
+    std::optional<std::string> metrics_allow;
+    double sla_scan_interval_s = 60;  // how often reviews past escalate_after are looked for
+    double job_lease_s = 30;          // a cluster-wide job's lease: max(this, 2 x its interval)
+
+    http::HttpConfig http;
+    app::AuthPolicy auth;
+    app::LoginThrottle::Limits throttle;  // its window is auth.login_lockout_s
+    app::InvitePolicy invites;
+    app::ReviewPolicy review;
+    realtime::WsConfig ws;
+
+    // The configured SQLite URL for the data dir when none was given.
+    std::string effective_database_url() const {
+        return database_url.empty() ? "sqlite://" + data_dir + "/hrms.db" : database_url;
+    }
+    int effective_db_pool_size() const { return db_pool_size > 0 ? db_pool_size : http.effective_worker_threads(); }
+    // The CIDR list of addresses that may read /metrics without a token.
+    std::string effective_metrics_allow() const {
+        if (metrics_allow) return *metrics_allow;
+        return http.trusted_proxies.empty() ? "127.0.0.0/8,::1/128" : "";
+    }
+};
+
 struct SettingDoc {
-    std::string env;      // HRMS_LISTEN
-    std::string toml;     // listen
+    std::string env;   // HRMS_LISTEN
+    std::string toml;  // listen
 };
 
 // Reads `toml_path` when it is non-empty (or ./hrms.toml when that exists), then the
 // environment. Throws std::runtime_error naming the setting for any bad value or unknown key.
-app::Config load_config(std::string const& toml_path);
+Config load_config(std::string const& toml_path);
 
 // Every setting's environment name, in documentation order (checked against
 // docs/operations.md by a test).

@@ -44,12 +44,13 @@ public:
         for (auto const& invite : effects.invites) {
             auto const id = static_cast<long long>(invite.user.id);
             if (dev_mode_) {
-                log::info("invite.created", {log::num("user_id", id), log::str("email", invite.user.email),
-                                             log::str("token", invite.token), log::str("expires_at", invite.expires_at),
-                                             log::str("request_id", context.request_id)});
+                log::info("invite.created",
+                          {log::num("user_id", id), log::str("email", invite.user.email), log::str("token", invite.token),
+                           log::str("expires_at", to_rfc3339(invite.expires_at)),
+                           log::str("request_id", context.request_id)});
             } else {
                 log::info("invite.created", {log::num("user_id", id), log::str("email", invite.user.email),
-                                             log::str("expires_at", invite.expires_at),
+                                             log::str("expires_at", to_rfc3339(invite.expires_at)),
                                              log::str("request_id", context.request_id)});
             }
         }
@@ -59,7 +60,7 @@ private:
     bool dev_mode_;
 };
 
-std::unique_ptr<app::Store> open_and_migrate(app::Config const& config) {
+std::unique_ptr<app::Store> open_and_migrate(cli::Config const& config) {
     auto store = store::open_store(config.effective_database_url(), config.effective_db_pool_size());
     store::migrate(*store, [](int version, std::string const& name) {
         log::info("db.migrate", {log::num("version", static_cast<long long>(version)), log::str("name", name)});
@@ -69,7 +70,7 @@ std::unique_ptr<app::Store> open_and_migrate(app::Config const& config) {
 
 // Everything serve and the user commands share.
 struct World {
-    app::Config config;
+    cli::Config config;
     std::unique_ptr<app::Store> store;
     app::SystemClock clock;
     app::RoleCatalog role_catalog;
@@ -85,21 +86,20 @@ struct World {
     app::JobAdmin job_admin;
     app::Services services;
 
-    explicit World(app::Config c)
+    explicit World(cli::Config c)
         : config(std::move(c)),
           store(open_and_migrate(config)),
-          throttle({config.login_rate_per_ip, config.login_burst_per_ip, config.login_ip_max_failures,
-                    config.login_lockout_s}),
+          throttle(config.throttle),
           effects(config.dev_mode),
-          auth(*store, clock, config, role_catalog, throttle),
-          users(*store, clock, config),
+          auth(*store, clock, config.auth, role_catalog, throttle),
+          users(*store, clock, config.invites),
           roles(*store, clock),
           blobs(store::open_blob_store(config.data_dir)),
-          profiles(*store, clock, config, role_catalog),
-          documents(*store, clock, config, *blobs),
+          profiles(*store, clock, config.review, role_catalog),
+          documents(*store, clock, config.review.self_review, *blobs),
           notifications(*store, clock),
           job_admin(*store, clock),
-          services{config, *store, clock, auth, users, roles, profiles, documents, notifications, *blobs, job_admin} {
+          services{*store, clock, auth, users, roles, profiles, documents, notifications, *blobs, job_admin} {
         store->set_effect_sink(&effects);
     }
     ~World() { store->set_effect_sink(nullptr); }
@@ -117,7 +117,7 @@ void add_jobs(jobs::Runner& runner, World& w) {
                 .run = [&w](jobs::JobContext&) -> std::int64_t { return w.profiles.escalate_due(); }});
 }
 
-int cmd_serve(app::Config config) {
+int cmd_serve(cli::Config config) {
     World w(std::move(config));
     if (!w.config.admin_email.empty()) {
         auto made = w.users.ensure_admin(w.config.admin_email, w.config.admin_password);
@@ -134,7 +134,7 @@ int cmd_serve(app::Config config) {
     auto router = http::build_router(std::string(cli::openapi_yaml()), metrics, std::move(metrics_allow),
                                      [&hub](http::Router& r) { realtime::add_ws_routes(r, hub); });
     metrics.add_source([&hub] { return hub.render_metrics(); });
-    auto ws = realtime::make_ws_service(w.services, hub);
+    auto ws = realtime::make_ws_service(w.services, hub, w.config.ws);
     w.store->set_live_sink(&hub);  // committed notifications go live from here on
     jobs::Runner runner(*w.store, w.clock, {.instance = {}, .lease_s = w.config.job_lease_s});
     add_jobs(runner, w);
@@ -143,7 +143,7 @@ int cmd_serve(app::Config config) {
     log::info("hrms.start", {log::str("version", HRMS_VERSION), log::str("database", w.store->backend()),
                              log::str("data_dir", w.config.data_dir), log::str("instance", runner.instance())});
     runner.start();
-    int const rc = http::serve(w.services, router, metrics, ws.get());
+    int const rc = http::serve(w.services, w.config.http, router, metrics, ws.get());
     runner.stop();  // lets runs in progress finish, then gives the leases up
     w.job_admin.attach(nullptr);
     w.store->set_live_sink(nullptr);
@@ -166,7 +166,7 @@ int cmd_routes() {
     return 0;
 }
 
-int cmd_user_create(app::Config config, std::string const& email, std::string const& name,
+int cmd_user_create(cli::Config config, std::string const& email, std::string const& name,
                     std::vector<std::string> const& roles, bool password_stdin) {
     World w(std::move(config));
     app::CreateUserInput in{email, name, roles, std::nullopt};
@@ -181,16 +181,16 @@ int cmd_user_create(app::Config config, std::string const& email, std::string co
         return 1;
     }
     std::cout << "created user " << created->user.id << " <" << created->user.email << ">";
-    if (created->invite_expires_at) std::cout << " (invited until " << *created->invite_expires_at << ")";
+    if (created->invite_expires_at) std::cout << " (invited until " << to_rfc3339(*created->invite_expires_at) << ")";
     std::cout << "\n";
     return 0;
 }
 
-int cmd_demo_seed(app::Config config, int employees, unsigned seed) {
+int cmd_demo_seed(cli::Config config, int employees, unsigned seed) {
     World w(std::move(config));
     auto const started = std::chrono::steady_clock::now();
     bool const tty = ::isatty(2);
-    auto stats = app::seed_demo(*w.store, *w.blobs, w.clock, w.config, employees, seed, [&](int done, int total) {
+    auto stats = app::seed_demo(*w.store, *w.blobs, w.clock, w.config.review.sla, employees, seed, [&](int done, int total) {
         int const width = 40;
         int const filled = total ? done * width / total : width;
         double const secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "hrms/core/enum_text.hpp"
 #include "hrms/core/text.hpp"
 
 namespace hrms::core {
@@ -90,6 +91,22 @@ bool is_self_permission(std::string_view permission) { return permission == perm
 
 bool has_permission(std::set<std::string> const& granted, std::string_view permission) {
     return granted.contains(perm::all) || granted.contains(std::string(permission));
+}
+
+char const* to_string(UserStatus s) {
+    switch (s) {
+        case UserStatus::active:
+            return "active";
+        case UserStatus::invited:
+            return "invited";
+        case UserStatus::suspended:
+            return "suspended";
+    }
+    return "active";
+}
+
+std::optional<UserStatus> parse_user_status(std::string_view text) {
+    return parse_enum(text, UserStatus::suspended);
 }
 
 }  // namespace hrms::core

@@ -1,5 +1,6 @@
 #pragma once
 // Account rules: email shape, password policy, role names and the permission vocabulary.
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -24,6 +25,11 @@ Result<void> check_password_policy(std::string_view password, std::string_view e
 
 // Ok for a display name: 1..200 bytes after trimming, no control characters.
 Result<std::string> normalize_name(std::string_view name, std::string const& field = "name");
+
+// An account's status: invited (no password yet), active, or suspended (cannot sign in).
+enum class UserStatus { active, invited, suspended };
+char const* to_string(UserStatus s);
+std::optional<UserStatus> parse_user_status(std::string_view text);
 
 // Role names: 2..64 of [a-z0-9_], starting with a letter.
 Result<void> check_role_name(std::string_view name, std::string const& field = "name");

@@ -7,6 +7,7 @@
 #include <cctype>
 #include <cmath>
 
+#include "hrms/core/enum_text.hpp"
 #include "hrms/core/text.hpp"
 
 namespace hrms::core {
@@ -50,6 +51,18 @@ char const* to_string(Decision d) {
     return "approve";
 }
 
+char const* to_string(DocumentStatus s) {
+    switch (s) {
+        case DocumentStatus::pending:
+            return "pending";
+        case DocumentStatus::approved:
+            return "approved";
+        case DocumentStatus::rejected:
+            return "rejected";
+    }
+    return "pending";
+}
+
 char const* to_string(EmploymentStatus s) {
     switch (s) {
         case EmploymentStatus::onboarding:
@@ -64,18 +77,6 @@ char const* to_string(EmploymentStatus s) {
     return "onboarding";
 }
 
-namespace {
-// Inverts to_string over every value of an enum whose last enumerator is `last`.
-template <class E>
-std::optional<E> parse_enum(std::string_view text, E last) {
-    for (int i = 0; i <= static_cast<int>(last); ++i) {
-        auto const e = static_cast<E>(i);
-        if (text == to_string(e)) return e;
-    }
-    return std::nullopt;
-}
-}  // namespace
-
 std::optional<Stage> parse_stage(std::string_view text) {
     return parse_enum(text, Stage::completed);
 }
@@ -87,6 +88,9 @@ std::optional<Decision> parse_decision(std::string_view text) {
 }
 std::optional<EmploymentStatus> parse_employment_status(std::string_view text) {
     return parse_enum(text, EmploymentStatus::active);
+}
+std::optional<DocumentStatus> parse_document_status(std::string_view text) {
+    return parse_enum(text, DocumentStatus::rejected);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -581,7 +585,7 @@ std::vector<std::string> required_documents_lacking(std::vector<std::string> con
     std::vector<std::string> out;
     for (auto const& type : required_types) {
         bool const met = std::any_of(current.begin(), current.end(), [&](CurrentDocument const& d) {
-            return d.type == type && (need == DocumentNeed::approved ? d.status == "approved" : d.status != "rejected");
+            return d.type == type && (need == DocumentNeed::approved ? d.status == DocumentStatus::approved : d.status != DocumentStatus::rejected);
         });
         if (!met) out.push_back(type);
     }

@@ -17,15 +17,18 @@ enum class Stage { details, documents, final, completed };
 enum class StageStatus { draft, submitted, rejected };
 enum class Decision { approve, reject };
 enum class EmploymentStatus { onboarding, on_hold, withdrawn, active };
+enum class DocumentStatus { pending, approved, rejected };
 
 char const* to_string(Stage s);
 char const* to_string(StageStatus s);
 char const* to_string(Decision d);
 char const* to_string(EmploymentStatus s);
+char const* to_string(DocumentStatus s);
 std::optional<Stage> parse_stage(std::string_view text);
 std::optional<StageStatus> parse_stage_status(std::string_view text);
 std::optional<Decision> parse_decision(std::string_view text);
 std::optional<EmploymentStatus> parse_employment_status(std::string_view text);
+std::optional<DocumentStatus> parse_document_status(std::string_view text);
 
 struct ProfileState {
     Stage stage = Stage::details;
@@ -137,7 +140,7 @@ bool is_iso_country(std::string_view code);
 // A profile's current document of one type, as the required-documents rules see it.
 struct CurrentDocument {
     std::string type;
-    std::string status;  // pending | approved | rejected
+    DocumentStatus status = DocumentStatus::pending;
 };
 
 // What a required document type must have: `uploaded` (a current document that is not

@@ -1529,8 +1529,11 @@ TEST(SlaUrgent, AStoppedClockIsNeverUrgent) {
 TEST(RequiredDocuments, WhatIsLackingDependsOnTheNeed) {
     using core::DocumentNeed;
     std::vector<std::string> const required{"id_proof", "address_proof", "tax_form"};
-    std::vector<core::CurrentDocument> const current{
-        {"id_proof", "approved"}, {"address_proof", "rejected"}, {"tax_form", "pending"}, {"photo", "pending"}};
+    using core::DocumentStatus;
+    std::vector<core::CurrentDocument> const current{{"id_proof", DocumentStatus::approved},
+                                                     {"address_proof", DocumentStatus::rejected},
+                                                     {"tax_form", DocumentStatus::pending},
+                                                     {"photo", DocumentStatus::pending}};
     EXPECT_EQ(core::required_documents_lacking(required, current, DocumentNeed::uploaded),
               (std::vector<std::string>{"address_proof"}));
     EXPECT_EQ(core::required_documents_lacking(required, current, DocumentNeed::approved),

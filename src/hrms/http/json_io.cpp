@@ -106,19 +106,17 @@ json::object user_json(app::UserRecord const& u) {
     o["id"] = u.id;
     o["email"] = u.email;
     o["name"] = u.name;
-    o["status"] = u.status;
+    o["status"] = core::to_string(u.status);
     json::array roles;
     for (auto const& r : u.roles) roles.emplace_back(r);
     o["roles"] = std::move(roles);
-    o["manager_id"] = u.manager_id ? json::value(*u.manager_id) : json::value(nullptr);
-    o["created_at"] = u.created_at;
-    o["updated_at"] = u.updated_at;
+    o["manager_id"] = or_null(u.manager_id);
+    o["created_at"] = json_value(u.created_at);
+    o["updated_at"] = json_value(u.updated_at);
     return o;
 }
 
 namespace {
-json::value opt_id(std::optional<std::int64_t> const& v) { return v ? json::value(*v) : json::value(nullptr); }
-json::value opt_str(std::optional<std::string> const& v) { return v ? json::value(*v) : json::value(nullptr); }
 json::value parsed(std::string const& text) {
     boost::system::error_code ec;
     auto v = json::parse(text, ec);
@@ -136,11 +134,11 @@ json::object profile_summary_json(app::ProfileRecord const& p) {
     o["status"] = core::to_string(p.state.status);
     o["employment_status"] = core::to_string(p.state.employment);
     o["progress"] = p.progress;
-    o["assignee_id"] = opt_id(p.assignee_id);
-    o["submitted_at"] = opt_str(p.submitted_at);
-    o["sla_due_at"] = opt_str(p.sla_due_at);
-    o["created_at"] = p.created_at;
-    o["updated_at"] = p.updated_at;
+    o["assignee_id"] = or_null(p.assignee_id);
+    o["submitted_at"] = or_null(p.submitted_at);
+    o["sla_due_at"] = or_null(p.sla_due_at);
+    o["created_at"] = json_value(p.created_at);
+    o["updated_at"] = json_value(p.updated_at);
     return o;
 }
 
@@ -153,12 +151,12 @@ json::object document_json(app::DocumentRecord const& d) {
     o["size"] = d.size;
     o["sha256"] = d.sha256;
     o["mime"] = d.mime;
-    o["status"] = d.status;
+    o["status"] = core::to_string(d.status);
     o["current"] = d.is_current;
-    o["uploaded_at"] = d.uploaded_at;
-    o["reviewed_by"] = opt_id(d.reviewed_by);
-    o["reviewed_at"] = opt_str(d.reviewed_at);
-    o["review_reason"] = opt_str(d.review_reason);
+    o["uploaded_at"] = json_value(d.uploaded_at);
+    o["reviewed_by"] = or_null(d.reviewed_by);
+    o["reviewed_at"] = or_null(d.reviewed_at);
+    o["review_reason"] = or_null(d.review_reason);
     return o;
 }
 
@@ -169,7 +167,7 @@ json::object notification_json(app::NotificationRecord const& n) {
     o["title"] = n.title;
     o["body"] = n.body;
     o["data"] = parsed(n.data_json);
-    o["created_at"] = n.created_at;
+    o["created_at"] = json_value(n.created_at);
     o["read"] = n.read;
     return o;
 }
@@ -184,8 +182,8 @@ json::object role_json(app::RoleRecord const& r) {
     for (auto const& p : r.inherits) inherits.emplace_back(p);
     o["permissions"] = std::move(perms);
     o["inherits"] = std::move(inherits);
-    o["created_at"] = r.created_at;
-    o["updated_at"] = r.updated_at;
+    o["created_at"] = json_value(r.created_at);
+    o["updated_at"] = json_value(r.updated_at);
     return o;
 }
 

@@ -8,6 +8,7 @@
 
 #include "hrms/app/ports.hpp"
 #include "hrms/core/error.hpp"
+#include "hrms/core/time.hpp"
 
 namespace hrms::http {
 
@@ -28,6 +29,19 @@ public:
 private:
     boost::json::object object_;
 };
+
+// Times leave the server as RFC 3339 UTC text with milliseconds; everything else as itself.
+inline boost::json::value json_value(Instant t) { return boost::json::value(to_rfc3339(t)); }
+template <class T>
+boost::json::value json_value(T const& v) {
+    return boost::json::value(v);
+}
+
+// The value, or JSON null when there is none.
+template <class T>
+boost::json::value or_null(std::optional<T> const& v) {
+    return v ? json_value(*v) : boost::json::value(nullptr);
+}
 
 boost::json::object user_json(app::UserRecord const& user);
 boost::json::object profile_summary_json(app::ProfileRecord const& p);

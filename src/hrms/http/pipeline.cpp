@@ -53,10 +53,10 @@ std::string request_id_for(Request const& req) {
     return id;
 }
 
-Pipeline::Pipeline(app::Services& services, Router const& router, Metrics& metrics)
-    : services_(services), router_(router), metrics_(metrics),
+Pipeline::Pipeline(app::Services& services, HttpConfig const& config, Router const& router, Metrics& metrics)
+    : services_(services), config_(config), router_(router), metrics_(metrics),
       // Checked when the settings were read; a bad list here trusts nobody.
-      trusted_proxies_(core::parse_cidr_list(services.config.trusted_proxies, "HRMS_TRUSTED_PROXIES")
+      trusted_proxies_(core::parse_cidr_list(config.trusted_proxies, "HRMS_TRUSTED_PROXIES")
                            .value_or(core::CidrList{})) {}
 
 void Pipeline::resolve_client(Request& req) const {
@@ -109,7 +109,7 @@ Pipeline::Traits Pipeline::traits(Request const& req) const {
 std::optional<Response> Pipeline::precheck(Request const& req, double started_s) {
     auto match = router_.match(req.method, req.path);
     if (!match.route) return std::nullopt;
-    Ctx ctx{req, services_, request_id_for(req), {}, std::nullopt, false};
+    Ctx ctx{req, services_, config_, request_id_for(req), {}, std::nullopt, false};
     auto denied = authorize(*match.route, ctx);
     if (!denied) return std::nullopt;
     metrics_.started();
@@ -154,7 +154,7 @@ Response Pipeline::reject(Request const& req, Error const& error) {
 
 Response Pipeline::handle(Request& req, double started_s) {
     metrics_.started();
-    Ctx ctx{req, services_, request_id_for(req), {}, std::nullopt, false};
+    Ctx ctx{req, services_, config_, request_id_for(req), {}, std::nullopt, false};
     std::size_t route_index = router_.routes().size();
     std::string route_name = "unmatched";
     Response res;
@@ -198,10 +198,10 @@ Response Pipeline::handle(Request& req, double started_s) {
     metrics_.finished(route_index, req.method, res.status, elapsed);
     double const ms = elapsed * 1000;
     auto const level = res.status >= 500                                   ? log::Level::error
-                       : ms >= services_.config.slow_request_ms            ? log::Level::warn
+                       : ms >= config_.slow_request_ms            ? log::Level::warn
                                                                            : log::Level::debug;
     if (log::enabled(level)) {
-        log::write(level, ms >= services_.config.slow_request_ms ? "http.slow_request" : "http.request",
+        log::write(level, ms >= config_.slow_request_ms ? "http.slow_request" : "http.request",
                    {log::str("request_id", ctx.request_id), log::str("method", req.method),
                     log::str("route", route_name), log::num("status", static_cast<long long>(res.status)),
                     log::num("ms", ms), log::str("ip", req.client_ip),

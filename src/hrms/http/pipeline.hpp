@@ -11,7 +11,7 @@ namespace hrms::http {
 
 class Pipeline {
 public:
-    Pipeline(app::Services& services, Router const& router, Metrics& metrics);
+    Pipeline(app::Services& services, HttpConfig const& config, Router const& router, Metrics& metrics);
 
     // A response for `req`, never throwing: a handler's exception becomes a 500 naming the
     // request id. `started` is when the request was fully read (for latency).
@@ -52,6 +52,7 @@ private:
     std::optional<Error> authorize(Route const& route, Ctx& ctx);
 
     app::Services& services_;
+    HttpConfig const& config_;
     Router const& router_;
     Metrics& metrics_;
     core::CidrList trusted_proxies_;

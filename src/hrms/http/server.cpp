@@ -45,34 +45,35 @@ struct Conn {
 
 class Server {
 public:
-    Server(app::Services& services, Router const& router, Metrics& metrics, UpgradeHandler* upgrade)
-        : config_(services.config),
+    Server(app::Services& services, HttpConfig const& config, Router const& router, Metrics& metrics,
+           UpgradeHandler* upgrade)
+        : config_(config),
           upgrade_(upgrade),
-          pipeline_(services, router, metrics),
-          pool_(static_cast<std::size_t>(worker_threads(services.config))),
-          lanes_(make_lanes(services.config, upgrade != nullptr)),
+          pipeline_(services, config, router, metrics),
+          pool_(static_cast<std::size_t>(worker_threads(config))),
+          lanes_(make_lanes(config, upgrade != nullptr)),
           acceptor_(ioc_) {}
 
     int run();
 
 private:
-    static int io_threads(app::Config const& c) { return c.effective_io_threads(); }
+    static int io_threads(HttpConfig const& c) { return c.effective_io_threads(); }
     // Upgraded connections (WebSockets) leave the shared event loop for a "lane": an io_context
-    // of their own run by one thread, as many as I/O threads. A session stays on its lane for
+    // of their own run by one thread, as many as I/O threads. A WebSocket session stays on its lane for
     // its whole life, so its handlers never race and need no strand, and the hub hands a lane
     // all of its recipients of a notification in one post instead of one post each. Plain
     // HTTP stays on the shared loop, where any free thread takes the next request.
-    static std::vector<std::unique_ptr<asio::io_context>> make_lanes(app::Config const& c, bool upgrades) {
+    static std::vector<std::unique_ptr<asio::io_context>> make_lanes(HttpConfig const& c, bool upgrades) {
         std::vector<std::unique_ptr<asio::io_context>> lanes;
         for (int i = 0; upgrades && i < io_threads(c); ++i) lanes.push_back(std::make_unique<asio::io_context>(1));
         return lanes;
     }
-    static int worker_threads(app::Config const& c) { return c.effective_worker_threads(); }
+    static int worker_threads(HttpConfig const& c) { return c.effective_worker_threads(); }
     void bind();
     awaitable<void> accept_loop();
     using Parser = bhttp::request_parser<bhttp::string_body>;
-    awaitable<void> session(tcp::socket socket);
-    // The steps of a session (each answers the client itself when it fails and says so).
+    awaitable<void> connection(tcp::socket socket);
+    // The steps of a connection (each answers the client itself when it fails and says so).
     std::uint64_t track(Conn& conn);
     void untrack(std::uint64_t id);
     awaitable<bool> await_request(beast::tcp_stream& stream, beast::flat_buffer& buffer, bool first);
@@ -91,7 +92,7 @@ private:
     awaitable<Result<void>> read_upload(beast::tcp_stream& stream, beast::flat_buffer& buffer,
                                         bhttp::request_parser<bhttp::string_body>& parser, Request& req);
 
-    app::Config const& config_;
+    HttpConfig const& config_;
     UpgradeHandler* upgrade_;
     Pipeline pipeline_;
     asio::thread_pool pool_;
@@ -226,7 +227,7 @@ awaitable<void> Server::accept_loop() {
         boost::system::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
         auto ex = socket.get_executor();
-        asio::co_spawn(ex, session(std::move(socket)), asio::detached);
+        asio::co_spawn(ex, connection(std::move(socket)), asio::detached);
     }
 }
 
@@ -299,7 +300,7 @@ std::string remote_ip(beast::tcp_stream& stream) {
 // One HTTP/1.1 connection, in the steps of Beast's own do_session: wait for a request, read its
 // head, hand an upgrade off or read the body, answer; until the client leaves, a limit is hit
 // or the server stops.
-awaitable<void> Server::session(tcp::socket socket) {
+awaitable<void> Server::connection(tcp::socket socket) {
     beast::tcp_stream stream(std::move(socket));
     Conn conn{&stream, true};
     std::uint64_t const id = track(conn);
@@ -544,8 +545,9 @@ awaitable<Result<void>> Server::read_upload(beast::tcp_stream& stream, beast::fl
     co_return Result<void>{};
 }
 
-int serve(app::Services& services, Router const& router, Metrics& metrics, UpgradeHandler* upgrade) {
-    Server server(services, router, metrics, upgrade);
+int serve(app::Services& services, HttpConfig const& config, Router const& router, Metrics& metrics,
+          UpgradeHandler* upgrade) {
+    Server server(services, config, router, metrics, upgrade);
     return server.run();
 }
 

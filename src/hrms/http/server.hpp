@@ -1,6 +1,7 @@
 #pragma once
 // The HTTP server. Beast and Asio stay behind this header (a compile firewall).
 #include "hrms/app/services.hpp"
+#include "hrms/http/config.hpp"
 #include "hrms/http/metrics.hpp"
 #include "hrms/http/router.hpp"
 
@@ -10,6 +11,7 @@ namespace hrms::http {
 // in-flight requests finish (up to shutdown_grace_s), and returns 0. Throws if it cannot bind.
 // `upgrade` (may be null) takes over WebSocket upgrade requests for the paths it wants.
 class UpgradeHandler;
-int serve(app::Services& services, Router const& router, Metrics& metrics, UpgradeHandler* upgrade = nullptr);
+int serve(app::Services& services, HttpConfig const& config, Router const& router, Metrics& metrics,
+          UpgradeHandler* upgrade = nullptr);
 
 }  // namespace hrms::http

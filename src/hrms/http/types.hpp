@@ -12,6 +12,7 @@
 #include "hrms/app/actor.hpp"
 #include "hrms/app/documents.hpp"
 #include "hrms/app/services.hpp"
+#include "hrms/http/config.hpp"
 #include "hrms/core/error.hpp"
 
 namespace hrms::http {
@@ -54,6 +55,7 @@ struct Response {
 struct Ctx {
     Request const& req;
     app::Services& services;
+    HttpConfig const& config;
     std::string request_id;
     std::vector<std::pair<std::string, std::string>> params;
     std::optional<app::Actor> actor;

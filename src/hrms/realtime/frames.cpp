@@ -32,7 +32,7 @@ FramePtr notification_frame(app::NotificationRecord const& n, double committed_a
     text += ",\"body\":" + json_quote(n.body);
     text += ",\"data\":";
     text += n.data_json.empty() ? "{}" : n.data_json;
-    text += ",\"created_at\":" + json_quote(n.created_at) + "}";
+    text += ",\"created_at\":" + json_quote(to_rfc3339(n.created_at)) + "}";
     return make(std::move(text), n.id, committed_at);
 }
 
@@ -62,15 +62,17 @@ FramePtr dashboard_frame(std::vector<app::ProfileRepo::StageCount> const& counts
     json::object by_stage, by_status;
     json::array cells;
     std::int64_t total = 0;
-    auto add = [](json::object& o, std::string const& key, std::int64_t n) {
+    auto add = [](json::object& o, char const* key, std::int64_t n) {
         auto& v = o[key];
         v = (v.is_int64() ? v.as_int64() : 0) + n;
     };
     for (auto const& c : counts) {
-        add(by_stage, c.stage, c.count);
-        if (c.stage != "completed") add(by_status, c.status, c.count);
+        char const* stage = core::to_string(c.stage);
+        char const* status = core::to_string(c.status);
+        add(by_stage, stage, c.count);
+        if (c.stage != core::Stage::completed) add(by_status, status, c.count);
         total += c.count;
-        cells.push_back(json::object{{"stage", c.stage}, {"status", c.status}, {"count", c.count}});
+        cells.push_back(json::object{{"stage", stage}, {"status", status}, {"count", c.count}});
     }
     json::object metrics{{"total", total}, {"by_stage", std::move(by_stage)}, {"by_status", std::move(by_status)},
                          {"cells", std::move(cells)}};

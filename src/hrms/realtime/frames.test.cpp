@@ -61,7 +61,7 @@ TEST(ServerFrames, AreJsonWithTheirType) {
     n.title = "Quote \" and \\ backslash";
     n.body = "line\nbreak";
     n.data_json = R"({"profile_id":3})";
-    n.created_at = "2026-01-01T00:00:00.000Z";
+    n.created_at = *parse_rfc3339("2026-01-01T00:00:00.000Z");
     auto f = notification_frame(n, 1.5);
     EXPECT_EQ(f->id, 9);
     auto v = boost::json::parse(f->text).as_object();

@@ -82,8 +82,8 @@ void Hub::post(std::size_t lane, double delay_s, std::function<void()> fn) const
     if (lane < lanes_.size()) lanes_[lane](delay_s, std::move(fn));
 }
 
-void Hub::attach(std::shared_ptr<Outlet> outlet, std::shared_ptr<SessionInfo const> info,
-                 std::shared_ptr<SessionCounters> counters, std::size_t lane) {
+void Hub::attach(std::shared_ptr<Outlet> outlet, std::shared_ptr<WsSessionInfo const> info,
+                 std::shared_ptr<WsCounters> counters, std::size_t lane) {
     auto& shard = *shards_.at(lane);  // this lane's thread: no lock
     for (auto const& c : info->channels) shard.channels[c].push_back(outlet);
     std::unique_lock lock(mutex_);

@@ -26,7 +26,7 @@ inline constexpr int kCloseSuspended = 4003;       // the account was suspended
 inline constexpr int kClosePermissions = 4002;     // roles changed: reconnect to get new channels
 
 // What a session counts as it runs; the session writes, the hub and monitoring read.
-struct SessionCounters {
+struct WsCounters {
     std::atomic<std::uint64_t> sent{0};
     std::atomic<std::uint64_t> dropped{0};
     std::atomic<std::uint32_t> queue_depth{0};
@@ -51,7 +51,7 @@ public:
 // already queued there, in the order given.
 using LanePost = std::function<void(double delay_s, std::function<void()>)>;
 
-struct SessionInfo {
+struct WsSessionInfo {
     std::string id;
     app::UserId user_id = 0;
     std::vector<std::string> roles;
@@ -90,7 +90,7 @@ struct HubStats {
 };
 
 struct SessionSnapshot {
-    SessionInfo info;
+    WsSessionInfo info;
     std::uint64_t sent = 0, dropped = 0;
     std::uint32_t queue_depth = 0;
     std::int64_t last_seen_ms = 0;
@@ -105,8 +105,8 @@ public:
 
     // Subscribes a session living on `lane` to info.channels; called on that lane's thread.
     // Live frames reach it from now on. `info` must not change once attached.
-    void attach(std::shared_ptr<Outlet> outlet, std::shared_ptr<SessionInfo const> info,
-                std::shared_ptr<SessionCounters> counters, std::size_t lane);
+    void attach(std::shared_ptr<Outlet> outlet, std::shared_ptr<WsSessionInfo const> info,
+                std::shared_ptr<WsCounters> counters, std::size_t lane);
     // Unsubscribes; records the session's duration. On the session's lane. Idempotent.
     void detach(std::string const& session_id);
 
@@ -142,8 +142,8 @@ public:
 private:
     struct Entry {
         std::shared_ptr<Outlet> outlet;
-        std::shared_ptr<SessionInfo const> info;
-        std::shared_ptr<SessionCounters> counters;
+        std::shared_ptr<WsSessionInfo const> info;
+        std::shared_ptr<WsCounters> counters;
         std::size_t lane = 0;
     };
     using Outlets = std::vector<std::shared_ptr<Outlet>>;

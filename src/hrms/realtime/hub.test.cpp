@@ -61,7 +61,7 @@ struct Recorder final : Outlet {
 
 struct Attached {
     std::shared_ptr<Recorder> outlet = std::make_shared<Recorder>();
-    std::shared_ptr<SessionInfo> info = std::make_shared<SessionInfo>();
+    std::shared_ptr<WsSessionInfo> info = std::make_shared<WsSessionInfo>();
 };
 
 Attached attach(Hub& hub, std::string id, app::UserId user, std::vector<std::string> channels, std::size_t lane,
@@ -72,7 +72,7 @@ Attached attach(Hub& hub, std::string id, app::UserId user, std::vector<std::str
     a.info->roles = {"employee"};
     a.info->channels = std::move(channels);
     a.info->token_hash = std::move(token_hash);
-    hub.attach(a.outlet, a.info, std::make_shared<SessionCounters>(), lane);
+    hub.attach(a.outlet, a.info, std::make_shared<WsCounters>(), lane);
     return a;
 }
 

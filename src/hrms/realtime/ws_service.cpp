@@ -30,7 +30,7 @@ constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
 class WsService final : public http::UpgradeHandler {
 public:
-    WsService(app::Services& services, Hub& hub);
+    WsService(app::Services& services, Hub& hub, WsConfig const& config);
     ~WsService() override;
 
     bool wants(http::Request const& req) const override;
@@ -61,37 +61,37 @@ constexpr int kReplayPage = 200;
 // How long a closing session may take to say goodbye before its socket is simply closed.
 constexpr double kCloseGraceS = 10;
 
-class Session;
+class WsSession;
 
 }  // namespace
 
 struct WsService::State {
     app::Services& services;
     Hub& hub;
-    app::Config const& config;
+    WsConfig const& config;
     std::vector<asio::io_context*> lanes;  // the first runs the background tasks
     asio::thread_pool* pool = nullptr;
     std::atomic<bool> stopping{false};
 
     std::mutex mutex;  // guards everything below
-    std::unordered_map<Session*, std::weak_ptr<Session>> sessions;  // attached or not
+    std::unordered_map<WsSession*, std::weak_ptr<WsSession>> sessions;  // attached or not
     FramePtr dashboard;  // the latest, for admins who connect
     std::vector<std::shared_ptr<asio::steady_timer>> timers;
 
-    State(app::Services& s, Hub& h) : services(s), hub(h), config(s.config) {}
+    State(app::Services& s, Hub& h, WsConfig const& c) : services(s), hub(h), config(c) {}
 };
 
 namespace {
 
-class Session final : public Outlet, public std::enable_shared_from_this<Session> {
+class WsSession final : public Outlet, public std::enable_shared_from_this<WsSession> {
 public:
-    Session(std::shared_ptr<WsService::State> state, asio::ip::tcp::socket socket, std::size_t lane)
+    WsSession(std::shared_ptr<WsService::State> state, asio::ip::tcp::socket socket, std::size_t lane)
         : state_(std::move(state)),
           lane_(lane),
           ws_(std::move(socket)),
           close_timer_(ws_.get_executor()),
           drain_timer_(ws_.get_executor()),
-          counters_(std::make_shared<SessionCounters>()) {}
+          counters_(std::make_shared<WsCounters>()) {}
 
     awaitable<void> run(http::Upgrade up);
 
@@ -145,9 +145,9 @@ private:
     beast::flat_buffer buffer_;
     asio::steady_timer close_timer_;
     asio::steady_timer drain_timer_;
-    std::shared_ptr<SessionCounters> counters_;
+    std::shared_ptr<WsCounters> counters_;
 
-    std::shared_ptr<SessionInfo> info_ = std::make_shared<SessionInfo>();  // shared with the hub
+    std::shared_ptr<WsSessionInfo> info_ = std::make_shared<WsSessionInfo>();  // shared with the hub
     bool attached_ = false;
     ReplayGate gate_;
 
@@ -178,7 +178,7 @@ private:
     int refused_in_a_row_ = 0;
 };
 
-awaitable<std::optional<Session::Text>> Session::read_message() {
+awaitable<std::optional<WsSession::Text>> WsSession::read_message() {
     buffer_.clear();
     auto [ec, n] = co_await ws_.async_read(buffer_, kTuple);
     if (ec) co_return std::nullopt;
@@ -189,7 +189,7 @@ awaitable<std::optional<Session::Text>> Session::read_message() {
     co_return t;
 }
 
-bool Session::admit_message() {
+bool WsSession::admit_message() {
     double const now = http::monotonic_seconds();
     double const rate = cfg().ws_rate_per_s, burst = 2 * rate;
     if (refilled_at_ == 0) tokens_ = burst;
@@ -203,7 +203,7 @@ bool Session::admit_message() {
     return false;
 }
 
-awaitable<bool> Session::authenticate(std::optional<app::Actor>& actor) {
+awaitable<bool> WsSession::authenticate(std::optional<app::Actor>& actor) {
     if (actor) co_return true;
     // The client has ws_auth_timeout_s to send {"type":"auth","token":...}.
     asio::steady_timer deadline(ws_.get_executor());
@@ -240,14 +240,14 @@ awaitable<bool> Session::authenticate(std::optional<app::Actor>& actor) {
     co_return true;
 }
 
-awaitable<void> Session::wait_drained(std::size_t below) {
+awaitable<void> WsSession::wait_drained(std::size_t below) {
     while (queued() > below && !closing_) {
         drain_timer_.expires_at(asio::steady_timer::time_point::max());
         co_await drain_timer_.async_wait(kTuple);
     }
 }
 
-awaitable<void> Session::replay(std::int64_t after) {
+awaitable<void> WsSession::replay(std::int64_t after) {
     gate_.begin(after);
     std::int64_t cursor = after;
     auto const channels = info_->channels;
@@ -271,7 +271,7 @@ awaitable<void> Session::replay(std::int64_t after) {
     for (auto& f : gate_.finish()) enqueue(std::move(f));
 }
 
-awaitable<void> Session::serve() {
+awaitable<void> WsSession::serve() {
     for (;;) {
         auto msg = co_await read_message();
         if (!msg || closing_) co_return;
@@ -308,7 +308,7 @@ awaitable<void> Session::serve() {
     }
 }
 
-void Session::configure(std::string const& request_id) {
+void WsSession::configure(std::string const& request_id) {
     auto const& c = cfg();
     websocket::stream_base::timeout to{};
     to.handshake_timeout = std::chrono::seconds(10);
@@ -343,7 +343,7 @@ std::optional<std::int64_t> after_param(http::Request const& req) {
 }
 }  // namespace
 
-void Session::describe(app::Actor const& who, http::Request const& req) {
+void WsSession::describe(app::Actor const& who, http::Request const& req) {
     info_->id = app::random_token(8);
     info_->user_id = who.id;
     info_->roles = who.roles;
@@ -356,7 +356,7 @@ void Session::describe(app::Actor const& who, http::Request const& req) {
     info_->admin = who.can(core::perm::profiles_review);
 }
 
-awaitable<void> Session::run(http::Upgrade up) {
+awaitable<void> WsSession::run(http::Upgrade up) {
     auto self = shared_from_this();
     configure(up.request_id);
     auto [aec] = co_await ws_.async_accept(up.raw, kTuple);
@@ -393,7 +393,7 @@ awaitable<void> Session::run(http::Upgrade up) {
     log::debug("ws.closed", {log::str("session_id", info_->id)});
 }
 
-awaitable<void> Session::live(std::optional<std::int64_t> after) {
+awaitable<void> WsSession::live(std::optional<std::int64_t> after) {
     gate_.begin(0);  // live frames are held from the moment the session subscribes
     state_->hub.attach(shared_from_this(), info_, counters_, lane_);
     attached_ = true;
@@ -420,7 +420,7 @@ awaitable<void> Session::live(std::optional<std::int64_t> after) {
     co_await serve();
 }
 
-void Session::on_live(FramePtr f) {
+void WsSession::on_live(FramePtr f) {
     if (closing_) return;
     if (f->latest_only) {
         latest_ = std::move(f);  // written once the queue is empty (and never before the hello)
@@ -436,7 +436,7 @@ void Session::on_live(FramePtr f) {
     }
 }
 
-void Session::enqueue(FramePtr f) {
+void WsSession::enqueue(FramePtr f) {
     if (closing_) return;
     if (queued() >= cfg().ws_queue_messages || queued_bytes_ + f->text.size() > cfg().ws_queue_bytes) {
         // A client that stops reading is cut off; everyone else goes on unaffected.
@@ -452,7 +452,7 @@ void Session::enqueue(FramePtr f) {
     if (!writing_) write_next();
 }
 
-void Session::write_next() {
+void WsSession::write_next() {
     if (queued() == 0 && latest_ && greeted_ && !closing_) {
         queued_bytes_ += latest_->text.size();
         queue_.push_back(std::move(latest_));
@@ -471,7 +471,7 @@ void Session::write_next() {
     });
 }
 
-void Session::on_written(boost::system::error_code ec) {
+void WsSession::on_written(boost::system::error_code ec) {
     if (ec || queued() == 0) {
         writing_ = false;
         queue_.clear();
@@ -489,7 +489,7 @@ void Session::on_written(boost::system::error_code ec) {
     write_next();
 }
 
-void Session::start_close(int code, std::string reason) {
+void WsSession::start_close(int code, std::string reason) {
     if (closing_) return;
     closing_ = true;
     counters_->closing.store(true, std::memory_order_relaxed);
@@ -511,7 +511,8 @@ void Session::start_close(int code, std::string reason) {
 
 }  // namespace
 
-WsService::WsService(app::Services& services, Hub& hub) : state_(std::make_shared<State>(services, hub)) {}
+WsService::WsService(app::Services& services, Hub& hub, WsConfig const& config)
+    : state_(std::make_shared<State>(services, hub, config)) {}
 
 WsService::~WsService() = default;
 
@@ -610,7 +611,7 @@ awaitable<void> WsService::run(asio::ip::tcp::socket socket, http::Upgrade upgra
     std::size_t lane = 0;
     while (lane < state_->lanes.size() && state_->lanes[lane] != context) ++lane;
     if (lane == state_->lanes.size()) throw std::logic_error("WebSocket connection on an unknown lane");
-    auto session = std::make_shared<Session>(state_, std::move(socket), lane);
+    auto session = std::make_shared<WsSession>(state_, std::move(socket), lane);
     {
         std::lock_guard lock(state_->mutex);
         state_->sessions.emplace(session.get(), session);
@@ -627,7 +628,7 @@ awaitable<void> WsService::run(asio::ip::tcp::socket socket, http::Upgrade upgra
 
 void WsService::shutdown() {
     state_->stopping = true;
-    std::vector<std::shared_ptr<Session>> open;
+    std::vector<std::shared_ptr<WsSession>> open;
     {
         std::lock_guard lock(state_->mutex);
         for (auto const& t : state_->timers) asio::post(t->get_executor(), [t] { t->cancel(); });
@@ -649,8 +650,8 @@ void WsService::release() {
     state_->hub.drop_all();
 }
 
-std::shared_ptr<http::UpgradeHandler> make_ws_service(app::Services& services, Hub& hub) {
-    return std::make_shared<WsService>(services, hub);
+std::shared_ptr<http::UpgradeHandler> make_ws_service(app::Services& services, Hub& hub, WsConfig const& config) {
+    return std::make_shared<WsService>(services, hub, config);
 }
 
 }  // namespace hrms::realtime

@@ -18,7 +18,9 @@ constexpr char const* kDocumentColumns =
 
 struct DocumentRow {
     long long id = 0, profile_id = 0, size = 0, uploaded_by = 0, reviewed_by = 0;
-    std::string type, filename, sha256, mime, status, uploaded_at, reviewed_at, reason;
+    std::string type, filename, sha256, mime, reason;
+    core::DocumentStatus status{};
+    Instant uploaded_at, reviewed_at;
     int is_current = 0;
     soci::indicator up_ind = soci::i_null, rev_ind = soci::i_null, rev_at_ind = soci::i_null,
                     reason_ind = soci::i_null;
@@ -126,8 +128,8 @@ app::DocumentId SociDocuments::insert(app::DocumentRecord const& d) {
     });
 }
 
-void SociDocuments::review(app::DocumentId id, std::string const& status, app::UserId reviewer,
-                             std::string const& at, std::string const& reason) {
+void SociDocuments::review(app::DocumentId id, core::DocumentStatus status, app::UserId reviewer, Instant at,
+                           std::string const& reason) {
     guard([&] {
         long long key = id, rev = reviewer;
         soci::indicator r_ind = reason.empty() ? soci::i_null : soci::i_ok;

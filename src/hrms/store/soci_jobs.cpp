@@ -1,5 +1,7 @@
 #include "hrms/store/soci_jobs.hpp"
 
+#include "hrms/store/soci_types.hpp"
+
 #include <stdexcept>
 
 namespace hrms::store {
@@ -14,7 +16,6 @@ auto SociJobRepo::guard(F&& fn) -> decltype(fn()) {
 
 bool SociJobRepo::acquire_lease(std::string const& job, std::string const& instance, Instant now, Instant until) {
     return guard([&] {
-        std::string const now_text = to_rfc3339(now), until_text = to_rfc3339(until);
         // One statement on both databases: take a free or expired lease, or renew our own; it
         // returns a row only when the lease is ours. On PostgreSQL a concurrent taker waits on
         // the row and then sees ours.
@@ -22,25 +23,23 @@ bool SociJobRepo::acquire_lease(std::string const& job, std::string const& insta
         sql_ << "INSERT INTO job_leases (job, instance, expires_at) VALUES (:j, :i, :u) "
                 "ON CONFLICT (job) DO UPDATE SET instance = excluded.instance, expires_at = excluded.expires_at "
                 "WHERE job_leases.instance = excluded.instance OR job_leases.expires_at <= :now RETURNING instance",
-            use(job), use(instance), use(until_text), use(now_text), into(holder);
+            use(job), use(instance), use(until), use(now), into(holder);
         return sql_.got_data() && holder == instance;
     });
 }
 
 void SociJobRepo::release_lease(std::string const& job, std::string const& instance, Instant now) {
     guard([&] {
-        std::string const now_text = to_rfc3339(now);
-        sql_ << "UPDATE job_leases SET expires_at = :now WHERE job = :j AND instance = :i", use(now_text), use(job),
+        sql_ << "UPDATE job_leases SET expires_at = :now WHERE job = :j AND instance = :i", use(now), use(job),
             use(instance);
     });
 }
 
 std::optional<std::string> SociJobRepo::lease_holder(std::string const& job, Instant now) {
     return guard([&]() -> std::optional<std::string> {
-        std::string const now_text = to_rfc3339(now);
         std::string holder;
         soci::indicator ind = soci::i_null;
-        sql_ << "SELECT instance FROM job_leases WHERE job = :j AND expires_at > :now", use(job), use(now_text),
+        sql_ << "SELECT instance FROM job_leases WHERE job = :j AND expires_at > :now", use(job), use(now),
             into(holder, ind);
         if (!sql_.got_data() || ind != soci::i_ok) return std::nullopt;
         return holder;
@@ -49,11 +48,10 @@ std::optional<std::string> SociJobRepo::lease_holder(std::string const& job, Ins
 
 std::int64_t SociJobRepo::interrupt_orphans(std::string const& job, std::string const& instance, Instant now) {
     return guard([&] {
-        std::string const now_text = to_rfc3339(now), running(to_string(app::JobOutcome::running)),
-            interrupted(to_string(app::JobOutcome::interrupted));
+        auto const running = app::JobOutcome::running, interrupted = app::JobOutcome::interrupted;
         soci::statement st = (sql_.prepare << "UPDATE job_runs SET outcome = :x, finished_at = :now "
                                               "WHERE job = :j AND outcome = :r AND instance <> :i",
-                              use(interrupted), use(now_text), use(job), use(running), use(instance));
+                              use(interrupted), use(now), use(job), use(running), use(instance));
         st.execute(true);
         return static_cast<std::int64_t>(st.get_affected_rows());
     });
@@ -61,24 +59,23 @@ std::int64_t SociJobRepo::interrupt_orphans(std::string const& job, std::string 
 
 std::int64_t SociJobRepo::insert_run(app::JobRunRecord const& run) {
     return guard([&] {
-        std::string const started = to_rfc3339(run.started_at), outcome(to_string(run.outcome));
         long long id = 0, items = run.items;
         sql_ << "INSERT INTO job_runs (job, instance, started_at, outcome, items) "
                 "VALUES (:j, :i, :s, :o, :n) RETURNING id",
-            use(run.job), use(run.instance), use(started), use(outcome), use(items), into(id);
+            use(run.job), use(run.instance), use(run.started_at), use(run.outcome), use(items), into(id);
         return static_cast<std::int64_t>(id);
     });
 }
 
 void SociJobRepo::finish_run(app::JobRunRecord const& run) {
     guard([&] {
-        std::string const finished = run.finished_at ? to_rfc3339(*run.finished_at) : std::string{},
-                          outcome(to_string(run.outcome)), error = run.error.value_or("");
+        Instant const finished = run.finished_at.value_or(Instant{});
+        std::string const error = run.error.value_or("");
         soci::indicator finished_ind = run.finished_at ? soci::i_ok : soci::i_null,
                         error_ind = run.error ? soci::i_ok : soci::i_null;
         long long items = run.items, id = run.id;
         sql_ << "UPDATE job_runs SET finished_at = :f, outcome = :o, error = :e, items = :n WHERE id = :id",
-            use(finished, finished_ind), use(outcome), use(error, error_ind), use(items), use(id);
+            use(finished, finished_ind), use(run.outcome), use(error, error_ind), use(items), use(id);
     });
 }
 
@@ -94,7 +91,9 @@ std::vector<app::JobRunRecord> SociJobRepo::runs(app::JobRunQuery const& query) 
         for (std::size_t i = 0; i < where.size(); ++i) sql += (i ? " AND " : " WHERE ") + where[i];
         sql += " ORDER BY id DESC LIMIT :l";
         long long id = 0, items = 0;
-        std::string name, instance, started, finished, outcome, error;
+        std::string name, instance, error;
+        Instant started, finished;
+        app::JobOutcome outcome{};
         soci::indicator finished_ind = soci::i_null, error_ind = soci::i_null;
         auto prep = (sql_.prepare << sql);
         if (query.job) prep, use(job);
@@ -109,9 +108,9 @@ std::vector<app::JobRunRecord> SociJobRepo::runs(app::JobRunQuery const& query) 
             r.id = id;
             r.job = name;
             r.instance = instance;
-            r.started_at = parse_rfc3339(started).value_or(Instant{});
-            if (finished_ind == soci::i_ok) r.finished_at = parse_rfc3339(finished);
-            r.outcome = app::parse_job_outcome(outcome).value_or(app::JobOutcome::interrupted);
+            r.started_at = started;
+            if (finished_ind == soci::i_ok) r.finished_at = finished;
+            r.outcome = outcome;
             if (error_ind == soci::i_ok) r.error = error;
             r.items = items;
             out.push_back(std::move(r));

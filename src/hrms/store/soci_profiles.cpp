@@ -19,7 +19,11 @@ constexpr char const* kProfileColumns =
 
 struct ProfileRow {
     long long id = 0, user_id = 0, assignee = 0;
-    std::string stage, status, employment, details, submitted, due, created, updated, email, name;
+    std::string details, email, name;
+    core::Stage stage{};
+    core::StageStatus status{};
+    core::EmploymentStatus employment{};
+    Instant submitted, due, created, updated;
     int progress = 0;
     soci::indicator assignee_ind = soci::i_null, submitted_ind = soci::i_null, due_ind = soci::i_null;
 
@@ -35,9 +39,7 @@ struct ProfileRow {
         app::ProfileRecord p;
         p.id = id;
         p.user_id = user_id;
-        p.state.stage = core::parse_stage(stage).value_or(core::Stage::details);
-        p.state.status = core::parse_stage_status(status).value_or(core::StageStatus::draft);
-        p.state.employment = core::parse_employment_status(employment).value_or(core::EmploymentStatus::onboarding);
+        p.state = {stage, status, employment};
         p.progress = progress;
         if (auto d = app::details_from_json(details)) p.details = std::move(*d);
         if (assignee_ind == soci::i_ok) p.assignee_id = assignee;
@@ -57,7 +59,7 @@ std::optional<std::string> opt(std::string const& v, soci::indicator ind) {
 
 }  // namespace
 
-app::ProfileId SociProfiles::insert(app::UserId user, std::string const& search, std::string const& now) {
+app::ProfileId SociProfiles::insert(app::UserId user, std::string const& search, Instant now) {
     return guard([&] {
         long long id = 0, uid = user;
         *sql_ << "INSERT INTO profiles (user_id, search, created_at, updated_at) "
@@ -94,16 +96,15 @@ void SociProfiles::update(app::ProfileRecord const& p) {
     guard([&] {
         long long id = p.id, assignee = p.assignee_id.value_or(0);
         soci::indicator a_ind = p.assignee_id ? soci::i_ok : soci::i_null;
-        std::string submitted = p.submitted_at.value_or(""), due = p.sla_due_at.value_or("");
+        Instant submitted = p.submitted_at.value_or(Instant{}), due = p.sla_due_at.value_or(Instant{});
         soci::indicator s_ind = p.submitted_at ? soci::i_ok : soci::i_null;
         soci::indicator d_ind = p.sla_due_at ? soci::i_ok : soci::i_null;
-        std::string stage = core::to_string(p.state.stage), status = core::to_string(p.state.status),
-                    employment = core::to_string(p.state.employment), details = app::details_to_json(p.details);
+        std::string details = app::details_to_json(p.details);
         int progress = p.progress;
         *sql_ << "UPDATE profiles SET stage = :st, status = :ss, employment_status = :es, "
                  "progress = :pr, details = :de, assignee_id = :as, submitted_at = :sa, "
                  "sla_due_at = :du, updated_at = :up WHERE id = :id",
-            use(stage), use(status), use(employment), use(progress), use(details), use(assignee, a_ind),
+            use(p.state.stage), use(p.state.status), use(p.state.employment), use(progress), use(details), use(assignee, a_ind),
             use(submitted, s_ind), use(due, d_ind), use(p.updated_at), use(id);
     });
 }
@@ -249,7 +250,8 @@ std::vector<app::HistoryRecord> SociProfiles::history(app::ProfileId id) {
 std::vector<app::ProfileRepo::StageCount> SociProfiles::counts() {
     return guard([&] {
         std::vector<StageCount> out;
-        std::string stage, status;
+        core::Stage stage{};
+        core::StageStatus status{};
         long long count = 0;
         soci::statement st = (sql_->prepare << "SELECT stage, status, COUNT(*) FROM profiles "
                                                "GROUP BY stage, status ORDER BY stage, status",

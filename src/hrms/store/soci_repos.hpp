@@ -6,6 +6,7 @@
 
 #include "hrms/app/ports.hpp"
 #include "hrms/store/soci_store.hpp"
+#include "hrms/store/soci_types.hpp"
 
 namespace hrms::store {
 
@@ -48,20 +49,20 @@ public:
     std::optional<app::UserRecord> by_email(std::string const& email) override;
     app::UserId insert(app::NewUser const& user) override;
     std::vector<app::UserRecord> list(app::UserQuery const& query) override;
-    void set_roles(app::UserId id, std::vector<std::string> const& roles, std::string const& now) override;
-    void set_status(app::UserId id, std::string const& status, std::string const& now) override;
-    void set_name(app::UserId id, std::string const& name, std::string const& now) override;
-    void set_manager(app::UserId id, std::optional<app::UserId> manager, std::string const& now) override;
-    void set_password(app::UserId id, std::string const& hash, std::string const& now) override;
+    void set_roles(app::UserId id, std::vector<std::string> const& roles, Instant now) override;
+    void set_status(app::UserId id, core::UserStatus status, Instant now) override;
+    void set_name(app::UserId id, std::string const& name, Instant now) override;
+    void set_manager(app::UserId id, std::optional<app::UserId> manager, Instant now) override;
+    void set_password(app::UserId id, std::string const& hash, Instant now) override;
     core::ManagerLinks manager_chain(app::UserId start, int limit) override;
     bool admin_exists() override;
     std::int64_t count_with_role(std::string const& role) override;
     std::int64_t count_active_admins() override;
     std::optional<LoginFailures> login_failures(std::string const& email_key, std::string const& ip,
-                                                std::string const& since) override;
-    int login_failure_addresses(std::string const& email_key, std::string const& since) override;
-    void record_login_failure(std::string const& email_key, std::string const& ip, std::string const& now,
-                              std::string const& since) override;
+                                                Instant since) override;
+    int login_failure_addresses(std::string const& email_key, Instant since) override;
+    void record_login_failure(std::string const& email_key, std::string const& ip, Instant now,
+                              Instant since) override;
     void clear_login_failures(std::string const& email_key, std::string const& ip) override;
 };
 
@@ -70,15 +71,14 @@ public:
     explicit SociSessions(TxState& tx) : SociRepo(tx) {}
     void insert(app::SessionRecord const& session) override;
     std::optional<app::SessionView> by_hash(std::string const& token_hash) override;
-    void touch(std::string const& token_hash, std::string const& expires_at,
-               std::string const& last_seen_at) override;
+    void touch(std::string const& token_hash, Instant expires_at, Instant last_seen_at) override;
     void remove(std::string const& token_hash) override;
     std::int64_t revoke_all(app::UserId id) override;
     std::int64_t end_all(app::UserId id) override;
-    std::int64_t remove_expired(std::string const& now) override;
-    void insert_invite(app::InviteRecord const& invite, std::string const& now) override;
+    std::int64_t remove_expired(Instant now) override;
+    void insert_invite(app::InviteRecord const& invite, Instant now) override;
     std::optional<app::InviteRecord> invite_by_hash(std::string const& token_hash) override;
-    void mark_invite_used(std::string const& token_hash, std::string const& now) override;
+    void mark_invite_used(std::string const& token_hash, Instant now) override;
 };
 
 class SociRoles final : public app::RoleRepo, SociRepo {
@@ -97,7 +97,7 @@ private:
 class SociProfiles final : public app::ProfileRepo, SociRepo {
 public:
     explicit SociProfiles(TxState& tx) : SociRepo(tx) {}
-    app::ProfileId insert(app::UserId user, std::string const& search, std::string const& now) override;
+    app::ProfileId insert(app::UserId user, std::string const& search, Instant now) override;
     std::optional<app::ProfileRecord> by_id(app::ProfileId id) override;
     std::optional<app::ProfileRecord> by_user(app::UserId user) override;
     void update(app::ProfileRecord const& p) override;
@@ -119,7 +119,7 @@ public:
     std::vector<app::DocumentRecord> of(app::ProfileId id, bool all_versions) override;
     std::optional<app::DocumentRecord> by_id(app::DocumentId id) override;
     app::DocumentId insert(app::DocumentRecord const& d) override;
-    void review(app::DocumentId id, std::string const& status, app::UserId reviewer, std::string const& at,
+    void review(app::DocumentId id, core::DocumentStatus status, app::UserId reviewer, Instant at,
                 std::string const& reason) override;
 
 private:

@@ -12,7 +12,8 @@ std::vector<app::RoleRecord> SociRoles::list() {
     return guard([&] {
         std::vector<app::RoleRecord> roles;
         {
-            std::string name, description, created, updated;
+            std::string name, description;
+            Instant created, updated;
             int builtin = 0;
             soci::statement st =
                 (sql_->prepare << "SELECT name, description, builtin, created_at, updated_at "

@@ -1,4 +1,5 @@
 #include "hrms/store/soci_store.hpp"
+#include "hrms/store/soci_types.hpp"
 
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/sqlite3/soci-sqlite3.h>
@@ -270,6 +271,12 @@ std::unique_ptr<app::Store> open_store(std::string const& url, int readers) {
         throw std::runtime_error("cannot open database: " + std::string(e.what()));
     }
     throw std::runtime_error("HRMS_DATABASE_URL must start with sqlite:// or postgresql://");
+}
+
+void bad_column_text(char const* type, std::string const& text) {
+    // The text itself stays out of the message: it could be anything a bad row holds.
+    throw soci::soci_error(std::string("a column holds text that is not a ") + type + " (" +
+                           std::to_string(text.size()) + " bytes)");
 }
 
 }  // namespace hrms::store

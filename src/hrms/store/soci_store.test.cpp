@@ -17,6 +17,9 @@ using namespace hrms::app;
 
 namespace {
 
+Instant at(char const* text) { return *parse_rfc3339(text); }
+
+
 class StoreTest : public ::testing::Test {
 protected:
     void SetUp() override {
@@ -26,8 +29,8 @@ protected:
     void TearDown() override { db_.reset(); }
     UserId add_user(std::string const& email, std::vector<std::string> roles = {"employee"}) {
         auto tx = store_->begin(TxMode::write);
-        auto id = tx->users().insert({email, "Name " + email, "active", std::string("hash"), roles,
-                                   "2026-01-01T00:00:00.000Z"});
+        auto id = tx->users().insert({email, "Name " + email, core::UserStatus::active, std::string("hash"), roles,
+                                   at("2026-01-01T00:00:00.000Z")});
         tx->commit();
         return id;
     }
@@ -69,7 +72,7 @@ TEST_F(StoreTest, UserRoundTripsWithRolesAndNulls) {
 TEST_F(StoreTest, UncommittedWriteIsRolledBack) {
     {
         auto tx = store_->begin(TxMode::write);
-        tx->users().insert({"gone@example.com", "G", "active", std::nullopt, {"employee"}, "t"});
+        tx->users().insert({"gone@example.com", "G", core::UserStatus::active, std::nullopt, {"employee"}, Instant{}});
     }
     auto tx = store_->begin(TxMode::read);
     EXPECT_FALSE(tx->users().by_email("gone@example.com"));
@@ -98,10 +101,10 @@ TEST_F(StoreTest, ListUsersFiltersAndPagesByKeyset) {
 }
 
 TEST_F(StoreTest, QueueFreeTextFindsSubstringsAndFollowsRenames) {
-    auto const now = std::string("2026-01-01T00:00:00.000Z");
+    auto const now = at("2026-01-01T00:00:00.000Z");
     auto add_profile = [&](std::string const& email, std::string const& name) {
         auto tx = store_->begin(TxMode::write);
-        auto id = tx->users().insert({email, name, "active", std::string("hash"), {"employee"}, now});
+        auto id = tx->users().insert({email, name, core::UserStatus::active, std::string("hash"), {"employee"}, now});
         std::string search = name + " " + email;
         for (auto& c : search) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         tx->profiles().insert(id, search, now);
@@ -154,8 +157,8 @@ TEST_F(StoreTest, SessionViewCarriesUserRolesAndVersion) {
     auto id = add_user("s@example.com", {"reviewer"});
     {
         auto tx = store_->begin(TxMode::write);
-        tx->sessions().insert({"h1", id, "csrf", "2026-01-01T00:00:00.000Z",
-                            "2026-01-02T00:00:00.000Z", "2026-01-01T00:00:00.000Z", "1.2.3.4", "ua"});
+        tx->sessions().insert({"h1", id, "csrf", at("2026-01-01T00:00:00.000Z"),
+                            at("2026-01-02T00:00:00.000Z"), at("2026-01-01T00:00:00.000Z"), "1.2.3.4", "ua"});
         tx->commit();
     }
     auto tx = store_->begin(TxMode::read);
@@ -175,7 +178,7 @@ TEST_F(StoreTest, RoleChangesBumpTheVersion) {
         before = tx->roles().version();
     }
     auto tx = store_->begin(TxMode::write);
-    tx->roles().upsert({"team_lead", "Leads", false, {"reports.read"}, {"reviewer"}, "t", "t"});
+    tx->roles().upsert({"team_lead", "Leads", false, {"reports.read"}, {"reviewer"}, Instant{}, Instant{}});
     EXPECT_EQ(tx->roles().version(), before + 1);
     auto r = tx->roles().find("team_lead");
     ASSERT_TRUE(r);
@@ -188,8 +191,8 @@ TEST_F(StoreTest, RoleChangesBumpTheVersion) {
 TEST_F(StoreTest, ManagerChainFollowsLinks) {
     auto a = add_user("a@x.io"), b = add_user("b@x.io"), c = add_user("c@x.io");
     auto tx = store_->begin(TxMode::write);
-    tx->users().set_manager(a, b, "t");
-    tx->users().set_manager(b, c, "t");
+    tx->users().set_manager(a, b, Instant{});
+    tx->users().set_manager(b, c, Instant{});
     auto chain = tx->users().manager_chain(a, 100);
     EXPECT_EQ(chain, (core::ManagerLinks{{a, b}, {b, c}}));
     tx->commit();
@@ -238,7 +241,7 @@ TEST_F(StoreTest, SessionLookupSeesWritesCommittedAfterItRan) {
     auto id = add_user("snap@example.com");
     {
         auto tx = store_->begin(TxMode::write);
-        tx->sessions().insert({"h1", id, "c", "t", "t", "t", "", ""});
+        tx->sessions().insert({"h1", id, "c", Instant{}, Instant{}, Instant{}, "", ""});
         tx->commit();
     }
     for (int round = 0; round < 8; ++round) {  // touch every reader connection
@@ -248,7 +251,7 @@ TEST_F(StoreTest, SessionLookupSeesWritesCommittedAfterItRan) {
     auto later = add_user("later@example.com");
     {
         auto tx = store_->begin(TxMode::write);
-        tx->sessions().insert({"h2", later, "c", "t", "t", "t", "", ""});
+        tx->sessions().insert({"h2", later, "c", Instant{}, Instant{}, Instant{}, "", ""});
         tx->commit();
     }
     for (int round = 0; round < 8; ++round) {
@@ -274,18 +277,18 @@ TEST_F(StoreTest, EffectsArePublishedAfterCommitWithTheirContextAndNeverOnRollba
     record.id = user;
     {
         auto tx = store_->begin(TxMode::write, TxContext{user, "req-rolled-back"});
-        tx->record_invite({record, "t0", "2026-01-02T00:00:00.000Z"});
+        tx->record_invite({record, "t0", at("2026-01-02T00:00:00.000Z")});
         // destroyed without commit: rolled back, nothing published
     }
     EXPECT_TRUE(sink.got.empty());
     for (int i = 1; i <= 2; ++i) {
         auto tx = store_->begin(TxMode::write, TxContext{user, "req-" + std::to_string(i)});
         EXPECT_EQ(tx->context().request_id, "req-" + std::to_string(i));
-        tx->record_invite({record, "t" + std::to_string(i), "2026-01-02T00:00:00.000Z"});
+        tx->record_invite({record, "t" + std::to_string(i), at("2026-01-02T00:00:00.000Z")});
         NotificationRecord n;
         n.channel = "user:" + std::to_string(user);
         n.kind = "profile.submitted";
-        n.created_at = "2026-01-01T00:00:00.000Z";
+        n.created_at = at("2026-01-01T00:00:00.000Z");
         tx->notifications().insert(n);
         EXPECT_TRUE(sink.got.size() == static_cast<std::size_t>(i - 1)) << "published before COMMIT";
         tx->commit();

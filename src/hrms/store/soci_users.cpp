@@ -41,7 +41,9 @@ std::vector<std::string> split_roles(std::string const& csv) {
 // The into() targets for one user row, reused across fetches.
 struct UserRow {
     long long id = 0;
-    std::string email, name, status, password_hash, locked_until, created_at, updated_at, roles;
+    std::string email, name, password_hash, roles;
+    core::UserStatus status{};
+    Instant locked_until, created_at, updated_at;
     long long manager_id = 0;
     int failed_logins = 0;
     soci::indicator pw_ind = soci::i_null, mgr_ind = soci::i_null, locked_ind = soci::i_null,
@@ -77,7 +79,8 @@ struct UserRow {
 struct CachedQueries {
     // session_by_hash: session, user, roles and roles version in one round trip.
     UserRow row;
-    std::string hash, csrf, created, expires, seen;
+    std::string hash, csrf;
+    Instant created, expires, seen;
     long long version = 0;
     std::optional<soci::statement> session_lookup;
 
@@ -171,7 +174,7 @@ std::vector<app::UserRecord> SociUsers::list(app::UserQuery const& q) {
 }
 
 void SociUsers::set_roles(app::UserId id, std::vector<std::string> const& roles,
-                            std::string const& now) {
+                            Instant now) {
     guard([&] {
         long long key = id;
         *sql_ << "DELETE FROM user_roles WHERE user_id = :id", use(key);
@@ -184,16 +187,16 @@ void SociUsers::set_roles(app::UserId id, std::vector<std::string> const& roles,
     });
 }
 
-void SociUsers::set_status(app::UserId id, std::string const& status, std::string const& now) {
+void SociUsers::set_status(app::UserId id, core::UserStatus status, Instant now) {
     guard([&] {
         long long key = id;
         *sql_ << "UPDATE users SET status = :s, updated_at = :now WHERE id = :id", use(status),
             use(now), use(key);
-        if (status != "active") live_.blocked_users.push_back(id);
+        if (status != core::UserStatus::active) live_.blocked_users.push_back(id);
     });
 }
 
-void SociUsers::set_name(app::UserId id, std::string const& name, std::string const& now) {
+void SociUsers::set_name(app::UserId id, std::string const& name, Instant now) {
     guard([&] {
         long long key = id;
         *sql_ << "UPDATE users SET name = :n, updated_at = :now WHERE id = :id", use(name),
@@ -206,7 +209,7 @@ void SociUsers::set_name(app::UserId id, std::string const& name, std::string co
 }
 
 void SociUsers::set_manager(app::UserId id, std::optional<app::UserId> manager,
-                         std::string const& now) {
+                         Instant now) {
     guard([&] {
         long long key = id;
         long long mgr = manager.value_or(0);
@@ -235,7 +238,7 @@ core::ManagerLinks SociUsers::manager_chain(app::UserId start, int limit) {
 }
 
 std::optional<app::UserRepo::LoginFailures> SociUsers::login_failures(std::string const& email_key, std::string const& ip,
-                                                              std::string const& since) {
+                                                              Instant since) {
     return guard([&]() -> std::optional<LoginFailures> {
         LoginFailures f;
         soci::indicator ind = soci::i_null;
@@ -246,7 +249,7 @@ std::optional<app::UserRepo::LoginFailures> SociUsers::login_failures(std::strin
     });
 }
 
-int SociUsers::login_failure_addresses(std::string const& email_key, std::string const& since) {
+int SociUsers::login_failure_addresses(std::string const& email_key, Instant since) {
     return guard([&] {
         int n = 0;
         *sql_ << "SELECT COUNT(*) FROM login_failures WHERE email_key = :k AND last_at >= :s", into(n),
@@ -255,8 +258,8 @@ int SociUsers::login_failure_addresses(std::string const& email_key, std::string
     });
 }
 
-void SociUsers::record_login_failure(std::string const& email_key, std::string const& ip, std::string const& now,
-                                  std::string const& since) {
+void SociUsers::record_login_failure(std::string const& email_key, std::string const& ip, Instant now,
+                                     Instant since) {
     guard([&] {
         *sql_ << "DELETE FROM login_failures WHERE last_at < :s", use(since);
         *sql_ << "INSERT INTO login_failures (email_key, ip, failures, last_at) VALUES (:k, :ip, 1, :n) "
@@ -272,7 +275,7 @@ void SociUsers::clear_login_failures(std::string const& email_key, std::string c
     });
 }
 
-void SociUsers::set_password(app::UserId id, std::string const& hash, std::string const& now) {
+void SociUsers::set_password(app::UserId id, std::string const& hash, Instant now) {
     guard([&] {
         long long key = id;
         *sql_ << "UPDATE users SET password_hash = :h, failed_logins = 0, locked_until = NULL, "
@@ -337,8 +340,7 @@ std::optional<app::SessionView> SociSessions::by_hash(std::string const& token_h
     });
 }
 
-void SociSessions::touch(std::string const& token_hash, std::string const& expires_at,
-                           std::string const& last_seen_at) {
+void SociSessions::touch(std::string const& token_hash, Instant expires_at, Instant last_seen_at) {
     guard([&] {
         *sql_ << "UPDATE sessions SET expires_at = :e, last_seen_at = :s WHERE token_hash = :h",
             use(expires_at), use(last_seen_at), use(token_hash);
@@ -377,7 +379,7 @@ std::int64_t SociSessions::end_all(app::UserId id) {
     });
 }
 
-std::int64_t SociSessions::remove_expired(std::string const& now) {
+std::int64_t SociSessions::remove_expired(Instant now) {
     return guard([&] {
         soci::statement st =
             (sql_->prepare << "DELETE FROM sessions WHERE expires_at <= :now", use(now));
@@ -386,7 +388,7 @@ std::int64_t SociSessions::remove_expired(std::string const& now) {
     });
 }
 
-void SociSessions::insert_invite(app::InviteRecord const& inv, std::string const& now) {
+void SociSessions::insert_invite(app::InviteRecord const& inv, Instant now) {
     guard([&] {
         long long uid = inv.user_id;
         *sql_ << "INSERT INTO invites (token_hash, user_id, expires_at, created_at) "
@@ -399,7 +401,7 @@ std::optional<app::InviteRecord> SociSessions::invite_by_hash(std::string const&
     return guard([&]() -> std::optional<app::InviteRecord> {
         app::InviteRecord inv;
         long long uid = 0;
-        std::string used;
+        Instant used;
         soci::indicator used_ind = soci::i_null;
         soci::statement st =
             (sql_->prepare << "SELECT user_id, expires_at, used_at FROM invites WHERE token_hash = :h",
@@ -412,7 +414,7 @@ std::optional<app::InviteRecord> SociSessions::invite_by_hash(std::string const&
     });
 }
 
-void SociSessions::mark_invite_used(std::string const& token_hash, std::string const& now) {
+void SociSessions::mark_invite_used(std::string const& token_hash, Instant now) {
     guard([&] {
         *sql_ << "UPDATE invites SET used_at = :now WHERE token_hash = :h", use(now),
             use(token_hash);

@@ -27,12 +27,12 @@ struct DocumentRecord {
     std::int64_t size = 0;
     std::string sha256;
     std::string mime;
-    std::string status;  // pending | approved | rejected
+    core::DocumentStatus status = core::DocumentStatus::pending;
     bool is_current = true;
     std::optional<UserId> uploaded_by;
-    std::string uploaded_at;
+    Instant uploaded_at;
     std::optional<UserId> reviewed_by;
-    std::optional<std::string> reviewed_at;
+    std::optional<Instant> reviewed_at;
     std::optional<std::string> review_reason;
 };
 
@@ -48,7 +48,7 @@ public:
     // Marks the current document of that type (if any) as an old version, inserts `d` as
     // current and returns its id.
     virtual DocumentId insert(DocumentRecord const& d) = 0;
-    virtual void review(DocumentId id, std::string const& status, UserId reviewer, std::string const& at,
+    virtual void review(DocumentId id, core::DocumentStatus status, UserId reviewer, Instant at,
                         std::string const& reason) = 0;
 };
 

@@ -16,7 +16,7 @@ struct NotificationRecord {
     std::string title;
     std::string body;
     std::string data_json = "{}";
-    std::string created_at;
+    Instant created_at;
     bool read = false;
 };
 

@@ -19,10 +19,10 @@ struct ProfileRecord {
     int progress = 0;
     core::Details details;
     std::optional<UserId> assignee_id;
-    std::optional<std::string> submitted_at;
-    std::optional<std::string> sla_due_at;
-    std::string created_at;
-    std::string updated_at;
+    std::optional<Instant> submitted_at;
+    std::optional<Instant> sla_due_at;
+    Instant created_at;
+    Instant updated_at;
     // The employee's account, joined for lists.
     std::string email;
     std::string name;
@@ -38,16 +38,17 @@ struct QueueQuery {
     bool urgent_unsent = false;
     std::optional<ProfileId> after_id;
     int limit = 50;
-    std::string now;
+    Instant now;
 };
 
 struct HistoryRecord {
     std::int64_t id = 0;
     ProfileId profile_id = 0;
     std::optional<UserId> actor_id;
-    std::string at;
-    std::string from_stage, from_status, to_stage, to_status;
-    std::optional<std::string> decision;
+    Instant at;
+    core::Stage from_stage{}, to_stage{};
+    core::StageStatus from_status{}, to_status{};
+    std::optional<std::string> decision;  // approve | reject | employment.<status>
     std::optional<std::string> reason;
 };
 
@@ -55,7 +56,7 @@ struct HistoryRecord {
 class ProfileRepo {
 public:
     virtual ~ProfileRepo() = default;
-    virtual ProfileId insert(UserId user, std::string const& search, std::string const& now) = 0;
+    virtual ProfileId insert(UserId user, std::string const& search, Instant now) = 0;
     // In a write Tx these lock the profile's row until the Tx ends (PostgreSQL; SQLite
     // serializes writers anyway), so two decisions on one stage cannot both pass the check.
     virtual std::optional<ProfileRecord> by_id(ProfileId id) = 0;
@@ -71,7 +72,8 @@ public:
 
     // Profiles counted by (stage, status), for the admin dashboard.
     struct StageCount {
-        std::string stage, status;
+        core::Stage stage;
+        core::StageStatus status;
         std::int64_t count = 0;
     };
     virtual std::vector<StageCount> counts() = 0;

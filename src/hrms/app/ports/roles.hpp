@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "hrms/core/time.hpp"
+
 namespace hrms::app {
 
 struct RoleRecord {
@@ -14,8 +16,8 @@ struct RoleRecord {
     bool builtin = false;
     std::set<std::string> permissions;
     std::vector<std::string> inherits;  // sorted
-    std::string created_at;
-    std::string updated_at;
+    Instant created_at;
+    Instant updated_at;
 };
 
 // Roles on one transaction. Changing any role bumps the roles version that SessionView carries.

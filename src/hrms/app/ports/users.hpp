@@ -5,7 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "hrms/core/accounts.hpp"
 #include "hrms/core/role_graph.hpp"
+#include "hrms/core/time.hpp"
 
 namespace hrms::app {
 
@@ -15,23 +17,23 @@ struct UserRecord {
     UserId id = 0;
     std::string email;
     std::string name;
-    std::string status;  // active | invited | suspended
+    core::UserStatus status = core::UserStatus::active;
     std::optional<std::string> password_hash;
     std::optional<UserId> manager_id;
     std::vector<std::string> roles;  // sorted
     int failed_logins = 0;
-    std::optional<std::string> locked_until;
-    std::string created_at;
-    std::string updated_at;
+    std::optional<Instant> locked_until;
+    Instant created_at;
+    Instant updated_at;
 };
 
 struct NewUser {
     std::string email;
     std::string name;
-    std::string status;
+    core::UserStatus status = core::UserStatus::active;
     std::optional<std::string> password_hash;
     std::vector<std::string> roles;
-    std::string now;
+    Instant now;
 };
 
 struct UserQuery {
@@ -45,9 +47,9 @@ struct SessionRecord {
     std::string token_hash;
     UserId user_id = 0;
     std::string csrf;
-    std::string created_at;
-    std::string expires_at;
-    std::string last_seen_at;
+    Instant created_at;
+    Instant expires_at;
+    Instant last_seen_at;
     std::string ip;
     std::string user_agent;
 };
@@ -62,8 +64,8 @@ struct SessionView {
 struct InviteRecord {
     std::string token_hash;
     UserId user_id = 0;
-    std::string expires_at;
-    std::optional<std::string> used_at;
+    Instant expires_at;
+    std::optional<Instant> used_at;
 };
 
 // Accounts on one transaction.
@@ -76,11 +78,11 @@ public:
     virtual UserId insert(NewUser const& user) = 0;
     // Users matching the query, by ascending id, at most query.limit of them.
     virtual std::vector<UserRecord> list(UserQuery const& query) = 0;
-    virtual void set_roles(UserId id, std::vector<std::string> const& roles, std::string const& now) = 0;
-    virtual void set_status(UserId id, std::string const& status, std::string const& now) = 0;
-    virtual void set_name(UserId id, std::string const& name, std::string const& now) = 0;
-    virtual void set_manager(UserId id, std::optional<UserId> manager, std::string const& now) = 0;
-    virtual void set_password(UserId id, std::string const& hash, std::string const& now) = 0;
+    virtual void set_roles(UserId id, std::vector<std::string> const& roles, Instant now) = 0;
+    virtual void set_status(UserId id, core::UserStatus status, Instant now) = 0;
+    virtual void set_name(UserId id, std::string const& name, Instant now) = 0;
+    virtual void set_manager(UserId id, std::optional<UserId> manager, Instant now) = 0;
+    virtual void set_password(UserId id, std::string const& hash, Instant now) = 0;
     // The manager chain starting at `start`, as links (at most `limit` of them).
     virtual core::ManagerLinks manager_chain(UserId start, int limit) = 0;
     // True when some active user holds the admin role.
@@ -94,16 +96,16 @@ public:
     // when the last was; nullopt when none.
     struct LoginFailures {
         int failures = 0;
-        std::string last_at;
+        Instant last_at;
     };
     virtual std::optional<LoginFailures> login_failures(std::string const& email_key, std::string const& ip,
-                                                        std::string const& since) = 0;
+                                                        Instant since) = 0;
     // How many distinct addresses failed to log in as `email_key` since `since`.
-    virtual int login_failure_addresses(std::string const& email_key, std::string const& since) = 0;
+    virtual int login_failure_addresses(std::string const& email_key, Instant since) = 0;
     // Counts one more failure (a count older than `since` starts again at one); forgets every
     // failure older than `since`.
     virtual void record_login_failure(std::string const& email_key, std::string const& ip,
-                                      std::string const& now, std::string const& since) = 0;
+                                      Instant now, Instant since) = 0;
     // Forgets the failures of `email_key` from `ip` (after a successful login).
     virtual void clear_login_failures(std::string const& email_key, std::string const& ip) = 0;
 };
@@ -114,8 +116,7 @@ public:
     virtual ~SessionRepo() = default;
     virtual void insert(SessionRecord const& session) = 0;
     virtual std::optional<SessionView> by_hash(std::string const& token_hash) = 0;
-    virtual void touch(std::string const& token_hash, std::string const& expires_at,
-                       std::string const& last_seen_at) = 0;
+    virtual void touch(std::string const& token_hash, Instant expires_at, Instant last_seen_at) = 0;
     // Ends one session as a logout.
     virtual void remove(std::string const& token_hash) = 0;
     // Removes every session of the user, whose sockets learn 4003 (suspended); returns how many.
@@ -123,11 +124,11 @@ public:
     // Removes every session of the user as logouts (their sockets learn 4001, signed out);
     // returns how many.
     virtual std::int64_t end_all(UserId id) = 0;
-    virtual std::int64_t remove_expired(std::string const& now) = 0;
+    virtual std::int64_t remove_expired(Instant now) = 0;
 
-    virtual void insert_invite(InviteRecord const& invite, std::string const& now) = 0;
+    virtual void insert_invite(InviteRecord const& invite, Instant now) = 0;
     virtual std::optional<InviteRecord> invite_by_hash(std::string const& token_hash) = 0;
-    virtual void mark_invite_used(std::string const& token_hash, std::string const& now) = 0;
+    virtual void mark_invite_used(std::string const& token_hash, Instant now) = 0;
 };
 
 }  // namespace hrms::app

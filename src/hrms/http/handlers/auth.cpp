@@ -34,20 +34,20 @@ void add_auth_routes(Router& r) {
         json::object o;
         o["token"] = result.token;
         o["csrf_token"] = result.csrf;
-        o["expires_at"] = result.expires_at;
+        o["expires_at"] = json_value(result.expires_at);
         o["user"] = std::move(user);
         auto res = ok_json(o);
-        auto const& cfg = ctx.services.config;
-        auto const age = static_cast<long long>(cfg.session_max_age_s);
-        res.header("Set-Cookie", cookie("hrms_session", result.token, age, true, cfg.cookie_secure));
-        res.header("Set-Cookie", cookie("hrms_csrf", result.csrf, age, false, cfg.cookie_secure));
+        auto const age = static_cast<long long>(ctx.services.auth.policy().session_max_age_s);
+        bool const secure = ctx.config.cookie_secure;
+        res.header("Set-Cookie", cookie("hrms_session", result.token, age, true, secure));
+        res.header("Set-Cookie", cookie("hrms_csrf", result.csrf, age, false, secure));
         return res;
     }, Access::anyone);
 
     r.add("POST", "/api/v1/auth/logout", [](Ctx& ctx) {
         HTTP_TRY_VOID(ctx, ctx.services.auth.logout(ctx.who()));
         auto res = no_content();
-        bool const secure = ctx.services.config.cookie_secure;
+        bool const secure = ctx.config.cookie_secure;
         res.header("Set-Cookie", cookie("hrms_session", "", 0, true, secure));
         res.header("Set-Cookie", cookie("hrms_csrf", "", 0, false, secure));
         return res;

@@ -15,12 +15,6 @@ Result<JsonBody> decode(Ctx const& ctx);
 // 200 (or `status`) with a serialized JSON value.
 Response ok_json(boost::json::value const& v, int status = 200);
 
-// The value, or JSON null when there is none.
-template <class T>
-boost::json::value or_null(std::optional<T> const& v) {
-    return v ? boost::json::value(*v) : boost::json::value(nullptr);
-}
-
 // 204 with no body.
 Response no_content();
 

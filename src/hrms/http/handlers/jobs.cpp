@@ -7,15 +7,13 @@ namespace json = boost::json;
 
 namespace {
 
-json::value time_or_null(std::optional<Instant> t) { return or_null(t.transform(to_rfc3339)); }
-
 json::object run_json(app::JobRunRecord const& r) {
     return json::object{
         {"id", r.id},
         {"job", r.job},
         {"instance", r.instance},
-        {"started_at", to_rfc3339(r.started_at)},
-        {"finished_at", time_or_null(r.finished_at)},
+        {"started_at", json_value(r.started_at)},
+        {"finished_at", or_null(r.finished_at)},
         {"outcome", std::string(app::to_string(r.outcome))},
         {"error", or_null(r.error)},
         {"items", r.items},
@@ -30,7 +28,7 @@ json::object job_json(app::JobView const& v) {
         {"interval_s", s.interval_s},
         {"single_instance", s.single_instance},
         {"running", s.running},
-        {"next_run_at", time_or_null(s.next_run_at)},
+        {"next_run_at", or_null(s.next_run_at)},
         {"runs", s.runs},
         {"failures", s.failures},
         {"skipped", s.skipped},

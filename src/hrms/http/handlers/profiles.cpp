@@ -15,10 +15,10 @@ json::object view_json(app::ProfileView const& v) {
     for (auto const& d : v.documents) docs.emplace_back(document_json(d));
     for (auto const& h : v.history) {
         json::object e;
-        e["at"] = h.at;
+        e["at"] = json_value(h.at);
         e["actor_id"] = or_null(h.actor_id);
-        e["from"] = json::object{{"stage", h.from_stage}, {"status", h.from_status}};
-        e["to"] = json::object{{"stage", h.to_stage}, {"status", h.to_status}};
+        e["from"] = json::object{{"stage", core::to_string(h.from_stage)}, {"status", core::to_string(h.from_status)}};
+        e["to"] = json::object{{"stage", core::to_string(h.to_stage)}, {"status", core::to_string(h.to_status)}};
         e["decision"] = or_null(h.decision);
         e["reason"] = or_null(h.reason);
         history.emplace_back(std::move(e));

@@ -15,7 +15,7 @@ void add_user_routes(Router& r) {
         in.password = HTTP_TRY(ctx, body.optional_string("password"));
         auto created = HTTP_TRY(ctx, ctx.services.users.create(ctx.who(), in));
         auto o = user_json(created.user);
-        if (created.invite_expires_at) o["invite_expires_at"] = *created.invite_expires_at;
+        if (created.invite_expires_at) o["invite_expires_at"] = json_value(*created.invite_expires_at);
         auto res = ok_json(o, 201);
         res.header("Location", "/api/v1/users/" + std::to_string(created.user.id));
         return res;
