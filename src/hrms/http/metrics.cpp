@@ -4,22 +4,6 @@
 
 namespace hrms::http {
 
-namespace {
-// Label values escape backslash, quote and newline.
-std::string label(std::string const& v) {
-    std::string out;
-    for (char c : v) {
-        if (c == '\\' || c == '"') out.push_back('\\');
-        if (c == '\n') {
-            out += "\\n";
-            continue;
-        }
-        out.push_back(c);
-    }
-    return out;
-}
-}  // namespace
-
 void Metrics::set_routes(std::vector<std::string> routes) {
     routes_ = std::move(routes);
     routes_.push_back("unmatched");
@@ -27,22 +11,15 @@ void Metrics::set_routes(std::vector<std::string> routes) {
     std::size_t const slots = routes_.size() * kMethods.size() * kStatuses.size();
     requests_ = std::make_unique<std::atomic<std::uint64_t>[]>(slots);
     for (std::size_t i = 0; i < slots; ++i) requests_[i] = 0;
-    for (std::size_t i = 0; i < routes_.size(); ++i) latency_.push_back(std::make_unique<Histogram>());
+    for (std::size_t i = 0; i < routes_.size(); ++i)
+        latency_.push_back(std::make_unique<core::Histogram>(kBuckets));
 }
 
 void Metrics::finished(std::size_t route, std::string const& method, int status, double seconds) {
     in_flight_.fetch_sub(1, std::memory_order_relaxed);
     if (routes_.empty()) return;
     if (route >= routes_.size()) route = routes_.size() - 1;
-    auto& h = *latency_[route];
-    for (std::size_t i = 0; i < kBuckets.size(); ++i) {
-        if (seconds <= kBuckets[i]) {
-            h.buckets[i].fetch_add(1, std::memory_order_relaxed);
-            break;  // cumulated at render time
-        }
-    }
-    h.count.fetch_add(1, std::memory_order_relaxed);
-    h.sum_us.fetch_add(static_cast<std::uint64_t>(seconds * 1e6), std::memory_order_relaxed);
+    latency_[route]->observe(seconds);
     auto const slot = (route * kMethods.size() + method_slot(method)) * kStatuses.size() + status_slot(status);
     requests_[slot].fetch_add(1, std::memory_order_relaxed);
 }
@@ -73,28 +50,17 @@ std::string Metrics::render(app::PoolStats const& pool) const {
                 if (n == 0) continue;
                 auto const status = kStatuses[st] ? std::to_string(kStatuses[st]) : std::string("other");
                 out += fmt::format("hrms_http_requests_total{{route=\"{}\",method=\"{}\",status=\"{}\"}} {}\n",
-                                   label(routes_[r]), kMethods[m], status, n);
+                                   core::escape_label_value(routes_[r]), kMethods[m], status, n);
             }
         }
     }
-    out += "# HELP hrms_http_request_duration_seconds Time from request parsed to response ready.\n";
-    out += "# TYPE hrms_http_request_duration_seconds histogram\n";
+    // HELP and TYPE once for the family, then a series per route that has served a request.
+    constexpr std::string_view kLatency = "hrms_http_request_duration_seconds";
+    out += core::family_header(kLatency, "Time from request parsed to response ready.",
+                               "histogram");
     for (std::size_t r = 0; r < routes_.size(); ++r) {
-        auto const& h = *latency_[r];
-        auto const count = h.count.load(std::memory_order_relaxed);
-        if (count == 0) continue;
-        std::uint64_t cumulative = 0;
-        auto const name = label(routes_[r]);
-        for (std::size_t i = 0; i < kBuckets.size(); ++i) {
-            cumulative += h.buckets[i].load(std::memory_order_relaxed);
-            out += fmt::format("hrms_http_request_duration_seconds_bucket{{route=\"{}\",le=\"{}\"}} {}\n",
-                               name, kBuckets[i], cumulative);
-        }
-        out += fmt::format("hrms_http_request_duration_seconds_bucket{{route=\"{}\",le=\"+Inf\"}} {}\n",
-                           name, count);
-        out += fmt::format("hrms_http_request_duration_seconds_sum{{route=\"{}\"}} {}\n", name,
-                           static_cast<double>(h.sum_us.load(std::memory_order_relaxed)) / 1e6);
-        out += fmt::format("hrms_http_request_duration_seconds_count{{route=\"{}\"}} {}\n", name, count);
+        if (latency_[r]->count() == 0) continue;
+        out += latency_[r]->render_series(kLatency, {{"route", routes_[r]}});
     }
     out += "# HELP hrms_http_requests_in_flight Requests being handled now.\n";
     out += "# TYPE hrms_http_requests_in_flight gauge\n";

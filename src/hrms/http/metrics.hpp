@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "hrms/app/ports.hpp"
+#include "hrms/core/metrics.hpp"
 
 namespace hrms::http {
 
@@ -33,13 +34,8 @@ public:
     void add_source(std::function<std::string()> source) { sources_.push_back(std::move(source)); }
 
 private:
-    struct Histogram {
-        std::array<std::atomic<std::uint64_t>, kBuckets.size()> buckets{};
-        std::atomic<std::uint64_t> count{0};
-        std::atomic<std::uint64_t> sum_us{0};
-    };
     std::vector<std::string> routes_;
-    std::vector<std::unique_ptr<Histogram>> latency_;
+    std::vector<std::unique_ptr<core::Histogram>> latency_;
     std::atomic<std::int64_t> in_flight_{0};
     // Request counters without a lock on the hot path: [route][method][status] slots, with
     // the statuses and methods this server can answer listed up front.

@@ -44,3 +44,36 @@ TEST(Metrics, UnknownStatusesAndMethodsFallIntoOther) {
     m.finished(0, "BREW", 418, 0.001);
     EXPECT_NE(m.render({}).find("method=\"OTHER\",status=\"other\"} 1"), std::string::npos);
 }
+
+TEST(Metrics, LatencyHistogramIsOneFamilyWithASeriesPerRouteServed) {
+    Metrics m;
+    m.set_routes({"/a", "/b", "/idle"});
+    for (std::size_t route : {0, 1, 1}) {
+        m.started();
+        m.finished(route, "GET", 200, 0.01);
+    }
+    auto const text = m.render({});
+    auto occurrences = [&](std::string const& s) {
+        std::size_t n = 0;
+        for (auto at = text.find(s); at != std::string::npos; at = text.find(s, at + 1)) ++n;
+        return n;
+    };
+    EXPECT_EQ(occurrences("# HELP hrms_http_request_duration_seconds "), 1u);
+    EXPECT_EQ(occurrences("# TYPE hrms_http_request_duration_seconds histogram\n"), 1u);
+    EXPECT_NE(text.find("hrms_http_request_duration_seconds_count{route=\"/a\"} 1\n"), std::string::npos);
+    EXPECT_NE(text.find("hrms_http_request_duration_seconds_count{route=\"/b\"} 2\n"), std::string::npos);
+    EXPECT_EQ(text.find("route=\"/idle\""), std::string::npos) << "a route never served adds no series";
+}
+
+TEST(Metrics, RouteLabelsAreEscapedInCountersAndHistogram) {
+    Metrics m;
+    m.set_routes({"/q\"b\\n\nx"});
+    m.started();
+    m.finished(0, "GET", 200, 0.01);
+    auto const text = m.render({});
+    std::string const route = "route=\"/q\\\"b\\\\n\\nx\"";
+    EXPECT_NE(text.find("hrms_http_requests_total{" + route + ",method=\"GET\""), std::string::npos);
+    EXPECT_NE(text.find("hrms_http_request_duration_seconds_bucket{" + route + ",le=\"+Inf\"} 1\n"),
+              std::string::npos);
+    EXPECT_NE(text.find("hrms_http_request_duration_seconds_sum{" + route + "} 0.01\n"), std::string::npos);
+}

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "hrms/app/log.hpp"
+#include "hrms/core/metrics.hpp"
 #include "hrms/core/text.hpp"
 
 namespace hrms::jobs {
@@ -251,7 +252,7 @@ std::string Runner::render_metrics() const {
     std::string runs, skipped, items, seconds_sum, seconds_count, last, running;
     for (auto const& s : slots_) {
         std::lock_guard lock(s->mutex);
-        std::string const job = "job=\"" + s->spec.name + "\"";
+        std::string const job = "job=\"" + core::escape_label_value(s->spec.name) + "\"";
         runs += "hrms_job_runs_total{" + job + ",outcome=\"ok\"} " + std::to_string(s->ok) + "\n";
         runs += "hrms_job_runs_total{" + job + ",outcome=\"failed\"} " + std::to_string(s->failed) + "\n";
         skipped += "hrms_job_skipped_total{" + job + "} " + std::to_string(s->skipped) + "\n";

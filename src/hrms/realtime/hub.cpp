@@ -3,7 +3,6 @@
 #include "hrms/app/notices.hpp"
 
 #include <chrono>
-#include <cmath>
 #include <unordered_set>
 
 #include "hrms/app/log.hpp"
@@ -13,63 +12,20 @@
 namespace hrms::realtime {
 
 namespace {
-std::string format_double(double v) {
-    if (std::isinf(v)) return "+Inf";
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%g", v);
-    return buf;
-}
-}  // namespace
-
-Histogram::Histogram(std::vector<double> bounds)
-    : bounds_(std::move(bounds)), counts_(new std::atomic<std::uint64_t>[bounds_.size()]) {
-    for (std::size_t i = 0; i < bounds_.size(); ++i) counts_[i] = 0;
-}
-
-void Histogram::observe(double seconds) {
-    for (std::size_t i = 0; i < bounds_.size(); ++i) {
-        if (seconds <= bounds_[i]) {
-            counts_[i].fetch_add(1, std::memory_order_relaxed);
-            break;
-        }
-    }
-    count_.fetch_add(1, std::memory_order_relaxed);
-    sum_us_.fetch_add(static_cast<std::uint64_t>(std::max(0.0, seconds) * 1e6), std::memory_order_relaxed);
-}
-
-void Histogram::add(Histogram const& other) {
-    for (std::size_t i = 0; i < bounds_.size() && i < other.bounds_.size(); ++i)
-        counts_[i].fetch_add(other.counts_[i].load(std::memory_order_relaxed), std::memory_order_relaxed);
-    count_.fetch_add(other.count_.load(std::memory_order_relaxed), std::memory_order_relaxed);
-    sum_us_.fetch_add(other.sum_us_.load(std::memory_order_relaxed), std::memory_order_relaxed);
-}
-
-std::string Histogram::render(std::string const& name, std::string const& help) const {
-    std::string out = "# HELP " + name + " " + help + "\n# TYPE " + name + " histogram\n";
-    std::uint64_t cumulative = 0;
-    for (std::size_t i = 0; i < bounds_.size(); ++i) {
-        cumulative += counts_[i].load(std::memory_order_relaxed);
-        out += name + "_bucket{le=\"" + format_double(bounds_[i]) + "\"} " + std::to_string(cumulative) + "\n";
-    }
-    auto const count = count_.load(std::memory_order_relaxed);
-    out += name + "_bucket{le=\"+Inf\"} " + std::to_string(count) + "\n";
-    out += name + "_sum " + format_double(static_cast<double>(sum_us_.load(std::memory_order_relaxed)) / 1e6) + "\n";
-    out += name + "_count " + std::to_string(count) + "\n";
-    return out;
-}
-
-namespace {
-// Buckets of the commit-to-socket latency (seconds).
-std::vector<double> latency_bounds() { return {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1, 2.5, 5}; }
+// Buckets of the commit-to-socket latency and of session durations (seconds).
+constexpr std::array<double, 12> kLatencyBounds{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2,
+                                                0.5,   1,      2.5,   5};
+constexpr std::array<double, 10> kDurationBounds{1,    10,   60,       300,       900,
+                                                 1800, 3600, 4 * 3600, 12 * 3600, 24 * 3600};
 // Sessions a broadcast serves on a lane before it lets other work of that lane run, and the
 // longest pause between two slices.
 constexpr std::size_t kBroadcastSlice = 256;
 constexpr double kMaxSliceGapS = 0.05;
 }  // namespace
 
-Hub::Shard::Shard() : latency(latency_bounds()) {}
+Hub::Shard::Shard() : latency(kLatencyBounds) {}
 
-Hub::Hub() : duration_({1, 10, 60, 300, 900, 1800, 3600, 4 * 3600, 12 * 3600, 24 * 3600}) {}
+Hub::Hub() : duration_(kDurationBounds) {}
 
 void Hub::set_lanes(std::vector<LanePost> lanes) {
     std::unique_lock lock(mutex_);
@@ -286,7 +242,8 @@ std::string Hub::render_metrics() const {
     out += "# HELP hrms_ws_sessions Open WebSocket sessions by role held (a session counts once per role).\n";
     out += "# TYPE hrms_ws_sessions gauge\n";
     for (auto const& [role, n] : s.by_role)
-        out += "hrms_ws_sessions{role=" + json_quote(role) + "} " + std::to_string(n) + "\n";
+        out += "hrms_ws_sessions" + core::render_labels({{"role", role}}) + " " +
+               std::to_string(n) + "\n";
     out += "# HELP hrms_ws_sessions_open Open WebSocket sessions.\n# TYPE hrms_ws_sessions_open gauge\n";
     out += "hrms_ws_sessions_open " + std::to_string(s.open) + "\n";
     auto counter = [&](char const* name, char const* help, std::uint64_t v) {
@@ -301,7 +258,7 @@ std::string Hub::render_metrics() const {
     counter("hrms_ws_cleanup_runs_total", "Runs of the WebSocket cleanup task.", s.cleanup_runs);
     counter("hrms_ws_cleanup_closed_total", "Sessions the cleanup task closed as silent.", s.cleaned);
     out += duration_.render("hrms_ws_session_duration_seconds", "How long WebSocket sessions lasted.");
-    Histogram latency(latency_bounds());
+    core::Histogram latency(kLatencyBounds);
     {
         std::shared_lock lock(mutex_);
         for (auto const& shard : shards_) latency.add(shard->latency);

@@ -15,6 +15,7 @@
 
 #include "hrms/app/actor.hpp"
 #include "hrms/app/ports.hpp"
+#include "hrms/core/metrics.hpp"
 #include "hrms/realtime/frames.hpp"
 
 namespace hrms::realtime {
@@ -62,24 +63,6 @@ struct WsSessionInfo {
     double connected_mono = 0;  // monotonic seconds
     std::vector<std::string> channels;
     bool admin = false;         // listens on the admins channel (gets dashboards)
-};
-
-// Histogram with fixed buckets (seconds), lock-free.
-class Histogram {
-public:
-    explicit Histogram(std::vector<double> bounds);
-    void observe(double seconds);
-    // Adds the counts of `other` (same bounds).
-    void add(Histogram const& other);
-    std::vector<double> const& bounds() const { return bounds_; }
-    // Prometheus lines for `name` (with _bucket, _sum, _count).
-    std::string render(std::string const& name, std::string const& help) const;
-
-private:
-    std::vector<double> bounds_;
-    std::unique_ptr<std::atomic<std::uint64_t>[]> counts_;
-    std::atomic<std::uint64_t> count_{0};
-    std::atomic<std::uint64_t> sum_us_{0};
 };
 
 struct HubStats {
@@ -151,7 +134,7 @@ private:
     // which /metrics reads).
     struct Shard {
         std::unordered_map<std::string, Outlets> channels;
-        Histogram latency;
+        core::Histogram latency;
         Shard();
     };
     std::size_t close_where(std::function<bool(Entry const&)> const& pred, int code, std::string const& reason);
@@ -169,7 +152,7 @@ private:
     std::atomic<std::uint64_t> connects_{0}, disconnects_{0}, cleanup_runs_{0}, cleaned_{0};
     // Frames of sessions that have ended (under mutex_).
     std::uint64_t retired_sent_ = 0, retired_dropped_ = 0;
-    Histogram duration_;
+    core::Histogram duration_;
 };
 
 }  // namespace hrms::realtime
