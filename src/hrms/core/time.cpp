@@ -1,5 +1,7 @@
 #include "hrms/core/time.hpp"
 
+#include <chrono>
+
 #include <fmt/format.h>
 
 namespace hrms {
@@ -102,6 +104,11 @@ std::optional<Instant> parse_rfc3339(std::string_view s) {
     std::int64_t const ms =
         ((days * 24 + h) * 60 + mi - offset_min) * 60'000 + sec * 1000LL + frac_ms;
     return Instant{ms};
+}
+
+double monotonic_seconds() {
+    using namespace std::chrono;
+    return duration<double>(steady_clock::now().time_since_epoch()).count();
 }
 
 }  // namespace hrms

@@ -1,5 +1,6 @@
 #pragma once
-// Clock-free time math: instants as milliseconds since the Unix epoch, RFC 3339 text.
+// Time math: instants as milliseconds since the Unix epoch, RFC 3339 text; and the monotonic
+// clock durations are measured on (never a date: that comes from app::Clock).
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -13,6 +14,9 @@ struct Instant {
     auto operator<=>(Instant const&) const = default;
     Instant plus_seconds(double s) const { return Instant{ms + static_cast<std::int64_t>(s * 1000)}; }
 };
+
+// Seconds on a monotonic clock, for measuring durations and timeouts.
+double monotonic_seconds();
 
 // Fixed-width UTC text "2026-11-28T13:05:09.123Z": sorts like the instant, on both databases.
 std::string to_rfc3339(Instant t);

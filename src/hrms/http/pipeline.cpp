@@ -36,11 +36,6 @@ std::optional<std::string> token_of(Request const& req, bool& from_cookie, bool&
 }
 }  // namespace
 
-double monotonic_seconds() {
-    using namespace std::chrono;
-    return duration<double>(steady_clock::now().time_since_epoch()).count();
-}
-
 std::string request_id_for(Request const& req) {
     auto const given = req.header("x-request-id");
     if (safe_request_id(given)) return std::string(given);

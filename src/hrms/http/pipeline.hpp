@@ -61,7 +61,4 @@ private:
 // A request id: X-Request-Id if it is 1..128 safe characters, otherwise a new random one.
 std::string request_id_for(Request const& req);
 
-// Seconds on a monotonic clock.
-double monotonic_seconds();
-
 }  // namespace hrms::http

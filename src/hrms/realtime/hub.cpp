@@ -6,7 +6,7 @@
 #include <unordered_set>
 
 #include "hrms/app/log.hpp"
-#include "hrms/http/pipeline.hpp"
+#include "hrms/core/time.hpp"
 #include "hrms/core/accounts.hpp"
 
 namespace hrms::realtime {
@@ -74,11 +74,11 @@ void Hub::detach(std::string const& session_id) {
         if (v.empty()) shard.channels.erase(ch);
     }
     disconnects_.fetch_add(1, std::memory_order_relaxed);
-    duration_.observe(http::monotonic_seconds() - gone.info->connected_mono);
+    duration_.observe(monotonic_seconds() - gone.info->connected_mono);
 }
 
 void Hub::committed(app::LiveBatch const& batch) {
-    double const now = http::monotonic_seconds();
+    double const now = monotonic_seconds();
     if (!batch.notifications.empty()) {
         // Serialized once here; each lane then walks its own subscribers of each channel in one
         // handler: two posts for any number of recipients, in commit order on every lane.

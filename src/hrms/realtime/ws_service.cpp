@@ -12,7 +12,7 @@
 
 #include "hrms/app/crypto.hpp"
 #include "hrms/app/log.hpp"
-#include "hrms/http/pipeline.hpp"
+#include "hrms/core/time.hpp"
 #include "hrms/app/notifications.hpp"
 #include "hrms/core/text.hpp"
 #include "hrms/core/time.hpp"
@@ -111,7 +111,7 @@ private:
 
     auto const& cfg() const { return state_->config; }
     void touch() {
-        counters_->last_seen_mono.store(http::monotonic_seconds(), std::memory_order_relaxed);
+        counters_->last_seen_mono.store(monotonic_seconds(), std::memory_order_relaxed);
         counters_->last_seen_ms.store(wall_ms(), std::memory_order_relaxed);
     }
 
@@ -190,7 +190,7 @@ awaitable<std::optional<WsSession::Text>> WsSession::read_message() {
 }
 
 bool WsSession::admit_message() {
-    double const now = http::monotonic_seconds();
+    double const now = monotonic_seconds();
     double const rate = cfg().ws_rate_per_s, burst = 2 * rate;
     if (refilled_at_ == 0) tokens_ = burst;
     tokens_ = std::min(burst, tokens_ + (now - refilled_at_) * rate);
@@ -351,7 +351,7 @@ void WsSession::describe(app::Actor const& who, http::Request const& req) {
     info_->remote_addr = req.client_ip;
     info_->user_agent = core::clip_utf8(req.header("user-agent"), 256);
     info_->connected_at = to_rfc3339(app::SystemClock().now());
-    info_->connected_mono = http::monotonic_seconds();
+    info_->connected_mono = monotonic_seconds();
     info_->channels = app::channels_of(who);
     info_->admin = who.can(core::perm::profiles_review);
 }
@@ -484,7 +484,7 @@ void WsSession::on_written(boost::system::error_code ec) {
     pop_front();
     counters_->queue_depth.store(static_cast<std::uint32_t>(queued()), std::memory_order_relaxed);
     counters_->sent.fetch_add(1, std::memory_order_relaxed);
-    if (committed > 0) state_->hub.observe_delivery(lane_, http::monotonic_seconds() - committed);
+    if (committed > 0) state_->hub.observe_delivery(lane_, monotonic_seconds() - committed);
     if (queued() <= cfg().ws_queue_messages / 2) drain_timer_.cancel();
     write_next();
 }
@@ -525,7 +525,7 @@ awaitable<void> cleanup_loop(std::shared_ptr<WsService::State> st, std::shared_p
         timer->expires_after(ms(st->config.ws_cleanup_interval_s));
         co_await timer->async_wait(kTuple);
         if (st->stopping) break;
-        st->hub.cleanup(http::monotonic_seconds(), st->config.ws_idle_timeout_s);
+        st->hub.cleanup(monotonic_seconds(), st->config.ws_idle_timeout_s);
         // A socket authenticated once; its session may since have expired (idle or absolute
         // lifetime), or a logout or suspension may have been missed (a PostgreSQL listener
         // reconnecting): each run checks the tokens of the open sessions again.
