@@ -38,6 +38,13 @@ def test_bad_value_is_refused_naming_the_setting(tmp_path):
     assert not (tmp_path / "hrms.db").exists()
 
 
+def test_a_movable_clock_is_refused_outside_dev_mode(tmp_path):
+    r = run(["migrate"], env={"HRMS_DATA_DIR": str(tmp_path), "HRMS_TEST_CLOCK_FILE": str(tmp_path / "clock")})
+    assert r.returncode != 0
+    assert "test_clock_file" in r.stderr and "dev_mode" in r.stderr
+    assert not (tmp_path / "hrms.db").exists()
+
+
 def test_toml_is_read_from_the_working_directory_and_the_environment_wins(tmp_path):
     data_toml = tmp_path / "from_toml"
     data_env = tmp_path / "from_env"

@@ -136,6 +136,7 @@ std::vector<Setting> const& settings() {
         dbl("escalate_after", FIELD(review.sla.escalate_after), 0),
         dbl("sla_scan_interval_s", FIELD(sla_scan_interval_s), 0.05),
         dbl("job_lease_s", FIELD(job_lease_s), 0.5),
+        str("test_clock_file", FIELD(test_clock_file)),
         dbl("ws_idle_timeout_s", FIELD(ws.ws_idle_timeout_s), 0.1),
         dbl("ws_cleanup_interval_s", FIELD(ws.ws_cleanup_interval_s), 0.05),
         dbl("ws_auth_timeout_s", FIELD(ws.ws_auth_timeout_s), 0.05),
@@ -183,6 +184,9 @@ Config load_config(std::string const& toml_path) {
     }
     if (c.auth.session_max_age_s < c.auth.session_ttl_s) c.auth.session_max_age_s = c.auth.session_ttl_s;
     c.throttle.failure_window_s = c.auth.login_lockout_s;
+    // A movable clock would let anyone who can write the file expire sessions or skip login
+    // delays: tests only.
+    if (!c.test_clock_file.empty() && !c.dev_mode) bad("test_clock_file", "is allowed only with dev_mode");
     return c;
 }
 

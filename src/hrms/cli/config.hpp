@@ -29,6 +29,7 @@ struct Config {
     std::optional<std::string> metrics_allow;
     double sla_scan_interval_s = 60;  // how often reviews past escalate_after are looked for
     double job_lease_s = 30;          // a cluster-wide job's lease: max(this, 2 x its interval)
+    std::string test_clock_file;      // dev mode only: the clock is moved by the seconds it holds
 
     http::HttpConfig http;
     app::AuthPolicy auth;

@@ -16,6 +16,7 @@
 #include "hrms/app/roles.hpp"
 #include "hrms/app/services.hpp"
 #include "hrms/app/users.hpp"
+#include "hrms/app/clock.hpp"
 #include "hrms/cli/config.hpp"
 #include "hrms/core/net.hpp"
 #include "hrms/http/metrics.hpp"
@@ -68,11 +69,19 @@ std::unique_ptr<app::Store> open_and_migrate(cli::Config const& config) {
     return store;
 }
 
+// The wall clock, or in tests one they can move (HRMS_TEST_CLOCK_FILE).
+std::unique_ptr<app::Clock> make_clock(cli::Config const& config) {
+    if (config.test_clock_file.empty()) return std::make_unique<app::SystemClock>();
+    log::warn("clock.test_file", {log::str("path", config.test_clock_file)});
+    return std::make_unique<app::FileOffsetClock>(config.test_clock_file);
+}
+
 // Everything serve and the user commands share.
 struct World {
     cli::Config config;
     std::unique_ptr<app::Store> store;
-    app::SystemClock clock;
+    std::unique_ptr<app::Clock> clock_impl;
+    app::Clock const& clock;
     app::RoleCatalog role_catalog;
     app::LoginThrottle throttle;
     LogEffects effects;
@@ -89,6 +98,8 @@ struct World {
     explicit World(cli::Config c)
         : config(std::move(c)),
           store(open_and_migrate(config)),
+          clock_impl(make_clock(config)),
+          clock(*clock_impl),
           throttle(config.throttle),
           effects(config.dev_mode),
           auth(*store, clock, config.auth, role_catalog, throttle),
