@@ -18,12 +18,15 @@ db.execute("PRAGMA journal_mode=WAL")
 start = db.execute("SELECT COALESCE(MAX(id), 0) FROM users").fetchone()[0]
 users, roles, sessions, tokens = [], [], [], []
 for i in range(start + 1, start + n + 1):
-    users.append((i, f"bench{i}@example.com", f"Bench User {i}", "active", now, now))
+    # search is core::search_text(name, email): plain lower case for ASCII.
+    users.append((i, f"bench{i}@example.com", f"Bench User {i}", f"bench user {i} bench{i}@example.com",
+                  "active", now, now))
     roles.append((i, "employee" if i % 10 else "reviewer"))
     token = secrets.token_urlsafe(32)
     tokens.append(token)
     sessions.append((hashlib.sha256(token.encode()).hexdigest(), i, "csrf", now, far, now))
-db.executemany("INSERT INTO users (id, email, name, status, created_at, updated_at) VALUES (?,?,?,?,?,?)", users)
+db.executemany("INSERT INTO users (id, email, name, search, status, created_at, updated_at) VALUES (?,?,?,?,?,?,?)",
+               users)
 db.executemany("INSERT INTO user_roles (user_id, role) VALUES (?,?)", roles)
 db.executemany("INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at, last_seen_at) VALUES (?,?,?,?,?,?)", sessions)
 db.commit()

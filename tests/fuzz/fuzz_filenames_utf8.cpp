@@ -1,6 +1,6 @@
-// Fuzzes core/text: is_valid_utf8 against an independent oracle (fuzz_support.hpp), repair_utf8
-// and sanitize_filename, which turns a client's upload filename into one that is safe to store,
-// show and send back in Content-Disposition.
+// Fuzzes core/text: is_valid_utf8 against an independent oracle (fuzz_support.hpp), repair_utf8,
+// sanitize_filename, which turns a client's upload filename into one that is safe to store,
+// show and send back in Content-Disposition, and fold_case, which builds every search text.
 //
 // Input: the bytes, used as text and as a filename.
 #include <string>
@@ -60,11 +60,21 @@ void check_filename(std::string_view raw) {
     FUZZ_CHECK(core::sanitize_filename(name) == name, name);
 }
 
+// fold_case gets only validated text in the server, but must not fail on anything.
+void check_fold(std::string_view s) {
+    auto const folded = core::fold_case(s);
+    FUZZ_CHECK(utf8_ok(folded), folded);
+    FUZZ_CHECK(core::fold_case(folded) == folded, folded);  // folded text is a fixed point
+    // The longest full folding is three code points for one; a bad byte is one U+FFFD.
+    FUZZ_CHECK(folded.size() <= 3 * s.size(), s);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size) {
     std::string_view const s(reinterpret_cast<char const*>(data), size);
     check_repair(s);
     check_filename(s);
+    check_fold(s);
     return 0;
 }

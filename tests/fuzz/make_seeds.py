@@ -156,6 +156,9 @@ f["unicode"] = "Lebenslauf Jürgen 履歴書 📄.pdf".encode()
 f["invalid-utf8"] = b"r\xe9sum\xe9\xc3.pdf"
 f["controls-and-specials"] = b'\x00a\x1bb<c>|d:e*f?g;"h".docx'
 f["hidden-long"] = b"..." + "é".encode() * 120 + b".jpeg"
+# Text whose case folding is more than lowering: ß, final sigma, dotted İ, a ligature, ΐ (one
+# code point that folds to three).
+f["case-folding"] = "Jürgen STRAẞE ΣΊΣΥΦΟΣ İstanbul ﬁle ΐ".encode()
 
 if __name__ == "__main__":
     for target, files in seeds.items():

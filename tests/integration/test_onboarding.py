@@ -333,6 +333,25 @@ def test_review_queue_filters_by_stage_status_and_text(server, admin_token):
             "assignee_id", "submitted_at", "sla_due_at", "created_at", "updated_at"} <= set(item)
 
 
+def test_review_queue_text_folds_case_in_every_script(server, admin_token):
+    marker = uniq("fold")
+    _, rtoken = reviewer(server)
+    strasse_user, strasse_token = server.user_with_token(name=f"Jürgen Straße {marker}")
+    _, sisyphus_token = server.user_with_token(name=f"ΣΊΣΥΦΟΣ {marker}")
+    strasse = my_profile(server, strasse_token)["id"]
+    sisyphus = my_profile(server, sisyphus_token)["id"]
+
+    assert queue_ids(server, rtoken, q=f"STRASSE {marker.upper()}") == [strasse]
+    assert queue_ids(server, rtoken, q=f"ße {marker}") == [strasse]
+    assert queue_ids(server, rtoken, q=f"σίσυφος {marker}") == [sisyphus]  # final ς finds Σ
+    assert queue_ids(server, rtoken, q=f"ΣΊΣΥΦΟΣ {marker}") == [sisyphus]
+    # A rename refolds the queue's text too.
+    r = server.patch(f"/api/v1/users/{strasse_user['id']}", admin_token, json={"name": f"Ёлка {marker}"})
+    assert r.status_code == 200, r.text
+    assert queue_ids(server, rtoken, q=f"strasse {marker}") == []
+    assert queue_ids(server, rtoken, q=f"ЁЛКА {marker}") == [strasse]
+
+
 def test_review_queue_pages_with_limit_and_cursor(server):
     marker = uniq("page")
     _, rtoken = reviewer(server)

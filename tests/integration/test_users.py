@@ -319,6 +319,25 @@ def test_user_search_treats_wildcards_literally(server, admin_token):
     assert len(r.json()["items"]) == 1
 
 
+def test_user_search_folds_case_in_every_script(server, admin_token):
+    marker = uniq("fold")
+    strasse = server.create_user(name=f"Jürgen Straße {marker}", password=None)
+    sisyphus = server.create_user(name=f"ΣΊΣΥΦΟΣ {marker}", password=None)
+
+    def found(text):
+        return [u["id"] for u in server.find_users(text)]
+
+    assert found(f"STRASSE {marker.upper()}") == [strasse["id"]]
+    assert found(f"straße {marker}") == [strasse["id"]]
+    assert found(f"σίσυφος {marker}") == [sisyphus["id"]]  # final ς finds Σ
+    assert found(f"jurgen strasse {marker}") == []  # case is folded, accents are not
+    # A rename refolds the search text.
+    r = server.patch(f"/api/v1/users/{strasse['id']}", admin_token, json={"name": f"ΑΘΗΝΆ {marker}"})
+    assert r.status_code == 200, r.text
+    assert found(f"strasse {marker}") == []
+    assert found(f"αθηνά {marker}") == [strasse["id"]]
+
+
 def test_user_list_rejects_bad_limit_and_cursor(server, admin_token):
     for limit in ["0", "201", "-1", "abc", "2.5", ""]:
         r = server.get("/api/v1/users", admin_token, params={"limit": limit}, bad=True)

@@ -167,7 +167,7 @@ private:
         auto const at = joined;
         auto const uid = tx.users().insert({email, first + " " + last, core::UserStatus::active, phc_, {"employee"}, at});
         Walk w{tx, {}, first + " " + last, joined, {}};
-        w.p.id = tx.profiles().insert(uid, search_text(w.name, email), at);
+        w.p.id = tx.profiles().insert(uid, at);
         w.p.user_id = uid;
         w.p.name = w.name;
         w.p.created_at = at;

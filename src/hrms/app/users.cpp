@@ -31,13 +31,6 @@ bool is_admin(std::vector<std::string> const& roles) {
 std::unexpected<Error> no_user() { return fail(ErrorCode::not_found, "user not found"); }
 }  // namespace
 
-std::string search_text(std::string const& name, std::string const& email) {
-    std::string out = name + " " + email;
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
 Users::Users(Store& store, Clock const& clock, InvitePolicy const& invites)
     : store_(store), clock_(clock), invites_(invites) {}
 
@@ -71,7 +64,7 @@ Result<CreatedUser> Users::create_checked(CreateUserInput const& input, Actor co
     auto const id = tx->users().insert(nu);
     // Employees are onboarded: their profile is created with the account.
     if (std::find(roles.begin(), roles.end(), "employee") != roles.end())
-        tx->profiles().insert(id, search_text(name, email), now);
+        tx->profiles().insert(id, now);
 
     CreatedUser out;
     std::string token;
@@ -152,7 +145,7 @@ Result<UserRecord> Users::set_roles(Actor const& actor, UserId id, std::vector<s
     auto const ts = clock_.now();
     tx->users().set_roles(id, roles, ts);
     if (std::find(roles.begin(), roles.end(), "employee") != roles.end() && !tx->profiles().by_user(id))
-        tx->profiles().insert(id, search_text(user->name, user->email), ts);
+        tx->profiles().insert(id, ts);
     auto updated = *tx->users().by_id(id);
     tx->commit();
     return updated;

@@ -17,9 +17,6 @@ struct CreateUserInput {
     std::optional<std::string> password;            // none: an invite is made
 };
 
-// The lower-cased text the review queue's free-text filter matches (the one place it is built).
-std::string search_text(std::string const& name, std::string const& email);
-
 struct CreatedUser {
     UserRecord user;
     std::optional<Instant> invite_expires_at;

@@ -55,6 +55,13 @@ Result<std::string> normalize_name(std::string_view name, std::string const& fie
     return std::string(n);
 }
 
+std::string search_text(std::string_view name, std::string_view email) {
+    std::string text(name);
+    text += ' ';
+    text += email;
+    return fold_case(text);
+}
+
 Result<void> check_role_name(std::string_view name, std::string const& field) {
     if (name.size() < 2 || name.size() > 64 || !std::islower(static_cast<unsigned char>(name[0])))
         return invalid_field(field, "role name must be 2-64 characters, starting with a letter");

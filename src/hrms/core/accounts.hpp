@@ -31,6 +31,11 @@ enum class UserStatus { active, invited, suspended };
 char const* to_string(UserStatus s);
 std::optional<UserStatus> parse_user_status(std::string_view text);
 
+// The text the free-text searches match for an account: "name email" case-folded (fold_case).
+// The store keeps it in users.search and profiles.search; a needle is folded the same way, so
+// a search is a caseless substring match whatever the script.
+std::string search_text(std::string_view name, std::string_view email);
+
 // Role names: 2..64 of [a-z0-9_], starting with a letter.
 Result<void> check_role_name(std::string_view name, std::string const& field = "name");
 

@@ -82,3 +82,9 @@ TEST(Permissions, OnlyProfileSelfIsASelfPermission) {
     EXPECT_FALSE(is_self_permission("users.write"));
     EXPECT_FALSE(is_self_permission("*"));
 }
+
+TEST(SearchText, IsNameAndEmailCaseFolded) {
+    EXPECT_EQ(search_text("Ada Lovelace", "ada@example.com"), "ada lovelace ada@example.com");
+    EXPECT_EQ(search_text("Jürgen STRAẞE", "j@example.com"), "jürgen strasse j@example.com");
+    EXPECT_EQ(search_text("ΣΊΣΥΦΟΣ", "s@example.com"), search_text("σίσυφος", "s@example.com"));
+}

@@ -1,5 +1,8 @@
 #include "hrms/core/text.hpp"
 
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
+
 namespace hrms::core {
 
 std::size_t utf8_sequence_length(std::string_view s) {
@@ -75,6 +78,23 @@ std::string clip_utf8(std::string_view s, std::size_t max_bytes) {
     std::size_t keep = max_bytes;
     while (keep > 0 && (static_cast<unsigned char>(out[keep]) & 0xC0) == 0x80) --keep;
     out.resize(keep);
+    return out;
+}
+
+std::string fold_case(std::string_view s) {
+    // ASCII folds to its lower case: the common case skips ICU's two UTF-16 conversions.
+    if (std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; })) {
+        std::string out(s);
+        for (auto& c : out) {
+            if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        }
+        return out;
+    }
+    // fromUTF8 substitutes U+FFFD for ill-formed sequences. foldCase() is full folding (ß
+    // becomes ss) with the default mappings, not the Turkic ones: one rule for every user.
+    auto text = icu::UnicodeString::fromUTF8(icu::StringPiece(s.data(), static_cast<int32_t>(s.size())));
+    std::string out;
+    text.foldCase(U_FOLD_CASE_DEFAULT).toUTF8String(out);
     return out;
 }
 

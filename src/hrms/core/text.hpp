@@ -36,6 +36,13 @@ std::string repair_utf8(std::string_view s);
 // for client-supplied text kept for display, such as a User-Agent.
 std::string clip_utf8(std::string_view s, std::size_t max_bytes);
 
+// `s` with full Unicode case folding (ICU, the CaseFolding.txt mappings of kind C and F):
+// "Straße" and "STRASSE" both give "strasse", "ΣΊΣΥΦΟΣ" and "σίσυφος" both give "σίσυφοσ".
+// Text that differs only in case folds to the same string, so matching folded text against a
+// folded needle is caseless matching. Ill-formed UTF-8 is folded as if each bad sequence were
+// U+FFFD; it never fails.
+std::string fold_case(std::string_view s);
+
 // True when `s` holds a C0 control character or DEL (NUL included).
 bool has_control_chars(std::string_view s);
 

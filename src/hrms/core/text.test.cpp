@@ -70,3 +70,51 @@ TEST(Utf8, ClippingNeverSplitsACharacterAndRepairsFirst) {
     EXPECT_EQ(clip_utf8("a\xFF", 10), "a\xEF\xBF\xBD");
     EXPECT_TRUE(is_valid_utf8(clip_utf8(std::string(300, '\xE6'), 256)));
 }
+
+TEST(FoldCase, AsciiFoldsToLowerCaseAndKeepsEverythingElse) {
+    EXPECT_EQ(fold_case("Ada LOVELACE <ada_100%@Example.COM>"), "ada lovelace <ada_100%@example.com>");
+    EXPECT_EQ(fold_case(""), "");
+}
+
+TEST(FoldCase, SharpSFoldsToDoubleS) {
+    EXPECT_EQ(fold_case("Straße"), "strasse");
+    EXPECT_EQ(fold_case("STRASSE"), fold_case("Straße"));
+    EXPECT_EQ(fold_case("ẞ"), "ss");  // the capital sharp s
+}
+
+TEST(FoldCase, GreekFinalSigmaFoldsLikeEverySigma) {
+    EXPECT_EQ(fold_case("ΣΊΣΥΦΟΣ"), "σίσυφοσ");
+    EXPECT_EQ(fold_case("σίσυφος"), "σίσυφοσ");
+}
+
+TEST(FoldCase, TurkishDottedCapitalIKeepsItsDotAsACombiningMark) {
+    // Full default folding, not the Turkic mappings: İ is i followed by U+0307.
+    EXPECT_EQ(fold_case("İ"), "i\xCC\x87");
+    EXPECT_EQ(fold_case("İstanbul"), "i\xCC\x87stanbul");
+    EXPECT_EQ(fold_case("ı"), "ı");  // the dotless small i has no other case to fold to
+}
+
+TEST(FoldCase, CyrillicFolds) {
+    EXPECT_EQ(fold_case("ЁЛКА Привет"), "ёлка привет");
+}
+
+TEST(FoldCase, TextWithoutCaseIsUnchanged) {
+    EXPECT_EQ(fold_case("日本語 中文 한국어"), "日本語 中文 한국어");
+    EXPECT_EQ(fold_case("١٢٣ 😀"), "١٢٣ 😀");
+}
+
+TEST(FoldCase, CompatibilityFormsFoldAsUnicodeSays) {
+    EXPECT_EQ(fold_case("\xEF\xAC\x81"), "fi");       // U+FB01 LATIN SMALL LIGATURE FI
+    EXPECT_EQ(fold_case("\xE2\x84\xAA"), "k");        // U+212A KELVIN SIGN
+}
+
+TEST(FoldCase, FoldingTwiceChangesNothing) {
+    for (std::string_view s : {"Straße", "ΣΊΣΥΦΟΣ", "İstanbul", "ЁЛКА", "ﬁ"}) {
+        EXPECT_EQ(fold_case(fold_case(s)), fold_case(s)) << s;
+    }
+}
+
+TEST(FoldCase, IllFormedUtf8DoesNotFailAndComesBackWellFormed) {
+    EXPECT_EQ(fold_case("A\xFF" "B"), "a\xEF\xBF\xBD" "b");
+    EXPECT_TRUE(is_valid_utf8(fold_case("\xC0\xAF\xED\xA0\x80\xE6\x97")));
+}

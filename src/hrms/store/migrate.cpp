@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "hrms/app/ports.hpp"
+#include "hrms/core/accounts.hpp"
 #include "hrms/core/time.hpp"
 #include "hrms/store/locks.hpp"
 #include "hrms/store/open.hpp"
@@ -67,7 +68,60 @@ bool ends_with_end(std::string const& s) {
         if (std::toupper(static_cast<unsigned char>(s[i - 2 + k])) != "END"[k]) return false;
     return i == 2 || !std::isalnum(static_cast<unsigned char>(s[i - 3]));
 }
+
+// What a migration's SQL cannot do, run right after it in its transaction, so the migration is
+// recorded only with it done.
+struct CodeStep {
+    int version;
+    void (*run)(soci::session&);
+};
+constexpr CodeStep kCodeSteps[] = {
+    {9, [](soci::session& sql) { refold_search_text(sql); }},
+};
 }  // namespace
+
+std::int64_t refold_search_text(soci::session& sql) {
+    struct Change {
+        long long user;
+        std::string search;
+        bool user_stale, profile_stale;
+    };
+    // Every account is read, only the stale rows written: on ordinary data a handful, so a
+    // large database migrates in about the time one read of its users takes. The changes are
+    // collected before writing so no cursor is open on a table being updated.
+    std::vector<Change> changes;
+    {
+        long long id = 0;
+        std::string name, email, user_search, profile_search;
+        soci::indicator profile_ind = soci::i_null;
+        soci::statement st = (sql.prepare << "SELECT u.id, u.name, u.email, u.search, p.search FROM users u "
+                                             "LEFT JOIN profiles p ON p.user_id = u.id",
+                              soci::into(id), soci::into(name), soci::into(email), soci::into(user_search),
+                              soci::into(profile_search, profile_ind));
+        st.execute();
+        while (st.fetch()) {
+            auto search = core::search_text(name, email);
+            bool const user_stale = search != user_search;
+            bool const profile_stale = profile_ind == soci::i_ok && search != profile_search;
+            if (user_stale || profile_stale) changes.push_back({id, std::move(search), user_stale, profile_stale});
+            profile_ind = soci::i_null;
+        }
+    }
+    long long id = 0;
+    std::string search;
+    soci::statement set_user = (sql.prepare << "UPDATE users SET search = :s WHERE id = :id",
+                                soci::use(search), soci::use(id));
+    // On SQLite the profiles_search triggers move the FTS5 row along.
+    soci::statement set_profile = (sql.prepare << "UPDATE profiles SET search = :s WHERE user_id = :id",
+                                   soci::use(search), soci::use(id));
+    for (auto const& c : changes) {
+        id = c.user;
+        search = c.search;
+        if (c.user_stale) set_user.execute(true);
+        if (c.profile_stale) set_profile.execute(true);
+    }
+    return static_cast<std::int64_t>(changes.size());
+}
 
 std::string render_migration(std::string const& sql, std::string const& backend,
                              std::string const& now) {
@@ -134,6 +188,8 @@ int migrate(app::Store& store, std::function<void(int, std::string const&)> cons
                 auto const now = to_rfc3339(app::SystemClock().now());
                 for (auto const& stmt : split_sql(render_migration(m.sql, store.backend(), now)))
                     sql << stmt;
+                for (auto const& step : kCodeSteps)
+                    if (step.version == m.version) step.run(sql);
                 std::string name = m.name;
                 sql << "INSERT INTO schema_migrations (version, name, applied_at) "
                        "VALUES (:v, :n, :a)",

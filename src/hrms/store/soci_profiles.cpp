@@ -59,12 +59,13 @@ std::optional<std::string> opt(std::string const& v, soci::indicator ind) {
 
 }  // namespace
 
-app::ProfileId SociProfiles::insert(app::UserId user, std::string const& search, Instant now) {
+app::ProfileId SociProfiles::insert(app::UserId user, Instant now) {
     return guard([&] {
         long long id = 0, uid = user;
+        // The queue's free text is the account's: the copy is kept in step by SociUsers::set_name.
         *sql_ << "INSERT INTO profiles (user_id, search, created_at, updated_at) "
-                 "VALUES (:u, :s, :c, :m) RETURNING id",
-            use(uid), use(search), use(now), use(now), into(id);
+                 "VALUES (:u, (SELECT search FROM users WHERE id = :u2), :c, :m) RETURNING id",
+            use(uid), use(uid), use(now), use(now), into(id);
         return static_cast<app::ProfileId>(id);
     });
 }

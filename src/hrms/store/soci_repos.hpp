@@ -97,7 +97,7 @@ private:
 class SociProfiles final : public app::ProfileRepo, SociRepo {
 public:
     explicit SociProfiles(TxState& tx) : SociRepo(tx) {}
-    app::ProfileId insert(app::UserId user, std::string const& search, Instant now) override;
+    app::ProfileId insert(app::UserId user, Instant now) override;
     std::optional<app::ProfileRecord> by_id(app::ProfileId id) override;
     std::optional<app::ProfileRecord> by_user(app::UserId user) override;
     void update(app::ProfileRecord const& p) override;

@@ -8,8 +8,11 @@
 
 #include <unistd.h>
 
+#include <soci/soci.h>
+
 #include "hrms/store/migrate.hpp"
 #include "hrms/store/open.hpp"
+#include "hrms/store/soci_store.hpp"
 #include "hrms/store/test_store.hpp"
 
 using namespace hrms;
@@ -27,6 +30,28 @@ protected:
         store_ = &**db_;
     }
     void TearDown() override { db_.reset(); }
+    // An employee with a profile, as Users::create makes one.
+    UserId add_employee(std::string const& email, std::string const& name) {
+        auto tx = store_->begin(TxMode::write);
+        auto id = tx->users().insert({email, name, core::UserStatus::active, std::string("hash"), {"employee"}, now_});
+        tx->profiles().insert(id, now_);
+        tx->commit();
+        return id;
+    }
+    // How many users the user list's free text finds, and how many profiles the queue's does.
+    std::size_t users_found(std::string const& text) {
+        auto tx = store_->begin(TxMode::read);
+        UserQuery q;
+        q.text = text;
+        return tx->users().list(q).size();
+    }
+    std::size_t profiles_found(std::string const& text) {
+        auto tx = store_->begin(TxMode::read);
+        QueueQuery q;
+        q.text = text;
+        q.now = now_;
+        return tx->profiles().list(q).size();
+    }
     UserId add_user(std::string const& email, std::vector<std::string> roles = {"employee"}) {
         auto tx = store_->begin(TxMode::write);
         auto id = tx->users().insert({email, "Name " + email, core::UserStatus::active, std::string("hash"), roles,
@@ -35,6 +60,7 @@ protected:
         return id;
     }
 
+    Instant const now_ = at("2026-01-01T00:00:00.000Z");
     std::unique_ptr<store::TestStore> db_;
     Store* store_ = nullptr;
 };
@@ -105,9 +131,7 @@ TEST_F(StoreTest, QueueFreeTextFindsSubstringsAndFollowsRenames) {
     auto add_profile = [&](std::string const& email, std::string const& name) {
         auto tx = store_->begin(TxMode::write);
         auto id = tx->users().insert({email, name, core::UserStatus::active, std::string("hash"), {"employee"}, now});
-        std::string search = name + " " + email;
-        for (auto& c : search) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        tx->profiles().insert(id, search, now);
+        tx->profiles().insert(id, now);
         tx->commit();
         return id;
     };
@@ -151,6 +175,60 @@ TEST_F(StoreTest, QueueFreeTextFindsSubstringsAndFollowsRenames) {
     }
     EXPECT_EQ(count("lovelace"), 0u);
     EXPECT_EQ(count("augusta"), 1u);
+}
+
+TEST_F(StoreTest, FreeTextIsCaselessInEveryScriptOnTheUserListAndTheQueue) {
+    add_employee("jurgen@example.com", "Jürgen Straße");
+    add_employee("sisyphus@example.com", "ΣΊΣΥΦΟΣ Aeolides");
+    add_employee("yolka@example.com", "Ёлка Иванова");
+    add_employee("ada@example.com", "Ada Lovelace");
+    // Each needle is tried on both lists; texts under three characters skip the trigram index.
+    // Folding is about case only: "jurgen" does not find "Jürgen".
+    for (auto [needle, want] : std::initializer_list<std::pair<char const*, std::size_t>>{
+             {"STRASSE", 1}, {"straße", 1}, {"ß", 1}, {"σίσυφος", 1}, {"ΣΊΣ", 1}, {"ς a", 1},
+             {"ёлка иванова", 1}, {"ИВАН", 1}, {"LOVELACE", 1}, {"jurgen strasse", 0}}) {
+        EXPECT_EQ(users_found(needle), want) << needle;
+        EXPECT_EQ(profiles_found(needle), want) << needle;
+    }
+}
+
+TEST_F(StoreTest, ARenameRefoldsBothFreeTextColumns) {
+    auto id = add_employee("jurgen@example.com", "Jürgen Straße");
+    {
+        auto tx = store_->begin(TxMode::write);
+        tx->users().set_name(id, "ΣΊΣΥΦΟΣ", now_);
+        tx->commit();
+    }
+    EXPECT_EQ(users_found("strasse"), 0u);
+    EXPECT_EQ(profiles_found("strasse"), 0u);
+    EXPECT_EQ(users_found("σίσυφος jurgen@"), 1u);
+    EXPECT_EQ(profiles_found("σίσυφος jurgen@"), 1u);
+}
+
+TEST_F(StoreTest, MigrationNineRefoldsWhatLowerFilledAndOnlyThat) {
+    auto jurgen = add_employee("jurgen@example.com", "Jürgen Straße");
+    add_employee("ada@example.com", "Ada Lovelace");
+    add_user("reviewer@example.com", {"reviewer"});  // no profile
+    auto& soci_store = dynamic_cast<store::SociStore&>(*store_);
+    // What a database migrated before this change holds: lower(), as migration 9's SQL and the
+    // old code wrote it.
+    soci_store.with_writer([](soci::session& sql) {
+        sql << "UPDATE users SET search = lower(name || ' ' || email)";
+        sql << "UPDATE profiles SET search = (SELECT lower(u.name || ' ' || u.email) FROM users u "
+               "WHERE u.id = profiles.user_id)";
+    });
+    ASSERT_EQ(users_found("strasse"), 0u);
+    ASSERT_EQ(profiles_found("strasse"), 0u);
+    std::int64_t first = 0, second = 0;
+    soci_store.with_writer([&](soci::session& sql) { first = store::refold_search_text(sql); });
+    soci_store.with_writer([&](soci::session& sql) { second = store::refold_search_text(sql); });
+    EXPECT_EQ(first, 1) << "only the user whose text is not ASCII was stale";
+    EXPECT_EQ(second, 0);
+    EXPECT_EQ(users_found("STRASSE"), 1u);
+    EXPECT_EQ(profiles_found("STRASSE"), 1u);
+    EXPECT_EQ(profiles_found("lovelace"), 1u) << "rows left alone are still found";
+    auto tx = store_->begin(TxMode::read);
+    EXPECT_EQ(tx->profiles().by_user(jurgen)->name, "Jürgen Straße");
 }
 
 TEST_F(StoreTest, SessionViewCarriesUserRolesAndVersion) {

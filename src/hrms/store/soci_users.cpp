@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <sstream>
 
+#include "hrms/core/accounts.hpp"
+
 namespace hrms::store {
 
 using soci::into;
@@ -130,10 +132,11 @@ app::UserId SociUsers::insert(app::NewUser const& u) {
         long long id = 0;
         soci::indicator pw_ind = u.password_hash ? soci::i_ok : soci::i_null;
         std::string pw = u.password_hash.value_or("");
-        *sql_ << "INSERT INTO users (email, name, status, password_hash, created_at, updated_at) "
-                 "VALUES (:email, :name, :status, :pw, :now, :now2) RETURNING id",
-            use(u.email), use(u.name), use(u.status), use(pw, pw_ind), use(u.now), use(u.now),
-            into(id);
+        std::string search = core::search_text(u.name, u.email);
+        *sql_ << "INSERT INTO users (email, name, search, status, password_hash, created_at, updated_at) "
+                 "VALUES (:email, :name, :search, :status, :pw, :now, :now2) RETURNING id",
+            use(u.email), use(u.name), use(search), use(u.status), use(pw, pw_ind), use(u.now),
+            use(u.now), into(id);
         for (auto const& role : u.roles) {
             *sql_ << "INSERT INTO user_roles (user_id, role) VALUES (:id, :role)", use(id),
                 use(role);
@@ -148,8 +151,7 @@ std::vector<app::UserRecord> SociUsers::list(app::UserQuery const& q) {
         std::string sql = "SELECT " + user_columns(dialect_) + " FROM users u WHERE u.id > :after";
         if (q.role)
             sql += " AND EXISTS (SELECT 1 FROM user_roles f WHERE f.user_id = u.id AND f.role = :role)";
-        if (q.text)
-            sql += " AND (lower(u.name) LIKE :p1 ESCAPE '\\' OR u.email LIKE :p2 ESCAPE '\\')";
+        if (q.text) sql += " AND u.search LIKE :pattern ESCAPE '\\'";
         sql += " ORDER BY u.id LIMIT :lim";
         long long after = q.after_id.value_or(0);
         std::string role = q.role.value_or("");
@@ -160,7 +162,7 @@ std::vector<app::UserRecord> SociUsers::list(app::UserQuery const& q) {
         row.bind(prep);
         prep, use(after);
         if (q.role) prep, use(role);
-        if (q.text) prep, use(pattern), use(pattern);
+        if (q.text) prep, use(pattern);
         prep, use(limit);
         soci::statement st(prep);
         std::vector<app::UserRecord> out;
@@ -199,12 +201,13 @@ void SociUsers::set_status(app::UserId id, core::UserStatus status, Instant now)
 void SociUsers::set_name(app::UserId id, std::string const& name, Instant now) {
     guard([&] {
         long long key = id;
-        *sql_ << "UPDATE users SET name = :n, updated_at = :now WHERE id = :id", use(name),
-            use(now), use(key);
-        // The queue's free-text column follows the name.
-        *sql_ << "UPDATE profiles SET search = (SELECT lower(name || ' ' || email) FROM users "
-                 "WHERE id = :id) WHERE user_id = :uid",
-            use(key), use(key);
+        std::string email;
+        *sql_ << "SELECT email FROM users WHERE id = :id", use(key), into(email);
+        // Both free-text columns follow the name.
+        std::string search = core::search_text(name, email);
+        *sql_ << "UPDATE users SET name = :n, search = :s, updated_at = :now WHERE id = :id", use(name),
+            use(search), use(now), use(key);
+        *sql_ << "UPDATE profiles SET search = :s WHERE user_id = :id", use(search), use(key);
     });
 }
 

@@ -56,7 +56,8 @@ struct HistoryRecord {
 class ProfileRepo {
 public:
     virtual ~ProfileRepo() = default;
-    virtual ProfileId insert(UserId user, std::string const& search, Instant now) = 0;
+    // The user's profile, whose queue free text is the user's (core::search_text of name and email).
+    virtual ProfileId insert(UserId user, Instant now) = 0;
     // In a write Tx these lock the profile's row until the Tx ends (PostgreSQL; SQLite
     // serializes writers anyway), so two decisions on one stage cannot both pass the check.
     virtual std::optional<ProfileRecord> by_id(ProfileId id) = 0;
