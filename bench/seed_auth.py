@@ -25,8 +25,13 @@ for i in range(start + 1, start + n + 1):
     token = secrets.token_urlsafe(32)
     tokens.append(token)
     sessions.append((hashlib.sha256(token.encode()).hexdigest(), i, "csrf", now, far, now))
-db.executemany("INSERT INTO users (id, email, name, search, status, created_at, updated_at) VALUES (?,?,?,?,?,?,?)",
-               users)
+# Builds before migration 9 have no users.search (HRMS_BASELINE may be one).
+if "search" in {row[1] for row in db.execute("PRAGMA table_info(users)")}:
+    db.executemany("INSERT INTO users (id, email, name, search, status, created_at, updated_at) "
+                   "VALUES (?,?,?,?,?,?,?)", users)
+else:
+    db.executemany("INSERT INTO users (id, email, name, status, created_at, updated_at) VALUES (?,?,?,?,?,?)",
+                   [u[:3] + u[4:] for u in users])
 db.executemany("INSERT INTO user_roles (user_id, role) VALUES (?,?)", roles)
 db.executemany("INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at, last_seen_at) VALUES (?,?,?,?,?,?)", sessions)
 db.commit()
