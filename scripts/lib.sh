@@ -9,8 +9,8 @@ BUILD_PACKAGES=(cmake ninja-build pkg-config g++ libboost1.81-dev libboost-json1
 # What testing it needs on top: a real PostgreSQL 15, GoogleTest, the Python end-to-end suite,
 # promtool (from prometheus) to check /metrics, sqlite3 for inspection.
 TEST_PACKAGES=(libgtest-dev libgmock-dev libbenchmark-dev postgresql-15 postgresql-client-15
-  python3-pytest python3-requests python3-websocket python3-jsonschema python3-yaml prometheus
-  sqlite3 procps)
+  python3-pytest python3-pytest-xdist python3-requests python3-websocket python3-jsonschema
+  python3-yaml prometheus sqlite3 procps)
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 

@@ -4,7 +4,9 @@ Environment (set by CTest, see CMakeLists.txt):
   HRMS_BIN            path of the binary (default build/release/bin/hrms)
   HRMS_TEST_BACKEND   sqlite (default) or pg
   HRMS_TEST_PG_BASE   for pg: postgresql://user@host:port, no database name; every server
-                      gets a fresh database of its own, dropped at teardown.
+                      gets a fresh database of its own (named after the xdist worker and the
+                      process, so parallel workers and suites never share one), dropped at
+                      teardown.
 
   HRMS_CONTRACT_REPORT  when set (CTest sets it), the contract coverage report is written there
                       at the end, and an operation no test exercised, or a route the document
@@ -14,8 +16,14 @@ Every HTTP response and WebSocket frame is validated against docs/openapi.yaml a
 docs/websocket.schema.json (contract.py); a test that sends a bad request on purpose passes
 `bad=True` to the server's request helpers or carries `@pytest.mark.bad_requests`.
 
+In parallel (CTest does this): `-n N --dist loadfile` (python3-pytest-xdist). Each worker is a
+process of its own with its own shared server, temp dirs and databases; a file runs whole on one
+worker, so a module's server is started once. Every worker sends its contract coverage to the
+controller, which alone writes the report and decides whether it fails the run: the report is
+the same as a serial run's. Without -n nothing changes.
+
 Python packages, all from Debian: python3-pytest, python3-requests, python3-websocket,
-python3-jsonschema and python3-yaml.
+python3-jsonschema, python3-yaml and (for -n) python3-pytest-xdist.
 """
 
 from __future__ import annotations
@@ -42,6 +50,8 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 HRMS_BIN = os.environ.get("HRMS_BIN") or str(REPO / "build" / "release" / "bin" / "hrms")
 BACKEND = os.environ.get("HRMS_TEST_BACKEND", "sqlite")
 PG_BASE = os.environ.get("HRMS_TEST_PG_BASE", "").rstrip("/")
+# "gw0", "gw1", ... in an xdist worker; "main" in a run without -n.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 
 ADMIN_EMAIL = "admin@example.com"
 ADMIN_PASSWORD = "admin-password-123"
@@ -167,7 +177,7 @@ class Database:
         if BACKEND == "pg":
             if not PG_BASE:
                 pytest.fail("HRMS_TEST_BACKEND=pg needs HRMS_TEST_PG_BASE=postgresql://user@host:port")
-            self.name = f"hrms_e2e_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+            self.name = f"hrms_e2e_{WORKER}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
             psql(f'CREATE DATABASE "{self.name}"')
             self.url = f"{PG_BASE}/{self.name}"
         elif BACKEND != "sqlite":
@@ -495,6 +505,32 @@ def fresh_db(tmp_path):
     db.drop()
 
 
+class MovableClock:
+    """The clock of the servers started with `env()` (HRMS_TEST_CLOCK_FILE, dev mode only): the
+    wall clock plus the seconds moved so far. A test of what time does (a delay, an expiry) moves
+    it past the point instead of sleeping there, so a loaded machine cannot stretch the time
+    between two requests past what the test means to be inside it."""
+
+    def __init__(self, path: pathlib.Path):
+        self.path = path
+        self.offset = 0.0
+
+    def env(self) -> dict[str, str]:
+        return {"HRMS_TEST_CLOCK_FILE": str(self.path)}
+
+    def forward(self, seconds: float):
+        self.offset += seconds
+        # Replaced whole: the server reads it at every use, and reads a half-written one as 0.
+        tmp = self.path.with_name(self.path.name + ".new")
+        tmp.write_text(f"{self.offset}\n")
+        os.replace(tmp, self.path)
+
+
+@pytest.fixture
+def clock(tmp_path) -> MovableClock:
+    return MovableClock(tmp_path / "clock")
+
+
 def run_cli(args: list[str], db: Database, stdin: str | None = None, extra_env: dict | None = None,
             timeout: float = 60) -> subprocess.CompletedProcess:
     env = {**db.env(), "HRMS_LOG_LEVEL": "warn", **(extra_env or {})}
@@ -512,6 +548,16 @@ def pytest_runtest_makereport(item, call):
             tail = "\n".join(srv.log_text().splitlines()[-40:])
             state = "running" if srv.running() else f"EXITED with {srv.proc.returncode}"
             report.sections.append((f"hrms log ({srv.tmp.name}, port {srv.port}, {state})", tail))
+
+
+# xdist hands the files to its workers in collection order. The one that takes longest (mostly
+# waiting out WebSocket timeouts) goes first, or it starts last and ends the run alone.
+XDIST_FIRST = ("test_ws.py",)
+
+
+def pytest_collection_modifyitems(config, items):
+    if hasattr(config, "workerinput"):
+        items.sort(key=lambda item: item.path.name not in XDIST_FIRST)  # stable: order kept otherwise
 
 
 
@@ -545,13 +591,35 @@ def router_table() -> list[tuple[str, str]]:
 
 
 _contract_report: dict = {}
+# xdist workers whose coverage was merged (one stopped by ^C is reported down twice), and those
+# that went down without sending any.
+_merged_workers: set[str] = set()
+_lost_workers: list[str] = []
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """The xdist controller, as each worker goes down: its coverage joins the controller's."""
+    worker = node.gateway.id
+    coverage = (getattr(node, "workeroutput", None) or {}).get("hrms_contract")
+    if coverage is None:
+        _lost_workers.append(f"{worker} ({str(error).strip().splitlines()[-1]})" if error else worker)
+    elif worker not in _merged_workers:
+        _merged_workers.add(worker)
+        CONTRACT.merge(coverage)
 
 
 def pytest_sessionfinish(session, exitstatus):
+    if hasattr(session.config, "workeroutput"):
+        # An xdist worker saw only its share of the run: the controller reports on the whole.
+        session.config.workeroutput["hrms_contract"] = CONTRACT.coverage()
+        return
     target = os.environ.get("HRMS_CONTRACT_REPORT")
     if not target:
         return
     text, failures = CONTRACT.report(router_table())
+    # Without a worker's share the table above undercounts: say why, rather than blame the tests.
+    failures += [f"xdist worker {w} went down without sending its coverage" for w in _lost_workers]
     if failures:
         text += "\n\nThe contract check fails the run:\n" + "\n".join(f"  - {f}" for f in failures)
     pathlib.Path(target).parent.mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,8 @@ request on purpose says so (`server.post(..., bad=True)`, or `@pytest.mark.bad_r
 test), otherwise a request the document does not allow fails the test as well.
 
 Every check is recorded per operation and status, for the coverage report at the end of the run
-(see conftest.py: `HRMS_CONTRACT_REPORT`).
+(see conftest.py: `HRMS_CONTRACT_REPORT`); under pytest-xdist each worker records its own share
+and the controller merges them (`coverage()`, `merge()`) before reporting.
 """
 
 from __future__ import annotations
@@ -510,6 +511,28 @@ class Contract:
             self._fail(f"contract: {op} {status}: " + "; ".join(problems))
 
     # -- the report -----------------------------------------------------------------------------
+
+    def coverage(self) -> dict:
+        """What the report is made of, as plain JSON: an xdist worker sends its share to the
+        controller, which merges every worker's into its own (otherwise empty) Contract."""
+        with self._lock:
+            return {"exercised": {op: sorted(codes) for op, codes in self.exercised.items() if codes},
+                    # Pairs, not objects: JSON would turn the close codes (and a None kind) into strings.
+                    "ws_frames": [[kind, n] for kind, n in self.ws_frames.items()],
+                    "ws_close_codes": [[code, n] for code, n in self.ws_close_codes.items()],
+                    "checked": self.checked}
+
+    def merge(self, coverage: dict):
+        """Adds another process's coverage() to this one's. Every process loads the same
+        document, so an operation id this one does not know is a bug: KeyError, not a guess."""
+        with self._lock:
+            for op, codes in coverage["exercised"].items():
+                self.exercised[op].update(codes)
+            for kind, n in coverage["ws_frames"]:
+                self.ws_frames[kind] = self.ws_frames.get(kind, 0) + n
+            for code, n in coverage["ws_close_codes"]:
+                self.ws_close_codes[code] = self.ws_close_codes.get(code, 0) + n
+            self.checked += coverage["checked"]
 
     def report(self, routes: list[tuple[str, str]] | None) -> tuple[str, list[str]]:
         """The coverage table, and what fails the run: operations no test exercised, routes the

@@ -647,11 +647,17 @@ def test_admin_views_list_sessions_and_statistics(server, clients):
     user, token = server.user_with_token()
     c = clients(server, token, headers=["User-Agent: pytest-ws/1.0"])
     hello = c.hello()
-    r = server.get("/api/v1/admin/ws/sessions", server.admin_token)
-    assert r.status_code == 200, r.text
-    mine = [s for s in r.json()["items"] if s["session_id"] == hello["session_id"]]
-    assert len(mine) == 1
-    s = mine[0]
+
+    def mine():
+        r = server.get("/api/v1/admin/ws/sessions", server.admin_token)
+        assert r.status_code == 200, r.text
+        found = [s for s in r.json()["items"] if s["session_id"] == hello["session_id"]]
+        assert len(found) == 1
+        return found[0] if found[0]["messages_sent"] >= 1 else None
+
+    # A frame is counted once its write completes, which can be a moment after the client read
+    # it: waited for, not raced.
+    s = wait_until(mine, timeout=10, what="the hello to be counted as sent")
     assert s["user_id"] == user["id"] and s["roles"] == ["employee"]
     assert s["user_agent"] == "pytest-ws/1.0" and s["remote_addr"] == "127.0.0.1"
     assert s["connected_at"] and s["last_seen_at"] and s["queue_depth"] >= 0
