@@ -328,7 +328,8 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     req.method = "POST";
     req.headers.emplace_back("content-type", kContentTypes[options >> 6]);
     req.body.assign(reinterpret_cast<char const*>(data) + 2, size - 2);
-    Ctx ctx{req, no_services(), "req-1", {}, std::nullopt, false};
+    static hrms::http::HttpConfig const config;
+    Ctx ctx{req, no_services(), config, "req-1", {}, std::nullopt, false};
     run(kind, options, ctx);
     return 0;
 }

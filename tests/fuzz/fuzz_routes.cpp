@@ -254,7 +254,8 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     FUZZ_TRACE("routes: %s %s -> %s %s, %zu parameters, %zu query parameters", req.method.c_str(),
                req.path.c_str(), match.route->method.c_str(), match.route->pattern.c_str(), match.params.size(),
                req.query.size());
-    Ctx ctx{req, no_services(), "req-1", std::move(match.params), std::nullopt, false};
+    static hrms::http::HttpConfig const config;
+    Ctx ctx{req, no_services(), config, "req-1", std::move(match.params), std::nullopt, false};
     check_parameters(match.route->pattern, ctx);
     return 0;
 }

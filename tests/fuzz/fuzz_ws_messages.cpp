@@ -91,7 +91,7 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     n.kind = "document.received";
     n.title = std::string(text.substr(0, text.size() / 2));
     n.body = std::string(text.substr(text.size() / 2));
-    n.created_at = "2026-01-01T00:00:00.000Z";
+    n.created_at = *hrms::parse_rfc3339("2026-01-01T00:00:00.000Z");
     check_frame(hrms::realtime::notification_frame(n, 0), "notification", text);
     return 0;
 }
