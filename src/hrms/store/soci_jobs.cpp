@@ -1,6 +1,5 @@
-#include "hrms/store/soci_jobs.hpp"
-
-#include "hrms/store/soci_types.hpp"
+// app::JobRepo: job leases and the job-run log.
+#include "hrms/store/soci_repos.hpp"
 
 #include <stdexcept>
 
@@ -9,47 +8,42 @@ namespace hrms::store {
 using soci::into;
 using soci::use;
 
-template <class F>
-auto SociJobRepo::guard(F&& fn) -> decltype(fn()) {
-    return guarded(suspect_, std::forward<F>(fn));
-}
-
-bool SociJobRepo::acquire_lease(std::string const& job, std::string const& instance, Instant now, Instant until) {
+bool SociJobs::acquire_lease(std::string const& job, std::string const& instance, Instant now, Instant until) {
     return guard([&] {
         // One statement on both databases: take a free or expired lease, or renew our own; it
         // returns a row only when the lease is ours. On PostgreSQL a concurrent taker waits on
         // the row and then sees ours.
         std::string holder;
-        sql_ << "INSERT INTO job_leases (job, instance, expires_at) VALUES (:j, :i, :u) "
+        *sql_ << "INSERT INTO job_leases (job, instance, expires_at) VALUES (:j, :i, :u) "
                 "ON CONFLICT (job) DO UPDATE SET instance = excluded.instance, expires_at = excluded.expires_at "
                 "WHERE job_leases.instance = excluded.instance OR job_leases.expires_at <= :now RETURNING instance",
             use(job), use(instance), use(until), use(now), into(holder);
-        return sql_.got_data() && holder == instance;
+        return sql_->got_data() && holder == instance;
     });
 }
 
-void SociJobRepo::release_lease(std::string const& job, std::string const& instance, Instant now) {
+void SociJobs::release_lease(std::string const& job, std::string const& instance, Instant now) {
     guard([&] {
-        sql_ << "UPDATE job_leases SET expires_at = :now WHERE job = :j AND instance = :i", use(now), use(job),
+        *sql_ << "UPDATE job_leases SET expires_at = :now WHERE job = :j AND instance = :i", use(now), use(job),
             use(instance);
     });
 }
 
-std::optional<std::string> SociJobRepo::lease_holder(std::string const& job, Instant now) {
+std::optional<std::string> SociJobs::lease_holder(std::string const& job, Instant now) {
     return guard([&]() -> std::optional<std::string> {
         std::string holder;
         soci::indicator ind = soci::i_null;
-        sql_ << "SELECT instance FROM job_leases WHERE job = :j AND expires_at > :now", use(job), use(now),
+        *sql_ << "SELECT instance FROM job_leases WHERE job = :j AND expires_at > :now", use(job), use(now),
             into(holder, ind);
-        if (!sql_.got_data() || ind != soci::i_ok) return std::nullopt;
+        if (!sql_->got_data() || ind != soci::i_ok) return std::nullopt;
         return holder;
     });
 }
 
-std::int64_t SociJobRepo::interrupt_orphans(std::string const& job, std::string const& instance, Instant now) {
+std::int64_t SociJobs::interrupt_orphans(std::string const& job, std::string const& instance, Instant now) {
     return guard([&] {
         auto const running = app::JobOutcome::running, interrupted = app::JobOutcome::interrupted;
-        soci::statement st = (sql_.prepare << "UPDATE job_runs SET outcome = :x, finished_at = :now "
+        soci::statement st = (sql_->prepare << "UPDATE job_runs SET outcome = :x, finished_at = :now "
                                               "WHERE job = :j AND outcome = :r AND instance <> :i",
                               use(interrupted), use(now), use(job), use(running), use(instance));
         st.execute(true);
@@ -57,29 +51,29 @@ std::int64_t SociJobRepo::interrupt_orphans(std::string const& job, std::string 
     });
 }
 
-std::int64_t SociJobRepo::insert_run(app::JobRunRecord const& run) {
+std::int64_t SociJobs::insert_run(app::JobRunRecord const& run) {
     return guard([&] {
         long long id = 0, items = run.items;
-        sql_ << "INSERT INTO job_runs (job, instance, started_at, outcome, items) "
+        *sql_ << "INSERT INTO job_runs (job, instance, started_at, outcome, items) "
                 "VALUES (:j, :i, :s, :o, :n) RETURNING id",
             use(run.job), use(run.instance), use(run.started_at), use(run.outcome), use(items), into(id);
         return static_cast<std::int64_t>(id);
     });
 }
 
-void SociJobRepo::finish_run(app::JobRunRecord const& run) {
+void SociJobs::finish_run(app::JobRunRecord const& run) {
     guard([&] {
         Instant const finished = run.finished_at.value_or(Instant{});
         std::string const error = run.error.value_or("");
         soci::indicator finished_ind = run.finished_at ? soci::i_ok : soci::i_null,
                         error_ind = run.error ? soci::i_ok : soci::i_null;
         long long items = run.items, id = run.id;
-        sql_ << "UPDATE job_runs SET finished_at = :f, outcome = :o, error = :e, items = :n WHERE id = :id",
+        *sql_ << "UPDATE job_runs SET finished_at = :f, outcome = :o, error = :e, items = :n WHERE id = :id",
             use(finished, finished_ind), use(run.outcome), use(error, error_ind), use(items), use(id);
     });
 }
 
-std::vector<app::JobRunRecord> SociJobRepo::runs(app::JobRunQuery const& query) {
+std::vector<app::JobRunRecord> SociJobs::runs(app::JobRunQuery const& query) {
     return guard([&] {
         std::vector<app::JobRunRecord> out;
         std::string sql = "SELECT id, job, instance, started_at, finished_at, outcome, error, items FROM job_runs";
@@ -95,7 +89,7 @@ std::vector<app::JobRunRecord> SociJobRepo::runs(app::JobRunQuery const& query) 
         Instant started, finished;
         app::JobOutcome outcome{};
         soci::indicator finished_ind = soci::i_null, error_ind = soci::i_null;
-        auto prep = (sql_.prepare << sql);
+        auto prep = (sql_->prepare << sql);
         if (query.job) prep, use(job);
         if (query.before_id) prep, use(before);
         prep, use(limit);
@@ -119,10 +113,10 @@ std::vector<app::JobRunRecord> SociJobRepo::runs(app::JobRunQuery const& query) 
     });
 }
 
-void SociJobRepo::prune_runs(std::string const& job, int keep) {
+void SociJobs::prune_runs(std::string const& job, int keep) {
     guard([&] {
         long long k = keep;
-        sql_ << "DELETE FROM job_runs WHERE job = :j AND id <= (SELECT id FROM job_runs WHERE job = :j2 "
+        *sql_ << "DELETE FROM job_runs WHERE job = :j AND id <= (SELECT id FROM job_runs WHERE job = :j2 "
                 "ORDER BY id DESC LIMIT 1 OFFSET :k)",
             use(job), use(job), use(k);
     });

@@ -1,7 +1,7 @@
 #pragma once
 // Internal to store/: the per-aggregate ports of one SociTx (app/ports/), each on the
 // transaction's connection, one file each (soci_users.cpp, soci_roles.cpp, soci_profiles.cpp,
-// soci_documents.cpp, soci_notifications.cpp; jobs in soci_jobs.cpp).
+// soci_documents.cpp, soci_notifications.cpp, soci_jobs.cpp).
 #include <memory>
 
 #include "hrms/app/ports.hpp"
@@ -139,6 +139,19 @@ public:
     std::vector<app::NotificationRecord> between(std::int64_t first, std::int64_t last, int limit,
                                                  bool newest_first) override;
     std::int64_t last_id(std::vector<std::string> const& channels) override;
+};
+
+class SociJobs final : public app::JobRepo, SociRepo {
+public:
+    explicit SociJobs(TxState& tx) : SociRepo(tx) {}
+    bool acquire_lease(std::string const& job, std::string const& instance, Instant now, Instant until) override;
+    void release_lease(std::string const& job, std::string const& instance, Instant now) override;
+    std::optional<std::string> lease_holder(std::string const& job, Instant now) override;
+    std::int64_t interrupt_orphans(std::string const& job, std::string const& instance, Instant now) override;
+    std::int64_t insert_run(app::JobRunRecord const& run) override;
+    void finish_run(app::JobRunRecord const& run) override;
+    std::vector<app::JobRunRecord> runs(app::JobRunQuery const& query) override;
+    void prune_runs(std::string const& job, int keep) override;
 };
 
 }  // namespace hrms::store

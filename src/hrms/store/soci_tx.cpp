@@ -3,7 +3,6 @@
 #include "hrms/app/log.hpp"
 #include "hrms/store/locks.hpp"
 #include "hrms/store/pg_bus.hpp"
-#include "hrms/store/soci_jobs.hpp"
 
 namespace hrms::store {
 
@@ -88,11 +87,6 @@ void SociTx::publish() {
                                                   log::str("what", log::what(e))});
         }
     }
-}
-
-app::JobRepo& SociTx::jobs() {
-    if (!jobs_) jobs_ = std::make_unique<SociJobRepo>(*state_.sql, state_.suspect);
-    return *jobs_;
 }
 
 void SociTx::serialize(Lock what) {

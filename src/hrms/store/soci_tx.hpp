@@ -30,7 +30,7 @@ public:
     app::ProfileRepo& profiles() override { return profiles_; }
     app::DocumentRepo& documents() override { return documents_; }
     app::NotificationRepo& notifications() override { return notifications_; }
-    app::JobRepo& jobs() override;
+    app::JobRepo& jobs() override { return jobs_; }
 
     void serialize(Lock what) override;
     app::TxContext const& context() const override { return state_.context; }
@@ -58,7 +58,7 @@ private:
     SociProfiles profiles_{state_};
     SociDocuments documents_{state_};
     SociNotifications notifications_{state_};
-    std::unique_ptr<app::JobRepo> jobs_;  // made on first use
+    SociJobs jobs_{state_};
 };
 
 }  // namespace hrms::store
