@@ -66,6 +66,9 @@ def endpoints(w):
         ("GET", "/api/v1/admin/jobs", {}, {ADMIN}, 403),
         ("GET", "/api/v1/admin/jobs/runs", {}, {ADMIN}, 403),
         ("POST", "/api/v1/admin/jobs/no.such.job/run", {}, {ADMIN}, 403),
+        ("GET", "/api/v1/audit", {}, {ADMIN}, 403),
+        ("GET", "/api/v1/audit/verify", {}, {ADMIN}, 403),
+        ("GET", "/api/v1/audit/99999999", {}, {ADMIN}, 403),
     ]
 
 
@@ -218,8 +221,11 @@ def permission_endpoints(l):
         ("GET", "/api/v1/admin/jobs", {}, "jobs.manage", (403,)),
         ("GET", "/api/v1/admin/jobs/runs", {}, "jobs.manage", (403,)),
         ("POST", "/api/v1/admin/jobs/no.such.job/run", {}, "jobs.manage", (403,)),
+        ("GET", "/api/v1/audit", {}, "audit.read", (403,)),
+        ("GET", "/api/v1/audit/verify", {}, "audit.read", (403,)),
+        ("GET", "/api/v1/audit/99999999", {}, "audit.read", (403,)),
         # metrics.read is not here: /metrics answers loopback callers without a token.
-        # bulk.run, reports.read, audit.read and email.manage open nothing this table reaches.
+        # bulk.run, reports.read and email.manage open nothing this table reaches.
     ]
 
 

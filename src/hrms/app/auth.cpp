@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "hrms/app/audit.hpp"
 #include "hrms/app/crypto.hpp"
 #include "hrms/core/accounts.hpp"
 #include "hrms/core/text.hpp"
@@ -66,6 +67,17 @@ Result<LoginResult> Auth::login(LoginInput const& input) {
     if (!ok || !has_password || user->status != core::UserStatus::active) {
         auto tx = store_.begin(TxMode::write);
         tx->users().record_login_failure(key, input.ip, now, since);
+        // A security event; repeated failures from this address raise its level.
+        auto entry = domain_entry(now, core::AuditCategory::security, "auth.login_failed", user ? "user" : "",
+                                  user ? std::to_string(user->id) : "");
+        auto const counted = tx->users().login_failures(key, input.ip, since);
+        int const failures = counted ? counted->failures : 1;
+        entry.level = failures >= policy_.login_max_failures ? core::AuditLevel::warning : core::AuditLevel::info;
+        entry.outcome = core::AuditOutcome::denied;
+        entry.ip = input.ip;
+        entry.user_agent = core::clip_utf8(input.user_agent, 512);
+        entry.details = json_members({{"email", json_text(email)}, {"failures", std::to_string(failures)}});
+        tx->audit().record(std::move(entry));
         tx->commit();
         throttle_.record_failure(input.ip, now);
         return bad_credentials();
@@ -181,6 +193,11 @@ Result<void> Auth::accept_invite(std::string const& token, std::string const& ne
     tx->sessions().mark_invite_used(hash, now);
     tx->users().set_password(user->id, phc, now);
     if (user->status == core::UserStatus::invited) tx->users().set_status(user->id, core::UserStatus::active, now);
+    auto entry = domain_entry(now, core::AuditCategory::security, "user.invite_accepted", "user", std::to_string(user->id));
+    entry.actor_id = user->id;
+    entry.before = json_members({{"status", json_text(core::to_string(user->status))}});
+    entry.after = json_members({{"status", json_text("active")}});
+    tx->audit().record(std::move(entry));
     tx->commit();
     return {};
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "hrms/app/audit.hpp"
 #include "hrms/app/grants.hpp"
 #include "hrms/app/notices.hpp"
 #include "hrms/core/text.hpp"
@@ -136,6 +137,13 @@ Result<DocumentRecord> Documents::review(Actor const& actor, DocumentId id, core
         if (t.code == d->type) type_name = t.name;
     }
     notify(*tx, document_reviewed(p->user_id, p->id, id, d->type, type_name, d->filename, decision, why), ts);
+    auto entry = domain_entry(ts, core::AuditCategory::decision, std::string("document.") + core::to_string(decision),
+                              "document", std::to_string(id));
+    entry.reason = why;
+    entry.before = json_members({{"status", json_text(core::to_string(d->status))}});
+    entry.after = json_members({{"status", json_text(core::to_string(status))}});
+    entry.details = json_members({{"profile_id", std::to_string(p->id)}, {"type", json_text(d->type)}});
+    tx->audit().record(std::move(entry));
     auto out = *tx->documents().by_id(id);
     tx->commit();
     return out;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "hrms/app/jobs.hpp"
+#include "hrms/app/ports/audit.hpp"
 #include "hrms/app/ports/documents.hpp"
 #include "hrms/app/ports/notifications.hpp"
 #include "hrms/app/ports/profiles.hpp"
@@ -91,6 +92,7 @@ public:
     virtual DocumentRepo& documents() = 0;
     virtual NotificationRepo& notifications() = 0;
     virtual JobRepo& jobs() = 0;
+    virtual AuditRepo& audit() = 0;
 
     // Checks that read many rows before writing: writers of one kind must not interleave, or
     // two changes that each pass (no cycle; email free) could together break the rule.
@@ -137,6 +139,8 @@ public:
     virtual void set_live_sink(LiveSink* sink) = 0;
     // Where the local part of committed Effects goes (nullptr: nowhere). Set before serving.
     virtual void set_effect_sink(EffectSink* sink) = 0;
+    // The audit chain's sealing steps (audit/writer uses them).
+    virtual AuditLog& audit_log() = 0;
 };
 
 // Content-addressed document storage on disk.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "hrms/app/audit.hpp"
 #include "hrms/app/grants.hpp"
 #include "hrms/app/notices.hpp"
 #include "hrms/app/paging.hpp"
@@ -157,6 +158,16 @@ Result<QueuePage> Profiles::queue(Actor const& actor, QueueQuery query) {
     return page;
 }
 
+namespace {
+// A profile's state as an audit entry's before or after.
+std::string state_json(core::ProfileState const& s) {
+    return json_members({{"stage", json_text(core::to_string(s.stage))},
+                         {"status", json_text(core::to_string(s.status))},
+                         {"employment", json_text(core::to_string(s.employment))}});
+}
+std::string id_or_null(std::optional<UserId> id) { return id ? std::to_string(*id) : "null"; }
+}  // namespace
+
 Result<ProfileView> Profiles::decide(Actor const& actor, ProfileId id, core::DecisionInput const& input) {
     TRY_VOID(require(actor, core::perm::profiles_review));
     auto const now = clock_.now();
@@ -199,6 +210,13 @@ Result<ProfileView> Profiles::decide(Actor const& actor, ProfileId id, core::Dec
                ? stage_rejected(p->user_id, p->id, t.from.stage, t.to.stage, input.reason)
                : stage_approved(p->user_id, p->id, t.from.stage, t.to.stage, p->progress),
            ts);
+    auto entry = domain_entry(ts, core::AuditCategory::decision, "profile." + decision, "profile", std::to_string(p->id));
+    entry.reason = input.reason;
+    entry.before = state_json(t.from);
+    entry.after = state_json(p->state);
+    entry.details = json_members({{"stage", json_text(core::to_string(t.from.stage))},
+                                  {"employee_id", std::to_string(p->user_id)}});
+    tx->audit().record(std::move(entry));
     auto v = view(*tx, std::move(*p));
     tx->commit();
     return v;
@@ -235,6 +253,11 @@ Result<ProfileView> Profiles::set_employment(Actor const& actor, ProfileId id, c
                                    "employment." + status,
                                    why.empty() ? std::nullopt : std::optional(why)});
     notify(*tx, employment_changed(p->user_id, p->id, to, why), ts);
+    auto entry = domain_entry(ts, core::AuditCategory::admin, "profile.employment", "profile", std::to_string(p->id));
+    entry.reason = why;
+    entry.before = state_json(from);
+    entry.after = state_json(next);
+    tx->audit().record(std::move(entry));
     auto v = view(*tx, std::move(*p));
     tx->commit();
     return v;
@@ -296,9 +319,14 @@ Result<ProfileView> Profiles::assign(Actor const& actor, ProfileId id, std::opti
         if (!core::has_permission(perms, core::perm::profiles_review))
             return invalid_field("reviewer_id", "user " + std::to_string(*reviewer) + " cannot review profiles");
     }
+    auto const before = p->assignee_id;
     p->assignee_id = reviewer;
     p->updated_at = clock_.now();
     tx->profiles().update(*p);
+    auto entry = domain_entry(p->updated_at, core::AuditCategory::admin, "profile.assign", "profile", std::to_string(p->id));
+    entry.before = json_members({{"assignee_id", id_or_null(before)}});
+    entry.after = json_members({{"assignee_id", id_or_null(reviewer)}});
+    tx->audit().record(std::move(entry));
     auto v = view(*tx, std::move(*p));
     tx->commit();
     return v;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "hrms/app/audit.hpp"
 #include "hrms/app/grants.hpp"
 #include "hrms/core/accounts.hpp"
 #include "hrms/core/role_graph.hpp"
@@ -37,6 +38,14 @@ Result<RoleRecord> Roles::create(Actor const& actor, RoleInput const& input) {
 Result<RoleRecord> Roles::update(Actor const& actor, RoleInput const& input) {
     return save(actor, input, false);
 }
+
+namespace {
+// A role's grants as an audit entry's before or after.
+std::string role_json(RoleRecord const& r) {
+    return json_members({{"permissions", json_texts({r.permissions.begin(), r.permissions.end()})},
+                         {"inherits", json_texts(r.inherits)}});
+}
+}  // namespace
 
 Result<RoleRecord> Roles::save(Actor const& actor, RoleInput const& input, bool creating) {
     TRY_VOID(require(actor, core::perm::roles_manage));
@@ -102,6 +111,10 @@ Result<RoleRecord> Roles::save(Actor const& actor, RoleInput const& input, bool 
     TRY_VOID(check_grantable(actor, view, {role.name}, creating ? "create a role" : "give a role"));
     tx->roles().upsert(role);
     auto saved = *tx->roles().find(role.name);
+    auto entry = domain_entry(ts, core::AuditCategory::admin, creating ? "role.create" : "role.update", "role", role.name);
+    if (existing) entry.before = role_json(*existing);
+    entry.after = role_json(saved);
+    tx->audit().record(std::move(entry));
     tx->commit();
     return saved;
 }
@@ -122,6 +135,9 @@ Result<void> Roles::remove(Actor const& actor, std::string const& name) {
             return fail(ErrorCode::conflict, "role " + name + " is inherited by " + other);
     }
     tx->roles().remove(name);
+    auto entry = domain_entry(clock_.now(), core::AuditCategory::admin, "role.delete", "role", name);
+    entry.before = role_json(*role);
+    tx->audit().record(std::move(entry));
     tx->commit();
     return {};
 }

@@ -1,5 +1,6 @@
 #pragma once
 // Every use case, built once by cli/ and handed to the HTTP layer.
+#include "hrms/app/audit.hpp"
 #include "hrms/app/auth.hpp"
 #include "hrms/app/documents.hpp"
 #include "hrms/app/jobs.hpp"
@@ -21,6 +22,8 @@ struct Services {
     Notifications& notifications;
     BlobStore& blobs;
     JobAdmin& jobs;
+    AuditTrail& audit;
+    AccessLog& access_log;
 };
 
 }  // namespace hrms::app

@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "hrms/app/audit.hpp"
 #include "hrms/app/crypto.hpp"
 #include "hrms/app/grants.hpp"
 #include "hrms/app/paging.hpp"
@@ -75,6 +76,12 @@ Result<CreatedUser> Users::create_checked(CreateUserInput const& input, Actor co
         out.invite_expires_at = invite.expires_at;
     }
     out.user = *tx->users().by_id(id);
+    auto entry = domain_entry(now, core::AuditCategory::admin, "user.create", "user", std::to_string(id));
+    entry.after = json_members({{"email", json_text(out.user.email)},
+                                {"name", json_text(out.user.name)},
+                                {"status", json_text(core::to_string(out.user.status))},
+                                {"roles", json_texts(out.user.roles)}});
+    tx->audit().record(std::move(entry));
     // The token leaves the process only once the account exists: after COMMIT.
     if (!token.empty()) tx->record_invite({out.user, token, *out.invite_expires_at});
     tx->commit();
@@ -126,6 +133,11 @@ Result<UserRecord> Users::set_manager(Actor const& actor, UserId id, std::option
     }
     tx->users().set_manager(id, manager, clock_.now());
     auto updated = *tx->users().by_id(id);
+    auto entry = domain_entry(clock_.now(), core::AuditCategory::admin, "user.manager", "user", std::to_string(id));
+    auto id_json = [](std::optional<UserId> m) { return m ? std::to_string(*m) : std::string("null"); };
+    entry.before = json_members({{"manager_id", id_json(user->manager_id)}});
+    entry.after = json_members({{"manager_id", id_json(manager)}});
+    tx->audit().record(std::move(entry));
     tx->commit();
     return updated;
 }
@@ -147,6 +159,10 @@ Result<UserRecord> Users::set_roles(Actor const& actor, UserId id, std::vector<s
     if (std::find(roles.begin(), roles.end(), "employee") != roles.end() && !tx->profiles().by_user(id))
         tx->profiles().insert(id, ts);
     auto updated = *tx->users().by_id(id);
+    auto entry = domain_entry(ts, core::AuditCategory::admin, "user.roles", "user", std::to_string(id));
+    entry.before = json_members({{"roles", json_texts(user->roles)}});
+    entry.after = json_members({{"roles", json_texts(updated.roles)}});
+    tx->audit().record(std::move(entry));
     tx->commit();
     return updated;
 }
@@ -175,6 +191,19 @@ Result<UserRecord> Users::update(Actor const& actor, UserId id, UpdateUserInput 
             return fail(ErrorCode::conflict, "this would leave no admin");
         tx->users().set_status(id, *status, ts);
         if (*status == core::UserStatus::suspended) tx->sessions().revoke_all(id);
+        auto entry = domain_entry(ts, core::AuditCategory::admin,
+                                  *status == core::UserStatus::suspended ? "user.suspend" : "user.reactivate", "user",
+                                  std::to_string(id));
+        entry.level = *status == core::UserStatus::suspended ? core::AuditLevel::warning : core::AuditLevel::info;
+        entry.before = json_members({{"status", json_text(core::to_string(user->status))}});
+        entry.after = json_members({{"status", json_text(core::to_string(*status))}});
+        tx->audit().record(std::move(entry));
+    }
+    if (name && *name != user->name) {
+        auto entry = domain_entry(ts, core::AuditCategory::admin, "user.rename", "user", std::to_string(id));
+        entry.before = json_members({{"name", json_text(user->name)}});
+        entry.after = json_members({{"name", json_text(*name)}});
+        tx->audit().record(std::move(entry));
     }
     auto updated = *tx->users().by_id(id);
     tx->commit();
@@ -188,6 +217,9 @@ Result<std::int64_t> Users::end_sessions(Actor const& actor, UserId id) {
     if (!user) return no_user();
     TRY_VOID(check_outranks(actor, PermissionView(*tx), user->roles));
     auto const ended = tx->sessions().end_all(id);
+    auto entry = domain_entry(clock_.now(), core::AuditCategory::security, "user.sessions_ended", "user", std::to_string(id));
+    entry.details = json_members({{"sessions", std::to_string(ended)}});
+    tx->audit().record(std::move(entry));
     tx->commit();
     return ended;
 }

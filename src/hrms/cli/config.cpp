@@ -145,6 +145,10 @@ std::vector<Setting> const& settings() {
         size("ws_queue_bytes", FIELD(ws.ws_queue_bytes), 4096),
         dbl("ws_rate_per_s", FIELD(ws.ws_rate_per_s), 0.1),
         dbl("ws_dashboard_interval_s", FIELD(ws.ws_dashboard_interval_s), 0.05),
+        boolean("audit_access", FIELD(audit.access)),
+        integer("audit_flush_ms", FIELD(audit.flush_interval_ms), 1),
+        integer("audit_batch", FIELD(audit.batch), 1),
+        integer("audit_buffer", FIELD(audit.buffer), 1),
     };
     return kAll;
 }

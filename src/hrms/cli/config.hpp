@@ -11,6 +11,7 @@
 #include "hrms/app/login_throttle.hpp"
 #include "hrms/app/profiles.hpp"
 #include "hrms/app/users.hpp"
+#include "hrms/audit/writer.hpp"
 #include "hrms/http/config.hpp"
 #include "hrms/realtime/ws_service.hpp"
 
@@ -37,6 +38,7 @@ struct Config {
     app::InvitePolicy invites;
     app::ReviewPolicy review;
     realtime::WsConfig ws;
+    audit::WriterOptions audit;
 
     // The configured SQLite URL for the data dir when none was given.
     std::string effective_database_url() const {

@@ -54,6 +54,9 @@ std::string Metrics::render(app::PoolStats const& pool) const {
             }
         }
     }
+    out += "# HELP hrms_http_slow_requests_total Requests slower than HRMS_SLOW_REQUEST_MS (flagged in the audit trail).\n";
+    out += "# TYPE hrms_http_slow_requests_total counter\n";
+    out += "hrms_http_slow_requests_total " + std::to_string(slow_.load(std::memory_order_relaxed)) + "\n";
     // HELP and TYPE once for the family, then a series per route that has served a request.
     constexpr std::string_view kLatency = "hrms_http_request_duration_seconds";
     out += core::family_header(kLatency, "Time from request parsed to response ready.",

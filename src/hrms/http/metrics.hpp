@@ -27,6 +27,8 @@ public:
 
     void started() { in_flight_.fetch_add(1, std::memory_order_relaxed); }
     void finished(std::size_t route, std::string const& method, int status, double seconds);
+    // A request slower than HRMS_SLOW_REQUEST_MS.
+    void slow() { slow_.fetch_add(1, std::memory_order_relaxed); }
 
     // The text exposition format (version 0.0.4).
     std::string render(app::PoolStats const& pool) const;
@@ -37,6 +39,7 @@ private:
     std::vector<std::string> routes_;
     std::vector<std::unique_ptr<core::Histogram>> latency_;
     std::atomic<std::int64_t> in_flight_{0};
+    std::atomic<std::int64_t> slow_{0};
     // Request counters without a lock on the hot path: [route][method][status] slots, with
     // the statuses and methods this server can answer listed up front.
     static constexpr std::array<int, 22> kStatuses{200, 201, 202, 204, 206, 301, 302, 304, 400, 401, 403,

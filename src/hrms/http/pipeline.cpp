@@ -3,6 +3,9 @@
 #include <chrono>
 #include <random>
 
+#include <filesystem>
+
+#include "hrms/app/audit.hpp"
 #include "hrms/app/crypto.hpp"
 #include "hrms/app/log.hpp"
 #include "hrms/core/text.hpp"
@@ -60,6 +63,39 @@ void Pipeline::resolve_client(Request& req) const {
                                          trusted_proxies_);
 }
 
+void Pipeline::record_access(Request const& req, std::string const& request_id, app::Actor const* actor,
+                             std::string_view route, Response const& res, double elapsed_s) {
+    bool const slow = elapsed_s * 1000 >= config_.slow_request_ms;
+    if (slow) metrics_.slow();
+    auto& log = services_.access_log;
+    if (!log.enabled()) return;
+    core::AuditEntry e;
+    e.time = services_.clock.now();
+    e.category = core::AuditCategory::access;
+    e.action = "http.request";
+    e.outcome = core::outcome_for_status(res.status);
+    e.level = res.status >= 500 ? core::AuditLevel::warning : core::AuditLevel::info;
+    if (actor) {
+        e.actor_id = actor->id;
+        e.session_id = app::session_public_id(actor->token_hash);
+    }
+    e.request_id = request_id;
+    e.ip = req.client_ip;
+    e.user_agent = core::clip_utf8(req.header("user-agent"), 512);
+    e.method = core::clip_utf8(req.method, 16);
+    e.route = std::string(route);
+    e.path = core::clip_utf8(req.path, 2048);
+    e.status = res.status;
+    e.latency_us = static_cast<std::int64_t>(elapsed_s * 1e6);
+    e.bytes_in = static_cast<std::int64_t>(req.body.size()) + (req.upload ? req.upload->size : 0);
+    std::error_code ec;
+    e.bytes_out = res.file_path.empty() ? static_cast<std::int64_t>(res.body.size())
+                                        : static_cast<std::int64_t>(std::filesystem::file_size(res.file_path, ec));
+    if (ec) e.bytes_out = 0;
+    e.slow = slow;
+    log.record(std::move(e));
+}
+
 void Pipeline::decorate(Response& r, std::string const& request_id, bool api) const {
     r.header("X-Request-Id", request_id);
     r.header("X-Content-Type-Options", "nosniff");
@@ -110,7 +146,9 @@ std::optional<Response> Pipeline::precheck(Request const& req, double started_s)
     metrics_.started();
     auto res = error_response(*denied, ctx.request_id);
     decorate(res, ctx.request_id, true);
-    metrics_.finished(match.route->index, req.method, res.status, monotonic_seconds() - started_s);
+    double const elapsed = monotonic_seconds() - started_s;
+    metrics_.finished(match.route->index, req.method, res.status, elapsed);
+    record_access(req, ctx.request_id, nullptr, match.route->pattern, res, elapsed);
     return res;
 }
 
@@ -141,6 +179,7 @@ Response Pipeline::reject(Request const& req, Error const& error) {
     auto r = error_response(error, id);
     decorate(r, id, true);
     r.close = true;
+    record_access(req, id, nullptr, "", r, 0);
     log::warn("http.rejected", {log::str("request_id", id), log::str("ip", req.client_ip),
                                 log::num("status", static_cast<long long>(r.status)),
                                 log::str("reason", error.message)});
@@ -191,6 +230,9 @@ Response Pipeline::handle(Request& req, double started_s) {
     decorate(res, ctx.request_id, req.path.starts_with("/api/"));
     double const elapsed = monotonic_seconds() - started_s;
     metrics_.finished(route_index, req.method, res.status, elapsed);
+    record_access(req, ctx.request_id, ctx.actor ? &*ctx.actor : nullptr,
+                  route_index < router_.routes().size() ? std::string_view(route_name) : std::string_view(), res,
+                  elapsed);
     double const ms = elapsed * 1000;
     auto const level = res.status >= 500                                   ? log::Level::error
                        : ms >= config_.slow_request_ms            ? log::Level::warn

@@ -47,6 +47,10 @@ public:
     void resolve_client(Request& req) const;
 
 private:
+    // The request's access entry for the audit trail (when access entries are on); counts it
+    // when it was slow.
+    void record_access(Request const& req, std::string const& request_id, app::Actor const* actor,
+                       std::string_view route, Response const& res, double elapsed_s);
     void decorate(Response& r, std::string const& request_id, bool api) const;
     // Authenticates `ctx` for `route` (and checks CSRF); the error when it may not proceed.
     std::optional<Error> authorize(Route const& route, Ctx& ctx);

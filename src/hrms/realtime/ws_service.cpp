@@ -10,6 +10,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "hrms/app/audit.hpp"
 #include "hrms/app/crypto.hpp"
 #include "hrms/app/log.hpp"
 #include "hrms/core/time.hpp"
@@ -120,6 +121,8 @@ private:
     // The steps of run(): the stream's options, who this session is, and its start: subscribe,
     // hello, dashboard, replay, then serve until it ends.
     void configure(std::string const& request_id);
+    // The session's connect or disconnect entry in the audit trail (`seconds`: how long it lasted).
+    void audit(char const* action, std::string const& request_id, double seconds);
     void describe(app::Actor const& who, http::Request const& req);
     awaitable<void> live(std::optional<std::int64_t> after);
     awaitable<void> replay(std::int64_t after);
@@ -343,6 +346,25 @@ std::optional<std::int64_t> after_param(http::Request const& req) {
 }
 }  // namespace
 
+void WsSession::audit(char const* action, std::string const& request_id, double seconds) {
+    auto& log = state_->services.access_log;
+    if (!log.enabled()) return;
+    core::AuditEntry e;
+    e.time = state_->services.clock.now();
+    e.category = core::AuditCategory::access;
+    e.action = action;
+    e.actor_id = info_->user_id;
+    e.session_id = app::session_public_id(info_->token_hash);
+    e.request_id = request_id;
+    e.ip = info_->remote_addr;
+    e.user_agent = info_->user_agent;
+    e.route = "/api/v1/ws";
+    e.path = "/api/v1/ws";
+    e.latency_us = static_cast<std::int64_t>(seconds * 1e6);
+    e.details = app::json_members({{"ws_session_id", app::json_text(info_->id)}});
+    log.record(std::move(e));
+}
+
 void WsSession::describe(app::Actor const& who, http::Request const& req) {
     info_->id = app::random_token(8);
     info_->user_id = who.id;
@@ -378,6 +400,7 @@ awaitable<void> WsSession::run(http::Upgrade up) {
         co_return;
     }
     describe(*actor, up.req);
+    audit("ws.connect", up.request_id, 0);
     up.req = {};
     actor.reset();  // the permissions and CSRF token are not needed past this point
     try {
@@ -390,6 +413,7 @@ awaitable<void> WsSession::run(http::Upgrade up) {
         // until the close handshake completes or the socket is closed
     }
     state_->hub.detach(info_->id);
+    audit("ws.disconnect", up.request_id, monotonic_seconds() - info_->connected_mono);
     log::debug("ws.closed", {log::str("session_id", info_->id)});
 }
 

@@ -10,6 +10,7 @@ enum class PgLock : long long {
     user_emails = 7262103,    // user creation (the email uniqueness check)
     notifications = 7262104,  // notification writers, so ids grow in commit order
     sla_scan = 7262105,       // the escalation scan
+    audit_sealer = 7262106,   // the audit chain's sealer: one process appends at a time
 };
 
 // The key as bound into SQL.

@@ -130,6 +130,8 @@ std::string render_migration(std::string const& sql, std::string const& backend,
     replace_all(out, "{{id}}", pg ? "BIGSERIAL PRIMARY KEY" : "INTEGER PRIMARY KEY AUTOINCREMENT");
     replace_all(out, "{{bigint}}", pg ? "BIGINT" : "INTEGER");
     replace_all(out, "{{now}}", now);
+    // SQLite keeps the audit chain in a file of its own, attached as "audit" while migrating.
+    replace_all(out, "{{audit}}", pg ? "" : "audit.");
     return out;
 }
 
@@ -166,6 +168,20 @@ int migrate(app::Store& store, std::function<void(int, std::string const&)> cons
     if (!soci_store) throw std::logic_error("migrate: not a SOCI store");
     int applied = 0;
     soci_store->with_writer([&](soci::session& sql) {
+        bool const sqlite = soci_store->dialect() == Dialect::sqlite;
+        if (sqlite) attach_audit(sql, soci_store->audit_path());
+        // The writer must not keep the audit file attached (see SociStore): detach on the way out.
+        struct Detach {
+            soci::session& sql;
+            bool on;
+            ~Detach() {
+                if (!on) return;
+                try {
+                    sql << "DETACH DATABASE audit";
+                } catch (...) {
+                }
+            }
+        } detach{sql, sqlite};
         sql << kCreateSchemaTable;
         for (auto const& m : embedded_migrations()) {
             bool const pg = soci_store->dialect() == Dialect::postgresql;

@@ -1,7 +1,7 @@
 #pragma once
 // Internal to store/: the per-aggregate ports of one SociTx (app/ports/), each on the
 // transaction's connection, one file each (soci_users.cpp, soci_roles.cpp, soci_profiles.cpp,
-// soci_documents.cpp, soci_notifications.cpp, soci_jobs.cpp).
+// soci_documents.cpp, soci_notifications.cpp, soci_jobs.cpp, soci_audit.cpp).
 #include <memory>
 
 #include "hrms/app/ports.hpp"
@@ -152,6 +152,15 @@ public:
     void finish_run(app::JobRunRecord const& run) override;
     std::vector<app::JobRunRecord> runs(app::JobRunQuery const& query) override;
     void prune_runs(std::string const& job, int keep) override;
+};
+
+class SociAudit final : public app::AuditRepo, SociRepo {
+public:
+    explicit SociAudit(TxState& tx) : SociRepo(tx) {}
+    void record(core::AuditEntry entry) override;
+    std::vector<core::AuditEntry> search(app::AuditQuery const& query) override;
+    std::optional<core::AuditEntry> by_seq(std::int64_t seq) override;
+    void scan(std::int64_t from, std::function<bool(core::AuditEntry const&)> const& fn) override;
 };
 
 }  // namespace hrms::store

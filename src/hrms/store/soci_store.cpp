@@ -1,4 +1,5 @@
 #include "hrms/store/soci_store.hpp"
+#include "hrms/store/soci_audit.hpp"
 #include "hrms/store/soci_types.hpp"
 
 #include <soci/postgresql/soci-postgresql.h>
@@ -75,18 +76,29 @@ SociStore::SociStore(Dialect dialect, std::string url, int readers)
         if (path_or_conninfo_.empty()) throw std::runtime_error("sqlite URL has no path");
         auto const parent = std::filesystem::path(path_or_conninfo_).parent_path();
         if (!parent.empty()) std::filesystem::create_directories(parent);
+        audit_path_ = sqlite_audit_path(path_or_conninfo_);
         // The writer first: it creates the file and switches it to WAL before readers open it.
-        writer_ = std::make_unique<ConnectionPool>(1, [this] { return open_connection(); });
-        readers_ = std::make_unique<ConnectionPool>(readers, [this] { return open_connection(); });
+        // It does not attach the audit file: BEGIN IMMEDIATE would take that file's writer lock
+        // too, and domain writes would wait for the sealer.
+        writer_ = std::make_unique<ConnectionPool>(1, [this] { return open_connection(Attach::none); });
+        readers_ = std::make_unique<ConnectionPool>(readers, [this] { return open_connection(Attach::audit); });
     } else {
         // SOCI rewrites the string it is given as key=value pairs and mangles URIs, so hand it
         // libpq's keyword form.
         path_or_conninfo_ = pg_conninfo_from_url(url_);
-        readers_ = std::make_unique<ConnectionPool>(readers, [this] { return open_connection(); });
+        readers_ = std::make_unique<ConnectionPool>(readers, [this] { return open_connection(Attach::none); });
     }
+    audit_log_ = std::make_unique<SociAuditLog>(*this);
 }
 
-SociStore::~SociStore() { listener_.reset(); }
+SociStore::~SociStore() {
+    listener_.reset();
+    audit_log_.reset();
+}
+
+app::AuditLog& SociStore::audit_log() { return *audit_log_; }
+
+std::unique_ptr<Conn> SociStore::open_audit_connection() { return open_connection(Attach::audit); }
 
 void SociStore::set_live_sink(app::LiveSink* sink) {
     listener_.reset();
@@ -94,7 +106,7 @@ void SociStore::set_live_sink(app::LiveSink* sink) {
     if (sink && dialect_ == Dialect::postgresql) listener_ = std::make_unique<PgListener>(path_or_conninfo_, *this, *sink);
 }
 
-std::unique_ptr<Conn> SociStore::open_connection() {
+std::unique_ptr<Conn> SociStore::open_connection(Attach attach) {
     if (dialect_ == Dialect::sqlite) {
         auto s = std::make_unique<Conn>(soci::sqlite3,
                                                  "db=\"" + path_or_conninfo_ + "\" timeout=10");
@@ -102,12 +114,28 @@ std::unique_ptr<Conn> SociStore::open_connection() {
         *s << "PRAGMA synchronous=NORMAL";
         *s << "PRAGMA foreign_keys=ON";
         *s << "PRAGMA busy_timeout=10000";
+        if (attach == Attach::audit) attach_audit(*s, audit_path_);
         return s;
     }
     auto s = std::make_unique<Conn>(soci::postgresql, path_or_conninfo_);
     *s << "SET TIME ZONE 'UTC'";
     *s << "SET client_min_messages TO WARNING";
     return s;
+}
+
+std::string sqlite_audit_path(std::string const& main_path) {
+    std::filesystem::path p(main_path);
+    auto const ext = p.extension().string();
+    if (ext.empty()) return main_path + ".audit";
+    p.replace_extension(".audit" + ext);
+    return p.string();
+}
+
+void attach_audit(soci::session& sql, std::string const& path) {
+    std::string file = path;
+    sql << "ATTACH DATABASE :p AS audit", soci::use(file);
+    sql << "PRAGMA audit.journal_mode=WAL";
+    sql << "PRAGMA audit.synchronous=NORMAL";
 }
 
 std::unique_ptr<app::Tx> SociStore::begin(app::TxMode mode, app::TxContext context) {

@@ -65,6 +65,12 @@ private:
 };
 
 class PgListener;
+class SociAuditLog;
+
+// SQLite: the audit chain's file beside the main one ("hrms.db" -> "hrms.audit.db").
+std::string sqlite_audit_path(std::string const& main_path);
+// SQLite: attaches the audit chain's file as "audit" (created when missing, in WAL mode).
+void attach_audit(soci::session& sql, std::string const& path);
 
 class SociStore final : public app::Store {
 public:
@@ -80,24 +86,37 @@ public:
     app::PoolStats pool_stats() const override;
     void set_live_sink(app::LiveSink* sink) override;
     void set_effect_sink(app::EffectSink* sink) override { effect_sink_ = sink; }
+    app::AuditLog& audit_log() override;
 
     Dialect dialect() const { return dialect_; }
     // Runs `fn` on the writer (SQLite) or a pooled session (PostgreSQL), outside any Tx.
     void with_writer(std::function<void(soci::session&)> const& fn);
 
+    // SQLite: the file that holds the audit chain, beside the main one ("hrms.db" ->
+    // "hrms.audit.db"); attached as "audit" to every reading connection. Empty on PostgreSQL.
+    std::string const& audit_path() const { return audit_path_; }
+    // SQLite: a new connection outside the pools, with the audit file attached.
+    std::unique_ptr<Conn> open_audit_connection();
+    // A reading connection from the pool (PostgreSQL: any connection), and its return.
+    std::unique_ptr<Conn> acquire_reader() { return readers_->acquire(); }
+    void release_reader(std::unique_ptr<Conn> c, bool suspect) { readers_->release(std::move(c), suspect); }
+
 private:
     friend class SociTx;
-    std::unique_ptr<Conn> open_connection();
+    enum class Attach { none, audit };
+    std::unique_ptr<Conn> open_connection(Attach attach);
 
     Dialect dialect_;
     std::string url_;
     std::string path_or_conninfo_;
+    std::string audit_path_;
     std::unique_ptr<ConnectionPool> readers_;
     std::unique_ptr<ConnectionPool> writer_;  // SQLite: size 1; PostgreSQL: the same pool as readers
     app::LiveSink* live_sink_ = nullptr;
     app::EffectSink* effect_sink_ = nullptr;
     std::mutex publish_;
     std::unique_ptr<PgListener> listener_;  // PostgreSQL: the cross-process bus
+    std::unique_ptr<SociAuditLog> audit_log_;
 };
 
 }  // namespace hrms::store

@@ -31,6 +31,7 @@ public:
     app::DocumentRepo& documents() override { return documents_; }
     app::NotificationRepo& notifications() override { return notifications_; }
     app::JobRepo& jobs() override { return jobs_; }
+    app::AuditRepo& audit() override { return audit_; }
 
     void serialize(Lock what) override;
     app::TxContext const& context() const override { return state_.context; }
@@ -59,6 +60,7 @@ private:
     SociDocuments documents_{state_};
     SociNotifications notifications_{state_};
     SociJobs jobs_{state_};
+    SociAudit audit_{state_};
 };
 
 }  // namespace hrms::store

@@ -9,6 +9,7 @@
 
 #include "hrms/app/jobs.hpp"
 #include "hrms/core/accounts.hpp"
+#include "hrms/core/audit.hpp"
 #include "hrms/core/onboarding.hpp"
 #include "hrms/core/time.hpp"
 
@@ -39,6 +40,9 @@ inline constexpr char kStage[] = "stage";
 inline constexpr char kStageStatus[] = "stage status";
 inline constexpr char kEmploymentStatus[] = "employment status";
 inline constexpr char kJobOutcome[] = "job outcome";
+inline constexpr char kAuditCategory[] = "audit category";
+inline constexpr char kAuditLevel[] = "audit level";
+inline constexpr char kAuditOutcome[] = "audit outcome";
 
 }  // namespace hrms::store
 
@@ -76,6 +80,16 @@ template <>
 struct type_conversion<hrms::core::EmploymentStatus>
     : hrms::store::EnumText<hrms::core::EmploymentStatus, hrms::core::parse_employment_status,
                             hrms::store::kEmploymentStatus> {};
+
+template <>
+struct type_conversion<hrms::core::AuditCategory>
+    : hrms::store::EnumText<hrms::core::AuditCategory, hrms::core::parse_audit_category, hrms::store::kAuditCategory> {};
+template <>
+struct type_conversion<hrms::core::AuditLevel>
+    : hrms::store::EnumText<hrms::core::AuditLevel, hrms::core::parse_audit_level, hrms::store::kAuditLevel> {};
+template <>
+struct type_conversion<hrms::core::AuditOutcome>
+    : hrms::store::EnumText<hrms::core::AuditOutcome, hrms::core::parse_audit_outcome, hrms::store::kAuditOutcome> {};
 
 template <>
 struct type_conversion<hrms::app::JobOutcome>

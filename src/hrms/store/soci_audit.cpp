@@ -1,0 +1,365 @@
+// app::AuditRepo (domain entries written in a transaction, and reads of the chain) and
+// app::AuditLog (the sealer's steps). On SQLite the chain lives in a file of its own, attached
+// to reading connections as "audit", so sealing takes that file's writer lock and never the main
+// database's; domain entries wait in the main file's audit_pending, written with their change.
+#include <soci/sqlite3/soci-sqlite3.h>
+
+#include "hrms/store/locks.hpp"
+#include "hrms/store/soci_audit.hpp"
+#include "hrms/store/soci_repos.hpp"
+
+namespace hrms::store {
+
+using soci::into;
+using soci::use;
+
+namespace {
+
+// The entry's columns, in the order EntryRow binds them (audit_pending and audit_entries).
+constexpr char const* kEntryColumns =
+    "at, category, level, action, outcome, actor_id, session_id, request_id, ip, user_agent, method, route, "
+    "path, status, latency_us, bytes_in, bytes_out, slow, target_type, target_id, reason, before_state, "
+    "after_state, details";
+constexpr char const* kEntryValues =
+    ":at, :category, :level, :action, :outcome, :actor, :session, :request, :ip, :ua, :method, :route, "
+    ":path, :status, :latency, :bin, :bout, :slow, :ttype, :tid, :reason, :before, :after, :details";
+
+// One entry's bind targets, reused across the rows of a statement.
+struct EntryRow {
+    core::AuditEntry e;
+    long long seq = 0, actor = 0, latency = 0, bin = 0, bout = 0, pending = 0;
+    int status = 0, slow = 0;
+    soci::indicator actor_ind = soci::i_null, pending_ind = soci::i_null;
+
+    template <class Stmt>
+    void bind_into(Stmt& st) {
+        st, into(e.time), into(e.category), into(e.level), into(e.action), into(e.outcome), into(actor, actor_ind),
+            into(e.session_id), into(e.request_id), into(e.ip), into(e.user_agent), into(e.method), into(e.route),
+            into(e.path), into(status), into(latency), into(bin), into(bout), into(slow), into(e.target_type),
+            into(e.target_id), into(e.reason), into(e.before), into(e.after), into(e.details);
+    }
+    template <class Stmt>
+    void bind_use(Stmt& st) {
+        st, use(e.time), use(e.category), use(e.level), use(e.action), use(e.outcome), use(actor, actor_ind),
+            use(e.session_id), use(e.request_id), use(e.ip), use(e.user_agent), use(e.method), use(e.route),
+            use(e.path), use(status), use(latency), use(bin), use(bout), use(slow), use(e.target_type),
+            use(e.target_id), use(e.reason), use(e.before), use(e.after), use(e.details);
+    }
+    // Loads `entry` into the bind targets.
+    void load(core::AuditEntry const& entry) {
+        e = entry;
+        actor_ind = entry.actor_id ? soci::i_ok : soci::i_null;
+        actor = entry.actor_id.value_or(0);
+        status = entry.status;
+        latency = entry.latency_us;
+        bin = entry.bytes_in;
+        bout = entry.bytes_out;
+        slow = entry.slow ? 1 : 0;
+        seq = entry.seq;
+        pending_ind = entry.pending_id ? soci::i_ok : soci::i_null;
+        pending = entry.pending_id;
+    }
+    // The entry the last fetch filled in.
+    core::AuditEntry entry() const {
+        core::AuditEntry out = e;
+        out.actor_id = actor_ind == soci::i_ok ? std::optional<std::int64_t>(actor) : std::nullopt;
+        out.status = status;
+        out.latency_us = latency;
+        out.bytes_in = bin;
+        out.bytes_out = bout;
+        out.slow = slow != 0;
+        out.seq = seq;
+        out.pending_id = pending_ind == soci::i_ok ? pending : 0;
+        return out;
+    }
+    // Empties the optional columns before a fetch (SOCI leaves a NULL's target as it was).
+    void reset() {
+        actor_ind = pending_ind = soci::i_null;
+        e.before.clear();
+        e.after.clear();
+        e.details.clear();
+    }
+};
+
+std::string chain_select() {
+    return std::string("SELECT seq, ") + kEntryColumns + ", pending_id, hash FROM audit_entries";
+}
+
+template <class Stmt>
+void bind_chain_into(Stmt& st, EntryRow& row) {
+    st, into(row.seq);
+    row.bind_into(st);
+    st, into(row.pending, row.pending_ind), into(row.e.hash);
+}
+
+// Inserts `entries` as pending rows (their pending ids are assigned by the database).
+void insert_pending(soci::session& sql, std::vector<core::AuditEntry> const& entries) {
+    if (entries.empty()) return;
+    EntryRow row;
+    auto prep = (sql.prepare << std::string("INSERT INTO audit_pending (") + kEntryColumns + ") VALUES (" +
+                                    kEntryValues + ")");
+    row.bind_use(prep);
+    soci::statement st(prep);
+    for (auto const& e : entries) {
+        row.load(e);
+        st.execute(true);
+    }
+}
+
+}  // namespace
+
+void SociAudit::record(core::AuditEntry entry) {
+    guard([&] {
+        if (!entry.actor_id && context_.actor) entry.actor_id = *context_.actor;
+        if (entry.request_id.empty()) entry.request_id = context_.request_id;
+        insert_pending(*sql_, {entry});
+    });
+}
+
+std::vector<core::AuditEntry> SociAudit::search(app::AuditQuery const& q) {
+    return guard([&] {
+        std::string sql = chain_select() + " WHERE 1 = 1";
+        if (q.before_seq) sql += " AND seq < :before";
+        if (q.actor_id) sql += " AND actor_id = :actor";
+        if (q.category) sql += " AND category = :category";
+        if (q.level) sql += " AND level = :level";
+        if (q.outcome) sql += " AND outcome = :outcome";
+        if (q.action) sql += " AND action = :action";
+        if (q.target_type) sql += " AND target_type = :ttype";
+        if (q.target_id) sql += " AND target_id = :tid";
+        if (q.request_id) sql += " AND request_id = :request";
+        if (q.from) sql += " AND at >= :from";
+        if (q.to) sql += " AND at < :to";
+        sql += " ORDER BY seq DESC LIMIT :lim";
+        EntryRow row;
+        long long before = q.before_seq.value_or(0), actor = q.actor_id.value_or(0), limit = q.limit;
+        auto prep = (sql_->prepare << sql);
+        bind_chain_into(prep, row);
+        if (q.before_seq) prep, use(before);
+        if (q.actor_id) prep, use(actor);
+        if (q.category) prep, use(*q.category);
+        if (q.level) prep, use(*q.level);
+        if (q.outcome) prep, use(*q.outcome);
+        if (q.action) prep, use(*q.action);
+        if (q.target_type) prep, use(*q.target_type);
+        if (q.target_id) prep, use(*q.target_id);
+        if (q.request_id) prep, use(*q.request_id);
+        if (q.from) prep, use(*q.from);
+        if (q.to) prep, use(*q.to);
+        prep, use(limit);
+        soci::statement st(prep);
+        st.execute();
+        std::vector<core::AuditEntry> out;
+        row.reset();
+        while (st.fetch()) {
+            out.push_back(row.entry());
+            row.reset();
+        }
+        return out;
+    });
+}
+
+std::optional<core::AuditEntry> SociAudit::by_seq(std::int64_t seq) {
+    return guard([&]() -> std::optional<core::AuditEntry> {
+        EntryRow row;
+        long long key = seq;
+        auto prep = (sql_->prepare << chain_select() + " WHERE seq = :s");
+        bind_chain_into(prep, row);
+        prep, use(key);
+        soci::statement st(prep);
+        st.execute();
+        if (!st.fetch()) return std::nullopt;
+        return row.entry();
+    });
+}
+
+void SociAudit::scan(std::int64_t from, std::function<bool(core::AuditEntry const&)> const& fn) {
+    guard([&] {
+        EntryRow row;
+        long long key = from;
+        auto prep = (sql_->prepare << chain_select() + " WHERE seq >= :s ORDER BY seq");
+        bind_chain_into(prep, row);
+        prep, use(key);
+        soci::statement st(prep);
+        st.execute();
+        row.reset();
+        while (st.fetch()) {
+            if (!fn(row.entry())) break;
+            row.reset();
+        }
+    });
+}
+
+// ---- sealing
+
+namespace {
+
+class SociAuditSeal final : public app::AuditSeal {
+public:
+    // `release` gets the connection back when the step ends, and whether it failed.
+    SociAuditSeal(SociAuditLog& log, Dialect dialect, std::unique_ptr<Conn> conn, std::unique_lock<std::mutex> held,
+                  std::function<void(std::unique_ptr<Conn>, bool suspect)> release)
+        : log_(log), dialect_(dialect), conn_(std::move(conn)), sql_(*conn_), held_(std::move(held)),
+          release_(std::move(release)) {
+        guard([&] {
+            sql_ << "BEGIN";  // SQLite: deferred, so only the chain's file is locked, when written
+            open_ = true;
+            if (dialect_ == Dialect::postgresql) {
+                long long k = key(PgLock::audit_sealer);
+                int got = 0;
+                sql_ << "SELECT CASE WHEN pg_try_advisory_xact_lock(:k) THEN 1 ELSE 0 END", use(k), into(got);
+                sealer_ = got == 1;
+            } else {
+                sealer_ = true;  // one process, and this step holds the process's seal mutex
+            }
+        });
+    }
+
+    ~SociAuditSeal() override {
+        if (open_) {
+            try {
+                sql_ << "ROLLBACK";
+            } catch (std::exception const&) {
+                suspect_ = true;
+            }
+        }
+        release_(std::move(conn_), suspect_);
+    }
+
+    bool sealer() const override { return sealer_; }
+
+    app::ChainHead head() override {
+        return guard([&] {
+            app::ChainHead h;
+            long long seq = 0;
+            std::string hash;
+            soci::indicator ind = soci::i_null;
+            sql_ << "SELECT seq, hash FROM audit_entries ORDER BY seq DESC LIMIT 1", into(seq, ind), into(hash);
+            if (sql_.got_data() && ind == soci::i_ok) {
+                h.seq = seq;
+                h.hash = hash;
+            }
+            return h;
+        });
+    }
+
+    std::vector<core::AuditEntry> pending(int limit) override {
+        return guard([&] {
+            std::string sql = std::string("SELECT id, ") + kEntryColumns + " FROM audit_pending";
+            long long floor = 0;
+            if (dialect_ == Dialect::sqlite) {
+                // The chain's file commits before the pending rows are removed from the main
+                // file (two files, two commits): rows sealed just before a crash are still here
+                // and must be skipped. Pending ids grow in commit order on SQLite.
+                soci::indicator ind = soci::i_null;
+                sql_ << "SELECT MAX(pending_id) FROM audit_entries", into(floor, ind);
+                if (ind != soci::i_ok) floor = 0;
+                watermark_ = std::max<std::int64_t>(watermark_, floor);
+            }
+            sql += " WHERE id > :floor ORDER BY id LIMIT :lim";
+            EntryRow row;
+            long long lim = limit;
+            auto prep = (sql_.prepare << sql, into(row.pending));
+            row.bind_into(prep);
+            prep, use(floor), use(lim);
+            soci::statement st(prep);
+            st.execute();
+            std::vector<core::AuditEntry> out;
+            row.reset();
+            while (st.fetch()) {
+                row.pending_ind = soci::i_ok;
+                out.push_back(row.entry());
+                row.reset();
+            }
+            return out;
+        });
+    }
+
+    void append(std::vector<core::AuditEntry> const& sealed) override {
+        if (!sealer_) throw std::logic_error("audit: append without the sealer lock");
+        guard([&] {
+            if (sealed.empty()) return;
+            EntryRow row;
+            auto prep = (sql_.prepare << std::string("INSERT INTO audit_entries (seq, ") + kEntryColumns +
+                                             ", pending_id, hash) VALUES (:seq, " + kEntryValues +
+                                             ", :pending, :hash)",
+                         use(row.seq));
+            row.bind_use(prep);
+            prep, use(row.pending, row.pending_ind), use(row.e.hash);
+            soci::statement st(prep);
+            std::string ids;
+            for (auto const& e : sealed) {
+                row.load(e);
+                st.execute(true);
+                if (e.pending_id) {
+                    watermark_ = std::max(watermark_, e.pending_id);
+                    if (!ids.empty()) ids += ',';
+                    ids += std::to_string(e.pending_id);
+                }
+            }
+            // PostgreSQL: one transaction removes what it sealed. (Ids are not in commit order
+            // there, so the ids themselves, not a watermark.)
+            if (dialect_ == Dialect::postgresql && !ids.empty())
+                sql_ << "DELETE FROM audit_pending WHERE id IN (" + ids + ")";
+        });
+    }
+
+    void add_pending(std::vector<core::AuditEntry> const& entries) override {
+        guard([&] { insert_pending(sql_, entries); });
+    }
+
+    void commit() override {
+        guard([&] {
+            sql_ << "COMMIT";
+            open_ = false;
+        });
+        if (dialect_ == Dialect::sqlite && watermark_ > 0) log_.prune_pending(watermark_);
+    }
+
+private:
+    template <class F>
+    auto guard(F&& fn) -> decltype(fn()) {
+        return guarded(suspect_, std::forward<F>(fn));
+    }
+
+    SociAuditLog& log_;
+    Dialect dialect_;
+    std::unique_ptr<Conn> conn_;
+    Conn& sql_;
+    std::unique_lock<std::mutex> held_;
+    std::function<void(std::unique_ptr<Conn>, bool)> release_;
+    bool open_ = false;
+    bool sealer_ = false;
+    bool suspect_ = false;
+    std::int64_t watermark_ = 0;
+};
+
+}  // namespace
+
+SociAuditLog::SociAuditLog(SociStore& store) : store_(store) {}
+SociAuditLog::~SociAuditLog() = default;
+
+std::unique_ptr<app::AuditSeal> SociAuditLog::begin_seal() {
+    std::unique_lock held(mutex_);
+    if (store_.dialect() == Dialect::sqlite) {
+        // One connection of its own, kept between steps: the main file with the chain's
+        // attached, outside the pools, so sealing never waits for (or blocks) the writer.
+        auto conn = sealer_conn_ ? std::move(sealer_conn_) : store_.open_audit_connection();
+        return std::make_unique<SociAuditSeal>(*this, Dialect::sqlite, std::move(conn), std::move(held),
+                                               [this](std::unique_ptr<Conn> c, bool suspect) {
+                                                   if (!suspect) sealer_conn_ = std::move(c);  // else reopened
+                                               });
+    }
+    return std::make_unique<SociAuditSeal>(
+        *this, Dialect::postgresql, store_.acquire_reader(), std::move(held),
+        [this](std::unique_ptr<Conn> c, bool suspect) { store_.release_reader(std::move(c), suspect); });
+}
+
+void SociAuditLog::prune_pending(std::int64_t upto) {
+    if (upto <= pruned_upto_) return;
+    long long key = upto;
+    store_.with_writer([&](soci::session& sql) { sql << "DELETE FROM audit_pending WHERE id <= :u", use(key); });
+    pruned_upto_ = upto;
+}
+
+}  // namespace hrms::store
