@@ -62,7 +62,21 @@ std::string to_rfc3339(Instant t) {
     unsigned m, d;
     civil_from_days(days, y, m, d);
     auto const h = rem / 3'600'000, mi = rem / 60'000 % 60, s = rem / 1000 % 60, ms = rem % 1000;
-    return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", y, m, d, h, mi, s, ms);
+    if (y < 0 || y > 9999) return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", y, m, d, h, mi, s, ms);
+    // Every stored time goes through here (the audit writer formats one per request): digits by
+    // hand, not a format string.
+    char out[25] = "0000-00-00T00:00:00.000Z";
+    auto put = [&](int pos, int width, std::int64_t v) {
+        for (int i = pos + width - 1; i >= pos; --i, v /= 10) out[i] = static_cast<char>('0' + v % 10);
+    };
+    put(0, 4, y);
+    put(5, 2, m);
+    put(8, 2, d);
+    put(11, 2, h);
+    put(14, 2, mi);
+    put(17, 2, s);
+    put(20, 3, ms);
+    return std::string(out, 24);
 }
 
 std::optional<Instant> parse_rfc3339(std::string_view s) {

@@ -62,10 +62,12 @@ CREATE TABLE {{audit}}audit_entries (
     pending_id {{bigint}},
     hash TEXT NOT NULL
 );
--- The searches of GET /api/v1/audit, newest first.
-CREATE INDEX {{audit}}audit_entries_actor ON audit_entries (actor_id, seq);
+-- The searches of GET /api/v1/audit, newest first. Access entries (nearly every row) carry no
+-- target and no pending row and are found by category without an index, so those indexes are
+-- partial: each access entry costs the chain three index insertions, not six.
+CREATE INDEX {{audit}}audit_entries_actor ON audit_entries (actor_id, seq) WHERE actor_id IS NOT NULL;
 CREATE INDEX {{audit}}audit_entries_request ON audit_entries (request_id, seq);
-CREATE INDEX {{audit}}audit_entries_category ON audit_entries (category, seq);
-CREATE INDEX {{audit}}audit_entries_target ON audit_entries (target_type, target_id, seq);
+CREATE INDEX {{audit}}audit_entries_category ON audit_entries (category, seq) WHERE category <> 'access';
+CREATE INDEX {{audit}}audit_entries_target ON audit_entries (target_type, target_id, seq) WHERE target_type <> '';
 CREATE INDEX {{audit}}audit_entries_at ON audit_entries (at);
-CREATE UNIQUE INDEX {{audit}}audit_entries_pending ON audit_entries (pending_id);
+CREATE UNIQUE INDEX {{audit}}audit_entries_pending ON audit_entries (pending_id) WHERE pending_id IS NOT NULL;
