@@ -12,7 +12,7 @@ import uuid
 import pytest
 import websocket
 
-from conftest import (BACKEND, ADMIN_EMAIL, assert_error, decide, employee_with_details_submitted, psql, run_cli,
+from conftest import (BACKEND, ADMIN_EMAIL, PASSWORD, assert_error, decide, employee_with_details_submitted, psql, run_cli,
                       uniq, wait_until)
 
 
@@ -174,7 +174,7 @@ def test_failed_logins_are_security_events(server):
         assert r.status_code == 401
     entries = wait_entries(server, count=2, action="auth.login_failed", target_id=str(user["id"]))
     assert all(e["category"] == "security" and e["outcome"] == "denied" for e in entries)
-    assert entries[0]["details"]["email"] == user["email"] and entries[0]["details"]["failures"] == 2
+    assert entries[0]["details"]["account"] == user["email"] and entries[0]["details"]["against_account"] == 2
     assert entries[0]["ip"] == "127.0.0.1"
 
 
@@ -338,3 +338,88 @@ def test_sigkill_under_load_loses_at_most_the_last_flush_interval(start_server):
     recent = sum(1 for _, at in answered if killed_at - at <= window_s)
     assert len(lost) <= recent
     assert again.get("/api/v1/audit/verify", again.admin_token).json()["ok"] is True
+
+
+# --------------------------------------------------------------------------------------------
+# Security events
+
+
+def test_refusals_that_may_be_attacks_are_security_events(server):
+    user, token = server.user_with_token()
+    # An unknown bearer token.
+    rid = "sec-" + uuid.uuid4().hex
+    r = server.get("/api/v1/auth/me", "not-a-real-token", headers={"X-Request-Id": rid})
+    assert r.status_code == 401
+    [bad] = wait_entries(server, request_id=rid, category="security")
+    assert bad["action"] == "auth.invalid_token" and bad["outcome"] == "denied" and bad["ip"] == "127.0.0.1"
+    # A permission the actor does not hold.
+    rid = "sec-" + uuid.uuid4().hex
+    assert server.get("/api/v1/users", token, headers={"X-Request-Id": rid}).status_code == 403
+    [denied] = wait_entries(server, request_id=rid, category="security")
+    assert denied["action"] == "authz.denied" and denied["actor_id"] == user["id"]
+    assert denied["route"] == "/api/v1/users" and denied["status"] == 403
+    # A cookie session's unsafe request without the CSRF header.
+    login = server.login(user["email"], PASSWORD).json()
+    rid = "sec-" + uuid.uuid4().hex
+    r = server.post("/api/v1/auth/logout", cookies={"hrms_session": login["token"], "hrms_csrf": login["csrf_token"]},
+                    headers={"X-Request-Id": rid})
+    assert r.status_code == 403
+    [csrf] = wait_entries(server, request_id=rid, category="security")
+    assert csrf["action"] == "auth.csrf_failed" and csrf["actor_id"] == user["id"]
+    # A query parameter that is not valid UTF-8.
+    rid = "sec-" + uuid.uuid4().hex
+    r = server.get("/api/v1/notifications?after=%FF", token, headers={"X-Request-Id": rid}, bad=True)
+    assert r.status_code == 422
+    [utf8] = wait_entries(server, request_id=rid, category="security")
+    assert utf8["action"] == "input.invalid_utf8"
+    # Not a security event: an anonymous visitor, a plain not-found.
+    rid = "sec-" + uuid.uuid4().hex
+    assert server.get("/api/v1/auth/me", None, headers={"X-Request-Id": rid}).status_code == 401
+    wait_entries(server, request_id=rid)
+    assert search(server, request_id=rid, category="security") == []
+
+
+def test_deciding_ones_own_profile_is_a_security_event(server):
+    user, token = server.user_with_token(roles=["employee", "reviewer"])
+    from conftest import complete_details, save_details, submit_stage
+    assert save_details(server, token, complete_details()).status_code == 200
+    profile = submit_stage(server, token).json()
+    rid = "self-" + uuid.uuid4().hex
+    r = server.post(f"/api/v1/profiles/{profile['id']}/decision", token, json={"stage": "details", "decision": "approve"},
+                    headers={"X-Request-Id": rid})
+    assert_error(r, 403, "self_review")
+    [e] = wait_entries(server, request_id=rid, category="security")
+    assert e["action"] == "decision.self_review" and e["actor_id"] == user["id"]
+
+
+def test_repeated_failures_raise_the_level_and_alert_the_admins_once_a_minute(start_server):
+    # Behind a trusted proxy, each test address is its own source.
+    srv = start_server({"HRMS_TRUSTED_PROXIES": "127.0.0.1/32", "HRMS_LOGIN_RATE_PER_IP": "1000",
+                        "HRMS_LOGIN_BURST_PER_IP": "1000", "HRMS_LOGIN_IP_MAX_FAILURES": "1000",
+                        "HRMS_LOGIN_MAX_FAILURES": "1000"})
+    admin = srv.admin_token
+    victim = srv.create_user()
+    attacker = {"X-Forwarded-For": "203.0.113.77"}
+    for i in range(25):
+        r = srv.login(victim["email"], f"guess number {i}", headers=attacker)
+        assert r.status_code in (401, 429), r.text
+    entries = wait_entries(srv, count=25, action="auth.login_failed", target_id=str(victim["id"]))
+    levels = [e["level"] for e in reversed(entries)]
+    assert levels[:5] == ["info"] * 5
+    assert levels[5] == "warning" and levels[-1] == "critical"
+    assert entries[0]["ip"] == "203.0.113.77" and entries[0]["details"]["account"] == victim["email"]
+
+    def alerts():
+        r = srv.get("/api/v1/notifications", admin, params={"limit": 200})
+        return [n for n in r.json()["items"] if n["kind"] == "admin.security_alert"]
+
+    wait_until(lambda: alerts(), timeout=5, what="an admin.security_alert")
+    [alert] = alerts()  # coalesced: one per source per minute, though five events were critical
+    assert alert["data"]["event"] == "auth.login_failed" and alert["data"]["ip"] == "203.0.113.77"
+    assert alert["data"]["count"] >= 21
+    # Another address is another source, and starts at info.
+    r = srv.login(victim["email"], "one more guess", headers={"X-Forwarded-For": "198.51.100.5"})
+    assert r.status_code == 401
+    # ... but it aims at the same account, whose count is critical already.
+    newest = wait_entries(srv, count=26, action="auth.login_failed", target_id=str(victim["id"]))[0]
+    assert newest["ip"] == "198.51.100.5" and newest["level"] == "critical"

@@ -41,7 +41,8 @@ std::string session_public_id(std::string const& token_hash);
 class AccessLog {
 public:
     virtual ~AccessLog() = default;
-    // False when access entries are switched off (HRMS_AUDIT_ACCESS=0): callers skip building.
+    // False when access entries are switched off (HRMS_AUDIT_ACCESS=0): callers skip building
+    // them. Other entries (security events) are recorded either way.
     virtual bool enabled() const = 0;
     virtual void record(AuditEntry entry) = 0;
 };

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "hrms/app/audit.hpp"
+#include "hrms/app/security.hpp"
 #include "hrms/app/crypto.hpp"
 #include "hrms/core/accounts.hpp"
 #include "hrms/core/text.hpp"
@@ -26,8 +27,8 @@ std::unexpected<Error> too_many_failures(double seconds) {
 }  // namespace
 
 Auth::Auth(Store& store, Clock const& clock, AuthPolicy const& policy, RoleCatalog& roles,
-           LoginThrottle& throttle)
-    : store_(store), clock_(clock), policy_(policy), roles_(roles), throttle_(throttle),
+           LoginThrottle& throttle, SecurityMonitor* security)
+    : security_(security), store_(store), clock_(clock), policy_(policy), roles_(roles), throttle_(throttle),
       dummy_hash_(hash_password(random_token())) {}
 
 Result<LoginResult> Auth::login(LoginInput const& input) {
@@ -67,18 +68,26 @@ Result<LoginResult> Auth::login(LoginInput const& input) {
     if (!ok || !has_password || user->status != core::UserStatus::active) {
         auto tx = store_.begin(TxMode::write);
         tx->users().record_login_failure(key, input.ip, now, since);
-        // A security event; repeated failures from this address raise its level.
-        auto entry = domain_entry(now, core::AuditCategory::security, "auth.login_failed", user ? "user" : "",
-                                  user ? std::to_string(user->id) : "");
-        auto const counted = tx->users().login_failures(key, input.ip, since);
-        int const failures = counted ? counted->failures : 1;
-        entry.level = failures >= policy_.login_max_failures ? core::AuditLevel::warning : core::AuditLevel::info;
-        entry.outcome = core::AuditOutcome::denied;
-        entry.ip = input.ip;
-        entry.user_agent = core::clip_utf8(input.user_agent, 512);
-        entry.details = json_members({{"email", json_text(email)}, {"failures", std::to_string(failures)}});
-        tx->audit().record(std::move(entry));
         tx->commit();
+        tx.reset();  // report() may write an alert: never while holding the writer
+        if (security_) {
+            // A security event: repeated failures from this address or against this email raise
+            // its level (and a critical one alerts the admins).
+            SecuritySignal s;
+            s.event = SecurityEvent::login_failed;
+            s.ip = input.ip;
+            s.account = email;
+            s.request_id = input.request_id;
+            s.user_agent = core::clip_utf8(input.user_agent, 512);
+            s.method = "POST";
+            s.route = s.path = "/api/v1/auth/login";
+            s.status = 401;
+            if (user) {
+                s.target_type = "user";
+                s.target_id = std::to_string(user->id);
+            }
+            security_->report(s);
+        }
         throttle_.record_failure(input.ip, now);
         return bad_credentials();
     }

@@ -21,11 +21,14 @@ struct AuthPolicy {
     int login_lock_addresses = 10;             // distinct failing addresses that lock an email
 };
 
+class SecurityMonitor;
+
 struct LoginInput {
     std::string email;
     std::string password;
     std::string ip;
     std::string user_agent;
+    std::string request_id;  // for the security entry of a failure
 };
 
 struct LoginResult {
@@ -37,7 +40,9 @@ struct LoginResult {
 
 class Auth {
 public:
-    Auth(Store& store, Clock const& clock, AuthPolicy const& policy, RoleCatalog& roles, LoginThrottle& throttle);
+    // `security` (may be null) hears of every failed login.
+    Auth(Store& store, Clock const& clock, AuthPolicy const& policy, RoleCatalog& roles, LoginThrottle& throttle,
+         SecurityMonitor* security = nullptr);
 
     AuthPolicy const& policy() const { return policy_; }
 
@@ -72,6 +77,7 @@ private:
     // nor its absolute lifetime is over; its account's status is not looked at); else nullopt.
     std::optional<Instant> created_if_unexpired(SessionRecord const& s, Instant now) const;
 
+    SecurityMonitor* security_;
     Store& store_;
     Clock const& clock_;
     AuthPolicy const& policy_;

@@ -44,6 +44,9 @@ struct ToJson {
     json::object operator()(notice::EmploymentChanged const& n) const {
         return {{"profile_id", n.profile_id}, {"employment_status", core::to_string(n.status)}, {"reason", n.reason}};
     }
+    json::object operator()(notice::SecurityAlert const& n) const {
+        return {{"event", n.event}, {"source", n.source}, {"count", n.count}, {"window_s", n.window_s}, {"ip", n.ip}};
+    }
 };
 
 }  // namespace
@@ -132,6 +135,14 @@ Notice employment_changed(UserId employee, ProfileId profile, core::EmploymentSt
     }
     return {user_channel(employee), "profile.employment_changed", title, reason,
             notice::EmploymentChanged{profile, status, reason}};
+}
+
+Notice security_alert(std::string const& event, std::string const& source, int count, double window_s,
+                      std::string const& ip) {
+    std::string what = std::to_string(count) + " times from " + source + " in the last " +
+                       std::to_string(static_cast<long long>(window_s / 60)) + " minutes.";
+    return {role_channel("admin"), "admin.security_alert", "Security alert: " + event, std::move(what),
+            notice::SecurityAlert{event, source, count, window_s, ip}};
 }
 
 }  // namespace hrms::app

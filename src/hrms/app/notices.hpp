@@ -70,11 +70,19 @@ struct EmploymentChanged {
     core::EmploymentStatus status = core::EmploymentStatus::onboarding;
     std::string reason;
 };
+// admin.security_alert: repeated refusals from one address or against one account.
+struct SecurityAlert {
+    std::string event;   // the audit action: auth.login_failed, authz.denied, ...
+    std::string source;  // "address 203.0.113.9" or "account someone@example.com"
+    int count = 0;       // events from that source within the window
+    double window_s = 0;
+    std::string ip;      // the latest event's address
+};
 }  // namespace notice
 
 using NoticeData = std::variant<notice::StageSubmitted, notice::StageAdvanced, notice::StageRejected,
                                 notice::Completed, notice::DocumentUploaded, notice::DocumentReviewed,
-                                notice::UrgentReview, notice::EmploymentChanged>;
+                                notice::UrgentReview, notice::EmploymentChanged, notice::SecurityAlert>;
 
 // The `data` object of a notification, as JSON text.
 std::string data_json(NoticeData const& data);
@@ -107,5 +115,8 @@ Notice document_reviewed(UserId employee, ProfileId profile, DocumentId document
 Notice urgent_review(ProfileId profile, std::string const& name, core::Stage stage, double elapsed_hours,
                      double budget_hours, std::optional<UserId> assignee);
 Notice employment_changed(UserId employee, ProfileId profile, core::EmploymentStatus status, std::string const& reason);
+// To the admins (role:admin): a source's refusals reached the critical level.
+Notice security_alert(std::string const& event, std::string const& source, int count, double window_s,
+                      std::string const& ip);
 
 }  // namespace hrms::app

@@ -2,6 +2,7 @@
 // Every use case, built once by cli/ and handed to the HTTP layer.
 #include "hrms/app/audit.hpp"
 #include "hrms/app/auth.hpp"
+#include "hrms/app/security.hpp"
 #include "hrms/app/documents.hpp"
 #include "hrms/app/jobs.hpp"
 #include "hrms/app/notifications.hpp"
@@ -24,6 +25,7 @@ struct Services {
     JobAdmin& jobs;
     AuditTrail& audit;
     AccessLog& access_log;
+    SecurityMonitor& security;
 };
 
 }  // namespace hrms::app

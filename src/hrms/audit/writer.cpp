@@ -18,7 +18,8 @@ Writer::~Writer() {
 }
 
 void Writer::record(app::AuditEntry entry) {
-    if (!options_.access) return;
+    // HRMS_AUDIT_ACCESS=0 turns off access entries only: security entries still go through.
+    if (!options_.access && entry.category == core::AuditCategory::access) return;
     bool wake = false;
     {
         std::lock_guard lock(mutex_);

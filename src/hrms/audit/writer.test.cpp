@@ -231,11 +231,16 @@ TEST_F(AuditTest, StopSealsEverythingBuffered) {
     EXPECT_EQ(c.checked, 5000);
 }
 
-TEST_F(AuditTest, AccessEntriesOffRecordsNone) {
+TEST_F(AuditTest, AccessEntriesOffRecordsNoAccessEntryButSecurityOnes) {
     audit::Writer off(*store_, audit::WriterOptions{.access = false});
     EXPECT_FALSE(off.enabled());
     off.record(access_entry(1));
     EXPECT_EQ(off.flush(), 0);
+    auto security = access_entry(2);
+    security.category = AuditCategory::security;
+    security.action = "authz.denied";
+    off.record(security);
+    EXPECT_EQ(off.flush(), 1);
 }
 
 TEST_F(AuditTest, AProcessWithoutTheSealerLockHandsItsEntriesOver) {

@@ -86,6 +86,8 @@ struct World {
     app::RoleCatalog role_catalog;
     app::LoginThrottle throttle;
     LogEffects effects;
+    audit::Writer audit_writer;
+    app::SecurityMonitor security;
     app::Auth auth;
     app::Users users;
     app::Roles roles;
@@ -94,7 +96,6 @@ struct World {
     app::Documents documents;
     app::Notifications notifications;
     app::JobAdmin job_admin;
-    audit::Writer audit_writer;
     app::AuditTrail audit_trail;
     app::Services services;
 
@@ -105,7 +106,9 @@ struct World {
           clock(*clock_impl),
           throttle(config.throttle),
           effects(config.dev_mode),
-          auth(*store, clock, config.auth, role_catalog, throttle),
+          audit_writer(*store, config.audit),
+          security(*store, clock, audit_writer),
+          auth(*store, clock, config.auth, role_catalog, throttle, &security),
           users(*store, clock, config.invites),
           roles(*store, clock),
           blobs(store::open_blob_store(config.data_dir)),
@@ -113,10 +116,9 @@ struct World {
           documents(*store, clock, config.review.self_review, *blobs),
           notifications(*store, clock),
           job_admin(*store, clock),
-          audit_writer(*store, config.audit),
           audit_trail(*store),
-          services{*store,         clock,     auth,        users,       roles,       profiles,
-                   documents,      notifications, *blobs,  job_admin,   audit_trail, audit_writer} {
+          services{*store,    clock,         auth,   users,     roles,       profiles,     documents,
+                   notifications, *blobs,    job_admin, audit_trail, audit_writer, security} {
         store->set_effect_sink(&effects);
     }
     ~World() { store->set_effect_sink(nullptr); }

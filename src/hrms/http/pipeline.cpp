@@ -68,10 +68,54 @@ void Pipeline::resolve_client(Request& req) const {
                                          trusted_proxies_);
 }
 
+namespace {
+// The security event a refused request stands for, if any.
+std::optional<app::SecurityEvent> security_event(Request const& req, std::string_view route, Response const& res,
+                                                 std::optional<app::SecurityEvent> refusal, bool upload) {
+    if (refusal) return refusal;
+    if (!res.error) return std::nullopt;
+    switch (*res.error) {
+        case ErrorCode::unauthenticated: {
+            // A login's wrong password is reported by the login itself (with the email aimed at);
+            // a request without credentials is only an anonymous visitor.
+            bool const credentials = !req.header("authorization").empty() || req.cookie("hrms_session");
+            if (credentials && route != "/api/v1/auth/login") return app::SecurityEvent::invalid_token;
+            return std::nullopt;
+        }
+        case ErrorCode::forbidden: return app::SecurityEvent::permission_denied;
+        case ErrorCode::rate_limited: return app::SecurityEvent::rate_limited;
+        case ErrorCode::self_review: return app::SecurityEvent::self_review;
+        case ErrorCode::payload_too_large:
+        case ErrorCode::unsupported_media_type:
+            if (upload) return app::SecurityEvent::upload_refused;
+            return std::nullopt;
+        default: return std::nullopt;
+    }
+}
+}  // namespace
+
 void Pipeline::record_access(Request const& req, std::string const& request_id, app::Actor const* actor,
-                             std::string_view route, Response const& res, double elapsed_s) {
+                             std::string_view route, Response const& res, double elapsed_s,
+                             std::optional<app::SecurityEvent> refusal, bool upload) {
     bool const slow = elapsed_s * 1000 >= config_.slow_request_ms;
     if (slow) metrics_.slow();
+    if (auto event = security_event(req, route, res, refusal, upload)) {
+        app::SecuritySignal s;
+        s.event = *event;
+        s.ip = req.client_ip;
+        if (actor) {
+            s.actor = actor->id;
+            s.account = std::to_string(actor->id);
+            s.session_id = app::session_public_id(actor->token_hash);
+        }
+        s.request_id = request_id;
+        s.user_agent = core::clip_utf8(req.header("user-agent"), 512);
+        s.method = core::clip_utf8(req.method, 16);
+        s.route = std::string(route);
+        s.path = core::clip_utf8(req.path, 2048);
+        s.status = res.status;
+        services_.security.report(s);
+    }
     auto& log = services_.access_log;
     if (!log.enabled()) return;
     core::AuditEntry e;
@@ -130,8 +174,10 @@ std::optional<Error> Pipeline::authorize(Route const& route, Ctx& ctx) {
     if (from_cookie && unsafe_method(req.method)) {
         auto const header = req.header("x-csrf-token");
         auto const cookie = req.cookie("hrms_csrf").value_or("");
-        if (header.empty() || header != cookie || !app::constant_time_equal(header, ctx.actor->csrf))
+        if (header.empty() || header != cookie || !app::constant_time_equal(header, ctx.actor->csrf)) {
+            ctx.refusal = app::SecurityEvent::csrf_failed;
             return Error{ErrorCode::forbidden, "missing or wrong X-CSRF-Token for a cookie session", {}};
+        }
     }
     return std::nullopt;
 }
@@ -153,7 +199,8 @@ std::optional<Response> Pipeline::precheck(Request const& req, double started_s)
     decorate(res, ctx.request_id, true);
     double const elapsed = monotonic_seconds() - started_s;
     metrics_.finished(match.route->index, req.method, res.status, elapsed);
-    record_access(req, ctx.request_id, nullptr, match.route->pattern, res, elapsed);
+    record_access(req, ctx.request_id, ctx.actor ? &*ctx.actor : nullptr, match.route->pattern, res, elapsed,
+                  ctx.refusal, match.route->body == Body::upload);
     return res;
 }
 
@@ -184,7 +231,9 @@ Response Pipeline::reject(Request const& req, Error const& error) {
     auto r = error_response(error, id);
     decorate(r, id, true);
     r.close = true;
-    record_access(req, id, nullptr, "", r, 0);
+    auto const m = router_.match(req.method, req.path);
+    record_access(req, id, nullptr, m.route ? std::string_view(m.route->pattern) : std::string_view(), r, 0,
+                  std::nullopt, m.route && m.route->body == Body::upload);
     log::warn("http.rejected", {log::str("request_id", id), log::str("ip", req.client_ip),
                                 log::num("status", static_cast<long long>(r.status)),
                                 log::str("reason", error.message)});
@@ -216,7 +265,10 @@ Response Pipeline::handle(Request& req, double started_s) {
             route_name = route.pattern;
             ctx.params = std::move(match.params);
             auto denied = authorize(route, ctx);
-            if (!denied) denied = check_text_inputs(req);
+            if (!denied) {
+                denied = check_text_inputs(req);
+                if (denied) ctx.refusal = app::SecurityEvent::invalid_utf8;
+            }
             res = denied ? error_response(*denied, ctx.request_id) : route.handler(ctx);
         }
     } catch (std::exception const& e) {
@@ -235,9 +287,10 @@ Response Pipeline::handle(Request& req, double started_s) {
     decorate(res, ctx.request_id, req.path.starts_with("/api/"));
     double const elapsed = monotonic_seconds() - started_s;
     metrics_.finished(route_index, req.method, res.status, elapsed);
+    bool const upload = route_index < router_.routes().size() && router_.routes()[route_index].body == Body::upload;
     record_access(req, ctx.request_id, ctx.actor ? &*ctx.actor : nullptr,
                   route_index < router_.routes().size() ? std::string_view(route_name) : std::string_view(), res,
-                  elapsed);
+                  elapsed, ctx.refusal, upload);
     double const ms = elapsed * 1000;
     auto const level = res.status >= 500                                   ? log::Level::error
                        : ms >= config_.slow_request_ms            ? log::Level::warn

@@ -49,8 +49,11 @@ public:
 private:
     // The request's access entry for the audit trail (when access entries are on); counts it
     // when it was slow.
+    // A refusal that may be an attack (a bad token, a missing permission, a CSRF failure, ...)
+    // also goes to the security monitor; `refusal` names what the status does not tell.
     void record_access(Request const& req, std::string const& request_id, app::Actor const* actor,
-                       std::string_view route, Response const& res, double elapsed_s);
+                       std::string_view route, Response const& res, double elapsed_s,
+                       std::optional<app::SecurityEvent> refusal = std::nullopt, bool upload = false);
     void decorate(Response& r, std::string const& request_id, bool api) const;
     // Authenticates `ctx` for `route` (and checks CSRF); the error when it may not proceed.
     std::optional<Error> authorize(Route const& route, Ctx& ctx);

@@ -95,7 +95,9 @@ Response error_response(Error const& error, std::string const& request_id) {
     body += ",\"message\":" + json_quote(error.message);
     body += ",\"details\":" + (error.details_json.empty() ? std::string("null") : error.details_json);
     body += ",\"request_id\":" + json_quote(request_id) + "}}";
-    return json_response(status_for(error.code), std::move(body));
+    auto r = json_response(status_for(error.code), std::move(body));
+    r.error = error.code;
+    return r;
 }
 
 Response json_response(int status, std::string body) {

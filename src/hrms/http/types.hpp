@@ -11,6 +11,7 @@
 
 #include "hrms/app/actor.hpp"
 #include "hrms/app/documents.hpp"
+#include "hrms/app/security.hpp"
 #include "hrms/app/services.hpp"
 #include "hrms/http/config.hpp"
 #include "hrms/core/error.hpp"
@@ -44,6 +45,7 @@ struct Response {
     std::string body;
     std::string file_path;  // when set, the body is this file, streamed from disk
     bool close = false;     // close the connection after writing
+    std::optional<ErrorCode> error;  // the error envelope's code, when the body is one
 
     Response& header(std::string name, std::string value) {
         headers.emplace_back(std::move(name), std::move(value));
@@ -60,6 +62,9 @@ struct Ctx {
     std::vector<std::pair<std::string, std::string>> params;
     std::optional<app::Actor> actor;
     bool cookie_auth = false;
+    // Why the pipeline refused the request before its handler, when that is a security event
+    // the status alone does not tell (a CSRF failure, a query that is not valid UTF-8).
+    std::optional<app::SecurityEvent> refusal;
 
     // The path parameter `name` as a positive id; not_found when it is not one.
     Result<std::int64_t> param_id(std::string_view name) const;

@@ -23,6 +23,7 @@ void add_auth_routes(Router& r) {
         in.password = HTTP_TRY(ctx, body.required_string("password"));
         in.ip = ctx.req.client_ip;
         in.user_agent = std::string(ctx.req.header("user-agent"));
+        in.request_id = ctx.request_id;
         auto result = HTTP_TRY(ctx, ctx.services.auth.login(in));
         json::object user;
         user["id"] = result.user.id;
