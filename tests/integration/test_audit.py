@@ -423,3 +423,68 @@ def test_repeated_failures_raise_the_level_and_alert_the_admins_once_a_minute(st
     # ... but it aims at the same account, whose count is critical already.
     newest = wait_entries(srv, count=26, action="auth.login_failed", target_id=str(victim["id"]))[0]
     assert newest["ip"] == "198.51.100.5" and newest["level"] == "critical"
+
+
+# --------------------------------------------------------------------------------------------
+# Signed checkpoints and an export checked without the database
+
+
+def test_an_export_verifies_on_its_own_and_any_change_to_it_is_named(start_server, tmp_path):
+    import json
+    srv = start_server({"HRMS_AUDIT_CHECKPOINT_INTERVAL_S": "0.2"})
+    user, token = srv.user_with_token()
+    for _ in range(5):
+        srv.get("/api/v1/profiles/me", token)
+    wait_entries(srv, count=5, actor_id=user["id"])
+
+    def signed():
+        body = srv.get("/api/v1/audit/verify", srv.admin_token).json()
+        return body["ok"] and body["checkpoints"] >= 1
+
+    wait_until(signed, timeout=10, what="a signed checkpoint")
+    assert srv.stop() == 0
+    out = run_cli(["audit", "verify"], srv.db)
+    assert out.returncode == 0, out.stdout + out.stderr
+    result = json.loads(out.stdout)
+    key = result["public_key"]
+    assert len(key) == 64 and result["checkpoints"] >= 1
+    # The key file is the server's own, readable by its owner only.
+    assert (srv.db.data_dir / "audit-signing.key").stat().st_mode & 0o077 == 0
+
+    export = tmp_path / "chain.jsonl"
+    out = run_cli(["audit", "checkpoint", "export", "--out", str(export)], srv.db)
+    assert out.returncode == 0, out.stderr
+    lines = export.read_text().splitlines()
+    assert json.loads(lines[0])["public_key"] == key
+
+    def verify_file(path, *extra):
+        return run_cli(["audit", "verify", "--file", str(path), *extra], srv.db)
+
+    ok = verify_file(export, "--public-key", key)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert json.loads(ok.stdout)["checked"] == len([line for line in lines if '"entry"' in line])
+
+    # An entry edited in the file.
+    entries = [i for i, line in enumerate(lines) if line.startswith('{"entry"')]
+    victim = json.loads(lines[entries[2]])
+    victim["entry"]["status"] = 500
+    edited = tmp_path / "edited.jsonl"
+    edited.write_text("\n".join(lines[:entries[2]] + [json.dumps(victim)] + lines[entries[2] + 1:]) + "\n")
+    bad = verify_file(edited, "--public-key", key)
+    assert bad.returncode == 1 and json.loads(bad.stdout)["first_bad_seq"] == victim["entry"]["seq"]
+
+    # The tail cut off below the newest checkpoint.
+    cut = tmp_path / "cut.jsonl"
+    cut.write_text("\n".join(lines[:entries[1]]) + "\n")
+    bad = verify_file(cut, "--public-key", key)
+    assert bad.returncode == 1 and "missing" in json.loads(bad.stdout)["problem"]
+
+    # Checkpoints that another key signed.
+    bad = verify_file(export, "--public-key", "ab" * 32)
+    assert bad.returncode == 1 and "another key" in json.loads(bad.stdout)["problem"]
+
+    # Not an export at all: a clear error, no crash.
+    junk = tmp_path / "junk.jsonl"
+    junk.write_text("hello\n")
+    bad = verify_file(junk)
+    assert bad.returncode == 1 and "not a JSON object" in bad.stderr

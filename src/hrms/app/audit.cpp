@@ -1,6 +1,7 @@
 #include "hrms/app/audit.hpp"
 
 #include "hrms/app/actor.hpp"
+#include "hrms/app/audit_key.hpp"
 #include "hrms/app/crypto.hpp"
 
 #include <boost/json.hpp>
@@ -54,32 +55,77 @@ std::string session_public_id(std::string const& token_hash) {
     return sha256_hex("session-id:" + token_hash).substr(0, 16);
 }
 
-ChainCheck verify_chain(Store& store) {
-    ChainCheck check;
-    std::string prev = genesis_hash();
-    std::int64_t expected = 1;
+ChainVerifier::ChainVerifier(std::vector<AuditCheckpoint> checkpoints, std::optional<std::string> trusted_key)
+    : checkpoints_(std::move(checkpoints)), prev_(genesis_hash()) {
+    for (auto const& c : checkpoints_) {
+        if (!checkpoint_signed(c)) {
+            fail(c.seq, "the checkpoint at this entry has a signature that does not verify");
+            return;
+        }
+        if (trusted_key && c.public_key != *trusted_key) {
+            fail(c.seq, "the checkpoint at this entry was signed by another key (" + c.public_key + ")");
+            return;
+        }
+    }
+}
+
+void ChainVerifier::fail(std::int64_t seq, std::string problem) {
+    if (!check_.ok) return;
+    check_.ok = false;
+    check_.first_bad_seq = seq;
+    check_.problem = std::move(problem);
+}
+
+bool ChainVerifier::add(AuditEntry const& e) {
+    if (!check_.ok) return false;
+    if (e.seq != expected_) {
+        fail(expected_, e.seq > expected_ ? "entry missing (sequence jumps to " + std::to_string(e.seq) + ")"
+                                          : "sequence out of order");
+        return false;
+    }
+    if (chain_hash(prev_, e) != e.hash) {
+        fail(e.seq, "hash does not match the entry and its predecessor");
+        return false;
+    }
+    while (next_checkpoint_ < checkpoints_.size() && checkpoints_[next_checkpoint_].seq < e.seq) ++next_checkpoint_;
+    if (next_checkpoint_ < checkpoints_.size() && checkpoints_[next_checkpoint_].seq == e.seq) {
+        if (checkpoints_[next_checkpoint_].hash != e.hash) {
+            fail(e.seq, "the entry differs from what the checkpoint signed (the chain was rewritten from here or before)");
+            return false;
+        }
+        ++check_.checkpoints;
+        ++next_checkpoint_;
+    }
+    prev_ = e.hash;
+    ++expected_;
+    ++check_.checked;
+    return true;
+}
+
+ChainCheck ChainVerifier::finish() {
+    if (check_.ok && !checkpoints_.empty() && checkpoints_.back().seq >= expected_)
+        fail(expected_, "entries missing: a checkpoint signed entry " + std::to_string(checkpoints_.back().seq) +
+                            " but the chain ends at " + std::to_string(expected_ - 1));
+    return check_;
+}
+
+ChainCheck verify_chain(Store& store, std::optional<std::string> trusted_key) {
     auto tx = store.begin(TxMode::read);
-    tx->audit().scan(1, [&](AuditEntry const& e) {
-        if (e.seq != expected) {
-            check.ok = false;
-            check.first_bad_seq = expected;
-            check.problem = e.seq > expected ? "entry missing (sequence jumps to " + std::to_string(e.seq) + ")"
-                                             : "sequence out of order";
-            return false;
-        }
-        auto const want = chain_hash(prev, e);
-        if (want != e.hash) {
-            check.ok = false;
-            check.first_bad_seq = e.seq;
-            check.problem = "hash does not match the entry and its predecessor";
-            return false;
-        }
-        prev = e.hash;
-        ++expected;
-        ++check.checked;
-        return true;
-    });
-    return check;
+    ChainVerifier v(tx->audit().checkpoints(), std::move(trusted_key));
+    tx->audit().scan(1, [&](AuditEntry const& e) { return v.add(e); });
+    return v.finish();
+}
+
+bool checkpoint_chain(Store& store, AuditKey const& key, Instant now) {
+    auto seal = store.audit_log().begin_seal();
+    if (!seal->sealer()) return false;
+    auto const head = seal->head();
+    if (head.seq == 0 || head.seq <= seal->last_checkpoint()) return false;
+    AuditCheckpoint c{head.seq, head.hash, now, {}, {}};
+    key.sign(c);
+    seal->add_checkpoint(c);
+    seal->commit();
+    return true;
 }
 
 namespace {
@@ -115,7 +161,7 @@ Result<AuditEntry> AuditTrail::get(Actor const& actor, std::int64_t seq) {
 
 Result<ChainCheck> AuditTrail::verify(Actor const& actor) {
     TRY_VOID(require(actor, kPermission));
-    return verify_chain(store_);
+    return verify_chain(store_, trusted_key_);
 }
 
 }  // namespace hrms::app

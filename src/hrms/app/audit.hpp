@@ -50,15 +50,42 @@ public:
 // The outcome of a walk over the chain.
 struct ChainCheck {
     bool ok = true;
-    std::int64_t checked = 0;  // entries whose hash matched
+    std::int64_t checked = 0;      // entries whose hash matched
+    std::int64_t checkpoints = 0;  // signed checkpoints that matched their entry
     std::optional<std::int64_t> first_bad_seq;
     std::string problem;  // what is wrong at first_bad_seq
 };
 
-// Walks the sealed chain from its first entry and names the first entry that does not match:
-// an edited entry (its hash), a deleted one (a gap in the sequence numbers) and an inserted or
-// reordered one (the hash of it or of the next).
-ChainCheck verify_chain(Store& store);
+// The walk itself, fed entries by ascending seq from the first: names the first entry that does
+// not match: an edited entry (its hash), a deleted one (a gap in the sequence numbers), an
+// inserted or reordered one (the hash of it or of the next), a chain rewritten with fresh hashes
+// (it differs from a signed checkpoint) or cut short (a checkpoint names an entry past its end).
+// A checkpoint whose signature does not verify, or that another key than `trusted_key` (hex,
+// when given) signed, is named too.
+class ChainVerifier {
+public:
+    ChainVerifier(std::vector<AuditCheckpoint> checkpoints, std::optional<std::string> trusted_key = std::nullopt);
+    // False once something did not match: stop feeding.
+    bool add(AuditEntry const& e);
+    ChainCheck finish();
+
+private:
+    void fail(std::int64_t seq, std::string problem);
+    std::vector<AuditCheckpoint> checkpoints_;
+    std::size_t next_checkpoint_ = 0;
+    std::string prev_;
+    std::int64_t expected_ = 1;
+    ChainCheck check_;
+};
+
+// Walks the database's chain (and its checkpoints).
+ChainCheck verify_chain(Store& store, std::optional<std::string> trusted_key = std::nullopt);
+
+class AuditKey;
+
+// Signs the chain's head as a new checkpoint when it moved since the last one; false when it
+// did not, or when another process holds the sealer's lock (it is tried again next time).
+bool checkpoint_chain(Store& store, AuditKey const& key, Instant now);
 
 struct AuditPage {
     std::vector<AuditEntry> items;
@@ -67,7 +94,9 @@ struct AuditPage {
 
 class AuditTrail {
 public:
-    explicit AuditTrail(Store& store) : store_(store) {}
+    // `trusted_key`: the public key checkpoints must be signed with (this server's).
+    explicit AuditTrail(Store& store, std::optional<std::string> trusted_key = std::nullopt)
+        : store_(store), trusted_key_(std::move(trusted_key)) {}
     // Newest first. validation_failed for an inverted or oversized time range.
     Result<AuditPage> search(Actor const& actor, AuditQuery query);
     Result<AuditEntry> get(Actor const& actor, std::int64_t seq);
@@ -75,6 +104,7 @@ public:
 
 private:
     Store& store_;
+    std::optional<std::string> trusted_key_;
 };
 
 // The longest time range one search may span.

@@ -4,6 +4,7 @@
 // (edit, delete, insert, reorder) is named at the first entry it breaks.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 #include <thread>
@@ -11,6 +12,8 @@
 #include <unistd.h>
 
 #include "hrms/app/audit.hpp"
+#include "hrms/app/audit_key.hpp"
+#include "hrms/app/crypto.hpp"
 #include "hrms/audit/writer.hpp"
 #include "hrms/store/soci_store.hpp"
 #include "hrms/store/test_store.hpp"
@@ -260,6 +263,74 @@ TEST_F(AuditTest, AProcessWithoutTheSealerLockHandsItsEntriesOver) {
     EXPECT_TRUE(c.ok);
     EXPECT_EQ(c.checked, 3);
     EXPECT_EQ(all()[0].request_id, "req-3");
+}
+
+// ---- signed checkpoints
+
+app::AuditKey test_key(char fill = 'k') { return app::AuditKey::from_seed(std::string(32, fill)); }
+
+TEST_F(AuditTest, ACheckpointIsWrittenOnlyWhenTheHeadMoved) {
+    ASSERT_TRUE(app::crypto_init());
+    auto const key = test_key();
+    EXPECT_FALSE(app::checkpoint_chain(*store_, key, Instant{1}));  // an empty chain
+    fill();
+    EXPECT_TRUE(app::checkpoint_chain(*store_, key, Instant{2}));
+    EXPECT_FALSE(app::checkpoint_chain(*store_, key, Instant{3}));
+    auto tx = store_->begin(app::TxMode::read);
+    auto const cps = tx->audit().checkpoints();
+    ASSERT_EQ(cps.size(), 1u);
+    EXPECT_EQ(cps[0].seq, 10);
+    EXPECT_EQ(cps[0].public_key, key.public_key());
+    EXPECT_TRUE(app::checkpoint_signed(cps[0]));
+    auto const c = app::verify_chain(*store_, key.public_key());
+    EXPECT_TRUE(c.ok);
+    EXPECT_EQ(c.checkpoints, 1);
+}
+
+TEST_F(AuditTest, AChainRewrittenWithFreshHashesDiffersFromItsCheckpoint) {
+    ASSERT_TRUE(app::crypto_init());
+    fill();
+    ASSERT_TRUE(app::checkpoint_chain(*store_, test_key(), Instant{2}));
+    // An intruder edits entry 3 and recomputes every hash from there on.
+    auto entries = all();
+    std::reverse(entries.begin(), entries.end());
+    std::string prev = entries[1].hash;
+    for (std::size_t i = 2; i < entries.size(); ++i) {
+        if (i == 2) entries[i].reason = "rewritten";
+        entries[i].hash = app::chain_hash(prev, entries[i]);
+        prev = entries[i].hash;
+        raw("UPDATE audit_entries SET reason = '" + entries[i].reason + "', hash = '" + entries[i].hash +
+            "' WHERE seq = " + std::to_string(entries[i].seq));
+    }
+    auto const c = app::verify_chain(*store_);
+    EXPECT_FALSE(c.ok);
+    EXPECT_EQ(c.first_bad_seq, 10);  // every link holds; the signed head does not
+    EXPECT_NE(c.problem.find("checkpoint"), std::string::npos);
+}
+
+TEST_F(AuditTest, ATailCutAfterACheckpointIsNamed) {
+    ASSERT_TRUE(app::crypto_init());
+    fill();
+    ASSERT_TRUE(app::checkpoint_chain(*store_, test_key(), Instant{2}));
+    raw("DELETE FROM audit_entries WHERE seq >= 9");
+    auto const c = app::verify_chain(*store_);
+    EXPECT_EQ(c.first_bad_seq, 9);
+    EXPECT_NE(c.problem.find("missing"), std::string::npos);
+}
+
+TEST_F(AuditTest, AForgedOrForeignCheckpointIsNamed) {
+    ASSERT_TRUE(app::crypto_init());
+    fill();
+    ASSERT_TRUE(app::checkpoint_chain(*store_, test_key('x'), Instant{2}));
+    // Signed by a key this server does not trust.
+    auto c = app::verify_chain(*store_, test_key('k').public_key());
+    EXPECT_EQ(c.first_bad_seq, 10);
+    EXPECT_NE(c.problem.find("another key"), std::string::npos);
+    // A signature that does not verify.
+    raw("UPDATE audit_checkpoints SET at = '2030-01-01T00:00:00.000Z'");
+    c = app::verify_chain(*store_);
+    EXPECT_EQ(c.first_bad_seq, 10);
+    EXPECT_NE(c.problem.find("signature"), std::string::npos);
 }
 
 }  // namespace

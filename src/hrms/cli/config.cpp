@@ -149,6 +149,8 @@ std::vector<Setting> const& settings() {
         integer("audit_flush_ms", FIELD(audit.flush_interval_ms), 1),
         integer("audit_batch", FIELD(audit.batch), 1),
         integer("audit_buffer", FIELD(audit.buffer), 1),
+        str("audit_key_file", FIELD(audit_key_file)),
+        dbl("audit_checkpoint_interval_s", FIELD(audit_checkpoint_interval_s), 0.05),
     };
     return kAll;
 }

@@ -31,6 +31,8 @@ struct Config {
     double sla_scan_interval_s = 60;  // how often reviews past escalate_after are looked for
     double job_lease_s = 30;          // a cluster-wide job's lease: max(this, 2 x its interval)
     std::string test_clock_file;      // dev mode only: the clock is moved by the seconds it holds
+    std::string audit_key_file;       // the audit chain's signing key; default data_dir/audit-signing.key
+    double audit_checkpoint_interval_s = 60;  // how often the chain's head is signed
 
     http::HttpConfig http;
     app::AuthPolicy auth;

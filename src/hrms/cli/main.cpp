@@ -18,7 +18,9 @@
 #include "hrms/app/services.hpp"
 #include "hrms/app/users.hpp"
 #include "hrms/app/clock.hpp"
+#include "hrms/cli/audit_cli.hpp"
 #include "hrms/cli/config.hpp"
+#include "hrms/app/audit_key.hpp"
 #include "hrms/core/net.hpp"
 #include "hrms/http/metrics.hpp"
 #include "hrms/http/routes.hpp"
@@ -77,6 +79,12 @@ std::unique_ptr<app::Clock> make_clock(cli::Config const& config) {
     return std::make_unique<app::FileOffsetClock>(config.test_clock_file);
 }
 
+app::AuditKey load_audit_key(cli::Config const& config) {
+    auto key = app::AuditKey::load_or_create(cli::audit_key_path(config));
+    if (!key) throw std::runtime_error(key.error().message);
+    return std::move(*key);
+}
+
 // Everything serve and the user commands share.
 struct World {
     cli::Config config;
@@ -96,6 +104,7 @@ struct World {
     app::Documents documents;
     app::Notifications notifications;
     app::JobAdmin job_admin;
+    app::AuditKey audit_key;
     app::AuditTrail audit_trail;
     app::Services services;
 
@@ -116,7 +125,8 @@ struct World {
           documents(*store, clock, config.review.self_review, *blobs),
           notifications(*store, clock),
           job_admin(*store, clock),
-          audit_trail(*store),
+          audit_key(load_audit_key(config)),
+          audit_trail(*store, audit_key.public_key()),
           services{*store,    clock,         auth,   users,     roles,       profiles,     documents,
                    notifications, *blobs,    job_admin, audit_trail, audit_writer, security} {
         store->set_effect_sink(&effects);
@@ -134,6 +144,14 @@ void add_jobs(jobs::Runner& runner, World& w) {
                 .jitter = 0.1,
                 .single_instance = true,
                 .run = [&w](jobs::JobContext&) -> std::int64_t { return w.profiles.escalate_due(); }});
+    runner.add({.name = "audit.checkpoint",
+                .description = "Signs the audit chain's head (HRMS_AUDIT_KEY_FILE) when it moved since the last checkpoint.",
+                .interval_s = w.config.audit_checkpoint_interval_s,
+                .jitter = 0.1,
+                .single_instance = true,
+                .run = [&w](jobs::JobContext& ctx) -> std::int64_t {
+                    return app::checkpoint_chain(*w.store, w.audit_key, ctx.clock.now()) ? 1 : 0;
+                }});
 }
 
 int cmd_serve(cli::Config config) {
@@ -229,18 +247,6 @@ int cmd_demo_seed(cli::Config config, int employees, unsigned seed) {
     return 0;
 }
 
-// Walks the audit chain; exit 0 when every entry matches, 1 naming the first that does not.
-int cmd_audit_verify(cli::Config config) {
-    auto store = open_and_migrate(config);
-    auto const started = std::chrono::steady_clock::now();
-    auto const check = app::verify_chain(*store);
-    double const secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    boost::json::object out{{"ok", check.ok}, {"checked", check.checked}, {"seconds", secs}};
-    out["first_bad_seq"] = check.first_bad_seq ? boost::json::value(*check.first_bad_seq) : boost::json::value(nullptr);
-    if (!check.ok) out["problem"] = check.problem;
-    std::cout << boost::json::serialize(out) << "\n";
-    return check.ok ? 0 : 1;
-}
 
 }  // namespace
 
@@ -278,6 +284,14 @@ int main(int argc, char** argv) {
     auto* audit_cmd = cli.add_subcommand("audit", "the audit trail");
     audit_cmd->require_subcommand(1);
     auto* audit_verify = audit_cmd->add_subcommand("verify", "walk the hash chain; exit 1 at the first entry that does not match");
+    std::string audit_file, audit_public_key, audit_out = "-";
+    audit_verify->add_option("--file", audit_file, "an export (hrms audit checkpoint export) instead of the database");
+    audit_verify->add_option("--public-key", audit_public_key, "the signing key's public key (hex) checkpoints must carry");
+    auto* audit_checkpoint = audit_cmd->add_subcommand("checkpoint", "signed checkpoints");
+    audit_checkpoint->require_subcommand(1);
+    auto* audit_export = audit_checkpoint->add_subcommand(
+        "export", "write the chain, its signed checkpoints and the public key (JSON lines), for hrms audit verify --file");
+    audit_export->add_option("--out", audit_out, "where to write (default: standard output)");
 
     CLI11_PARSE(cli, argc, argv);
 
@@ -309,7 +323,18 @@ int main(int argc, char** argv) {
             return 0;
         }
         if (*serve) return cmd_serve(std::move(config));
-        if (*audit_verify) return cmd_audit_verify(std::move(config));
+        if (*audit_verify) {
+            std::optional<std::string> pinned;
+            if (!audit_public_key.empty()) pinned = audit_public_key;
+            if (!audit_file.empty()) return cli::audit_verify_file(audit_file, pinned);
+            if (!pinned) pinned = cli::configured_public_key(config);
+            auto store = open_and_migrate(config);
+            return cli::audit_verify(*store, pinned);
+        }
+        if (*audit_export) {
+            auto store = open_and_migrate(config);
+            return cli::audit_export(*store, cli::configured_public_key(config), audit_out);
+        }
         if (*demo_seed) return cmd_demo_seed(std::move(config), demo_employees, demo_rng_seed);
         if (*user_create) {
             if (roles.empty()) roles.push_back("employee");

@@ -197,6 +197,23 @@ void SociAudit::scan(std::int64_t from, std::function<bool(core::AuditEntry cons
     });
 }
 
+std::vector<app::AuditCheckpoint> SociAudit::checkpoints() {
+    return guard([&] {
+        std::vector<app::AuditCheckpoint> out;
+        app::AuditCheckpoint c;
+        long long seq = 0;
+        soci::statement st = (sql_->prepare << "SELECT seq, hash, at, public_key, signature FROM audit_checkpoints "
+                                               "ORDER BY seq",
+                              into(seq), into(c.hash), into(c.at), into(c.public_key), into(c.signature));
+        st.execute();
+        while (st.fetch()) {
+            c.seq = seq;
+            out.push_back(c);
+        }
+        return out;
+    });
+}
+
 // ---- sealing
 
 namespace {
@@ -317,6 +334,24 @@ public:
 
     void add_pending(std::vector<core::AuditEntry> const& entries) override {
         guard([&] { insert_pending(sql_, entries); });
+    }
+
+    std::int64_t last_checkpoint() override {
+        return guard([&]() -> std::int64_t {
+            long long seq = 0;
+            soci::indicator ind = soci::i_null;
+            sql_ << "SELECT MAX(seq) FROM audit_checkpoints", into(seq, ind);
+            return ind == soci::i_ok ? seq : 0;
+        });
+    }
+
+    void add_checkpoint(app::AuditCheckpoint const& c) override {
+        if (!sealer_) throw std::logic_error("audit: a checkpoint without the sealer lock");
+        guard([&] {
+            long long seq = c.seq;
+            sql_ << "INSERT INTO audit_checkpoints (seq, hash, at, public_key, signature) VALUES (:s, :h, :a, :p, :g)",
+                use(seq), use(c.hash), use(c.at), use(c.public_key), use(c.signature);
+        });
     }
 
     void commit() override {

@@ -161,6 +161,7 @@ public:
     std::vector<core::AuditEntry> search(app::AuditQuery const& query) override;
     std::optional<core::AuditEntry> by_seq(std::int64_t seq) override;
     void scan(std::int64_t from, std::function<bool(core::AuditEntry const&)> const& fn) override;
+    std::vector<app::AuditCheckpoint> checkpoints() override;
 };
 
 }  // namespace hrms::store

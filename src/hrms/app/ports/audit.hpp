@@ -32,6 +32,15 @@ struct AuditQuery {
     int limit = 50;
 };
 
+// A signed statement that the chain's entry `seq` has hash `hash` (app/audit_key.hpp).
+struct AuditCheckpoint {
+    std::int64_t seq = 0;
+    std::string hash;
+    Instant at;
+    std::string public_key;  // hex Ed25519 public key
+    std::string signature;   // hex Ed25519 signature of checkpoint_message()
+};
+
 class AuditRepo {
 public:
     virtual ~AuditRepo() = default;
@@ -43,6 +52,8 @@ public:
     // Calls `fn` with every sealed entry with seq >= from, by ascending seq, until it returns
     // false.
     virtual void scan(std::int64_t from, std::function<bool(AuditEntry const&)> const& fn) = 0;
+    // Every checkpoint, by ascending seq.
+    virtual std::vector<AuditCheckpoint> checkpoints() = 0;
 };
 
 // The newest sealed entry.
@@ -66,6 +77,9 @@ public:
     virtual void append(std::vector<AuditEntry> const& sealed) = 0;
     // For a step that is not the sealer: stores access entries as pending, for the sealer.
     virtual void add_pending(std::vector<AuditEntry> const& entries) = 0;
+    // The newest checkpoint's seq (0: none), and a new one (the sealer only).
+    virtual std::int64_t last_checkpoint() = 0;
+    virtual void add_checkpoint(AuditCheckpoint const& checkpoint) = 0;
     virtual void commit() = 0;
 };
 

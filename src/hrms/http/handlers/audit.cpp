@@ -114,6 +114,7 @@ void add_audit_routes(Router& r) {
         auto check = HTTP_TRY(ctx, ctx.services.audit.verify(ctx.who()));
         return ok_json(json::object{{"ok", check.ok},
                                     {"checked", check.checked},
+                                    {"checkpoints", check.checkpoints},
                                     {"first_bad_seq", or_null(check.first_bad_seq)},
                                     {"problem", text_or_null(check.problem)}});
     });

@@ -1,0 +1,221 @@
+#include "hrms/cli/audit_cli.hpp"
+
+#include <boost/json.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "hrms/app/audit.hpp"
+#include "hrms/app/audit_key.hpp"
+
+namespace hrms::cli {
+
+namespace json = boost::json;
+
+std::string audit_key_path(Config const& config) {
+    return config.audit_key_file.empty() ? (std::filesystem::path(config.data_dir) / "audit-signing.key").string()
+                                         : config.audit_key_file;
+}
+
+std::optional<std::string> configured_public_key(Config const& config) {
+    auto const path = audit_key_path(config);
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) return std::nullopt;
+    auto key = app::AuditKey::load_or_create(path);
+    if (!key) throw std::runtime_error(key.error().message);
+    return key->public_key();
+}
+
+namespace {
+
+int report(app::ChainCheck const& check, double secs, std::optional<std::string> const& key) {
+    json::object out{{"ok", check.ok}, {"checked", check.checked}, {"checkpoints", check.checkpoints},
+                     {"seconds", secs}};
+    out["first_bad_seq"] = check.first_bad_seq ? json::value(*check.first_bad_seq) : json::value(nullptr);
+    out["public_key"] = key ? json::value(*key) : json::value(nullptr);
+    if (!check.ok) out["problem"] = check.problem;
+    std::cout << json::serialize(out) << "\n";
+    return check.ok ? 0 : 1;
+}
+
+double since(std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+// Every field the hash covers, as stored (before, after and details as their JSON text).
+json::object entry_json(app::AuditEntry const& e) {
+    return json::object{
+        {"seq", e.seq},           {"time", to_rfc3339(e.time)},
+        {"category", core::to_string(e.category)}, {"level", core::to_string(e.level)},
+        {"action", e.action},     {"outcome", core::to_string(e.outcome)},
+        {"actor_id", e.actor_id ? json::value(*e.actor_id) : json::value(nullptr)},
+        {"session_id", e.session_id}, {"request_id", e.request_id}, {"ip", e.ip},
+        {"user_agent", e.user_agent}, {"method", e.method}, {"route", e.route}, {"path", e.path},
+        {"status", e.status},     {"latency_us", e.latency_us}, {"bytes_in", e.bytes_in},
+        {"bytes_out", e.bytes_out}, {"slow", e.slow}, {"target_type", e.target_type},
+        {"target_id", e.target_id}, {"reason", e.reason}, {"before", e.before}, {"after", e.after},
+        {"details", e.details},   {"hash", e.hash},
+    };
+}
+
+std::string text(json::object const& o, char const* k) {
+    auto const* v = o.if_contains(k);
+    if (!v || !v->is_string()) throw std::runtime_error(std::string("field ") + k + " is not text");
+    return std::string(v->as_string());
+}
+std::int64_t number(json::object const& o, char const* k) {
+    auto const* v = o.if_contains(k);
+    if (!v || !v->is_int64()) throw std::runtime_error(std::string("field ") + k + " is not an integer");
+    return v->as_int64();
+}
+template <class E>
+E enum_of(json::object const& o, char const* k, std::optional<E> (*parse)(std::string_view)) {
+    auto e = parse(text(o, k));
+    if (!e) throw std::runtime_error(std::string("field ") + k + " has an unknown value");
+    return *e;
+}
+
+app::AuditEntry entry_from(json::object const& o) {
+    app::AuditEntry e;
+    e.seq = number(o, "seq");
+    auto t = parse_rfc3339(text(o, "time"));
+    if (!t) throw std::runtime_error("field time is not an RFC 3339 time");
+    e.time = *t;
+    e.category = enum_of(o, "category", core::parse_audit_category);
+    e.level = enum_of(o, "level", core::parse_audit_level);
+    e.action = text(o, "action");
+    e.outcome = enum_of(o, "outcome", core::parse_audit_outcome);
+    if (auto const* a = o.if_contains("actor_id"); a && !a->is_null()) e.actor_id = number(o, "actor_id");
+    e.session_id = text(o, "session_id");
+    e.request_id = text(o, "request_id");
+    e.ip = text(o, "ip");
+    e.user_agent = text(o, "user_agent");
+    e.method = text(o, "method");
+    e.route = text(o, "route");
+    e.path = text(o, "path");
+    e.status = static_cast<int>(number(o, "status"));
+    e.latency_us = number(o, "latency_us");
+    e.bytes_in = number(o, "bytes_in");
+    e.bytes_out = number(o, "bytes_out");
+    auto const* slow = o.if_contains("slow");
+    if (!slow || !slow->is_bool()) throw std::runtime_error("field slow is not a boolean");
+    e.slow = slow->as_bool();
+    e.target_type = text(o, "target_type");
+    e.target_id = text(o, "target_id");
+    e.reason = text(o, "reason");
+    e.before = text(o, "before");
+    e.after = text(o, "after");
+    e.details = text(o, "details");
+    e.hash = text(o, "hash");
+    return e;
+}
+
+json::object checkpoint_json(app::AuditCheckpoint const& c) {
+    return json::object{{"seq", c.seq},
+                        {"hash", c.hash},
+                        {"at", to_rfc3339(c.at)},
+                        {"public_key", c.public_key},
+                        {"signature", c.signature}};
+}
+
+app::AuditCheckpoint checkpoint_from(json::object const& o) {
+    app::AuditCheckpoint c;
+    c.seq = number(o, "seq");
+    c.hash = text(o, "hash");
+    auto t = parse_rfc3339(text(o, "at"));
+    if (!t) throw std::runtime_error("field at is not an RFC 3339 time");
+    c.at = *t;
+    c.public_key = text(o, "public_key");
+    c.signature = text(o, "signature");
+    return c;
+}
+
+constexpr char kFormat[] = "hrms-audit-export";
+
+}  // namespace
+
+int audit_verify(app::Store& store, std::optional<std::string> trusted_key) {
+    auto const started = std::chrono::steady_clock::now();
+    auto const check = app::verify_chain(store, trusted_key);
+    return report(check, since(started), trusted_key);
+}
+
+int audit_export(app::Store& store, std::optional<std::string> public_key, std::string const& out_path) {
+    std::ofstream file;
+    if (out_path != "-") {
+        file.open(out_path, std::ios::binary | std::ios::trunc);
+        if (!file) throw std::runtime_error("cannot write " + out_path);
+    }
+    std::ostream& out = out_path == "-" ? std::cout : file;
+    auto tx = store.begin(app::TxMode::read);
+    auto const checkpoints = tx->audit().checkpoints();
+    out << json::serialize(json::object{{"format", kFormat},
+                                        {"version", 1},
+                                        {"public_key", public_key ? json::value(*public_key) : json::value(nullptr)},
+                                        {"checkpoints", checkpoints.size()}})
+        << "\n";
+    for (auto const& c : checkpoints) out << json::serialize(json::object{{"checkpoint", checkpoint_json(c)}}) << "\n";
+    std::int64_t n = 0;
+    tx->audit().scan(1, [&](app::AuditEntry const& e) {
+        out << json::serialize(json::object{{"entry", entry_json(e)}}) << "\n";
+        ++n;
+        return true;
+    });
+    out.flush();
+    if (!out) throw std::runtime_error("writing the export failed");
+    std::cerr << "exported " << n << " entries and " << checkpoints.size() << " checkpoints\n";
+    return 0;
+}
+
+int audit_verify_file(std::string const& path, std::optional<std::string> trusted_key) {
+    auto const started = std::chrono::steady_clock::now();
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error("cannot read " + path);
+    std::string line;
+    std::int64_t line_no = 0;
+    auto parse = [&]() -> json::object {
+        boost::system::error_code ec;
+        auto v = json::parse(line, ec);
+        if (ec || !v.is_object())
+            throw std::runtime_error(path + ":" + std::to_string(line_no) + ": not a JSON object");
+        return std::move(v.as_object());
+    };
+    if (!std::getline(in, line)) throw std::runtime_error(path + " is empty");
+    ++line_no;
+    auto const header = parse();
+    if (auto const* f = header.if_contains("format"); !f || !f->is_string() || f->as_string() != kFormat)
+        throw std::runtime_error(path + " is not an hrms audit export");
+    if (!trusted_key) {
+        if (auto const* k = header.if_contains("public_key"); k && k->is_string()) {
+            trusted_key = std::string(k->as_string());
+            std::cerr << "warning: checking signatures against the key the file names; pass --public-key to "
+                         "pin the key you trust\n";
+        }
+    }
+    std::vector<app::AuditCheckpoint> checkpoints;
+    std::optional<app::ChainVerifier> verifier;
+    while (std::getline(in, line)) {
+        ++line_no;
+        if (line.empty()) continue;
+        auto const o = parse();
+        try {
+            if (auto const* c = o.if_contains("checkpoint"); c && c->is_object()) {
+                if (verifier) throw std::runtime_error("a checkpoint after the entries");
+                checkpoints.push_back(checkpoint_from(c->as_object()));
+            } else if (auto const* e = o.if_contains("entry"); e && e->is_object()) {
+                if (!verifier) verifier.emplace(checkpoints, trusted_key);
+                if (!verifier->add(entry_from(e->as_object()))) break;
+            } else {
+                throw std::runtime_error("neither an entry nor a checkpoint");
+            }
+        } catch (std::runtime_error const& err) {
+            throw std::runtime_error(path + ":" + std::to_string(line_no) + ": " + err.what());
+        }
+    }
+    if (!verifier) verifier.emplace(checkpoints, trusted_key);
+    return report(verifier->finish(), since(started), trusted_key);
+}
+
+}  // namespace hrms::cli
