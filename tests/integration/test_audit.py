@@ -488,3 +488,54 @@ def test_an_export_verifies_on_its_own_and_any_change_to_it_is_named(start_serve
     junk.write_text("hello\n")
     bad = verify_file(junk)
     assert bad.returncode == 1 and "not a JSON object" in bad.stderr
+
+
+# --------------------------------------------------------------------------------------------
+# CSV export
+
+
+def test_csv_export_streams_every_matching_entry_with_formulas_neutralised(server):
+    import csv
+    import io
+    reviewer, rtoken = server.user_with_token(roles=["reviewer"])
+    _, _, profile = employee_with_details_submitted(server)
+    r = decide(server, rtoken, profile["id"], "details", "reject", "=2+3, \"quoted\"\nnext line")
+    assert r.status_code == 200, r.text
+    for _ in range(3):
+        server.get("/api/v1/auth/me", rtoken)
+    wait_entries(server, count=5, actor_id=reviewer["id"])
+    expected = search(server, actor_id=reviewer["id"])
+    r = server.get("/api/v1/audit", server.admin_token, params={"actor_id": reviewer["id"], "format": "csv",
+                                                                 "limit": 1})
+    assert r.status_code == 200
+    assert r.headers["Content-Type"].startswith("text/csv")
+    assert r.headers.get("Transfer-Encoding") == "chunked"
+    assert 'filename="audit.csv"' in r.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8"))))
+    # Every entry (limit does not apply), newest first, as the JSON search lists them.
+    assert [int(row["seq"]) for row in rows][:len(expected)] == [e["seq"] for e in expected]
+    decision = next(row for row in rows if row["action"] == "profile.reject")
+    assert decision["reason"] == "'=2+3, \"quoted\"\nnext line"
+    assert decision["target_id"] == str(profile["id"]) and decision["hash"]
+    assert '"stage"' in decision["after"]
+
+
+def test_csv_export_of_many_pages_and_its_refusals(start_server):
+    import csv
+    import io
+    srv = start_server({"HRMS_AUDIT_BATCH": "5000"})
+    token = srv.admin_token
+    for _ in range(1200):
+        srv.get("/healthz")
+    wait_until(lambda: len(search(srv, limit=200)) == 200, timeout=10, what="entries")
+
+    def total():
+        r = srv.get("/api/v1/audit", token, params={"format": "csv"})
+        return len(list(csv.DictReader(io.StringIO(r.content.decode()))))
+
+    wait_until(lambda: total() >= 1200, timeout=10, what="1200 entries in the export")
+    # Bad input: the same refusals as the JSON search, with a status, before any streaming.
+    assert_error(srv.get("/api/v1/audit", token, params={"format": "csv", "category": "nope"}, bad=True),
+                 422, "validation_failed", "category")
+    user, utoken = srv.user_with_token()
+    assert_error(srv.get("/api/v1/audit", utoken, params={"format": "csv"}), 403, "forbidden")

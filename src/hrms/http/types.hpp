@@ -44,6 +44,11 @@ struct Response {
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;
     std::string file_path;  // when set, the body is this file, streamed from disk
+    // When set, the body is produced piece by piece and sent chunked, for answers too large to
+    // build in memory (exports): called on the blocking pool until it returns false, each time
+    // filling `chunk` with the next piece. It may throw: the connection is then closed without
+    // the final chunk, so the client sees the answer is incomplete.
+    std::function<bool(std::string& chunk)> stream;
     bool close = false;     // close the connection after writing
     std::optional<ErrorCode> error;  // the error envelope's code, when the body is one
 
