@@ -115,6 +115,25 @@ TEST_F(RunnerTest, AFailingRunIsRecordedWithItsErrorAndTheNextOneRuns) {
     EXPECT_EQ(r->jobs().at(0).failures, 1);
 }
 
+TEST_F(RunnerTest, EveryRunIsAnAuditEntryWrittenWithItsRecord) {
+    auto r = runner("a");
+    r->add(counting("count", 7));
+    r->add({"broken", "", 60, 0.1, true, [](JobContext&) -> std::int64_t { throw std::runtime_error("disk full"); }});
+    EXPECT_EQ(r->run_now("count"), RunResult::ok);
+    EXPECT_EQ(r->run_now("broken"), RunResult::failed);
+    auto seal = store_->audit_log().begin_seal();
+    auto const pending = seal->pending(10);
+    ASSERT_EQ(pending.size(), 2u);
+    EXPECT_EQ(pending[0].category, core::AuditCategory::job);
+    EXPECT_EQ(pending[0].action, "job.run");
+    EXPECT_EQ(pending[0].target_id, "count");
+    EXPECT_EQ(pending[0].outcome, core::AuditOutcome::success);
+    EXPECT_NE(pending[0].details.find("\"items\":7"), std::string::npos);
+    EXPECT_EQ(pending[1].target_id, "broken");
+    EXPECT_EQ(pending[1].outcome, core::AuditOutcome::error);
+    EXPECT_NE(pending[1].details.find("disk full"), std::string::npos);
+}
+
 TEST_F(RunnerTest, OnlyTheLeaseHolderRunsASingleInstanceJobUntilTheLeaseRunsOut) {
     auto a = runner("a"), b = runner("b");
     a->add(counting("sweep", 1, 60));
