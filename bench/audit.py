@@ -94,7 +94,9 @@ def details():
             "emergency_contact": {"name": "Charles Babbage", "phone": "+44 20 7946 0001"}}
 
 
-def decision_latency(tmp, n=300):
+def decision_latency(tmp, n=300, load=False):
+    """Median decision latency; with `load`, while wrk keeps /me busy (-c16), so that access
+    entries are being sealed all the time: a stall of domain writes behind the sealer shows."""
     res = {"on": [], "off": []}
     for run in range(RUNS * 2):
         mode = ["on", "off"][(run + run // 2) % 2]
@@ -110,6 +112,11 @@ def decision_latency(tmp, n=300):
         rt = {"Authorization": f"Bearer {srv.token(rev['email'])}"}
         srv.http.put(srv.url + "/api/v1/profiles/me/details", headers=et, json=details()).raise_for_status()
         pid = srv.http.post(srv.url + "/api/v1/profiles/me/submit", headers=et).json()["id"]
+        background = None
+        if load:
+            background = subprocess.Popen(["wrk", "-t1", "-c16", "-d120s", "-H", f"Authorization: Bearer {admin}",
+                                           srv.url + "/api/v1/auth/me"], stdout=subprocess.DEVNULL)
+            time.sleep(1)
         times = []
         for i in range(n):
             t0 = time.perf_counter()
@@ -118,9 +125,12 @@ def decision_latency(tmp, n=300):
             times.append((time.perf_counter() - t0) * 1000)
             assert r.status_code == 200, r.text
             srv.http.post(srv.url + "/api/v1/profiles/me/submit", headers=et).raise_for_status()
+        if background:
+            background.terminate()
+            background.wait()
         srv.stop()
         res[mode].append(statistics.median(times[20:]))
-        print(f"  decision audit {mode}: median {res[mode][-1]:.2f} ms", flush=True)
+        print(f"  decision audit {mode}{' under /me load' if load else ''}: median {res[mode][-1]:.2f} ms", flush=True)
     return res
 
 
@@ -211,6 +221,8 @@ def main():
         tp = throughput(tmp)
         print("decision latency", flush=True)
         dl = decision_latency(tmp)
+        print("decision latency under load", flush=True)
+        dll = decision_latency(tmp, n=200, load=True)
         print("a large chain", flush=True)
         big = big_chain(tmp) if ENTRIES > 0 else None
     finally:
@@ -219,6 +231,8 @@ def main():
     print(f"/me with access entries: {on:.0f} req/s, without: {off:.0f} req/s: {on / off:.3f}x (target >= 0.95)")
     don, doff = statistics.median(dl["on"]), statistics.median(dl["off"])
     print(f"decision median latency on {don:.2f} ms, off {doff:.2f} ms: {don / doff:.3f}x (target <= 1.10)")
+    lon, loff = statistics.median(dll["on"]), statistics.median(dll["off"])
+    print(f"decision median latency under /me load: on {lon:.2f} ms, off {loff:.2f} ms: {lon / loff:.3f}x")
     if big:
         print(f"verify {big['entries']} entries: {big['verify_s']:.2f} s (target < 5)")
         print(f"search by request id: p50 {big['request_p50']:.1f} ms, p99 {big['request_p99']:.1f} ms; "

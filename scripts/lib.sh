@@ -5,7 +5,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # What building hrms needs.
 BUILD_PACKAGES=(cmake ninja-build pkg-config g++ libboost1.81-dev libboost-json1.81-dev
   libboost-url1.81-dev libsoci-dev libsqlite3-dev libpq-dev libsodium-dev libssl-dev
-  libspdlog-dev libfmt-dev libcli11-dev libtoml11-dev libmagic-dev libicu-dev curl)
+  libspdlog-dev libfmt-dev libcli11-dev libtoml11-dev libmagic-dev libicu-dev zlib1g-dev curl)
 # What testing it needs on top: a real PostgreSQL 15, GoogleTest, the Python end-to-end suite,
 # promtool (from prometheus) to check /metrics, sqlite3 for inspection.
 TEST_PACKAGES=(libgtest-dev libgmock-dev libbenchmark-dev postgresql-15 postgresql-client-15

@@ -539,3 +539,52 @@ def test_csv_export_of_many_pages_and_its_refusals(start_server):
                  422, "validation_failed", "category")
     user, utoken = srv.user_with_token()
     assert_error(srv.get("/api/v1/audit", utoken, params={"format": "csv"}), 403, "forbidden")
+
+
+# --------------------------------------------------------------------------------------------
+# Retention
+
+
+def test_retention_archives_then_deletes_and_the_chain_still_verifies(start_server, clock, tmp_path):
+    import json
+    srv = start_server({**clock.env(), "HRMS_AUDIT_CHECKPOINT_INTERVAL_S": "0.2", "HRMS_AUDIT_RETENTION_DAYS": "1",
+                        "HRMS_AUDIT_RETENTION_INTERVAL_S": "0.3"})
+    user, token = srv.user_with_token()
+    for _ in range(5):
+        srv.get("/api/v1/profiles/me", token)
+    old = wait_entries(srv, count=5, actor_id=user["id"])
+
+    def checkpoints():
+        return srv.get("/api/v1/audit/verify", srv.admin_token).json()["checkpoints"]
+
+    # A checkpoint signed after these entries were sealed covers them.
+    signed_before = checkpoints()
+    wait_until(lambda: checkpoints() > signed_before, timeout=10, what="a checkpoint after the entries")
+    clock.forward(2 * 86400)  # two days later: what came before is past the retention period
+    srv._admin_token = None  # sessions have expired too
+    token = srv.token_for(user["email"])
+    for _ in range(3):
+        srv.get("/api/v1/profiles/me", token)
+    archive_dir = srv.db.data_dir / "audit-archive"
+    wait_until(lambda: archive_dir.exists() and list(archive_dir.glob("*.jsonl.gz")), timeout=15,
+               what="an archive")
+    [archive] = list(archive_dir.glob("*.jsonl.gz"))
+    first, last = (int(x) for x in archive.name[len("audit-"):-len(".jsonl.gz")].split("-"))
+    assert first == 1 and last >= old[0]["seq"]
+    # Deleted from the database, kept in the archive.
+    wait_until(lambda: srv.get("/api/v1/audit/1", srv.admin_token).status_code == 404, timeout=10,
+               what="entry 1 deleted")
+    assert search(srv, actor_id=user["id"])[-1]["seq"] > last
+    # The chain still verifies across the deleted prefix (a checkpoint vouches for its end) ...
+    body = srv.get("/api/v1/audit/verify", srv.admin_token).json()
+    assert body["ok"] is True, body
+    # ... and so does the archive, on its own.
+    srv.stop()
+    key = json.loads(run_cli(["audit", "verify"], srv.db).stdout)["public_key"]
+    out = run_cli(["audit", "verify", "--file", str(archive), "--public-key", key], srv.db)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert json.loads(out.stdout)["checked"] == last
+    # Deleting a retained entry at the start is still caught: no checkpoint vouches for the gap.
+    raw_sql(srv, f"DELETE FROM audit_entries WHERE seq = {last + 1}")
+    out = run_cli(["audit", "verify"], srv.db)
+    assert out.returncode == 1, out.stdout

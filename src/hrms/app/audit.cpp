@@ -1,5 +1,7 @@
 #include "hrms/app/audit.hpp"
 
+#include <algorithm>
+
 #include "hrms/app/actor.hpp"
 #include "hrms/app/audit_key.hpp"
 #include "hrms/app/crypto.hpp"
@@ -78,6 +80,19 @@ void ChainVerifier::fail(std::int64_t seq, std::string problem) {
 
 bool ChainVerifier::add(AuditEntry const& e) {
     if (!check_.ok) return false;
+    if (expected_ == 1 && e.seq > 1) {
+        // Entries before this one were archived and deleted (retention): the checkpoint signed
+        // at the last deleted one vouches for the hash this one must follow.
+        auto const it = std::find_if(checkpoints_.begin(), checkpoints_.end(),
+                                     [&](AuditCheckpoint const& c) { return c.seq == e.seq - 1; });
+        if (it == checkpoints_.end()) {
+            fail(1, "entries 1 to " + std::to_string(e.seq - 1) + " are missing and no checkpoint vouches for them");
+            return false;
+        }
+        prev_ = it->hash;
+        expected_ = e.seq;
+        ++check_.checkpoints;
+    }
     if (e.seq != expected_) {
         fail(expected_, e.seq > expected_ ? "entry missing (sequence jumps to " + std::to_string(e.seq) + ")"
                                           : "sequence out of order");

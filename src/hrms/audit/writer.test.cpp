@@ -265,6 +265,54 @@ TEST_F(AuditTest, AProcessWithoutTheSealerLockHandsItsEntriesOver) {
     EXPECT_EQ(all()[0].request_id, "req-3");
 }
 
+// ---- the store away
+
+// The test's store with an audit log that fails while `down` is set, as a database that went
+// away would (every other port is the real one).
+class FlakyStore final : public app::Store, public app::AuditLog {
+public:
+    explicit FlakyStore(app::Store& real) : real_(real) {}
+    bool down = false;
+    std::unique_ptr<app::Tx> begin(app::TxMode mode, app::TxContext context) override {
+        return real_.begin(mode, std::move(context));
+    }
+    std::string backend() const override { return real_.backend(); }
+    bool ping() override { return !down && real_.ping(); }
+    int schema_version() override { return real_.schema_version(); }
+    int latest_schema_version() const override { return real_.latest_schema_version(); }
+    app::PoolStats pool_stats() const override { return real_.pool_stats(); }
+    void set_live_sink(app::LiveSink* sink) override { real_.set_live_sink(sink); }
+    void set_effect_sink(app::EffectSink* sink) override { real_.set_effect_sink(sink); }
+    app::AuditLog& audit_log() override { return *this; }
+    std::unique_ptr<app::AuditSeal> begin_seal() override {
+        if (down) throw std::runtime_error("database error: could not connect to server");
+        return real_.audit_log().begin_seal();
+    }
+
+private:
+    app::Store& real_;
+};
+
+TEST_F(AuditTest, EntriesWaitInTheBufferWhileTheStoreIsAwayAndAreWrittenWhenItReturns) {
+    FlakyStore flaky(*store_);
+    audit::Writer w(flaky, audit::WriterOptions{.buffer = 8});
+    flaky.down = true;
+    for (int i = 1; i <= 10; ++i) w.record(access_entry(i));
+    EXPECT_THROW(w.flush(), std::runtime_error);
+    EXPECT_THROW(w.flush(), std::runtime_error);
+    auto const m = w.render_metrics();
+    EXPECT_NE(m.find("hrms_audit_buffered 8\n"), std::string::npos) << m;  // the buffer's capacity
+    EXPECT_NE(m.find("hrms_audit_dropped_total 2\n"), std::string::npos) << m;  // the two oldest
+    EXPECT_NE(m.find("hrms_audit_write_failures_total 2\n"), std::string::npos) << m;
+    flaky.down = false;
+    EXPECT_EQ(w.flush(), 8);
+    auto const entries = all();
+    ASSERT_EQ(entries.size(), 8u);
+    EXPECT_EQ(entries.back().request_id, "req-3");  // in order, the newest kept
+    EXPECT_EQ(entries.front().request_id, "req-10");
+    EXPECT_TRUE(app::verify_chain(*store_).ok);
+}
+
 // ---- signed checkpoints
 
 app::AuditKey test_key(char fill = 'k') { return app::AuditKey::from_seed(std::string(32, fill)); }

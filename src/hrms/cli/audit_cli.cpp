@@ -1,6 +1,9 @@
 #include "hrms/cli/audit_cli.hpp"
 
 #include <boost/json.hpp>
+#include <fcntl.h>
+#include <unistd.h>
+#include <zlib.h>
 
 #include <chrono>
 #include <filesystem>
@@ -134,6 +137,36 @@ app::AuditCheckpoint checkpoint_from(json::object const& o) {
 
 constexpr char kFormat[] = "hrms-audit-export";
 
+// Lines of a file, gzip-compressed or not (zlib reads plain files as they are).
+class LineReader {
+public:
+    explicit LineReader(std::string const& path) : gz_(gzopen(path.c_str(), "rb")) {
+        if (!gz_) throw std::runtime_error("cannot read " + path);
+        gzbuffer(gz_, 1 << 16);
+    }
+    ~LineReader() { gzclose(gz_); }
+    LineReader(LineReader const&) = delete;
+    LineReader& operator=(LineReader const&) = delete;
+    bool next(std::string& line) {
+        line.clear();
+        char buf[1 << 14];
+        while (gzgets(gz_, buf, sizeof buf)) {
+            line += buf;
+            if (!line.empty() && line.back() == '\n') {
+                line.pop_back();
+                return true;
+            }
+        }
+        int err = 0;
+        gzerror(gz_, &err);
+        if (err != Z_OK && err != Z_STREAM_END) throw std::runtime_error("the file is damaged (gzip)");
+        return !line.empty();
+    }
+
+private:
+    gzFile gz_;
+};
+
 }  // namespace
 
 int audit_verify(app::Store& store, std::optional<std::string> trusted_key) {
@@ -171,8 +204,7 @@ int audit_export(app::Store& store, std::optional<std::string> public_key, std::
 
 int audit_verify_file(std::string const& path, std::optional<std::string> trusted_key) {
     auto const started = std::chrono::steady_clock::now();
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw std::runtime_error("cannot read " + path);
+    LineReader in(path);
     std::string line;
     std::int64_t line_no = 0;
     auto parse = [&]() -> json::object {
@@ -182,7 +214,7 @@ int audit_verify_file(std::string const& path, std::optional<std::string> truste
             throw std::runtime_error(path + ":" + std::to_string(line_no) + ": not a JSON object");
         return std::move(v.as_object());
     };
-    if (!std::getline(in, line)) throw std::runtime_error(path + " is empty");
+    if (!in.next(line)) throw std::runtime_error(path + " is empty");
     ++line_no;
     auto const header = parse();
     if (auto const* f = header.if_contains("format"); !f || !f->is_string() || f->as_string() != kFormat)
@@ -196,7 +228,7 @@ int audit_verify_file(std::string const& path, std::optional<std::string> truste
     }
     std::vector<app::AuditCheckpoint> checkpoints;
     std::optional<app::ChainVerifier> verifier;
-    while (std::getline(in, line)) {
+    while (in.next(line)) {
         ++line_no;
         if (line.empty()) continue;
         auto const o = parse();
@@ -216,6 +248,89 @@ int audit_verify_file(std::string const& path, std::optional<std::string> truste
     }
     if (!verifier) verifier.emplace(checkpoints, trusted_key);
     return report(verifier->finish(), since(started), trusted_key);
+}
+
+std::int64_t audit_retention(app::Store& store, Config const& config, std::optional<std::string> public_key,
+                             Instant now) {
+    if (config.audit_retention_days <= 0) return 0;
+    auto const cutoff = now.plus_seconds(-config.audit_retention_days * 86400.0);
+    std::vector<app::AuditCheckpoint> checkpoints;
+    std::int64_t first = 0, head = 0;
+    {
+        auto tx = store.begin(app::TxMode::read);
+        checkpoints = tx->audit().checkpoints();
+        tx->audit().scan(1, [&](app::AuditEntry const& e) {
+            first = e.seq;
+            return false;
+        });
+        app::AuditQuery q;
+        q.limit = 1;
+        auto newest = tx->audit().search(q);
+        if (!newest.empty()) head = newest.front().seq;
+    }
+    // The newest checkpoint signed before the cutoff: every entry up to it is older (entries are
+    // sealed before a checkpoint names them). One entry at least stays, so the chain's end
+    // remains vouched for by the checkpoints after it.
+    std::optional<app::AuditCheckpoint> through;
+    for (auto const& c : checkpoints) {
+        if (c.at < cutoff && c.seq >= first && c.seq < head) through = c;
+    }
+    if (!through || first == 0) return 0;
+
+    auto const dir = std::filesystem::path(config.data_dir) / "audit-archive";
+    std::filesystem::create_directories(dir);
+    auto const name = "audit-" + std::to_string(first) + "-" + std::to_string(through->seq) + ".jsonl.gz";
+    auto const tmp = dir / (name + ".tmp");
+    {
+        gzFile gz = gzopen(tmp.c_str(), "wb6");
+        if (!gz) throw std::runtime_error("cannot write " + tmp.string());
+        auto put = [&](json::object const& o) {
+            auto const line = json::serialize(o) + "\n";
+            if (gzwrite(gz, line.data(), static_cast<unsigned>(line.size())) != static_cast<int>(line.size()))
+                throw std::runtime_error("writing " + tmp.string() + " failed");
+        };
+        std::vector<app::AuditCheckpoint> covering;
+        for (auto const& c : checkpoints) {
+            if (c.seq >= first - 1 && c.seq <= through->seq) covering.push_back(c);
+        }
+        put(json::object{{"format", kFormat},
+                         {"version", 1},
+                         {"public_key", public_key ? json::value(*public_key) : json::value(nullptr)},
+                         {"checkpoints", covering.size()},
+                         {"first_seq", first},
+                         {"last_seq", through->seq}});
+        for (auto const& c : covering) put(json::object{{"checkpoint", checkpoint_json(c)}});
+        auto tx = store.begin(app::TxMode::read);
+        tx->audit().scan(first, [&](app::AuditEntry const& e) {
+            if (e.seq > through->seq) return false;
+            put(json::object{{"entry", entry_json(e)}});
+            return true;
+        });
+        if (gzclose(gz) != Z_OK) throw std::runtime_error("writing " + tmp.string() + " failed");
+    }
+    // On disk before anything is deleted.
+    int fd = ::open(tmp.c_str(), O_RDONLY);
+    if (fd < 0 || ::fsync(fd) != 0) {
+        if (fd >= 0) ::close(fd);
+        throw std::runtime_error("cannot sync " + tmp.string());
+    }
+    ::close(fd);
+    std::filesystem::rename(tmp, dir / name);
+    int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+    if (dfd >= 0) {
+        ::fsync(dfd);
+        ::close(dfd);
+    }
+    // In steps, so the chain's writer lock is never held for long.
+    std::int64_t deleted = 0;
+    for (std::int64_t upto = first + 9999;; upto += 10000) {
+        auto seal = store.audit_log().begin_seal();
+        if (!seal->sealer()) throw std::runtime_error("another process holds the audit sealer's lock; retried next run");
+        deleted += seal->drop_through(std::min(upto, through->seq));
+        seal->commit();
+        if (upto >= through->seq) break;
+    }
+    return deleted;
 }
 
 }  // namespace hrms::cli

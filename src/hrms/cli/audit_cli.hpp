@@ -21,4 +21,12 @@ int audit_verify_file(std::string const& path, std::optional<std::string> truste
 // Writes the chain, its checkpoints and the public key as JSON lines to `out` ("-": stdout).
 int audit_export(app::Store& store, std::optional<std::string> public_key, std::string const& out);
 
+// Retention (HRMS_AUDIT_RETENTION_DAYS): archives the entries older than the retention period,
+// up to the newest checkpoint signed before it began, into
+// <data dir>/audit-archive/audit-<first>-<last>.jsonl.gz (the export format, with the
+// checkpoints that vouch for both ends), fsyncs it, and only then deletes them. The entries
+// deleted (0 when retention is off or nothing is old enough).
+std::int64_t audit_retention(app::Store& store, Config const& config, std::optional<std::string> public_key,
+                             Instant now);
+
 }  // namespace hrms::cli

@@ -151,6 +151,8 @@ std::vector<Setting> const& settings() {
         integer("audit_buffer", FIELD(audit.buffer), 1),
         str("audit_key_file", FIELD(audit_key_file)),
         dbl("audit_checkpoint_interval_s", FIELD(audit_checkpoint_interval_s), 0.05),
+        dbl("audit_retention_days", FIELD(audit_retention_days), 0),
+        dbl("audit_retention_interval_s", FIELD(audit_retention_interval_s), 0.05),
     };
     return kAll;
 }

@@ -33,6 +33,8 @@ struct Config {
     std::string test_clock_file;      // dev mode only: the clock is moved by the seconds it holds
     std::string audit_key_file;       // the audit chain's signing key; default data_dir/audit-signing.key
     double audit_checkpoint_interval_s = 60;  // how often the chain's head is signed
+    double audit_retention_days = 0;          // 0: keep the audit trail forever
+    double audit_retention_interval_s = 3600;  // how often the retention job looks
 
     http::HttpConfig http;
     app::AuthPolicy auth;

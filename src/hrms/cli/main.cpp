@@ -144,6 +144,14 @@ void add_jobs(jobs::Runner& runner, World& w) {
                 .jitter = 0.1,
                 .single_instance = true,
                 .run = [&w](jobs::JobContext&) -> std::int64_t { return w.profiles.escalate_due(); }});
+    runner.add({.name = "audit.retention",
+                .description = "Archives and then deletes audit entries older than HRMS_AUDIT_RETENTION_DAYS.",
+                .interval_s = w.config.audit_retention_interval_s,
+                .jitter = 0.1,
+                .single_instance = true,
+                .run = [&w](jobs::JobContext& ctx) -> std::int64_t {
+                    return cli::audit_retention(*w.store, w.config, w.audit_key.public_key(), ctx.clock.now());
+                }});
     runner.add({.name = "audit.checkpoint",
                 .description = "Signs the audit chain's head (HRMS_AUDIT_KEY_FILE) when it moved since the last checkpoint.",
                 .interval_s = w.config.audit_checkpoint_interval_s,

@@ -336,6 +336,16 @@ public:
         guard([&] { insert_pending(sql_, entries); });
     }
 
+    std::int64_t drop_through(std::int64_t seq) override {
+        if (!sealer_) throw std::logic_error("audit: retention without the sealer lock");
+        return guard([&]() -> std::int64_t {
+            long long s = seq;
+            soci::statement st = (sql_.prepare << "DELETE FROM audit_entries WHERE seq <= :s", use(s));
+            st.execute(true);
+            return st.get_affected_rows();
+        });
+    }
+
     std::int64_t last_checkpoint() override {
         return guard([&]() -> std::int64_t {
             long long seq = 0;

@@ -77,6 +77,9 @@ public:
     virtual void append(std::vector<AuditEntry> const& sealed) = 0;
     // For a step that is not the sealer: stores access entries as pending, for the sealer.
     virtual void add_pending(std::vector<AuditEntry> const& entries) = 0;
+    // Deletes the chain's entries up to `seq` (retention, after they were archived; the sealer
+    // only). Checkpoints are kept: they vouch for the first entry that remains.
+    virtual std::int64_t drop_through(std::int64_t seq) = 0;
     // The newest checkpoint's seq (0: none), and a new one (the sealer only).
     virtual std::int64_t last_checkpoint() = 0;
     virtual void add_checkpoint(AuditCheckpoint const& checkpoint) = 0;
