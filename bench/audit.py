@@ -100,7 +100,7 @@ def decision_latency(tmp, n=300, load=False):
     res = {"on": [], "off": []}
     for run in range(RUNS * 2):
         mode = ["on", "off"][(run + run // 2) % 2]
-        srv = Server(tmp / f"dec{run}", HRMS_AUDIT_ACCESS=1 if mode == "on" else 0)
+        srv = Server(tmp / f"dec{'load' if load else ''}{run}", HRMS_AUDIT_ACCESS=1 if mode == "on" else 0)
         admin = srv.token()
         h = {"Authorization": f"Bearer {admin}"}
         emp = srv.http.post(srv.url + "/api/v1/users", headers=h,

@@ -2,15 +2,21 @@
 # The filtered review-queue page (50 rows) over 100,000 profiles on SQLite.
 #   bench/queue.sh [PROFILES=100000] [DURATION=10s]
 # Seeds with `hrms demo seed`, then wrk -t1 -c8 on several filters; prints p50/p99 per filter.
+# HRMS_BIN=path measures that server binary instead of building the release tree.
 source "$(dirname "$0")/../scripts/lib.sh"
 N=${1:-100000}
 DUR=${2:-10s}
 OUT="${BENCH_OUT:-/tmp/hrms-bench}"
 mkdir -p "$OUT"
 ensure_packages "${BUILD_PACKAGES[@]}" wrk
-build release
-HRMS="$ROOT/build/release/bin/hrms"
-DATA="$OUT/queue-data-$N"
+if [ -n "${HRMS_BIN:-}" ]; then
+  HRMS=$HRMS_BIN  # a server binary built elsewhere (an older build, to compare): no build here
+  DATA="$OUT/queue-data-$N-$(basename "$HRMS_BIN")"
+else
+  build release
+  HRMS="$ROOT/build/release/bin/hrms"
+  DATA="$OUT/queue-data-$N"
+fi
 if [ ! -f "$DATA/hrms.db" ]; then
   HRMS_DATA_DIR="$DATA" "$HRMS" demo seed --employees "$N" >/dev/null
 fi

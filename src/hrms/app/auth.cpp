@@ -31,6 +31,26 @@ Auth::Auth(Store& store, Clock const& clock, AuthPolicy const& policy, RoleCatal
     : security_(security), store_(store), clock_(clock), policy_(policy), roles_(roles), throttle_(throttle),
       dummy_hash_(hash_password(random_token())) {}
 
+void Auth::report_failure(LoginInput const& input, std::string const& email, std::optional<UserId> user) {
+    if (!security_) return;
+    // A security event: repeated failures from this address or against this email raise its
+    // level (and a critical one alerts the admins).
+    SecuritySignal s;
+    s.event = SecurityEvent::login_failed;
+    s.ip = input.ip;
+    s.account = email;
+    s.request_id = input.request_id;
+    s.user_agent = core::clip_utf8(input.user_agent, 512);
+    s.method = "POST";
+    s.route = s.path = "/api/v1/auth/login";
+    s.status = 401;
+    if (user) {
+        s.target_type = "user";
+        s.target_id = std::to_string(*user);
+    }
+    security_->report(s);
+}
+
 Result<LoginResult> Auth::login(LoginInput const& input) {
     auto const now = clock_.now();
     if (double wait = throttle_.admit(input.ip, now); wait > 0)
@@ -70,24 +90,7 @@ Result<LoginResult> Auth::login(LoginInput const& input) {
         tx->users().record_login_failure(key, input.ip, now, since);
         tx->commit();
         tx.reset();  // report() may write an alert: never while holding the writer
-        if (security_) {
-            // A security event: repeated failures from this address or against this email raise
-            // its level (and a critical one alerts the admins).
-            SecuritySignal s;
-            s.event = SecurityEvent::login_failed;
-            s.ip = input.ip;
-            s.account = email;
-            s.request_id = input.request_id;
-            s.user_agent = core::clip_utf8(input.user_agent, 512);
-            s.method = "POST";
-            s.route = s.path = "/api/v1/auth/login";
-            s.status = 401;
-            if (user) {
-                s.target_type = "user";
-                s.target_id = std::to_string(user->id);
-            }
-            security_->report(s);
-        }
+        report_failure(input, email, user ? std::optional<UserId>(user->id) : std::nullopt);
         throttle_.record_failure(input.ip, now);
         return bad_credentials();
     }

@@ -73,6 +73,8 @@ public:
     Result<void> accept_invite(std::string const& token, std::string const& new_password);
 
 private:
+    // Tells the security monitor of a failed login (never while holding a transaction).
+    void report_failure(LoginInput const& input, std::string const& email, std::optional<UserId> user);
     // When the stored session was created, if it still authenticates at `now` (neither its idle
     // nor its absolute lifetime is over; its account's status is not looked at); else nullopt.
     std::optional<Instant> created_if_unexpired(SessionRecord const& s, Instant now) const;

@@ -250,34 +250,14 @@ int audit_verify_file(std::string const& path, std::optional<std::string> truste
     return report(verifier->finish(), since(started), trusted_key);
 }
 
-std::int64_t audit_retention(app::Store& store, Config const& config, std::optional<std::string> public_key,
-                             Instant now) {
-    if (config.audit_retention_days <= 0) return 0;
-    auto const cutoff = now.plus_seconds(-config.audit_retention_days * 86400.0);
-    std::vector<app::AuditCheckpoint> checkpoints;
-    std::int64_t first = 0, head = 0;
-    {
-        auto tx = store.begin(app::TxMode::read);
-        checkpoints = tx->audit().checkpoints();
-        tx->audit().scan(1, [&](app::AuditEntry const& e) {
-            first = e.seq;
-            return false;
-        });
-        app::AuditQuery q;
-        q.limit = 1;
-        auto newest = tx->audit().search(q);
-        if (!newest.empty()) head = newest.front().seq;
-    }
-    // The newest checkpoint signed before the cutoff: every entry up to it is older (entries are
-    // sealed before a checkpoint names them). One entry at least stays, so the chain's end
-    // remains vouched for by the checkpoints after it.
-    std::optional<app::AuditCheckpoint> through;
-    for (auto const& c : checkpoints) {
-        if (c.at < cutoff && c.seq >= first && c.seq < head) through = c;
-    }
-    if (!through || first == 0) return 0;
-
-    auto const dir = std::filesystem::path(config.data_dir) / "audit-archive";
+namespace {
+// Writes entries first..through.seq with the checkpoints that vouch for both ends as
+// audit-<first>-<last>.jsonl.gz in `dir`: to a temporary file, fsynced, then renamed (and the
+// directory fsynced), so a crash leaves either no archive or a whole one.
+void write_archive(app::Store& store, std::filesystem::path const& dir, std::optional<std::string> const& public_key,
+                   std::vector<app::AuditCheckpoint> const& checkpoints, std::int64_t first,
+                   app::AuditCheckpoint const& through_cp) {
+    auto const* through = &through_cp;
     std::filesystem::create_directories(dir);
     auto const name = "audit-" + std::to_string(first) + "-" + std::to_string(through->seq) + ".jsonl.gz";
     auto const tmp = dir / (name + ".tmp");
@@ -321,6 +301,38 @@ std::int64_t audit_retention(app::Store& store, Config const& config, std::optio
         ::fsync(dfd);
         ::close(dfd);
     }
+}
+}  // namespace
+
+std::int64_t audit_retention(app::Store& store, Config const& config, std::optional<std::string> public_key,
+                             Instant now) {
+    if (config.audit_retention_days <= 0) return 0;
+    auto const cutoff = now.plus_seconds(-config.audit_retention_days * 86400.0);
+    std::vector<app::AuditCheckpoint> checkpoints;
+    std::int64_t first = 0, head = 0;
+    {
+        auto tx = store.begin(app::TxMode::read);
+        checkpoints = tx->audit().checkpoints();
+        tx->audit().scan(1, [&](app::AuditEntry const& e) {
+            first = e.seq;
+            return false;
+        });
+        app::AuditQuery q;
+        q.limit = 1;
+        auto newest = tx->audit().search(q);
+        if (!newest.empty()) head = newest.front().seq;
+    }
+    // The newest checkpoint signed before the cutoff: every entry up to it is older (entries are
+    // sealed before a checkpoint names them). One entry at least stays, so the chain's end
+    // remains vouched for by the checkpoints after it.
+    std::optional<app::AuditCheckpoint> through;
+    for (auto const& c : checkpoints) {
+        if (c.at < cutoff && c.seq >= first && c.seq < head) through = c;
+    }
+    if (!through || first == 0) return 0;
+
+    write_archive(store, std::filesystem::path(config.data_dir) / "audit-archive", public_key, checkpoints, first,
+                  *through);
     // In steps, so the chain's writer lock is never held for long.
     std::int64_t deleted = 0;
     for (std::int64_t upto = first + 9999;; upto += 10000) {
@@ -331,6 +343,30 @@ std::int64_t audit_retention(app::Store& store, Config const& config, std::optio
         if (upto >= through->seq) break;
     }
     return deleted;
+}
+
+void AuditCommands::add_to(CLI::App& cli) {
+    auto* audit = cli.add_subcommand("audit", "the audit trail");
+    audit->require_subcommand(1);
+    verify = audit->add_subcommand("verify", "walk the hash chain; exit 1 at the first entry that does not match");
+    verify->add_option("--file", file, "an export (hrms audit checkpoint export) instead of the database");
+    verify->add_option("--public-key", public_key, "the signing key's public key (hex) checkpoints must carry");
+    auto* checkpoint = audit->add_subcommand("checkpoint", "signed checkpoints");
+    checkpoint->require_subcommand(1);
+    export_ = checkpoint->add_subcommand(
+        "export", "write the chain, its signed checkpoints and the public key (JSON lines), for hrms audit verify --file");
+    export_->add_option("--out", out, "where to write (default: standard output)");
+}
+
+int AuditCommands::run(Config const& config, std::function<std::unique_ptr<app::Store>()> const& open) const {
+    if (*verify) {
+        std::optional<std::string> pinned;
+        if (!public_key.empty()) pinned = public_key;
+        if (!file.empty()) return audit_verify_file(file, pinned);
+        if (!pinned) pinned = configured_public_key(config);
+        return audit_verify(*open(), pinned);
+    }
+    return audit_export(*open(), configured_public_key(config), out);
 }
 
 }  // namespace hrms::cli

@@ -1,5 +1,9 @@
 #pragma once
 // `hrms audit verify [--file F] [--public-key HEX]` and `hrms audit checkpoint export [--out F]`.
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -7,6 +11,18 @@
 #include "hrms/cli/config.hpp"
 
 namespace hrms::cli {
+
+// The `audit` subcommands and their options.
+struct AuditCommands {
+    CLI::App* verify = nullptr;
+    CLI::App* export_ = nullptr;
+    std::string file, public_key, out = "-";
+
+    void add_to(CLI::App& cli);
+    bool chosen() const { return (verify && *verify) || (export_ && *export_); }
+    // Runs the chosen one; `open` opens (and migrates) the configured store when it needs one.
+    int run(Config const& config, std::function<std::unique_ptr<app::Store>()> const& open) const;
+};
 
 // The audit signing key's file: HRMS_AUDIT_KEY_FILE, or audit-signing.key in the data dir.
 std::string audit_key_path(Config const& config);

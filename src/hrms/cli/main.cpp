@@ -289,17 +289,8 @@ int main(int argc, char** argv) {
     demo_seed->add_option("--employees", demo_employees, "how many employees")->check(CLI::Range(1, 1'000'000));
     demo_seed->add_option("--seed", demo_rng_seed, "random seed (same seed, same data)");
 
-    auto* audit_cmd = cli.add_subcommand("audit", "the audit trail");
-    audit_cmd->require_subcommand(1);
-    auto* audit_verify = audit_cmd->add_subcommand("verify", "walk the hash chain; exit 1 at the first entry that does not match");
-    std::string audit_file, audit_public_key, audit_out = "-";
-    audit_verify->add_option("--file", audit_file, "an export (hrms audit checkpoint export) instead of the database");
-    audit_verify->add_option("--public-key", audit_public_key, "the signing key's public key (hex) checkpoints must carry");
-    auto* audit_checkpoint = audit_cmd->add_subcommand("checkpoint", "signed checkpoints");
-    audit_checkpoint->require_subcommand(1);
-    auto* audit_export = audit_checkpoint->add_subcommand(
-        "export", "write the chain, its signed checkpoints and the public key (JSON lines), for hrms audit verify --file");
-    audit_export->add_option("--out", audit_out, "where to write (default: standard output)");
+    cli::AuditCommands audit;
+    audit.add_to(cli);
 
     CLI11_PARSE(cli, argc, argv);
 
@@ -331,18 +322,7 @@ int main(int argc, char** argv) {
             return 0;
         }
         if (*serve) return cmd_serve(std::move(config));
-        if (*audit_verify) {
-            std::optional<std::string> pinned;
-            if (!audit_public_key.empty()) pinned = audit_public_key;
-            if (!audit_file.empty()) return cli::audit_verify_file(audit_file, pinned);
-            if (!pinned) pinned = cli::configured_public_key(config);
-            auto store = open_and_migrate(config);
-            return cli::audit_verify(*store, pinned);
-        }
-        if (*audit_export) {
-            auto store = open_and_migrate(config);
-            return cli::audit_export(*store, cli::configured_public_key(config), audit_out);
-        }
+        if (audit.chosen()) return audit.run(config, [&] { return open_and_migrate(config); });
         if (*demo_seed) return cmd_demo_seed(std::move(config), demo_employees, demo_rng_seed);
         if (*user_create) {
             if (roles.empty()) roles.push_back("employee");

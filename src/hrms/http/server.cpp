@@ -88,6 +88,9 @@ private:
     void begin_shutdown();
     awaitable<bool> write(beast::tcp_stream& stream, Response res, bool head, bool keep_alive,
                           unsigned version);
+    // A Response::stream body: the header, then each piece as it is made, chunked.
+    awaitable<bool> write_stream(beast::tcp_stream& stream, Response& res, bool head, bool keep_alive,
+                                 unsigned version);
     // Streams a multipart body into an UploadSink; fills req.upload and req.form.
     awaitable<Result<void>> read_upload(beast::tcp_stream& stream, beast::flat_buffer& buffer,
                                         bhttp::request_parser<bhttp::string_body>& parser, Request& req);
@@ -231,45 +234,48 @@ awaitable<void> Server::accept_loop() {
     }
 }
 
+awaitable<bool> Server::write_stream(beast::tcp_stream& stream, Response& res, bool head, bool keep_alive,
+                                     unsigned version) {
+    // An export: the header now, then each piece as the producer makes it (on the blocking
+    // pool: it reads the database), in constant memory.
+    bhttp::response<bhttp::empty_body> out{static_cast<bhttp::status>(res.status), version};
+    out.set(bhttp::field::server, "hrms");
+    out.set(bhttp::field::content_type, res.content_type);
+    for (auto& [k, v] : res.headers) out.insert(k, v);
+    out.keep_alive(keep_alive);
+    out.chunked(true);
+    stream.expires_after(std::chrono::milliseconds(static_cast<long>(config_.http_read_timeout_s * 1000)));
+    bhttp::response_serializer<bhttp::empty_body> sr{out};
+    auto [hec, hn] = co_await bhttp::async_write_header(stream, sr, kTuple);
+    if (hec) co_return false;
+    if (head) co_return keep_alive;
+    auto& produce = res.stream;
+    std::string chunk;
+    for (;;) {
+        bool more = false;
+        try {
+            more = co_await blocking(pool_, [&produce, &chunk] {
+                chunk.clear();
+                return produce(chunk);
+            });
+        } catch (std::exception const& e) {
+            log::error("http.stream_failed", {log::str("what", log::what(e))});
+            co_return false;  // closed without the last chunk: the client sees it incomplete
+        }
+        if (!chunk.empty()) {
+            stream.expires_after(std::chrono::milliseconds(static_cast<long>(config_.http_read_timeout_s * 1000)));
+            auto [cec, cn] = co_await asio::async_write(stream, bhttp::make_chunk(asio::buffer(chunk)), kTuple);
+            if (cec) co_return false;
+        }
+        if (!more) break;
+    }
+    auto [lec, ln] = co_await asio::async_write(stream, bhttp::make_chunk_last(), kTuple);
+    co_return !lec && keep_alive;
+}
+
 awaitable<bool> Server::write(beast::tcp_stream& stream, Response res, bool head, bool keep_alive,
                               unsigned version) {
-    if (res.stream) {
-        // An export: the header now, then each piece as the producer makes it (on the blocking
-        // pool: it reads the database), in constant memory.
-        bhttp::response<bhttp::empty_body> out{static_cast<bhttp::status>(res.status), version};
-        out.set(bhttp::field::server, "hrms");
-        out.set(bhttp::field::content_type, res.content_type);
-        for (auto& [k, v] : res.headers) out.insert(k, v);
-        out.keep_alive(keep_alive);
-        out.chunked(true);
-        stream.expires_after(std::chrono::milliseconds(static_cast<long>(config_.http_read_timeout_s * 1000)));
-        bhttp::response_serializer<bhttp::empty_body> sr{out};
-        auto [hec, hn] = co_await bhttp::async_write_header(stream, sr, kTuple);
-        if (hec) co_return false;
-        if (head) co_return keep_alive;
-        auto& produce = res.stream;
-        std::string chunk;
-        for (;;) {
-            bool more = false;
-            try {
-                more = co_await blocking(pool_, [&produce, &chunk] {
-                    chunk.clear();
-                    return produce(chunk);
-                });
-            } catch (std::exception const& e) {
-                log::error("http.stream_failed", {log::str("what", log::what(e))});
-                co_return false;  // closed without the last chunk: the client sees it incomplete
-            }
-            if (!chunk.empty()) {
-                stream.expires_after(std::chrono::milliseconds(static_cast<long>(config_.http_read_timeout_s * 1000)));
-                auto [cec, cn] = co_await asio::async_write(stream, bhttp::make_chunk(asio::buffer(chunk)), kTuple);
-                if (cec) co_return false;
-            }
-            if (!more) break;
-        }
-        auto [lec, ln] = co_await asio::async_write(stream, bhttp::make_chunk_last(), kTuple);
-        co_return !lec && keep_alive;
-    }
+    if (res.stream) co_return co_await write_stream(stream, res, head, keep_alive, version);
     if (!res.file_path.empty()) {
         // Documents go out from disk in chunks, never loaded whole.
         bhttp::file_body::value_type file;

@@ -159,6 +159,23 @@ bool Runner::take_lease(Slot& slot, Instant now, app::Tx& tx) {
     return mine;
 }
 
+namespace {
+// A finished run as an audit entry (category job).
+app::AuditEntry run_entry(app::JobRunRecord const& rec, double took_s) {
+    auto entry = app::domain_entry(rec.started_at, core::AuditCategory::job, "job.run", "job", rec.job);
+    bool const ok = rec.outcome == app::JobOutcome::ok;
+    entry.outcome = ok ? core::AuditOutcome::success : core::AuditOutcome::error;
+    entry.level = ok ? core::AuditLevel::info : core::AuditLevel::warning;
+    entry.latency_us = static_cast<std::int64_t>(took_s * 1e6);
+    entry.details = app::json_members({{"run_id", std::to_string(rec.id)},
+                                       {"instance", app::json_text(rec.instance)},
+                                       {"items", std::to_string(rec.items)},
+                                       {"finished_at", app::json_text(to_rfc3339(*rec.finished_at))},
+                                       {"error", rec.error ? app::json_text(*rec.error) : "null"}});
+    return entry;
+}
+}  // namespace
+
 RunResult Runner::run(Slot& slot) {
     auto const& spec = slot.spec;
     {
@@ -218,18 +235,7 @@ RunResult Runner::run(Slot& slot) {
         auto tx = store_.begin(app::TxMode::write);
         tx->jobs().finish_run(rec);
         tx->jobs().prune_runs(spec.name, options_.keep_runs);
-        // The run in the audit trail too, with the row that records it.
-        auto entry = app::domain_entry(rec.started_at, core::AuditCategory::job, "job.run", "job", spec.name);
-        bool const ok = rec.outcome == app::JobOutcome::ok;
-        entry.outcome = ok ? core::AuditOutcome::success : core::AuditOutcome::error;
-        entry.level = ok ? core::AuditLevel::info : core::AuditLevel::warning;
-        entry.latency_us = static_cast<std::int64_t>(took_s * 1e6);
-        entry.details = app::json_members({{"run_id", std::to_string(rec.id)},
-                                           {"instance", app::json_text(rec.instance)},
-                                           {"items", std::to_string(rec.items)},
-                                           {"finished_at", app::json_text(to_rfc3339(*rec.finished_at))},
-                                           {"error", rec.error ? app::json_text(*rec.error) : "null"}});
-        tx->audit().record(std::move(entry));
+        tx->audit().record(run_entry(rec, took_s));  // in the audit trail too, with its row
         tx->commit();
     } catch (std::exception const& e) {
         log::warn("jobs.record_failed", {log::str("job", spec.name), log::str("what", log::what(e))});
