@@ -588,3 +588,33 @@ def test_retention_archives_then_deletes_and_the_chain_still_verifies(start_serv
     raw_sql(srv, f"DELETE FROM audit_entries WHERE seq = {last + 1}")
     out = run_cli(["audit", "verify"], srv.db)
     assert out.returncode == 1, out.stdout
+
+
+def test_a_job_run_a_request_triggered_is_part_of_that_requests_story(server):
+    admin = server.get("/api/v1/auth/me", server.admin_token).json()
+    rid = "trigger-" + uuid.uuid4().hex
+    r = server.post("/api/v1/admin/jobs/sla.escalate/run", server.admin_token, headers={"X-Request-Id": rid})
+    assert r.status_code == 202, r.text
+    story = wait_entries(server, count=2, request_id=rid)
+    run = next(e for e in story if e["action"] == "job.run")
+    assert run["category"] == "job" and run["target_id"] == "sla.escalate" and run["actor_id"] == admin["id"]
+    assert run["outcome"] == "success" and run["details"]["run_id"] >= 1
+    # A scheduled run carries no request.
+    scheduled = [e for e in search(server, action="job.run") if not e["request_id"]]
+    assert all(e["actor_id"] is None for e in scheduled)
+
+
+def test_a_bad_token_in_a_websocket_auth_message_is_a_security_event(server):
+    import json as _json
+    rid = "ws-" + uuid.uuid4().hex
+    ws = websocket.create_connection(f"ws://127.0.0.1:{server.port}/api/v1/ws", header=[f"X-Request-Id: {rid}"],
+                                     timeout=5)
+    ws.send(_json.dumps({"type": "auth", "token": "forged-token"}))
+    try:
+        while True:
+            ws.recv()
+    except Exception:
+        pass
+    ws.close()
+    [e] = wait_entries(server, request_id=rid, category="security")
+    assert e["action"] == "auth.invalid_token" and e["route"] == "/api/v1/ws" and e["ip"] == "127.0.0.1"

@@ -283,6 +283,12 @@ def test_message_flood_is_rate_limited_then_closed(start_server, clients):
     assert any(f["type"] == "error" and f["code"] == "rate_limited" for f in frames)
     assert sum(f["type"] == "pong" for f in frames) >= 5  # the burst was served
     assert bystander.fence() == []
+    # The flood is a security event in the audit trail.
+    def flood_entry():
+        r = srv.get("/api/v1/audit", srv.admin_token, params={"action": "http.rate_limited", "category": "security"})
+        return [e for e in r.json()["items"] if e["route"] == "/api/v1/ws"]
+    entries = wait_until(flood_entry, timeout=10, what="the flood's security entry")
+    assert entries[0]["actor_id"] is not None and entries[0]["status"] == 429
 
 
 def test_bad_after_parameter_is_an_error_and_1008(server, clients):

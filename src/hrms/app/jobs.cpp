@@ -69,7 +69,7 @@ Result<JobRunPage> JobAdmin::runs(Actor const& actor, JobRunQuery query) {
 
 Result<void> JobAdmin::trigger(Actor const& actor, std::string const& name) {
     TRY_VOID(require(actor, kPermission));
-    if (!monitor_ || !monitor_->trigger(name)) return fail(ErrorCode::not_found, "no such job");
+    if (!monitor_ || !monitor_->trigger(name, context_of(actor))) return fail(ErrorCode::not_found, "no such job");
     return {};
 }
 

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "hrms/app/tx_context.hpp"
 #include "hrms/core/error.hpp"
 #include "hrms/core/time.hpp"
 
@@ -75,8 +76,9 @@ public:
     // This process's instance name, as recorded in the runs it makes.
     virtual std::string instance() const = 0;
     virtual std::vector<JobState> jobs() const = 0;
-    // Makes `name` due now; false when no such job exists.
-    virtual bool trigger(std::string const& name) = 0;
+    // Makes `name` due now; false when no such job exists. `by` (who asked, and in which
+    // request) is carried into the run's audit entry.
+    virtual bool trigger(std::string const& name, TxContext by = {}) = 0;
 };
 
 struct Actor;

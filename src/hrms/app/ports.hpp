@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "hrms/app/jobs.hpp"
+#include "hrms/app/tx_context.hpp"
 #include "hrms/app/ports/audit.hpp"
 #include "hrms/app/ports/documents.hpp"
 #include "hrms/app/ports/notifications.hpp"
@@ -19,13 +20,6 @@
 
 namespace hrms::app {
 
-// Who a write transaction acts for, given when it begins: every row it writes that records an
-// event carries them (notifications and stage history now; audit entries and outbox messages
-// next), so that one request's traces can be put together.
-struct TxContext {
-    std::optional<UserId> actor;  // none: the system (a background job, the command line)
-    std::string request_id;       // the HTTP request's X-Request-Id; empty outside a request
-};
 
 // What live (WebSocket) sessions must learn once a write Tx commits. The store collects it from
 // the Tx's own writes (a notification inserted, a session deleted, a user suspended, roles

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <mutex>
 #include <random>
+#include <utility>
 #include <stdexcept>
 #include <thread>
 
@@ -49,6 +50,7 @@ struct Runner::Slot {
     mutable std::mutex mutex;
     std::condition_variable wake;
     bool triggered = false;
+    app::TxContext triggered_by;  // who made it due now, until the run starts
     bool running = false;
     bool leased = false;  // this process holds the lease (as far as it knows)
     std::optional<Instant> next_run_at;
@@ -124,18 +126,20 @@ void Runner::loop(Slot& slot) {
         if (stopping_) break;
         slot.triggered = false;
         slot.next_run_at.reset();
+        auto const by = std::exchange(slot.triggered_by, {});
         lock.unlock();
-        run(slot);
+        run(slot, by);
         lock.lock();
     }
 }
 
-bool Runner::trigger(std::string const& name) {
+bool Runner::trigger(std::string const& name, app::TxContext by) {
     auto* slot = find(name);
     if (!slot) return false;
     {
         std::lock_guard lock(slot->mutex);
         slot->triggered = true;
+        slot->triggered_by = std::move(by);
     }
     slot->wake.notify_all();
     return true;
@@ -176,7 +180,7 @@ app::AuditEntry run_entry(app::JobRunRecord const& rec, double took_s) {
 }
 }  // namespace
 
-RunResult Runner::run(Slot& slot) {
+RunResult Runner::run(Slot& slot, app::TxContext const& by) {
     auto const& spec = slot.spec;
     {
         std::lock_guard lock(slot.mutex);
@@ -232,7 +236,7 @@ RunResult Runner::run(Slot& slot) {
     double const took_s = std::chrono::duration<double>(SteadyClock::now() - t0).count();
     rec.finished_at = clock_.now();
     try {
-        auto tx = store_.begin(app::TxMode::write);
+        auto tx = store_.begin(app::TxMode::write, by);  // the entry carries who triggered it
         tx->jobs().finish_run(rec);
         tx->jobs().prune_runs(spec.name, options_.keep_runs);
         tx->audit().record(run_entry(rec, took_s));  // in the audit trail too, with its row

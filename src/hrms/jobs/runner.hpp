@@ -65,12 +65,13 @@ public:
 
     std::string instance() const override { return options_.instance; }
     std::vector<app::JobState> jobs() const override;
-    bool trigger(std::string const& name) override;
+    bool trigger(std::string const& name, app::TxContext by = {}) override;
 
 private:
     struct Slot;
     void loop(Slot& slot);
-    RunResult run(Slot& slot);
+    // `by`: who triggered this run (empty for a scheduled one), for its audit entry.
+    RunResult run(Slot& slot, app::TxContext const& by = {});
     // Takes or renews the job's lease in `tx` (and marks a dead holder's runs interrupted).
     bool take_lease(Slot& slot, Instant now, app::Tx& tx);
     Slot* find(std::string const& name) const;

@@ -123,6 +123,9 @@ private:
     void configure(std::string const& request_id);
     // The session's connect or disconnect entry in the audit trail (`seconds`: how long it lasted).
     void audit(char const* action, std::string const& request_id, double seconds);
+    // A security event of this socket (a bad token in its auth message, its message rate).
+    awaitable<void> report(app::SecurityEvent event, int status);
+    std::string request_id_;  // the upgrade request's
     void describe(app::Actor const& who, http::Request const& req);
     awaitable<void> live(std::optional<std::int64_t> after);
     awaitable<void> replay(std::int64_t after);
@@ -236,6 +239,7 @@ awaitable<bool> WsSession::authenticate(std::optional<app::Actor>& actor) {
     if (closing_) co_return false;
     if (!who) {
         fail("unauthenticated", who.error().message, 1008, "invalid or expired token");
+        co_await report(app::SecurityEvent::invalid_token, 401);
         co_return false;
     }
     deadline.cancel();
@@ -283,6 +287,7 @@ awaitable<void> WsSession::serve() {
             // answers; then it is cut off.
             if (++refused_in_a_row_ > 2 * cfg().ws_rate_per_s) {
                 fail("rate_limited", "too many messages", 1008, "message rate limit exceeded");
+                co_await report(app::SecurityEvent::rate_limited, 429);
                 co_return;
             }
             enqueue(error_frame("rate_limited", "too many messages; slow down"));
@@ -346,6 +351,27 @@ std::optional<std::int64_t> after_param(http::Request const& req) {
 }
 }  // namespace
 
+awaitable<void> WsSession::report(app::SecurityEvent event, int status) {
+    app::SecuritySignal s;
+    s.event = event;
+    s.ip = info_->remote_addr;
+    if (info_->user_id) {
+        s.actor = info_->user_id;
+        s.account = std::to_string(info_->user_id);
+        s.session_id = app::session_public_id(info_->token_hash);
+    }
+    s.request_id = request_id_;
+    s.user_agent = info_->user_agent;
+    s.method = "GET";
+    s.route = s.path = "/api/v1/ws";
+    s.status = status;
+    // On the pool: a critical event writes an alert.
+    co_await http::blocking(*state_->pool, [this, &s] {
+        state_->services.security.report(s);
+        return 0;
+    });
+}
+
 void WsSession::audit(char const* action, std::string const& request_id, double seconds) {
     auto& log = state_->services.access_log;
     if (!log.enabled()) return;
@@ -381,6 +407,9 @@ void WsSession::describe(app::Actor const& who, http::Request const& req) {
 awaitable<void> WsSession::run(http::Upgrade up) {
     auto self = shared_from_this();
     configure(up.request_id);
+    request_id_ = up.request_id;
+    info_->remote_addr = up.req.client_ip;  // for security events before the session is described
+    info_->user_agent = core::clip_utf8(up.req.header("user-agent"), 256);
     auto [aec] = co_await ws_.async_accept(up.raw, kTuple);
     if (aec) co_return;
     touch();

@@ -1,0 +1,18 @@
+#pragma once
+// Who a unit of work acts for (ports.hpp's Tx; the job runner carries it from a request that
+// triggered a run into the run's rows).
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace hrms::app {
+
+// Who a write transaction acts for, given when it begins: every row it writes that records an
+// event carries them (notifications, stage history, audit entries; outbox messages next), so
+// that one request's traces can be put together.
+struct TxContext {
+    std::optional<std::int64_t> actor;  // a UserId; none: the system (a background job, the command line)
+    std::string request_id;             // the HTTP request's X-Request-Id; empty outside a request
+};
+
+}  // namespace hrms::app
