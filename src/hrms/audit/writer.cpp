@@ -124,14 +124,34 @@ std::int64_t Writer::flush() {
     }
 }
 
+namespace {
+// Moves the access entries of `moved` back into `batch`, as they were, after a step failed, so
+// that flush() can keep them for the next one (domain entries stay pending in the database).
+void give_back(std::vector<app::AuditEntry>& moved, std::deque<app::AuditEntry>& batch) {
+    batch.clear();
+    for (auto& e : moved) {
+        if (e.pending_id) continue;
+        e.seq = 0;
+        e.hash.clear();
+        batch.push_back(std::move(e));
+    }
+}
+}  // namespace
+
 std::int64_t Writer::step(std::deque<app::AuditEntry>& batch) {
     auto seal = store_.audit_log().begin_seal();
     std::int64_t n = 0;
     if (!seal->sealer()) {
         // Another process seals now: leave our entries pending for it.
-        std::vector<app::AuditEntry> entries(batch.begin(), batch.end());
-        seal->add_pending(entries);
-        seal->commit();
+        std::vector<app::AuditEntry> entries(std::make_move_iterator(batch.begin()),
+                                             std::make_move_iterator(batch.end()));
+        try {
+            seal->add_pending(entries);
+            seal->commit();
+        } catch (...) {
+            give_back(entries, batch);
+            throw;
+        }
         std::lock_guard lock(mutex_);
         stored_pending_ += static_cast<std::int64_t>(entries.size());
         ++steps_;
@@ -152,8 +172,13 @@ std::int64_t Writer::step(std::deque<app::AuditEntry>& batch) {
     // Domain entries first: they committed before these requests' entries were taken.
     for (auto& e : pending) add(std::move(e));
     for (auto& e : batch) add(std::move(e));
-    if (!sealed.empty()) seal->append(sealed);
-    seal->commit();
+    try {
+        if (!sealed.empty()) seal->append(sealed);
+        seal->commit();
+    } catch (...) {
+        give_back(sealed, batch);
+        throw;
+    }
     n = static_cast<std::int64_t>(sealed.size());
     std::lock_guard lock(mutex_);
     sealed_ += n;

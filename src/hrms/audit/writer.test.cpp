@@ -267,12 +267,31 @@ TEST_F(AuditTest, AProcessWithoutTheSealerLockHandsItsEntriesOver) {
 
 // ---- the store away
 
+// A step whose commit fails, as when the connection drops mid-step.
+class FailingCommit final : public app::AuditSeal {
+public:
+    explicit FailingCommit(std::unique_ptr<app::AuditSeal> real) : real_(std::move(real)) {}
+    bool sealer() const override { return real_->sealer(); }
+    app::ChainHead head() override { return real_->head(); }
+    std::vector<AuditEntry> pending(int limit) override { return real_->pending(limit); }
+    void append(std::vector<AuditEntry> const& sealed) override { real_->append(sealed); }
+    void add_pending(std::vector<AuditEntry> const& entries) override { real_->add_pending(entries); }
+    std::int64_t drop_through(std::int64_t seq) override { return real_->drop_through(seq); }
+    std::int64_t last_checkpoint() override { return real_->last_checkpoint(); }
+    void add_checkpoint(app::AuditCheckpoint const& c) override { real_->add_checkpoint(c); }
+    void commit() override { throw std::runtime_error("database error: connection lost"); }
+
+private:
+    std::unique_ptr<app::AuditSeal> real_;
+};
+
 // The test's store with an audit log that fails while `down` is set, as a database that went
 // away would (every other port is the real one).
 class FlakyStore final : public app::Store, public app::AuditLog {
 public:
     explicit FlakyStore(app::Store& real) : real_(real) {}
     bool down = false;
+    bool fail_commit = false;
     std::unique_ptr<app::Tx> begin(app::TxMode mode, app::TxContext context) override {
         return real_.begin(mode, std::move(context));
     }
@@ -286,12 +305,28 @@ public:
     app::AuditLog& audit_log() override { return *this; }
     std::unique_ptr<app::AuditSeal> begin_seal() override {
         if (down) throw std::runtime_error("database error: could not connect to server");
+        if (fail_commit) return std::make_unique<FailingCommit>(real_.audit_log().begin_seal());
         return real_.audit_log().begin_seal();
     }
 
 private:
     app::Store& real_;
 };
+
+TEST_F(AuditTest, EntriesOfAStepThatFailsAfterSealingAreKeptWhole) {
+    FlakyStore flaky(*store_);
+    audit::Writer w(flaky, audit::WriterOptions{});
+    for (int i = 1; i <= 3; ++i) w.record(access_entry(i));
+    flaky.fail_commit = true;
+    EXPECT_THROW(w.flush(), std::runtime_error);
+    flaky.fail_commit = false;
+    EXPECT_EQ(w.flush(), 3);
+    auto const entries = all();
+    ASSERT_EQ(entries.size(), 3u);
+    EXPECT_EQ(entries[0].request_id, "req-3");
+    EXPECT_EQ(entries[2].path, "/api/v1/profiles/1");
+    EXPECT_TRUE(app::verify_chain(*store_).ok);
+}
 
 TEST_F(AuditTest, EntriesWaitInTheBufferWhileTheStoreIsAwayAndAreWrittenWhenItReturns) {
     FlakyStore flaky(*store_);
