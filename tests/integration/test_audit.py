@@ -105,6 +105,7 @@ def test_websocket_connect_and_disconnect_are_recorded(server):
     assert connects[0]["category"] == "access" and connects[0]["session_id"]
     assert disconnects[0]["details"]["ws_session_id"] == connects[0]["details"]["ws_session_id"]
     assert disconnects[0]["seq"] > connects[0]["seq"]
+    assert disconnects[0]["latency_ms"] > 0  # how long the socket was open
 
 
 # --------------------------------------------------------------------------------------------

@@ -6,7 +6,6 @@
 #include "hrms/app/audit_key.hpp"
 #include "hrms/app/crypto.hpp"
 
-#include <boost/json.hpp>
 
 namespace hrms::app {
 
@@ -34,22 +33,11 @@ std::string json_members(std::initializer_list<std::pair<std::string_view, std::
     std::string out = "{";
     for (auto const& [k, v] : members) {
         if (out.size() > 1) out += ',';
-        out += json_text(k);
+        out += json_quote(k);
         out += ':';
         out += v;
     }
     return out + "}";
-}
-
-std::string json_text(std::string_view s) { return boost::json::serialize(boost::json::string(s)); }
-
-std::string json_texts(std::vector<std::string> const& items) {
-    std::string out = "[";
-    for (auto const& i : items) {
-        if (out.size() > 1) out += ',';
-        out += json_text(i);
-    }
-    return out + "]";
 }
 
 std::string session_public_id(std::string const& token_hash) {
@@ -147,13 +135,18 @@ namespace {
 constexpr char const* kPermission = core::perm::audit_read;
 }
 
-Result<AuditPage> AuditTrail::search(Actor const& actor, AuditQuery query) {
+Result<void> AuditTrail::check(Actor const& actor, AuditQuery const& query) const {
     TRY_VOID(require(actor, kPermission));
     if (query.from && query.to) {
         if (*query.to <= *query.from) return invalid_field("to", "must be after from");
         if (query.to->ms - query.from->ms > kMaxAuditRangeDays * 86'400'000)
             return invalid_field("to", "a search may span at most " + std::to_string(kMaxAuditRangeDays) + " days");
     }
+    return {};
+}
+
+Result<AuditPage> AuditTrail::search(Actor const& actor, AuditQuery query) {
+    TRY_VOID(check(actor, query));
     int const want = query.limit;
     query.limit = want + 1;
     auto tx = store_.begin(TxMode::read);

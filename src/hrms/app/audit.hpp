@@ -27,11 +27,9 @@ std::string chain_hash(std::string const& prev_hash, AuditEntry const& entry);
 AuditEntry domain_entry(Instant now, core::AuditCategory category, std::string action, std::string target_type,
                         std::string target_id);
 
-// A JSON object whose members are given as already serialized JSON values.
+// A JSON object whose members are given as already serialized JSON values (json_quote,
+// json_quote_list, numbers).
 std::string json_members(std::initializer_list<std::pair<std::string_view, std::string>> members);
-// A JSON string (quoted and escaped) and a JSON array of strings.
-std::string json_text(std::string_view s);
-std::string json_texts(std::vector<std::string> const& items);
 
 // The public id of a sign-in session: derived from its token hash, useless for signing in.
 std::string session_public_id(std::string const& token_hash);
@@ -99,6 +97,8 @@ public:
         : store_(store), trusted_key_(std::move(trusted_key)) {}
     // Newest first. validation_failed for an inverted or oversized time range.
     Result<AuditPage> search(Actor const& actor, AuditQuery query);
+    // What search() refuses `query` for, without running it (an export checks before it streams).
+    Result<void> check(Actor const& actor, AuditQuery const& query) const;
     Result<AuditEntry> get(Actor const& actor, std::int64_t seq);
     Result<ChainCheck> verify(Actor const& actor);
 

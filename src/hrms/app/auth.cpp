@@ -35,18 +35,17 @@ void Auth::report_failure(LoginInput const& input, std::string const& email, std
     if (!security_) return;
     // A security event: repeated failures from this address or against this email raise its
     // level (and a critical one alerts the admins).
-    SecuritySignal s;
-    s.event = SecurityEvent::login_failed;
-    s.ip = input.ip;
-    s.account = email;
-    s.request_id = input.request_id;
-    s.user_agent = core::clip_utf8(input.user_agent, 512);
-    s.method = "POST";
-    s.route = s.path = "/api/v1/auth/login";
-    s.status = 401;
+    SecuritySignal s{SecurityEvent::login_failed, email, {}};
+    auto& r = s.request;
+    r.ip = input.ip;
+    r.request_id = input.request_id;
+    r.user_agent = core::clip_utf8(input.user_agent, 512);
+    r.method = "POST";
+    r.route = r.path = "/api/v1/auth/login";
+    r.status = 401;
     if (user) {
-        s.target_type = "user";
-        s.target_id = std::to_string(*user);
+        r.target_type = "user";
+        r.target_id = std::to_string(*user);
     }
     security_->report(s);
 }
@@ -207,8 +206,8 @@ Result<void> Auth::accept_invite(std::string const& token, std::string const& ne
     if (user->status == core::UserStatus::invited) tx->users().set_status(user->id, core::UserStatus::active, now);
     auto entry = domain_entry(now, core::AuditCategory::security, "user.invite_accepted", "user", std::to_string(user->id));
     entry.actor_id = user->id;
-    entry.before = json_members({{"status", json_text(core::to_string(user->status))}});
-    entry.after = json_members({{"status", json_text("active")}});
+    entry.before = json_members({{"status", json_quote(core::to_string(user->status))}});
+    entry.after = json_members({{"status", json_quote("active")}});
     tx->audit().record(std::move(entry));
     tx->commit();
     return {};

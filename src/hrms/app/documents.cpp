@@ -140,9 +140,9 @@ Result<DocumentRecord> Documents::review(Actor const& actor, DocumentId id, core
     auto entry = domain_entry(ts, core::AuditCategory::decision, std::string("document.") + core::to_string(decision),
                               "document", std::to_string(id));
     entry.reason = why;
-    entry.before = json_members({{"status", json_text(core::to_string(d->status))}});
-    entry.after = json_members({{"status", json_text(core::to_string(status))}});
-    entry.details = json_members({{"profile_id", std::to_string(p->id)}, {"type", json_text(d->type)}});
+    entry.before = json_members({{"status", json_quote(core::to_string(d->status))}});
+    entry.after = json_members({{"status", json_quote(core::to_string(status))}});
+    entry.details = json_members({{"profile_id", std::to_string(p->id)}, {"type", json_quote(d->type)}});
     tx->audit().record(std::move(entry));
     auto out = *tx->documents().by_id(id);
     tx->commit();

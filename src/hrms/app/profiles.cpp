@@ -40,11 +40,6 @@ std::vector<std::string> lacking(Tx& tx, ProfileId id, core::DocumentNeed need,
     for (auto const& d : tx.documents().of(id, false)) current.push_back({d.type, d.status});
     return core::required_documents_lacking(required ? *required : required_types(tx), current, need);
 }
-std::string json_list(std::vector<std::string> const& items) {
-    std::string out;
-    for (auto const& i : items) out += (out.empty() ? "" : ",") + json_quote(i);
-    return "[" + out + "]";
-}
 
 }  // namespace
 
@@ -124,7 +119,7 @@ Result<ProfileView> Profiles::submit(Actor const& actor) {
         if (auto const missing = lacking(*tx, p->id, core::DocumentNeed::uploaded); !missing.empty())
             return fail(ErrorCode::validation_failed,
                         "every required document must be uploaded (and not rejected) first",
-                        "{\"field\":\"documents\",\"missing\":" + json_list(missing) + "}");
+                        "{\"field\":\"documents\",\"missing\":" + json_quote_list(missing) + "}");
     }
     auto const from = p->state;
     // The stage's SLA clock starts now, or resumes if the stage was sent back earlier.
@@ -161,9 +156,9 @@ Result<QueuePage> Profiles::queue(Actor const& actor, QueueQuery query) {
 namespace {
 // A profile's state as an audit entry's before or after.
 std::string state_json(core::ProfileState const& s) {
-    return json_members({{"stage", json_text(core::to_string(s.stage))},
-                         {"status", json_text(core::to_string(s.status))},
-                         {"employment", json_text(core::to_string(s.employment))}});
+    return json_members({{"stage", json_quote(core::to_string(s.stage))},
+                         {"status", json_quote(core::to_string(s.status))},
+                         {"employment", json_quote(core::to_string(s.employment))}});
 }
 std::string id_or_null(std::optional<UserId> id) { return id ? std::to_string(*id) : "null"; }
 }  // namespace
@@ -180,7 +175,7 @@ Result<ProfileView> Profiles::decide(Actor const& actor, ProfileId id, core::Dec
     if (t.decision == core::Decision::approve && t.from.stage == core::Stage::documents) {
         if (auto const pending = lacking(*tx, p->id, core::DocumentNeed::approved); !pending.empty())
             return fail(ErrorCode::conflict, "every required document must be approved first",
-                        "{\"not_approved\":" + json_list(pending) + "}");
+                        "{\"not_approved\":" + json_quote_list(pending) + "}");
     }
     // SLA: the decided stage's clock stops on approval and pauses on rejection (the stage is
     // back with the employee); a stage that is at once awaiting review starts its own clock.
@@ -214,7 +209,7 @@ Result<ProfileView> Profiles::decide(Actor const& actor, ProfileId id, core::Dec
     entry.reason = input.reason;
     entry.before = state_json(t.from);
     entry.after = state_json(p->state);
-    entry.details = json_members({{"stage", json_text(core::to_string(t.from.stage))},
+    entry.details = json_members({{"stage", json_quote(core::to_string(t.from.stage))},
                                   {"employee_id", std::to_string(p->user_id)}});
     tx->audit().record(std::move(entry));
     auto v = view(*tx, std::move(*p));

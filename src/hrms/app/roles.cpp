@@ -42,8 +42,8 @@ Result<RoleRecord> Roles::update(Actor const& actor, RoleInput const& input) {
 namespace {
 // A role's grants as an audit entry's before or after.
 std::string role_json(RoleRecord const& r) {
-    return json_members({{"permissions", json_texts({r.permissions.begin(), r.permissions.end()})},
-                         {"inherits", json_texts(r.inherits)}});
+    return json_members({{"permissions", json_quote_list({r.permissions.begin(), r.permissions.end()})},
+                         {"inherits", json_quote_list(r.inherits)}});
 }
 }  // namespace
 
@@ -103,10 +103,8 @@ Result<RoleRecord> Roles::save(Actor const& actor, RoleInput const& input, bool 
     view.put(role.name, role.permissions, role.inherits);
     auto const& edges = view.edges();
     if (auto const loop = core::find_role_cycle(edges, role.name); !loop.empty()) {
-        std::string path = "[";
-        for (std::size_t i = 0; i < loop.size(); ++i) path += (i ? "," : "") + json_quote(loop[i]);
         return fail(ErrorCode::cycle, "role inheritance would form a cycle: " + core::format_cycle(loop),
-                    "{\"field\":\"inherits\",\"path\":" + path + "]}");
+                    "{\"field\":\"inherits\",\"path\":" + json_quote_list(loop) + "}");
     }
     TRY_VOID(check_grantable(actor, view, {role.name}, creating ? "create a role" : "give a role"));
     tx->roles().upsert(role);

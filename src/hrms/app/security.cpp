@@ -55,10 +55,11 @@ core::AuditLevel SecurityMonitor::report(SecuritySignal const& s) {
     core::AuditLevel level = core::AuditLevel::info;
     {
         std::lock_guard lock(mutex_);
-        if (!s.ip.empty()) by_ip = count("ip:" + s.ip, now);
+        auto const& ip = s.request.ip;
+        if (!ip.empty()) by_ip = count("ip:" + ip, now);
         if (!s.account.empty()) by_account = count("account:" + s.account, now);
         int const worst = std::max(by_ip, by_account);
-        source = by_account > by_ip ? "account " + s.account : "address " + s.ip;
+        source = by_account > by_ip ? "account " + s.account : "address " + ip;
         if (worst > policy_.critical_after) level = core::AuditLevel::critical;
         else if (worst > policy_.warning_after) level = core::AuditLevel::warning;
         if (level == core::AuditLevel::critical) {
@@ -71,29 +72,20 @@ core::AuditLevel SecurityMonitor::report(SecuritySignal const& s) {
             }
         }
     }
-    AuditEntry e;
+    AuditEntry e = s.request;
     e.time = now;
     e.category = core::AuditCategory::security;
     e.level = level;
     e.action = to_string(s.event);
-    e.outcome = s.status == 401 || s.status == 403 || s.event == SecurityEvent::login_failed
+    e.outcome = e.status == 401 || e.status == 403 || s.event == SecurityEvent::login_failed
                     ? core::AuditOutcome::denied
                     : core::AuditOutcome::failure;
-    e.actor_id = s.actor;
-    e.session_id = s.session_id;
-    e.request_id = s.request_id;
-    e.ip = s.ip;
-    e.user_agent = s.user_agent;
-    e.method = s.method;
-    e.route = s.route;
-    e.path = s.path;
-    e.status = s.status;
-    e.target_type = s.target_type;
-    e.target_id = s.target_id;
+    e.latency_us = e.bytes_in = e.bytes_out = 0;
+    e.slow = false;
     e.details = json_members({{"from_address", std::to_string(by_ip)},
                               {"against_account", std::to_string(by_account)},
                               {"window_s", std::to_string(static_cast<long long>(policy_.window_s))},
-                              {"account", s.account.empty() ? "null" : json_text(s.account)}});
+                              {"account", s.account.empty() ? "null" : json_quote(s.account)}});
     log_.record(std::move(e));
     if (alert_now) alert(s, source, std::max(by_ip, by_account), now);
     return level;
@@ -102,7 +94,7 @@ core::AuditLevel SecurityMonitor::report(SecuritySignal const& s) {
 void SecurityMonitor::alert(SecuritySignal const& s, std::string const& source, int hits, Instant now) {
     try {
         auto tx = store_.begin(TxMode::write);
-        notify(*tx, security_alert(to_string(s.event), source, hits, policy_.window_s, s.ip), now);
+        notify(*tx, security_alert(to_string(s.event), source, hits, policy_.window_s, s.request.ip), now);
         tx->commit();
         log::warn("security.alert", {log::str("event", to_string(s.event)), log::str("source", source),
                                      log::num("count", static_cast<long long>(hits))});

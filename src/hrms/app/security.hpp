@@ -28,15 +28,13 @@ enum class SecurityEvent {
 // The entry's action: "auth.login_failed", "auth.invalid_token", "authz.denied", ...
 char const* to_string(SecurityEvent e);
 
-// Where the event came from and what it was about.
+// What happened, against which account, and where it came from: `request` is the request (or
+// WebSocket session) as its access entry records it (actor, session, request id, IP, user agent,
+// method, route, path, status, target); the monitor makes the security entry from it.
 struct SecuritySignal {
     SecurityEvent event = SecurityEvent::invalid_token;
-    std::string ip;
-    std::optional<UserId> actor;
     std::string account;  // the account aimed at: a login's email, or a user id
-    std::string session_id, request_id, user_agent, method, route, path;
-    int status = 0;
-    std::string target_type, target_id;
+    AuditEntry request;
 };
 
 // When repetition raises the level: within `window_s`, `warning_after` events from one address

@@ -77,10 +77,10 @@ Result<CreatedUser> Users::create_checked(CreateUserInput const& input, Actor co
     }
     out.user = *tx->users().by_id(id);
     auto entry = domain_entry(now, core::AuditCategory::admin, "user.create", "user", std::to_string(id));
-    entry.after = json_members({{"email", json_text(out.user.email)},
-                                {"name", json_text(out.user.name)},
-                                {"status", json_text(core::to_string(out.user.status))},
-                                {"roles", json_texts(out.user.roles)}});
+    entry.after = json_members({{"email", json_quote(out.user.email)},
+                                {"name", json_quote(out.user.name)},
+                                {"status", json_quote(core::to_string(out.user.status))},
+                                {"roles", json_quote_list(out.user.roles)}});
     tx->audit().record(std::move(entry));
     // The token leaves the process only once the account exists: after COMMIT.
     if (!token.empty()) tx->record_invite({out.user, token, *out.invite_expires_at});
@@ -160,8 +160,8 @@ Result<UserRecord> Users::set_roles(Actor const& actor, UserId id, std::vector<s
         tx->profiles().insert(id, ts);
     auto updated = *tx->users().by_id(id);
     auto entry = domain_entry(ts, core::AuditCategory::admin, "user.roles", "user", std::to_string(id));
-    entry.before = json_members({{"roles", json_texts(user->roles)}});
-    entry.after = json_members({{"roles", json_texts(updated.roles)}});
+    entry.before = json_members({{"roles", json_quote_list(user->roles)}});
+    entry.after = json_members({{"roles", json_quote_list(updated.roles)}});
     tx->audit().record(std::move(entry));
     tx->commit();
     return updated;
@@ -195,14 +195,14 @@ Result<UserRecord> Users::update(Actor const& actor, UserId id, UpdateUserInput 
                                   *status == core::UserStatus::suspended ? "user.suspend" : "user.reactivate", "user",
                                   std::to_string(id));
         entry.level = *status == core::UserStatus::suspended ? core::AuditLevel::warning : core::AuditLevel::info;
-        entry.before = json_members({{"status", json_text(core::to_string(user->status))}});
-        entry.after = json_members({{"status", json_text(core::to_string(*status))}});
+        entry.before = json_members({{"status", json_quote(core::to_string(user->status))}});
+        entry.after = json_members({{"status", json_quote(core::to_string(*status))}});
         tx->audit().record(std::move(entry));
     }
     if (name && *name != user->name) {
         auto entry = domain_entry(ts, core::AuditCategory::admin, "user.rename", "user", std::to_string(id));
-        entry.before = json_members({{"name", json_text(user->name)}});
-        entry.after = json_members({{"name", json_text(*name)}});
+        entry.before = json_members({{"name", json_quote(user->name)}});
+        entry.after = json_members({{"name", json_quote(*name)}});
         tx->audit().record(std::move(entry));
     }
     auto updated = *tx->users().by_id(id);

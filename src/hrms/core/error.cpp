@@ -26,6 +26,15 @@ char const* to_string(ErrorCode code) {
     return "internal";
 }
 
+std::string json_quote_list(std::vector<std::string> const& items) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (i) out += ',';
+        out += json_quote(items[i]);
+    }
+    return out + "]";
+}
+
 std::string json_quote(std::string_view raw) {
     // Whatever is quoted leaves the server: ill-formed UTF-8 is replaced, never passed on.
     std::string repaired;

@@ -2,6 +2,7 @@
 // Error values and Result<T>: how core/ and app/ report failure without exceptions.
 #include <expected>
 #include <string>
+#include <vector>
 #include <utility>
 
 namespace hrms {
@@ -49,6 +50,8 @@ std::unexpected<Error> invalid_field(std::string const& field, std::string messa
 // Quotes a string as a JSON string literal (for building small details documents); ill-formed
 // UTF-8 in `s` comes out as U+FFFD.
 std::string json_quote(std::string_view s);
+// A JSON array of strings, each quoted as json_quote does.
+std::string json_quote_list(std::vector<std::string> const& items);
 
 }  // namespace hrms
 

@@ -99,25 +99,9 @@ void Pipeline::record_access(Request const& req, std::string const& request_id, 
                              std::optional<app::SecurityEvent> refusal, bool upload) {
     bool const slow = elapsed_s * 1000 >= config_.slow_request_ms;
     if (slow) metrics_.slow();
-    if (auto event = security_event(req, route, res, refusal, upload)) {
-        app::SecuritySignal s;
-        s.event = *event;
-        s.ip = req.client_ip;
-        if (actor) {
-            s.actor = actor->id;
-            s.account = std::to_string(actor->id);
-            s.session_id = app::session_public_id(actor->token_hash);
-        }
-        s.request_id = request_id;
-        s.user_agent = core::clip_utf8(req.header("user-agent"), 512);
-        s.method = core::clip_utf8(req.method, 16);
-        s.route = std::string(route);
-        s.path = core::clip_utf8(req.path, 2048);
-        s.status = res.status;
-        services_.security.report(s);
-    }
+    auto const event = security_event(req, route, res, refusal, upload);
     auto& log = services_.access_log;
-    if (!log.enabled()) return;
+    if (!log.enabled() && !event) return;
     core::AuditEntry e;
     e.time = services_.clock.now();
     e.category = core::AuditCategory::access;
@@ -142,7 +126,8 @@ void Pipeline::record_access(Request const& req, std::string const& request_id, 
                                         : static_cast<std::int64_t>(std::filesystem::file_size(res.file_path, ec));
     if (ec) e.bytes_out = 0;
     e.slow = slow;
-    log.record(std::move(e));
+    if (event) services_.security.report({*event, actor ? std::to_string(actor->id) : std::string(), e});
+    if (log.enabled()) log.record(std::move(e));
 }
 
 void Pipeline::decorate(Response& r, std::string const& request_id, bool api) const {

@@ -172,10 +172,10 @@ app::AuditEntry run_entry(app::JobRunRecord const& rec, double took_s) {
     entry.level = ok ? core::AuditLevel::info : core::AuditLevel::warning;
     entry.latency_us = static_cast<std::int64_t>(took_s * 1e6);
     entry.details = app::json_members({{"run_id", std::to_string(rec.id)},
-                                       {"instance", app::json_text(rec.instance)},
+                                       {"instance", json_quote(rec.instance)},
                                        {"items", std::to_string(rec.items)},
-                                       {"finished_at", app::json_text(to_rfc3339(*rec.finished_at))},
-                                       {"error", rec.error ? app::json_text(*rec.error) : "null"}});
+                                       {"finished_at", json_quote(to_rfc3339(*rec.finished_at))},
+                                       {"error", rec.error ? json_quote(*rec.error) : "null"}});
     return entry;
 }
 }  // namespace

@@ -15,11 +15,6 @@ FramePtr make(std::string text, std::int64_t id = 0, double committed_at = 0) {
     return std::make_shared<Frame const>(Frame{std::move(text), id, committed_at});
 }
 
-std::string roles_json(std::vector<std::string> const& roles) {
-    std::string out = "[";
-    for (std::size_t i = 0; i < roles.size(); ++i) out += (i ? "," : "") + json_quote(roles[i]);
-    return out + "]";
-}
 }  // namespace
 
 FramePtr notification_frame(app::NotificationRecord const& n, double committed_at) {
@@ -39,7 +34,7 @@ FramePtr notification_frame(app::NotificationRecord const& n, double committed_a
 FramePtr hello_frame(std::string const& session_id, app::UserId user, std::vector<std::string> const& roles,
                      double heartbeat_s, std::int64_t last_id) {
     return make("{\"type\":\"hello\",\"session_id\":" + json_quote(session_id) +
-                ",\"user_id\":" + std::to_string(user) + ",\"roles\":" + roles_json(roles) +
+                ",\"user_id\":" + std::to_string(user) + ",\"roles\":" + json_quote_list(roles) +
                 ",\"heartbeat_s\":" + std::to_string(static_cast<long long>(std::ceil(heartbeat_s))) +
                 ",\"last_id\":" + std::to_string(last_id) + "}");
 }

@@ -121,17 +121,19 @@ private:
     // The steps of run(): the stream's options, who this session is, and its start: subscribe,
     // hello, dashboard, replay, then serve until it ends.
     void configure(std::string const& request_id);
-    // The session's connect or disconnect entry in the audit trail (`seconds`: how long it lasted).
-    void audit(char const* action, std::string const& request_id, double seconds);
-    // A security event of this socket (a bad token in its auth message, its message rate).
-    awaitable<void> report(app::SecurityEvent event, int status);
-    std::string request_id_;  // the upgrade request's
-    void describe(app::Actor const& who, http::Request const& req);
+    void describe(app::Actor const& who);
     awaitable<void> live(std::optional<std::int64_t> after);
     awaitable<void> replay(std::int64_t after);
     awaitable<void> wait_drained(std::size_t below);
     awaitable<void> serve();
     bool admit_message();
+
+    // This socket as an audit entry records it (who, from where, which upgrade request).
+    core::AuditEntry session_entry() const;
+    // The session's connect or disconnect entry in the audit trail (`seconds`: how long it lasted).
+    void audit(char const* action, double seconds);
+    // A security event of this socket (a bad token in its auth message, its message rate).
+    awaitable<void> report(app::SecurityEvent event, int status);
 
     void on_live(FramePtr f);
     void enqueue(FramePtr f);
@@ -154,6 +156,7 @@ private:
     std::shared_ptr<WsCounters> counters_;
 
     std::shared_ptr<WsSessionInfo> info_ = std::make_shared<WsSessionInfo>();  // shared with the hub
+    std::string request_id_;  // the upgrade request's, for the audit trail
     bool attached_ = false;
     ReplayGate gate_;
 
@@ -354,17 +357,10 @@ std::optional<std::int64_t> after_param(http::Request const& req) {
 awaitable<void> WsSession::report(app::SecurityEvent event, int status) {
     app::SecuritySignal s;
     s.event = event;
-    s.ip = info_->remote_addr;
-    if (info_->user_id) {
-        s.actor = info_->user_id;
-        s.account = std::to_string(info_->user_id);
-        s.session_id = app::session_public_id(info_->token_hash);
-    }
-    s.request_id = request_id_;
-    s.user_agent = info_->user_agent;
-    s.method = "GET";
-    s.route = s.path = "/api/v1/ws";
-    s.status = status;
+    s.request = session_entry();
+    s.request.method = "GET";
+    s.request.status = status;
+    if (info_->user_id) s.account = std::to_string(info_->user_id);
     // On the pool: a critical event writes an alert.
     co_await http::blocking(*state_->pool, [this, &s] {
         state_->services.security.report(s);
@@ -372,32 +368,34 @@ awaitable<void> WsSession::report(app::SecurityEvent event, int status) {
     });
 }
 
-void WsSession::audit(char const* action, std::string const& request_id, double seconds) {
+core::AuditEntry WsSession::session_entry() const {
+    core::AuditEntry e;
+    if (info_->user_id) e.actor_id = info_->user_id;
+    e.session_id = app::session_public_id(info_->token_hash);
+    e.request_id = request_id_;
+    e.ip = info_->remote_addr;
+    e.user_agent = info_->user_agent;
+    e.route = e.path = "/api/v1/ws";
+    if (!info_->id.empty()) e.details = app::json_members({{"ws_session_id", json_quote(info_->id)}});
+    return e;
+}
+
+void WsSession::audit(char const* action, double seconds) {
     auto& log = state_->services.access_log;
     if (!log.enabled()) return;
-    core::AuditEntry e;
+    auto e = session_entry();
     e.time = state_->services.clock.now();
     e.category = core::AuditCategory::access;
     e.action = action;
-    e.actor_id = info_->user_id;
-    e.session_id = app::session_public_id(info_->token_hash);
-    e.request_id = request_id;
-    e.ip = info_->remote_addr;
-    e.user_agent = info_->user_agent;
-    e.route = "/api/v1/ws";
-    e.path = "/api/v1/ws";
     e.latency_us = static_cast<std::int64_t>(seconds * 1e6);
-    e.details = app::json_members({{"ws_session_id", app::json_text(info_->id)}});
     log.record(std::move(e));
 }
 
-void WsSession::describe(app::Actor const& who, http::Request const& req) {
+void WsSession::describe(app::Actor const& who) {
     info_->id = app::random_token(8);
     info_->user_id = who.id;
     info_->roles = who.roles;
     info_->token_hash = who.token_hash;
-    info_->remote_addr = req.client_ip;
-    info_->user_agent = core::clip_utf8(req.header("user-agent"), 256);
     info_->connected_at = to_rfc3339(app::SystemClock().now());
     info_->connected_mono = monotonic_seconds();
     info_->channels = app::channels_of(who);
@@ -408,7 +406,8 @@ awaitable<void> WsSession::run(http::Upgrade up) {
     auto self = shared_from_this();
     configure(up.request_id);
     request_id_ = up.request_id;
-    info_->remote_addr = up.req.client_ip;  // for security events before the session is described
+    // Where it comes from, known before it authenticates (a bad token is a security event).
+    info_->remote_addr = up.req.client_ip;
     info_->user_agent = core::clip_utf8(up.req.header("user-agent"), 256);
     auto [aec] = co_await ws_.async_accept(up.raw, kTuple);
     if (aec) co_return;
@@ -428,8 +427,8 @@ awaitable<void> WsSession::run(http::Upgrade up) {
         }
         co_return;
     }
-    describe(*actor, up.req);
-    audit("ws.connect", up.request_id, 0);
+    describe(*actor);
+    audit("ws.connect", 0);
     up.req = {};
     actor.reset();  // the permissions and CSRF token are not needed past this point
     try {
@@ -442,7 +441,7 @@ awaitable<void> WsSession::run(http::Upgrade up) {
         // until the close handshake completes or the socket is closed
     }
     state_->hub.detach(info_->id);
-    audit("ws.disconnect", up.request_id, monotonic_seconds() - info_->connected_mono);
+    audit("ws.disconnect", monotonic_seconds() - info_->connected_mono);
     log::debug("ws.closed", {log::str("session_id", info_->id)});
 }
 

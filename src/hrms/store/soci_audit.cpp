@@ -167,17 +167,12 @@ std::vector<core::AuditEntry> SociAudit::search(app::AuditQuery const& q) {
 }
 
 std::optional<core::AuditEntry> SociAudit::by_seq(std::int64_t seq) {
-    return guard([&]() -> std::optional<core::AuditEntry> {
-        EntryRow row;
-        long long key = seq;
-        auto prep = (sql_->prepare << chain_select() + " WHERE seq = :s");
-        bind_chain_into(prep, row);
-        prep, use(key);
-        soci::statement st(prep);
-        st.execute();
-        if (!st.fetch()) return std::nullopt;
-        return row.entry();
+    std::optional<core::AuditEntry> found;
+    scan(seq, [&](core::AuditEntry const& e) {
+        if (e.seq == seq) found = e;
+        return false;
     });
+    return found;
 }
 
 void SociAudit::scan(std::int64_t from, std::function<bool(core::AuditEntry const&)> const& fn) {
@@ -319,16 +314,11 @@ public:
             for (auto const& e : sealed) {
                 row.load(e);
                 st.execute(true);
-                if (e.pending_id) {
-                    watermark_ = std::max(watermark_, e.pending_id);
-                    if (!ids.empty()) ids += ',';
-                    ids += std::to_string(e.pending_id);
-                }
+                if (e.pending_id) ids += (ids.empty() ? "" : ",") + std::to_string(e.pending_id);
             }
-            // PostgreSQL: one transaction removes what it sealed. (Ids are not in commit order
-            // there, so the ids themselves, not a watermark.)
-            if (dialect_ == Dialect::postgresql && !ids.empty())
-                sql_ << "DELETE FROM audit_pending WHERE id IN (" + ids + ")";
+            // PostgreSQL: the transaction that seals them removes them. (Ids are not in commit
+            // order there, so the ids themselves, not SQLite's watermark.)
+            if (!ids.empty()) sql_ << "DELETE FROM audit_pending WHERE id IN (" + ids + ")";
         });
     }
 

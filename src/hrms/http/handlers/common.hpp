@@ -39,6 +39,17 @@ void add_audit_routes(Router& r);
 Result<std::int64_t> int_param(Ctx const& ctx, char const* name, std::int64_t fallback, std::int64_t min,
                                std::int64_t max);
 
+// An enum query parameter parsed by `parse`: nullopt when absent or empty, validation_failed
+// naming it when no value of E has that name.
+template <class E, class F>
+Result<std::optional<E>> enum_param(Ctx const& ctx, char const* name, F parse) {
+    auto const text = ctx.req.query_param(name);
+    if (!text || text->empty()) return std::optional<E>{};
+    auto v = parse(*text);
+    if (!v) return invalid_field(name, "unknown " + std::string(name) + " '" + *text + "'");
+    return std::optional<E>(*v);
+}
+
 // A keyset list's ?limit= (1..max_limit, default 50) and ?cursor= (an id; absent or 0: from the start).
 struct PageParams {
     int limit = 50;

@@ -42,15 +42,6 @@ json::object view_json(app::ProfileView const& v) {
     return o;
 }
 
-template <class E, class F>
-Result<std::optional<E>> enum_param(Ctx const& ctx, char const* name, F parse) {
-    auto const text = ctx.req.query_param(name);
-    if (!text || text->empty()) return std::optional<E>{};
-    auto v = parse(*text);
-    if (!v) return invalid_field(name, "unknown " + std::string(name) + " '" + *text + "'");
-    return std::optional<E>(*v);
-}
-
 // The employee's own profile, and the review queue.
 void add_own_and_queue_routes(Router& r) {
     r.add("GET", "/api/v1/profiles/me", [](Ctx& ctx) {
