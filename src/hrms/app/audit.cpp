@@ -15,7 +15,10 @@ std::string const& genesis_hash() {
 }
 
 std::string chain_hash(std::string const& prev_hash, AuditEntry const& entry) {
-    return sha256_hex(prev_hash + core::canonical_form(entry));
+    thread_local std::string text;  // one buffer per thread, reused: no allocation per entry
+    text.assign(prev_hash);
+    core::canonical_form_into(text, entry);
+    return sha256_hex(text);
 }
 
 AuditEntry domain_entry(Instant now, core::AuditCategory category, std::string action, std::string target_type,

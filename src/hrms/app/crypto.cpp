@@ -1,8 +1,10 @@
 #include "hrms/app/crypto.hpp"
 
+#include <openssl/evp.h>
 #include <openssl/sha.h>
 #include <sodium.h>
 
+#include <memory>
 #include <stdexcept>
 
 namespace hrms::app {
@@ -35,8 +37,16 @@ std::string random_token(std::size_t bytes) {
 }
 
 std::string sha256_hex(std::string_view data) {
+    // OpenSSL 3's one-shot SHA256() looks the algorithm up on every call, which costs more than
+    // hashing an audit entry: the algorithm is fetched once and each thread keeps a context
+    // (the audit chain hashes every request's entry).
+    static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    thread_local std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
     unsigned char digest[SHA256_DIGEST_LENGTH];
-    SHA256(reinterpret_cast<unsigned char const*>(data.data()), data.size(), digest);
+    unsigned int len = 0;
+    if (!md || !ctx || EVP_DigestInit_ex2(ctx.get(), md, nullptr) != 1 ||
+        EVP_DigestUpdate(ctx.get(), data.data(), data.size()) != 1 || EVP_DigestFinal_ex(ctx.get(), digest, &len) != 1)
+        throw std::runtime_error("sha256: OpenSSL failed");
     static constexpr char kHex[] = "0123456789abcdef";
     std::string out(2 * SHA256_DIGEST_LENGTH, '0');
     for (int i = 0; i < SHA256_DIGEST_LENGTH; ++i) {

@@ -96,7 +96,7 @@ void SecurityMonitor::alert(SecuritySignal const& s, std::string const& source, 
         auto tx = store_.begin(TxMode::write);
         notify(*tx, security_alert(to_string(s.event), source, hits, policy_.window_s, s.request.ip), now);
         tx->commit();
-        log::warn("security.alert", {log::str("event", to_string(s.event)), log::str("source", source),
+        log::warn("security.alert", {log::str("security_event", to_string(s.event)), log::str("source", source),
                                      log::num("count", static_cast<long long>(hits))});
     } catch (std::exception const& e) {
         log::error("security.alert_failed", {log::str("what", log::what(e))});

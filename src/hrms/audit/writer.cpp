@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "hrms/app/log.hpp"
@@ -23,14 +24,21 @@ void Writer::record(app::AuditEntry entry) {
     bool wake = false;
     {
         std::lock_guard lock(mutex_);
-        if (static_cast<int>(buffer_.size()) >= options_.buffer) {
-            buffer_.pop_front();  // the store has been away for long: keep the newest
-            ++dropped_;
-        }
         buffer_.push_back(std::move(entry));
+        keep_within_capacity();
         wake = static_cast<int>(buffer_.size()) == options_.batch;
     }
     if (wake) wake_.notify_one();
+}
+
+void Writer::keep_within_capacity() {
+    auto const capacity = static_cast<std::size_t>(std::max(options_.buffer, 1));
+    if (buffer_.size() <= capacity) return;
+    // The store has been away for long: keep the newest. The oldest go with a sixteenth of the
+    // capacity more, so that a full buffer does not shift every entry on every request.
+    auto const drop = buffer_.size() - capacity + capacity / 16;
+    buffer_.erase(buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(drop));
+    dropped_ += static_cast<std::int64_t>(drop);
 }
 
 void Writer::start() {
@@ -85,7 +93,7 @@ void Writer::loop() {
 
 std::int64_t Writer::flush() {
     std::lock_guard step_lock(step_mutex_);
-    std::deque<app::AuditEntry> batch;
+    std::vector<app::AuditEntry> batch;
     {
         std::lock_guard lock(mutex_);
         // At most a few batches per step, so one step's transaction stays short.
@@ -93,6 +101,7 @@ std::int64_t Writer::flush() {
         if (buffer_.size() <= most) {
             batch.swap(buffer_);  // the usual case: everything, without moving an entry
         } else {
+            batch.reserve(most);
             batch.insert(batch.end(), std::make_move_iterator(buffer_.begin()),
                          std::make_move_iterator(buffer_.begin() + static_cast<std::ptrdiff_t>(most)));
             buffer_.erase(buffer_.begin(), buffer_.begin() + static_cast<std::ptrdiff_t>(most));
@@ -109,11 +118,9 @@ std::int64_t Writer::flush() {
     } catch (std::exception const& e) {
         std::lock_guard lock(mutex_);
         // Back to the front, in order, for the next step; the oldest go first when full.
-        for (auto it = batch.rbegin(); it != batch.rend(); ++it) buffer_.push_front(std::move(*it));
-        while (static_cast<int>(buffer_.size()) > options_.buffer) {
-            buffer_.pop_front();
-            ++dropped_;
-        }
+        batch.insert(batch.end(), std::make_move_iterator(buffer_.begin()), std::make_move_iterator(buffer_.end()));
+        buffer_.swap(batch);
+        keep_within_capacity();
         ++failures_;
         if (!failing_) {
             failing_ = true;
@@ -125,61 +132,51 @@ std::int64_t Writer::flush() {
 }
 
 namespace {
-// Moves the access entries of `moved` back into `batch`, as they were, after a step failed, so
-// that flush() can keep them for the next one (domain entries stay pending in the database).
-void give_back(std::vector<app::AuditEntry>& moved, std::deque<app::AuditEntry>& batch) {
-    batch.clear();
-    for (auto& e : moved) {
-        if (e.pending_id) continue;
+// After a failed step: `batch` is kept for the next one as it was (domain entries stay pending
+// in the database).
+void unseal(std::vector<app::AuditEntry>& batch) {
+    for (auto& e : batch) {
         e.seq = 0;
         e.hash.clear();
-        batch.push_back(std::move(e));
     }
 }
 }  // namespace
 
-std::int64_t Writer::step(std::deque<app::AuditEntry>& batch) {
+std::int64_t Writer::step(std::vector<app::AuditEntry>& batch) {
     auto seal = store_.audit_log().begin_seal();
-    std::int64_t n = 0;
     if (!seal->sealer()) {
         // Another process seals now: leave our entries pending for it.
-        std::vector<app::AuditEntry> entries(std::make_move_iterator(batch.begin()),
-                                             std::make_move_iterator(batch.end()));
-        try {
-            seal->add_pending(entries);
-            seal->commit();
-        } catch (...) {
-            give_back(entries, batch);
-            throw;
-        }
+        seal->add_pending(batch);
+        seal->commit();
         std::lock_guard lock(mutex_);
-        stored_pending_ += static_cast<std::int64_t>(entries.size());
+        stored_pending_ += static_cast<std::int64_t>(batch.size());
         ++steps_;
-        return static_cast<std::int64_t>(entries.size());
+        return static_cast<std::int64_t>(batch.size());
     }
     auto const head = seal->head();
     auto pending = seal->pending(options_.pending_per_step);
-    std::vector<app::AuditEntry> sealed;
-    sealed.reserve(pending.size() + batch.size());
     std::int64_t seq = head.seq;
     std::string prev = head.seq ? head.hash : app::genesis_hash();
-    auto add = [&](app::AuditEntry e) {
-        e.seq = ++seq;
-        e.hash = app::chain_hash(prev, e);
-        prev = e.hash;
-        sealed.push_back(std::move(e));
+    // Sealed where they are, without moving an entry.
+    auto seal_all = [&](std::vector<app::AuditEntry>& entries) {
+        for (auto& e : entries) {
+            e.seq = ++seq;
+            e.hash = app::chain_hash(prev, e);
+            prev = e.hash;
+        }
     };
     // Domain entries first: they committed before these requests' entries were taken.
-    for (auto& e : pending) add(std::move(e));
-    for (auto& e : batch) add(std::move(e));
+    seal_all(pending);
+    seal_all(batch);
     try {
-        if (!sealed.empty()) seal->append(sealed);
+        seal->append(pending);
+        seal->append(batch);
         seal->commit();
     } catch (...) {
-        give_back(sealed, batch);
+        unseal(batch);
         throw;
     }
-    n = static_cast<std::int64_t>(sealed.size());
+    auto const n = static_cast<std::int64_t>(pending.size() + batch.size());
     std::lock_guard lock(mutex_);
     sealed_ += n;
     ++steps_;

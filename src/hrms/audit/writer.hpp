@@ -12,10 +12,10 @@
 // they commit with their change.
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "hrms/app/audit.hpp"
 
@@ -52,13 +52,14 @@ public:
 
 private:
     void loop();
-    std::int64_t step(std::deque<app::AuditEntry>& batch);
+    std::int64_t step(std::vector<app::AuditEntry>& batch);
+    void keep_within_capacity();  // mutex_ held
 
     app::Store& store_;
     WriterOptions options_;
     mutable std::mutex mutex_;
     std::condition_variable wake_;
-    std::deque<app::AuditEntry> buffer_;
+    std::vector<app::AuditEntry> buffer_;  // oldest first
     bool stopping_ = false;
     bool started_ = false;
     std::thread thread_;

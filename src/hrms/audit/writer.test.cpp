@@ -172,6 +172,45 @@ TEST_F(AuditTest, SearchFiltersAndPages) {
     EXPECT_FALSE(tx->audit().by_seq(99));
 }
 
+// Time ranges go through the spans (0012_audit_spans.sql): steps within a minute share one,
+// a new minute opens another, and an entry sealed long after its time (a domain entry left
+// pending) is still found; the answer is the same as comparing every entry's time.
+TEST_F(AuditTest, TimeRangesFindEveryEntryAcrossSpansAndOutOfOrderTimes) {
+    auto const base = 1'800'000'020'000;  // 20 s into a minute
+    for (int i = 0; i < 12; ++i) {
+        auto e = access_entry(i);
+        e.time = Instant{base + i * 17'000};  // a step every 17 s: several per minute, four minutes
+        writer_->record(e);
+        ASSERT_EQ(writer_->flush(), 1);
+    }
+    {
+        auto tx = store_->begin(app::TxMode::write);
+        tx->audit().record(app::domain_entry(Instant{base - 3'600'000}, AuditCategory::admin, "user.suspend", "user", "3"));
+        tx->commit();
+    }
+    auto late = access_entry(99);
+    late.time = Instant{base + 30'000};
+    writer_->record(late);
+    ASSERT_EQ(writer_->flush(), 2);
+    auto const every = all();
+    ASSERT_EQ(every.size(), 14u);
+    auto tx = store_->begin(app::TxMode::read);
+    for (auto [from, to] : std::vector<std::pair<std::int64_t, std::int64_t>>{
+             {base - 4'000'000, base + 1'000'000}, {base - 3'600'000, base - 3'599'999}, {base, base + 17'000},
+             {base + 30'000, base + 30'001}, {base + 40'000, base + 120'000}, {base + 500'000, base + 600'000},
+             {base - 10'000'000, base - 9'000'000}}) {
+        app::AuditQuery q;
+        q.from = Instant{from};
+        q.to = Instant{to};
+        q.limit = 1000;
+        std::vector<std::int64_t> want, got;
+        for (auto const& e : every)
+            if (e.time.ms >= from && e.time.ms < to) want.push_back(e.seq);
+        for (auto const& e : tx->audit().search(q)) got.push_back(e.seq);
+        EXPECT_EQ(got, want) << "from " << from - base << " to " << to - base;
+    }
+}
+
 TEST_F(AuditTest, AnEditedEntryIsNamed) {
     fill();
     raw("UPDATE audit_entries SET reason = 'nothing to see' WHERE seq = 1");
@@ -274,8 +313,8 @@ public:
     bool sealer() const override { return real_->sealer(); }
     app::ChainHead head() override { return real_->head(); }
     std::vector<AuditEntry> pending(int limit) override { return real_->pending(limit); }
-    void append(std::vector<AuditEntry> const& sealed) override { real_->append(sealed); }
-    void add_pending(std::vector<AuditEntry> const& entries) override { real_->add_pending(entries); }
+    void append(std::span<AuditEntry const> sealed) override { real_->append(sealed); }
+    void add_pending(std::span<AuditEntry const> entries) override { real_->add_pending(entries); }
     std::int64_t drop_through(std::int64_t seq) override { return real_->drop_through(seq); }
     std::int64_t last_checkpoint() override { return real_->last_checkpoint(); }
     void add_checkpoint(app::AuditCheckpoint const& c) override { real_->add_checkpoint(c); }

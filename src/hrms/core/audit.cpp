@@ -1,5 +1,7 @@
 #include "hrms/core/audit.hpp"
 
+#include <charconv>
+
 #include "hrms/core/enum_text.hpp"
 
 namespace hrms::core {
@@ -51,18 +53,29 @@ AuditOutcome outcome_for_status(int status) {
 }
 
 namespace {
+// Each field is its length, a colon and its text (an integer's in decimal), written without
+// temporaries: the sealer forms every entry of a busy server.
 void field(std::string& out, std::string_view v) {
-    out += std::to_string(v.size());
+    char digits[24];
+    out.append(digits, std::to_chars(digits, digits + sizeof digits, v.size()).ptr);
     out += ':';
     out += v;
 }
-void field(std::string& out, std::int64_t v) { field(out, std::to_string(v)); }
+void field(std::string& out, std::int64_t v) {
+    char digits[24];
+    field(out, std::string_view(digits, std::to_chars(digits, digits + sizeof digits, v).ptr - digits));
+}
 }  // namespace
 
 std::string canonical_form(AuditEntry const& e) {
     std::string out;
-    out.reserve(256 + e.user_agent.size() + e.path.size() + e.before.size() + e.after.size() + e.details.size() +
-                e.reason.size());
+    canonical_form_into(out, e);
+    return out;
+}
+
+void canonical_form_into(std::string& out, AuditEntry const& e) {
+    out.reserve(out.size() + 256 + e.user_agent.size() + e.path.size() + e.before.size() + e.after.size() +
+                e.details.size() + e.reason.size());
     out += "hrms-audit-v1|";
     field(out, e.seq);
     field(out, to_rfc3339(e.time));
@@ -90,7 +103,6 @@ std::string canonical_form(AuditEntry const& e) {
     field(out, e.before);
     field(out, e.after);
     field(out, e.details);
-    return out;
 }
 
 }  // namespace hrms::core

@@ -63,5 +63,7 @@ struct AuditEntry {
 // The bytes the chain hashes for `e`: every field but the hash, in a fixed order, each as
 // "<length>:<bytes>" (and "-" for an absent actor), so no two entries share a form.
 std::string canonical_form(AuditEntry const& e);
+// The same, appended to `out`.
+void canonical_form_into(std::string& out, AuditEntry const& e);
 
 }  // namespace hrms::core

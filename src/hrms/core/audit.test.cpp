@@ -38,6 +38,17 @@ TEST(AuditCanonicalForm, CoversEveryFieldButTheHash) {
     EXPECT_FALSE(changed([](AuditEntry& e) { e.pending_id = 12; }));
 }
 
+// The form is what every stored hash was computed over: it may never change (a new form would
+// be "hrms-audit-v2").
+TEST(AuditCanonicalForm, IsStable) {
+    auto e = sample();
+    e.status = 200;
+    e.latency_us = 1234567;
+    EXPECT_EQ(canonical_form(e),
+              "hrms-audit-v1|1:324:2027-01-15T08:00:00.123Z8:decision4:info14:profile.reject7:success1:9"
+              "0:0:0:0:0:0:0:3:2007:12345671:01:01:00:0:11:blurry scan0:0:0:");
+}
+
 TEST(AuditCanonicalForm, FieldBoundariesCannotShift) {
     auto a = sample(), b = sample();
     a.target_type = "ab";

@@ -5,6 +5,8 @@
 #include <soci/sqlite3/soci-sqlite3.h>
 
 #include <algorithm>
+#include <array>
+#include <span>
 
 #include "hrms/store/locks.hpp"
 #include "hrms/store/soci_audit.hpp"
@@ -95,7 +97,7 @@ void bind_chain_into(Stmt& st, EntryRow& row) {
 }
 
 // Inserts `entries` as pending rows (their pending ids are assigned by the database).
-void insert_pending(soci::session& sql, std::vector<core::AuditEntry> const& entries) {
+void insert_pending(soci::session& sql, std::span<core::AuditEntry const> entries) {
     if (entries.empty()) return;
     EntryRow row;
     auto prep = (sql.prepare << std::string("INSERT INTO audit_pending (") + kEntryColumns + ") VALUES (" +
@@ -114,7 +116,7 @@ void SociAudit::record(core::AuditEntry entry) {
     guard([&] {
         if (!entry.actor_id && context_.actor) entry.actor_id = *context_.actor;
         if (entry.request_id.empty()) entry.request_id = context_.request_id;
-        insert_pending(*sql_, {entry});
+        insert_pending(*sql_, std::span(&entry, 1));
     });
 }
 
@@ -135,8 +137,11 @@ std::vector<core::AuditEntry> SociAudit::search(app::AuditQuery const& q) {
         if (q.target_type) sql += " AND target_type = :ttype AND target_type <> ''";
         if (q.target_id) sql += " AND target_id = :tid";
         if (q.request_id) sql += " AND request_id = :request";
-        if (q.from) sql += " AND at >= :from";
-        if (q.to) sql += " AND at < :to";
+        // No index on every entry's time: the spans (0012_audit_spans.sql) give the range of seq
+        // that can hold the times asked for (none when no span can), and the times are then
+        // compared entry by entry within it.
+        if (q.from) sql += " AND at >= :from AND seq >= (SELECT MIN(first_seq) FROM audit_spans WHERE max_at >= :sfrom)";
+        if (q.to) sql += " AND at < :to AND seq <= (SELECT MAX(last_seq) FROM audit_spans WHERE min_at < :sto)";
         sql += " ORDER BY seq DESC LIMIT :lim";
         EntryRow row;
         long long before = q.before_seq.value_or(0), actor = q.actor_id.value_or(0), limit = q.limit;
@@ -151,8 +156,8 @@ std::vector<core::AuditEntry> SociAudit::search(app::AuditQuery const& q) {
         if (q.target_type) prep, use(*q.target_type);
         if (q.target_id) prep, use(*q.target_id);
         if (q.request_id) prep, use(*q.request_id);
-        if (q.from) prep, use(*q.from);
-        if (q.to) prep, use(*q.to);
+        if (q.from) prep, use(*q.from), use(*q.from);
+        if (q.to) prep, use(*q.to), use(*q.to);
         prep, use(limit);
         soci::statement st(prep);
         st.execute();
@@ -210,6 +215,72 @@ std::vector<app::AuditCheckpoint> SociAudit::checkpoints() {
 }
 
 // ---- sealing
+
+struct SociAuditLog::ChainInsert {
+    static constexpr std::size_t kRows = 64;
+    static constexpr int kColumns = 27;
+
+    explicit ChainInsert(sqlite_api::sqlite3* db) : db(db) {
+        one = prepare(1);
+        many = prepare(kRows);
+    }
+    ~ChainInsert() {
+        sqlite_api::sqlite3_finalize(one);
+        sqlite_api::sqlite3_finalize(many);
+    }
+    ChainInsert(ChainInsert const&) = delete;
+    ChainInsert& operator=(ChainInsert const&) = delete;
+
+    void check(int rc, int want) const {
+        if (rc != want) throw soci::soci_error(std::string(sqlite_api::sqlite3_errmsg(db)));
+    }
+
+    // Binds one entry's kColumns values from parameter `param` + 1 on; `time` is its time, formatted.
+    void bind_row(sqlite_api::sqlite3_stmt* st, int& param, core::AuditEntry const& e, std::string const& time) const {
+        auto text = [&](std::string_view v) {
+            check(sqlite_api::sqlite3_bind_text(st, ++param, v.data(), static_cast<int>(v.size()), SQLITE_STATIC),
+                  SQLITE_OK);
+        };
+        auto integer = [&](std::int64_t v) { check(sqlite_api::sqlite3_bind_int64(st, ++param, v), SQLITE_OK); };
+        auto optional = [&](std::int64_t v, bool given) {
+            if (given) integer(v);
+            else check(sqlite_api::sqlite3_bind_null(st, ++param), SQLITE_OK);
+        };
+        integer(e.seq);
+        text(time);
+        text(core::to_string(e.category));
+        text(core::to_string(e.level));
+        text(e.action);
+        text(core::to_string(e.outcome));
+        optional(e.actor_id.value_or(0), e.actor_id.has_value());
+        for (auto const* v : {&e.session_id, &e.request_id, &e.ip, &e.user_agent, &e.method, &e.route, &e.path})
+            text(*v);
+        for (std::int64_t v : {std::int64_t{e.status}, e.latency_us, e.bytes_in, e.bytes_out, std::int64_t{e.slow}})
+            integer(v);
+        for (auto const* v : {&e.target_type, &e.target_id, &e.reason, &e.before, &e.after, &e.details}) text(*v);
+        optional(e.pending_id, e.pending_id != 0);
+        text(e.hash);
+    }
+
+    sqlite_api::sqlite3* db;
+    sqlite_api::sqlite3_stmt* one = nullptr;
+    sqlite_api::sqlite3_stmt* many = nullptr;
+
+private:
+    sqlite_api::sqlite3_stmt* prepare(std::size_t rows) const {
+        std::string sql = std::string("INSERT INTO audit_entries (seq, ") + kEntryColumns + ", pending_id, hash) VALUES ";
+        for (std::size_t r = 0; r < rows; ++r) {
+            sql += r ? ",(" : "(";
+            for (int c = 0; c < kColumns; ++c) sql += c ? ",?" : "?";
+            sql += ')';
+        }
+        sqlite_api::sqlite3_stmt* st = nullptr;
+        check(sqlite_api::sqlite3_prepare_v3(db, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                                             &st, nullptr),
+              SQLITE_OK);
+        return st;
+    }
+};
 
 namespace {
 
@@ -294,9 +365,10 @@ public:
         });
     }
 
-    void append(std::vector<core::AuditEntry> const& sealed) override {
+    void append(std::span<core::AuditEntry const> sealed) override {
         if (!sealer_) throw std::logic_error("audit: append without the sealer lock");
         if (sealed.empty()) return;
+        for (auto const& e : sealed) span_.add(e);
         if (dialect_ == Dialect::sqlite) {
             guard([&] { append_sqlite(sealed); });
             return;
@@ -322,7 +394,7 @@ public:
         });
     }
 
-    void add_pending(std::vector<core::AuditEntry> const& entries) override {
+    void add_pending(std::span<core::AuditEntry const> entries) override {
         guard([&] { insert_pending(sql_, entries); });
     }
 
@@ -332,7 +404,9 @@ public:
             long long s = seq;
             soci::statement st = (sql_.prepare << "DELETE FROM audit_entries WHERE seq <= :s", use(s));
             st.execute(true);
-            return st.get_affected_rows();
+            auto const dropped = st.get_affected_rows();
+            sql_ << "DELETE FROM audit_spans WHERE last_seq <= :s", use(s);
+            return dropped;
         });
     }
 
@@ -356,6 +430,7 @@ public:
 
     void commit() override {
         guard([&] {
+            if (span_.last) write_span();
             sql_ << "COMMIT";
             open_ = false;
         });
@@ -368,69 +443,64 @@ private:
         return guarded(suspect_, std::forward<F>(fn));
     }
 
-    // SQLite: every access entry of a busy server passes through here, so the insert is bound
-    // straight through SQLite's API, the text bound in place from the entries: through SOCI,
-    // each row's 27 conversions and copies cost as much as the insert itself
-    // (bench/RESULTS.md, audit).
-    void append_sqlite(std::vector<core::AuditEntry> const& sealed) {
-        auto* db = static_cast<soci::sqlite3_session_backend*>(sql_.get_backend())->conn_;
-        std::string const sql = std::string("INSERT INTO audit_entries (seq, ") + kEntryColumns +
-                                ", pending_id, hash) VALUES (?1" + [] {
-                                    std::string q;
-                                    for (int i = 2; i <= 27; ++i) q += ",?" + std::to_string(i);
-                                    return q;
-                                }() + ")";
-        sqlite_api::sqlite3_stmt* st = nullptr;
-        auto check = [&](int rc, int want) {
-            if (rc != want)
-                throw soci::soci_error(std::string(sqlite_api::sqlite3_errmsg(db)));
-        };
-        check(sqlite_api::sqlite3_prepare_v2(db, sql.c_str(), static_cast<int>(sql.size()), &st, nullptr),
-              SQLITE_OK);
-        struct Finalize {
-            sqlite_api::sqlite3_stmt* st;
-            ~Finalize() { sqlite_api::sqlite3_finalize(st); }
-        } finalize{st};
-        for (auto const& e : sealed) {
-            int i = 0;
-            auto text = [&](std::string_view v) {
-                check(sqlite_api::sqlite3_bind_text(st, ++i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC),
-                      SQLITE_OK);
-            };
-            auto integer = [&](std::int64_t v) { check(sqlite_api::sqlite3_bind_int64(st, ++i, v), SQLITE_OK); };
-            integer(e.seq);
-            auto const time = to_rfc3339(e.time);  // bound in place: alive until the step
-            text(time);
-            text(core::to_string(e.category));
-            text(core::to_string(e.level));
-            text(e.action);
-            text(core::to_string(e.outcome));
-            if (e.actor_id) integer(*e.actor_id);
-            else check(sqlite_api::sqlite3_bind_null(st, ++i), SQLITE_OK);
-            text(e.session_id);
-            text(e.request_id);
-            text(e.ip);
-            text(e.user_agent);
-            text(e.method);
-            text(e.route);
-            text(e.path);
-            integer(e.status);
-            integer(e.latency_us);
-            integer(e.bytes_in);
-            integer(e.bytes_out);
-            integer(e.slow ? 1 : 0);
-            text(e.target_type);
-            text(e.target_id);
-            text(e.reason);
-            text(e.before);
-            text(e.after);
-            text(e.details);
-            if (e.pending_id) integer(e.pending_id);
-            else check(sqlite_api::sqlite3_bind_null(st, ++i), SQLITE_OK);
-            text(e.hash);
-            check(sqlite_api::sqlite3_step(st), SQLITE_DONE);
+    // The seq and time range of what this step appended.
+    struct Span {
+        std::int64_t first = 0, last = 0;
+        Instant min, max;
+        void add(core::AuditEntry const& e) {
+            if (!first) {
+                first = e.seq;
+                min = max = e.time;
+            }
+            last = e.seq;
+            min = std::min(min, e.time);
+            max = std::max(max, e.time);
+        }
+    };
+
+    // The newest span grows to hold this step's entries while its times stay within one
+    // calendar minute; otherwise they open a new one.
+    void write_span() {
+        long long first = 0, last = 0;
+        std::string min_at, max_at;
+        soci::indicator ind = soci::i_null;
+        sql_ << "SELECT first_seq, last_seq, min_at, max_at FROM audit_spans ORDER BY first_seq DESC LIMIT 1",
+            into(first, ind), into(last), into(min_at), into(max_at);
+        auto lo = to_rfc3339(span_.min), hi = to_rfc3339(span_.max);
+        long long const step_first = span_.first, step_last = span_.last;
+        bool const grow = sql_.got_data() && ind == soci::i_ok && last + 1 == step_first &&
+                          min_at.compare(0, 16, lo, 0, 16) == 0 && min_at.compare(0, 16, hi, 0, 16) == 0;
+        if (grow) {
+            lo = std::min(lo, min_at);  // one format throughout, so text order is time order
+            hi = std::max(hi, max_at);
+            sql_ << "UPDATE audit_spans SET last_seq = :l, min_at = :lo, max_at = :hi WHERE first_seq = :f",
+                use(step_last), use(lo), use(hi), use(first);
+        } else {
+            sql_ << "INSERT INTO audit_spans (first_seq, last_seq, min_at, max_at) VALUES (:f, :l, :lo, :hi)",
+                use(step_first), use(step_last), use(lo), use(hi);
+        }
+    }
+
+    // SQLite: every access entry of a busy server passes through here, so the rows are bound
+    // straight through SQLite's API, the text in place from the entries (through SOCI, each
+    // row's 27 conversions and copies cost as much as the insert itself), kRows rows per
+    // statement, prepared once per connection (bench/RESULTS.md, audit).
+    void append_sqlite(std::span<core::AuditEntry const> sealed) {
+        auto& insert = log_.chain_insert(sql_);
+        std::array<std::string, SociAuditLog::ChainInsert::kRows> times;  // bound in place until the step
+        for (std::size_t i = 0; i < sealed.size();) {
+            auto const n = sealed.size() - i >= times.size() ? times.size() : 1;
+            auto* st = n == 1 ? insert.one : insert.many;
+            int param = 0;
+            for (std::size_t k = 0; k < n; ++k) {
+                auto const& e = sealed[i + k];
+                times[k] = to_rfc3339(e.time);
+                insert.bind_row(st, param, e, times[k]);
+                if (e.pending_id) watermark_ = std::max(watermark_, e.pending_id);
+            }
+            insert.check(sqlite_api::sqlite3_step(st), SQLITE_DONE);
             sqlite_api::sqlite3_reset(st);
-            if (e.pending_id) watermark_ = std::max(watermark_, e.pending_id);
+            i += n;
         }
     }
 
@@ -444,9 +514,15 @@ private:
     bool sealer_ = false;
     bool suspect_ = false;
     std::int64_t watermark_ = 0;
+    Span span_;
 };
 
 }  // namespace
+
+SociAuditLog::ChainInsert& SociAuditLog::chain_insert(Conn& conn) {
+    if (!insert_) insert_ = std::make_unique<ChainInsert>(static_cast<soci::sqlite3_session_backend*>(conn.get_backend())->conn_);
+    return *insert_;
+}
 
 SociAuditLog::SociAuditLog(SociStore& store) : store_(store) {}
 SociAuditLog::~SociAuditLog() = default;
@@ -459,7 +535,8 @@ std::unique_ptr<app::AuditSeal> SociAuditLog::begin_seal() {
         auto conn = sealer_conn_ ? std::move(sealer_conn_) : store_.open_audit_connection();
         return std::make_unique<SociAuditSeal>(*this, Dialect::sqlite, std::move(conn), std::move(held),
                                                [this](std::unique_ptr<Conn> c, bool suspect) {
-                                                   if (!suspect) sealer_conn_ = std::move(c);  // else reopened
+                                                   if (!suspect) sealer_conn_ = std::move(c);
+                                                   else insert_.reset();  // finalized; `c` closes, reopened next step
                                                });
     }
     return std::make_unique<SociAuditSeal>(

@@ -19,11 +19,16 @@ public:
     // SQLite: removes the pending rows up to `upto` from the main file, now that the chain's
     // file holds them. Called with the seal mutex held.
     void prune_pending(std::int64_t upto);
+    // SQLite: the chain's insert statements, prepared once on the sealer's connection (`conn`).
+    struct ChainInsert;
+    ChainInsert& chain_insert(Conn& conn);
 
 private:
     SociStore& store_;
     std::mutex mutex_;  // one step at a time in this process
     std::unique_ptr<Conn> sealer_conn_;
+    // Declared after the connection, so finalized before it closes.
+    std::unique_ptr<ChainInsert> insert_;
     std::int64_t pruned_upto_ = 0;
 };
 

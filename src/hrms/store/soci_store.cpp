@@ -142,6 +142,7 @@ std::string sqlite_audit_path(std::string const& main_path) {
 void attach_audit(soci::session& sql, std::string const& path) {
     std::string file = path;
     sql << "ATTACH DATABASE :p AS audit", soci::use(file);
+    sql << "PRAGMA audit.page_size=16384";
     sql << "PRAGMA audit.journal_mode=WAL";
     sql << "PRAGMA audit.synchronous=NORMAL";
 }

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -74,9 +75,9 @@ public:
     virtual std::vector<AuditEntry> pending(int limit) = 0;
     // Appends sealed entries (seq and hash set, consecutive after the head); the pending rows
     // among them are removed with the commit.
-    virtual void append(std::vector<AuditEntry> const& sealed) = 0;
+    virtual void append(std::span<AuditEntry const> sealed) = 0;
     // For a step that is not the sealer: stores access entries as pending, for the sealer.
-    virtual void add_pending(std::vector<AuditEntry> const& entries) = 0;
+    virtual void add_pending(std::span<AuditEntry const> entries) = 0;
     // Deletes the chain's entries up to `seq` (retention, after they were archived; the sealer
     // only). Checkpoints are kept: they vouch for the first entry that remains.
     virtual std::int64_t drop_through(std::int64_t seq) = 0;
