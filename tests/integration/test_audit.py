@@ -3,6 +3,7 @@ written with their change, security events, search and its bad input, the hash c
 by the API and the command line (and broken by editing the database directly), and what a clean
 stop and a SIGKILL lose."""
 
+import json
 import signal
 import sqlite3
 import threading
@@ -418,6 +419,11 @@ def test_repeated_failures_raise_the_level_and_alert_the_admins_once_a_minute(st
     [alert] = alerts()  # coalesced: one per source per minute, though five events were critical
     assert alert["data"]["event"] == "auth.login_failed" and alert["data"]["ip"] == "203.0.113.77"
     assert alert["data"]["count"] >= 21
+    # The alert's log line, written deep below the request's handling, carries the request's id:
+    # the story of that request is one search away.
+    [line] = [x for x in srv.log_lines() if x.get("event") == "security.alert"]
+    story = srv.get("/api/v1/audit", admin, params={"request_id": line["request_id"]}).json()["items"]
+    assert "auth.login_failed" in {e["action"] for e in story}
     # Another address is another source, and starts at info.
     r = srv.login(victim["email"], "one more guess", headers={"X-Forwarded-For": "198.51.100.5"})
     assert r.status_code == 401
@@ -619,3 +625,26 @@ def test_a_bad_token_in_a_websocket_auth_message_is_a_security_event(server):
     ws.close()
     [e] = wait_entries(server, request_id=rid, category="security")
     assert e["action"] == "auth.invalid_token" and e["route"] == "/api/v1/ws" and e["ip"] == "127.0.0.1"
+
+
+# --------------------------------------------------------------------------------------------
+# Setting changes: settings are read at start, so a change is a restart with other values
+
+
+def test_each_start_with_changed_settings_records_what_changed_and_never_a_secret(start_server):
+    from conftest import ADMIN_PASSWORD  # noqa: the admin the fixture creates
+    srv = start_server({"HRMS_SLOW_REQUEST_MS": "700"})
+    [first] = wait_entries(srv, count=1, category="system", action="settings.applied")
+    assert first["details"]["settings"]["HRMS_SLOW_REQUEST_MS"] == "700"
+    shown = first["details"]["settings"]["HRMS_ADMIN_PASSWORD"]
+    assert shown.startswith("sha256:") and ADMIN_PASSWORD not in json.dumps(first)
+    assert first["details"]["changed"]["HRMS_SLOW_REQUEST_MS"] == {"from": None, "to": "700"}
+    srv.stop()
+
+    again = start_server({"HRMS_SLOW_REQUEST_MS": "900"}, db=srv.db, name="again")
+    newest = wait_entries(again, count=2, category="system", action="settings.applied")[0]
+    changed = newest["details"]["changed"]
+    assert changed["HRMS_SLOW_REQUEST_MS"] == {"from": "700", "to": "900"}
+    assert "HRMS_ADMIN_PASSWORD" not in changed  # the same secret: the same fingerprint
+    assert newest["level"] == "info" and newest["outcome"] == "success"
+    assert again.get("/api/v1/audit/verify", again.admin_token).json()["ok"] is True

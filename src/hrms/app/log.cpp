@@ -13,6 +13,7 @@ namespace hrms::log {
 
 namespace {
 std::atomic<int> g_threshold{static_cast<int>(Level::info)};
+thread_local std::string t_request_id;
 
 spdlog::logger& logger() {
     // spdlog only moves the finished line to stderr; we build the JSON ourselves because its %v
@@ -47,6 +48,14 @@ std::string what(std::exception const& e) {
     return std::string(msg);
 }
 
+RequestScope::RequestScope(std::string_view request_id) : previous_(std::move(t_request_id)) {
+    t_request_id.assign(request_id);
+}
+
+RequestScope::~RequestScope() { t_request_id = std::move(previous_); }
+
+std::string_view current_request_id() { return t_request_id; }
+
 bool init(std::string const& level) {
     for (auto l : {Level::debug, Level::info, Level::warn, Level::error}) {
         if (level == level_name(l)) {
@@ -64,11 +73,17 @@ void write(Level level, std::string_view event, std::initializer_list<Field> fie
     if (!enabled(level)) return;
     std::string line = "{\"ts\":\"" + to_rfc3339(app::SystemClock().now()) + "\",\"level\":\"" +
                        level_name(level) + "\",\"event\":" + json_quote(event);
+    bool named = false;
     for (auto const& f : fields) {
         line += ',';
         line += json_quote(f.key);
         line += ':';
         line += f.number ? f.value : json_quote(f.value);
+        named = named || f.key == "request_id";
+    }
+    if (!named && !t_request_id.empty()) {
+        line += ",\"request_id\":";
+        line += json_quote(t_request_id);
     }
     line += '}';
     logger().info(line);

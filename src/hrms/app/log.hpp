@@ -33,6 +33,22 @@ inline Field str(std::string_view key, std::string v) { return {key, std::move(v
 // or " while preparing" on is cut.
 std::string what(std::exception const& e);
 
+// While one lives, every line this thread writes carries "request_id" (unless it names one
+// itself): a request's handling, a job run a request caused, a WebSocket message. Scopes nest;
+// the outer id is back when the inner one ends.
+class RequestScope {
+public:
+    explicit RequestScope(std::string_view request_id);
+    ~RequestScope();
+    RequestScope(RequestScope const&) = delete;
+    RequestScope& operator=(RequestScope const&) = delete;
+
+private:
+    std::string previous_;
+};
+// The id of this thread's innermost scope ("" outside any).
+std::string_view current_request_id();
+
 bool init(std::string const& level);
 bool enabled(Level level);
 void write(Level level, std::string_view event, std::initializer_list<Field> fields = {});

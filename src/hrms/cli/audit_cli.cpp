@@ -12,6 +12,7 @@
 
 #include "hrms/app/audit.hpp"
 #include "hrms/app/audit_key.hpp"
+#include "hrms/app/crypto.hpp"
 
 namespace hrms::cli {
 
@@ -367,6 +368,48 @@ int AuditCommands::run(Config const& config, std::function<std::unique_ptr<app::
         return audit_verify(*open(), pinned);
     }
     return audit_export(*open(), configured_public_key(config), out);
+}
+
+namespace {
+// What a setting shows in the trail: its value, or a fingerprint for a secret (a change still shows).
+std::string shown(std::string const& env, std::string const& value) {
+    return secret_setting(env) ? "sha256:" + app::sha256_hex(value).substr(0, 12) : value;
+}
+
+json::object previous_settings(app::Store& store) {
+    auto tx = store.begin(app::TxMode::read);
+    app::AuditQuery q;
+    q.category = core::AuditCategory::system;
+    q.action = "settings.applied";
+    q.limit = 1;
+    auto const found = tx->audit().search(q);
+    if (found.empty()) return {};
+    boost::system::error_code ec;
+    auto const details = json::parse(found.front().details, ec);
+    if (ec || !details.is_object()) return {};
+    auto const* settings = details.as_object().if_contains("settings");
+    return settings && settings->is_object() ? settings->as_object() : json::object{};
+}
+}  // namespace
+
+bool record_settings(app::Store& store, Config const& config, Instant now) {
+    json::object current;
+    for (auto const& [env, value] : config.given) current[env] = shown(env, value);
+    auto const before = previous_settings(store);
+    json::object changed;
+    for (auto const& [env, value] : current) {
+        auto const* was = before.if_contains(env);
+        if (!was || *was != value) changed[env] = {{"from", was ? *was : json::value(nullptr)}, {"to", value}};
+    }
+    for (auto const& [env, was] : before)
+        if (!current.contains(env)) changed[env] = {{"from", was}, {"to", nullptr}};  // back to its default
+    if (changed.empty() && !before.empty()) return false;
+    auto entry = app::domain_entry(now, core::AuditCategory::system, "settings.applied", "settings", "");
+    entry.details = json::serialize(json::object{{"settings", current}, {"changed", changed}});
+    auto tx = store.begin(app::TxMode::write, app::TxContext{});
+    tx->audit().record(entry);
+    tx->commit();
+    return true;
 }
 
 }  // namespace hrms::cli

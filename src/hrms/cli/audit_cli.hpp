@@ -45,4 +45,10 @@ int audit_export(app::Store& store, std::optional<std::string> public_key, std::
 std::int64_t audit_retention(app::Store& store, Config const& config, std::optional<std::string> public_key,
                              Instant now);
 
+// Settings are read at start: a change is a restart with other values. Compares the settings
+// given now with those of the newest `settings.applied` entry and, when they differ (or there
+// is none), records a `system` entry naming each change; secrets appear only as a fingerprint.
+// True when it recorded one.
+bool record_settings(app::Store& store, Config const& config, Instant now);
+
 }  // namespace hrms::cli

@@ -184,11 +184,16 @@ Config load_config(std::string const& toml_path) {
             auto const& all = settings();
             auto it = std::find_if(all.begin(), all.end(), [&](auto const& s) { return key == s.key; });
             if (it == all.end()) throw std::runtime_error(path + ": unknown setting '" + key + "'");
-            it->set(c, toml_text(value, key));
+            auto text = toml_text(value, key);
+            it->set(c, text);
+            c.given[env_name(it->key)] = std::move(text);
         }
     }
     for (auto const& s : settings()) {
-        if (char const* v = std::getenv(env_name(s.key).c_str())) s.set(c, v);
+        if (char const* v = std::getenv(env_name(s.key).c_str())) {
+            s.set(c, v);
+            c.given[env_name(s.key)] = v;
+        }
     }
     if (c.auth.session_max_age_s < c.auth.session_ttl_s) c.auth.session_max_age_s = c.auth.session_ttl_s;
     c.throttle.failure_window_s = c.auth.login_lockout_s;
@@ -196,6 +201,12 @@ Config load_config(std::string const& toml_path) {
     // delays: tests only.
     if (!c.test_clock_file.empty() && !c.dev_mode) bad("test_clock_file", "is allowed only with dev_mode");
     return c;
+}
+
+bool secret_setting(std::string_view env) {
+    for (std::string_view word : {"PASSWORD", "SECRET", "KEY", "TOKEN", "DATABASE_URL", "SMTP_URL"})
+        if (env.find(word) != std::string_view::npos) return true;
+    return false;
 }
 
 std::vector<SettingDoc> setting_names() {

@@ -4,6 +4,7 @@
 // case receives only its own. Loaded here: defaults, then hrms.toml (if any), then HRMS_*
 // environment variables; each setting is documented in docs/operations.md.
 #include <optional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,9 @@
 namespace hrms::cli {
 
 struct Config {
+    // The settings given (hrms.toml, then the environment), by environment name, as written;
+    // the rest are at their defaults. Secrets among them: secret_setting().
+    std::map<std::string, std::string> given;
     std::string data_dir = "./var";
     std::string database_url;  // default sqlite://$data_dir/hrms.db
     int db_pool_size = 0;      // readers (SQLite) or connections (PostgreSQL); 0: worker_threads
@@ -64,6 +68,10 @@ struct SettingDoc {
 // Reads `toml_path` when it is non-empty (or ./hrms.toml when that exists), then the
 // environment. Throws std::runtime_error naming the setting for any bad value or unknown key.
 Config load_config(std::string const& toml_path);
+
+// True for a setting whose value must never be shown or logged (passwords, keys, a database
+// URL that may carry a password).
+bool secret_setting(std::string_view env_name);
 
 // Every setting's environment name, in documentation order (checked against
 // docs/operations.md by a test).

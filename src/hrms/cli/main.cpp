@@ -187,6 +187,7 @@ int cmd_serve(cli::Config config) {
     metrics.add_source([&runner] { return runner.render_metrics(); });
     metrics.add_source([&w] { return w.audit_writer.render_metrics(); });
     w.audit_writer.start();
+    cli::record_settings(*w.store, w.config, w.clock.now());
     log::info("hrms.start", {log::str("version", HRMS_VERSION), log::str("database", w.store->backend()),
                              log::str("data_dir", w.config.data_dir), log::str("instance", runner.instance())});
     runner.start();

@@ -177,6 +177,7 @@ std::optional<Response> Pipeline::precheck(Request const& req, double started_s)
     auto match = router_.match(req.method, req.path);
     if (!match.route) return std::nullopt;
     Ctx ctx{req, services_, config_, request_id_for(req), {}, std::nullopt, false};
+    log::RequestScope scope(ctx.request_id);  // every line the request causes carries its id
     auto denied = authorize(*match.route, ctx);
     if (!denied) return std::nullopt;
     metrics_.started();
@@ -213,6 +214,7 @@ void Pipeline::discard_upload(app::StagedUpload const& upload) { services_.blobs
 
 Response Pipeline::reject(Request const& req, Error const& error) {
     auto const id = request_id_for(req);
+    log::RequestScope scope(id);
     auto r = error_response(error, id);
     decorate(r, id, true);
     r.close = true;
@@ -228,6 +230,7 @@ Response Pipeline::reject(Request const& req, Error const& error) {
 Response Pipeline::handle(Request& req, double started_s) {
     metrics_.started();
     Ctx ctx{req, services_, config_, request_id_for(req), {}, std::nullopt, false};
+    log::RequestScope scope(ctx.request_id);  // every line the request causes carries its id
     std::size_t route_index = router_.routes().size();
     std::string route_name = "unmatched";
     Response res;

@@ -194,6 +194,7 @@ RunResult Runner::run(Slot& slot, app::TxContext const& by) {
             s.running = false;
         }
     } done{slot};
+    log::RequestScope scope(by.request_id);  // the run's lines carry the id of a request that caused it
 
     app::JobRunRecord rec;
     rec.job = spec.name;

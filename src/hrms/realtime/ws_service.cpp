@@ -434,7 +434,7 @@ awaitable<void> WsSession::run(http::Upgrade up) {
     try {
         co_await live(after);
     } catch (std::exception const& e) {
-        log::error("ws.session_error", {log::str("session_id", info_->id), log::str("what", log::what(e))});
+        log::error("ws.session_error", {log::str("session_id", info_->id), log::str("request_id", request_id_), log::str("what", log::what(e))});
         start_close(1011, "internal error");
     }
     while (closing_ && co_await read_message()) {
@@ -442,7 +442,7 @@ awaitable<void> WsSession::run(http::Upgrade up) {
     }
     state_->hub.detach(info_->id);
     audit("ws.disconnect", monotonic_seconds() - info_->connected_mono);
-    log::debug("ws.closed", {log::str("session_id", info_->id)});
+    log::debug("ws.closed", {log::str("session_id", info_->id), log::str("request_id", request_id_)});
 }
 
 awaitable<void> WsSession::live(std::optional<std::int64_t> after) {
@@ -468,7 +468,7 @@ awaitable<void> WsSession::live(std::optional<std::int64_t> after) {
         gate_.sent(last);  // live from here on
         for (auto& f : gate_.finish()) enqueue(std::move(f));
     }
-    log::debug("ws.open", {log::str("session_id", info_->id), log::num("user_id", static_cast<long long>(info_->user_id))});
+    log::debug("ws.open", {log::str("session_id", info_->id), log::str("request_id", request_id_), log::num("user_id", static_cast<long long>(info_->user_id))});
     co_await serve();
 }
 
@@ -493,7 +493,7 @@ void WsSession::enqueue(FramePtr f) {
     if (queued() >= cfg().ws_queue_messages || queued_bytes_ + f->text.size() > cfg().ws_queue_bytes) {
         // A client that stops reading is cut off; everyone else goes on unaffected.
         counters_->dropped.fetch_add(1, std::memory_order_relaxed);
-        log::warn("ws.slow_client", {log::str("session_id", info_->id),
+        log::warn("ws.slow_client", {log::str("session_id", info_->id), log::str("request_id", request_id_),
                                      log::num("queued", static_cast<long long>(queued()))});
         start_close(1013, "too slow: outgoing queue full");
         return;
