@@ -4,6 +4,8 @@ import pathlib
 import re
 import subprocess
 
+import pytest
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BIN = os.environ.get("HRMS_BIN", str(ROOT / "build/release/bin/hrms"))
 
@@ -61,3 +63,25 @@ def test_unknown_database_scheme_is_a_clear_error(tmp_path):
     r = run(["migrate"], env={"HRMS_DATABASE_URL": "mysql://x"})
     assert r.returncode != 0
     assert "sqlite://" in r.stderr and "postgresql://" in r.stderr
+
+
+@pytest.mark.parametrize("env,setting", [
+    ({"HRMS_EMAIL_FROM": "hr@localhost\r\nBcc: x@y.com"}, "email_from"),
+    ({"HRMS_SMTP_STARTTLS": "sometimes"}, "smtp_starttls"),
+    ({"HRMS_EMAIL_MAX_ATTEMPTS": "0"}, "email_max_attempts"),
+])
+def test_bad_email_settings_are_refused_naming_them(tmp_path, env, setting):
+    r = run(["migrate"], env={"HRMS_DATA_DIR": str(tmp_path), **env})
+    assert r.returncode != 0
+    assert setting in r.stderr
+
+
+@pytest.mark.parametrize("env,words", [
+    ({"HRMS_EMAIL_PROVIDERS": "file,pigeon"}, ["HRMS_EMAIL_PROVIDERS", "pigeon"]),
+    ({"HRMS_EMAIL_PROVIDERS": "smtp"}, ["HRMS_SMTP_URL"]),
+    ({"HRMS_EMAIL_PROVIDERS": "smtp", "HRMS_SMTP_URL": "http://mail.example.com"}, ["HRMS_SMTP_URL", "smtp://"]),
+])
+def test_a_bad_provider_list_stops_the_server_with_a_clear_message(tmp_path, env, words):
+    r = run(["serve"], env={"HRMS_DATA_DIR": str(tmp_path), "HRMS_LISTEN": "127.0.0.1:0", **env})
+    assert r.returncode != 0
+    assert all(w in r.stderr for w in words), r.stderr

@@ -12,6 +12,7 @@
 #include "hrms/app/tx_context.hpp"
 #include "hrms/app/ports/audit.hpp"
 #include "hrms/app/ports/documents.hpp"
+#include "hrms/app/ports/email.hpp"
 #include "hrms/app/ports/notifications.hpp"
 #include "hrms/app/ports/profiles.hpp"
 #include "hrms/app/ports/roles.hpp"
@@ -87,6 +88,7 @@ public:
     virtual NotificationRepo& notifications() = 0;
     virtual JobRepo& jobs() = 0;
     virtual AuditRepo& audit() = 0;
+    virtual EmailRepo& email() = 0;
 
     // Checks that read many rows before writing: writers of one kind must not interleave, or
     // two changes that each pass (no cycle; email free) could together break the rule.

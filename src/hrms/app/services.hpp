@@ -1,5 +1,6 @@
 #pragma once
 // Every use case, built once by cli/ and handed to the HTTP layer.
+#include "hrms/app/email_admin.hpp"
 #include "hrms/app/audit.hpp"
 #include "hrms/app/auth.hpp"
 #include "hrms/app/security.hpp"
@@ -26,6 +27,7 @@ struct Services {
     AuditTrail& audit;
     AccessLog& access_log;
     SecurityMonitor& security;
+    EmailAdmin& email;
 };
 
 }  // namespace hrms::app

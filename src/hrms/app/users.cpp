@@ -32,8 +32,8 @@ bool is_admin(std::vector<std::string> const& roles) {
 std::unexpected<Error> no_user() { return fail(ErrorCode::not_found, "user not found"); }
 }  // namespace
 
-Users::Users(Store& store, Clock const& clock, InvitePolicy const& invites)
-    : store_(store), clock_(clock), invites_(invites) {}
+Users::Users(Store& store, Clock const& clock, InvitePolicy const& invites, Mailer const* mailer)
+    : store_(store), clock_(clock), invites_(invites), mailer_(mailer) {}
 
 Result<CreatedUser> Users::create(Actor const& actor, CreateUserInput const& input) {
     TRY_VOID(require(actor, core::perm::users_write));
@@ -82,8 +82,18 @@ Result<CreatedUser> Users::create_checked(CreateUserInput const& input, Actor co
                                 {"status", json_quote(core::to_string(out.user.status))},
                                 {"roles", json_quote_list(out.user.roles)}});
     tx->audit().record(std::move(entry));
-    // The token leaves the process only once the account exists: after COMMIT.
-    if (!token.empty()) tx->record_invite({out.user, token, *out.invite_expires_at});
+    // The token leaves the process only once the account exists: after COMMIT (the mail is
+    // queued in this transaction and sent after it). In the link's fragment, the token never
+    // reaches a server's access log or a Referer header.
+    if (!token.empty()) {
+        if (mailer_) {
+            TRY(mailer_->queue(*tx, "invite", {out.user.email, out.user.name, out.user.id},
+                               {{"invite_url", mailer_->identity().public_url + "/invite#token=" + token},
+                                {"expires_at", to_rfc3339(*out.invite_expires_at)}},
+                               /*essential=*/true));
+        }
+        tx->record_invite({out.user, token, *out.invite_expires_at});
+    }
     tx->commit();
     return out;
 }

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "hrms/app/actor.hpp"
+#include "hrms/app/email.hpp"
 #include "hrms/app/ports.hpp"
 #include "hrms/core/error.hpp"
 
@@ -43,7 +44,8 @@ class Users {
 public:
     // An invite's token is recorded on the transaction (Tx::record_invite) and handed out by the
     // store's EffectSink once it commits.
-    Users(Store& store, Clock const& clock, InvitePolicy const& invites);
+    // With a `mailer`, the invite's link is also mailed (queued in the creating transaction).
+    Users(Store& store, Clock const& clock, InvitePolicy const& invites, Mailer const* mailer = nullptr);
 
     // The new user; conflict if the email is taken, validation_failed naming the bad field,
     // forbidden when the roles would grant a permission the actor does not hold.
@@ -75,6 +77,7 @@ private:
     Store& store_;
     Clock const& clock_;
     InvitePolicy const& invites_;
+    Mailer const* mailer_;
 };
 
 }  // namespace hrms::app

@@ -2,6 +2,7 @@
 
 #include <toml.hpp>
 
+#include "hrms/core/mime.hpp"
 #include "hrms/core/net.hpp"
 
 #include <charconv>
@@ -153,6 +154,31 @@ std::vector<Setting> const& settings() {
         dbl("audit_checkpoint_interval_s", FIELD(audit_checkpoint_interval_s), 0.05),
         dbl("audit_retention_days", FIELD(audit_retention_days), 0),
         dbl("audit_retention_interval_s", FIELD(audit_retention_interval_s), 0.05),
+        str("email_providers", FIELD(email.providers)),
+        str("smtp_url", FIELD(email.smtp_url)),
+        str("smtp_username", FIELD(email.smtp_username)),
+        str("smtp_password", FIELD(email.smtp_password)),
+        {"smtp_starttls",
+         [](C& c, std::string const& v) {
+             if (v != "try" && v != "required") bad("smtp_starttls", "'" + v + "' is neither try nor required");
+             c.email.smtp_require_tls = v == "required";
+         }},
+        dbl("smtp_timeout_s", FIELD(email.smtp_timeout_s), 0.1),
+        str("email_from", FIELD(email.from)),
+        str("email_from_name", FIELD(email.from_name)),
+        str("public_url", FIELD(email.public_url)),
+        str("email_template_dir", FIELD(email.template_dir)),
+        str("brand_color", FIELD(email.brand_color)),
+        str("brand_logo_url", FIELD(email.brand_logo_url)),
+        str("brand_footer", FIELD(email.brand_footer)),
+        dbl("email_poll_interval_s", FIELD(email.poll_interval_s), 0.01),
+        integer("email_batch", FIELD(email.sender.batch), 1),
+        dbl("email_lease_s", FIELD(email.sender.lease_s), 1),
+        integer("email_max_attempts", FIELD(email.sender.max_attempts), 1),
+        dbl("email_backoff_s", FIELD(email.sender.backoff_base_s), 0.01),
+        dbl("email_backoff_max_s", FIELD(email.sender.backoff_max_s), 0.01),
+        dbl("email_circuit_open_s", FIELD(email.sender.circuit_open_s), 0.01),
+        integer("email_circuit_failures", FIELD(email.sender.circuit_failures), 1),
     };
     return kAll;
 }
@@ -200,6 +226,7 @@ Config load_config(std::string const& toml_path) {
     // A movable clock would let anyone who can write the file expire sessions or skip login
     // delays: tests only.
     if (!c.test_clock_file.empty() && !c.dev_mode) bad("test_clock_file", "is allowed only with dev_mode");
+    if (!core::valid_mail_address(c.email.from)) bad("email_from", "'" + c.email.from + "' is not an address mail can come from");
     return c;
 }
 

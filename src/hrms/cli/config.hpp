@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "hrms/app/auth.hpp"
+#include "hrms/app/email.hpp"
 #include "hrms/app/login_throttle.hpp"
 #include "hrms/app/profiles.hpp"
 #include "hrms/app/users.hpp"
@@ -17,6 +18,25 @@
 #include "hrms/realtime/ws_service.hpp"
 
 namespace hrms::cli {
+
+// Email (app/email.hpp, email/): providers, sender identity, templates, the sender's policy.
+struct EmailConfig {
+    std::string providers = "file";  // the order they are tried in
+    std::string smtp_url;            // smtp://host:port or smtps://host:port
+    std::string smtp_username;
+    std::string smtp_password;
+    bool smtp_require_tls = false;  // smtp_starttls = "required" (default "try")
+    double smtp_timeout_s = 30;
+    std::string from = "noreply@hrms.localhost";
+    std::string from_name = "hrms";
+    std::string public_url;    // links in mail; default http://<listen>
+    std::string template_dir;  // overrides of templates/email/*.mustache
+    std::string brand_color = "#2563eb";
+    std::string brand_logo_url;
+    std::string brand_footer = "You receive this message because of your account with us.";
+    double poll_interval_s = 1;  // how often the outbox is looked at
+    app::SenderPolicy sender;
+};
 
 struct Config {
     // The settings given (hrms.toml, then the environment), by environment name, as written;
@@ -47,6 +67,7 @@ struct Config {
     app::ReviewPolicy review;
     realtime::WsConfig ws;
     audit::WriterOptions audit;
+    EmailConfig email;
 
     // The configured SQLite URL for the data dir when none was given.
     std::string effective_database_url() const {

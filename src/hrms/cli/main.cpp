@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <cstdio>
 #include <iostream>
 #include <thread>
@@ -22,6 +23,8 @@
 #include "hrms/cli/config.hpp"
 #include "hrms/app/audit_key.hpp"
 #include "hrms/core/net.hpp"
+#include "hrms/email/providers.hpp"
+#include "hrms/email/templates.hpp"
 #include "hrms/http/metrics.hpp"
 #include "hrms/http/routes.hpp"
 #include "hrms/http/server.hpp"
@@ -64,6 +67,26 @@ private:
     bool dev_mode_;
 };
 
+app::MailIdentity mail_identity(cli::Config const& config) {
+    auto const& e = config.email;
+    return {e.from, e.from_name, e.public_url.empty() ? "http://" + config.http.listen : e.public_url};
+}
+
+std::vector<std::unique_ptr<app::EmailProvider>> make_email_providers(cli::Config const& config) {
+    auto const& e = config.email;
+    return email::make_providers({e.providers,
+                                  (std::filesystem::path(config.data_dir) / "mail").string(),
+                                  {e.smtp_url, e.smtp_username, e.smtp_password, e.smtp_require_tls, e.from,
+                                   e.smtp_timeout_s}});
+}
+
+// This process's name on the outbox's claims.
+std::string sender_name() {
+    char host[256] = "";
+    ::gethostname(host, sizeof host - 1);
+    return std::string(host) + ":" + std::to_string(::getpid()) + ":" + app::random_token(4);
+}
+
 std::unique_ptr<app::Store> open_and_migrate(cli::Config const& config) {
     auto store = store::open_store(config.effective_database_url(), config.effective_db_pool_size());
     store::migrate(*store, [](int version, std::string const& name) {
@@ -94,6 +117,9 @@ struct World {
     app::RoleCatalog role_catalog;
     app::LoginThrottle throttle;
     LogEffects effects;
+    email::Templates email_templates;
+    app::Mailer mailer;
+    app::EmailSender email_sender;
     audit::Writer audit_writer;
     app::SecurityMonitor security;
     app::Auth auth;
@@ -106,6 +132,7 @@ struct World {
     app::JobAdmin job_admin;
     app::AuditKey audit_key;
     app::AuditTrail audit_trail;
+    app::EmailAdmin email_admin;
     app::Services services;
 
     explicit World(cli::Config c)
@@ -115,10 +142,15 @@ struct World {
           clock(*clock_impl),
           throttle(config.throttle),
           effects(config.dev_mode),
+          email_templates(config.email.template_dir,
+                          {config.email.brand_color, config.email.brand_logo_url, config.email.brand_footer}),
+          mailer(email_templates, clock, mail_identity(config)),
+          email_sender(*store, clock, mail_identity(config), config.email.sender, make_email_providers(config),
+                       sender_name()),
           audit_writer(*store, config.audit),
           security(*store, clock, audit_writer),
           auth(*store, clock, config.auth, role_catalog, throttle, &security),
-          users(*store, clock, config.invites),
+          users(*store, clock, config.invites, &mailer),
           roles(*store, clock),
           blobs(store::open_blob_store(config.data_dir)),
           profiles(*store, clock, config.review, role_catalog),
@@ -127,8 +159,9 @@ struct World {
           job_admin(*store, clock),
           audit_key(load_audit_key(config)),
           audit_trail(*store, audit_key.public_key()),
+          email_admin(*store, mailer, email_templates, &email_sender),
           services{*store,    clock,         auth,   users,     roles,       profiles,     documents,
-                   notifications, *blobs,    job_admin, audit_trail, audit_writer, security} {
+                   notifications, *blobs,    job_admin, audit_trail, audit_writer, security, email_admin} {
         store->set_effect_sink(&effects);
     }
     ~World() { store->set_effect_sink(nullptr); }
@@ -138,6 +171,13 @@ struct World {
 
 // Every periodic job of the server.
 void add_jobs(jobs::Runner& runner, World& w) {
+    runner.add({.name = "email.send",
+                .description = "Sends the outbox's due messages through HRMS_EMAIL_PROVIDERS (every process; claims never overlap).",
+                .interval_s = w.config.email.poll_interval_s,
+                .jitter = 0.1,
+                .single_instance = false,
+                .run = [&w](jobs::JobContext&) -> std::int64_t { return w.email_sender.run_once(); },
+                .record_idle = false});
     runner.add({.name = "sla.escalate",
                 .description = "Alerts reviewers to reviews past HRMS_ESCALATE_AFTER of their SLA budget (once each).",
                 .interval_s = w.config.sla_scan_interval_s,
@@ -186,6 +226,7 @@ int cmd_serve(cli::Config config) {
     w.job_admin.attach(&runner);
     metrics.add_source([&runner] { return runner.render_metrics(); });
     metrics.add_source([&w] { return w.audit_writer.render_metrics(); });
+    metrics.add_source([&w] { return w.email_sender.render_metrics(); });
     w.audit_writer.start();
     cli::record_settings(*w.store, w.config, w.clock.now());
     log::info("hrms.start", {log::str("version", HRMS_VERSION), log::str("database", w.store->backend()),

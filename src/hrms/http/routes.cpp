@@ -16,6 +16,7 @@ Router build_router(std::string openapi_yaml, Metrics& metrics, core::CidrList m
     add_notification_routes(r);
     add_job_routes(r);
     add_audit_routes(r);
+    add_email_routes(r);
     if (more) more(r);
     std::vector<std::string> names;
     for (auto const& route : r.routes()) names.push_back(route.pattern);

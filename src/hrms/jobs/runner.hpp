@@ -33,6 +33,9 @@ struct JobSpec {
     bool single_instance = true;
     // Does the work and returns how many items it handled; throws to fail the run.
     std::function<std::int64_t(JobContext&)> run;
+    // false: a run that handled nothing leaves no row and no audit entry (pollers that run every
+    // second, like email.send). Only for jobs that are not single_instance.
+    bool record_idle = true;
 };
 
 struct RunnerOptions {

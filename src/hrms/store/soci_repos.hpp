@@ -1,7 +1,7 @@
 #pragma once
 // Internal to store/: the per-aggregate ports of one SociTx (app/ports/), each on the
 // transaction's connection, one file each (soci_users.cpp, soci_roles.cpp, soci_profiles.cpp,
-// soci_documents.cpp, soci_notifications.cpp, soci_jobs.cpp, soci_audit.cpp).
+// soci_documents.cpp, soci_notifications.cpp, soci_jobs.cpp, soci_audit.cpp, soci_email.cpp).
 #include <memory>
 
 #include "hrms/app/ports.hpp"
@@ -162,6 +162,23 @@ public:
     std::optional<core::AuditEntry> by_seq(std::int64_t seq) override;
     void scan(std::int64_t from, std::function<bool(core::AuditEntry const&)> const& fn) override;
     std::vector<app::AuditCheckpoint> checkpoints() override;
+};
+
+class SociEmail final : public app::EmailRepo, SociRepo {
+public:
+    explicit SociEmail(TxState& tx) : SociRepo(tx) {}
+    std::int64_t enqueue(app::OutboxMessage const& m) override;
+    std::vector<app::OutboxMessage> claim(Instant now, Instant lease_until, std::string const& owner,
+                                          int limit) override;
+    bool finish(std::int64_t id, std::string const& owner, app::EmailOutcome const& outcome, Instant now) override;
+    bool suppressed(std::string const& email) override;
+    std::optional<app::OutboxMessage> get(std::int64_t id) override;
+    std::vector<app::OutboxMessage> list(app::EmailQuery const& q) override;
+    std::vector<app::EmailEvent> events(std::int64_t message) override;
+
+private:
+    void event(std::int64_t message, Instant at, app::EmailStatus type, std::string const& provider,
+               std::string const& detail);
 };
 
 }  // namespace hrms::store

@@ -32,6 +32,7 @@ public:
     app::NotificationRepo& notifications() override { return notifications_; }
     app::JobRepo& jobs() override { return jobs_; }
     app::AuditRepo& audit() override { return audit_; }
+    app::EmailRepo& email() override { return email_; }
 
     void serialize(Lock what) override;
     app::TxContext const& context() const override { return state_.context; }
@@ -61,6 +62,7 @@ private:
     SociNotifications notifications_{state_};
     SociJobs jobs_{state_};
     SociAudit audit_{state_};
+    SociEmail email_{state_};
 };
 
 }  // namespace hrms::store

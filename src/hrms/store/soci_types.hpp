@@ -8,6 +8,7 @@
 #include <string>
 
 #include "hrms/app/jobs.hpp"
+#include "hrms/app/ports/email.hpp"
 #include "hrms/core/accounts.hpp"
 #include "hrms/core/audit.hpp"
 #include "hrms/core/onboarding.hpp"
@@ -43,6 +44,7 @@ inline constexpr char kJobOutcome[] = "job outcome";
 inline constexpr char kAuditCategory[] = "audit category";
 inline constexpr char kAuditLevel[] = "audit level";
 inline constexpr char kAuditOutcome[] = "audit outcome";
+inline constexpr char kEmailStatus[] = "email status";
 
 }  // namespace hrms::store
 
@@ -94,5 +96,8 @@ struct type_conversion<hrms::core::AuditOutcome>
 template <>
 struct type_conversion<hrms::app::JobOutcome>
     : hrms::store::EnumText<hrms::app::JobOutcome, hrms::app::parse_job_outcome, hrms::store::kJobOutcome> {};
+template <>
+struct type_conversion<hrms::app::EmailStatus>
+    : hrms::store::EnumText<hrms::app::EmailStatus, hrms::app::parse_email_status, hrms::store::kEmailStatus> {};
 
 }  // namespace soci

@@ -1,0 +1,236 @@
+#include "hrms/app/email.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "hrms/app/crypto.hpp"
+#include "hrms/app/log.hpp"
+#include "hrms/core/enum_text.hpp"
+
+namespace hrms::app {
+
+char const* to_string(EmailStatus s) {
+    switch (s) {
+        case EmailStatus::queued: return "queued";
+        case EmailStatus::sending: return "sending";
+        case EmailStatus::sent: return "sent";
+        case EmailStatus::deferred: return "deferred";
+        case EmailStatus::delivered: return "delivered";
+        case EmailStatus::bounced: return "bounced";
+        case EmailStatus::complained: return "complained";
+        case EmailStatus::rejected: return "rejected";
+        case EmailStatus::failed: return "failed";
+    }
+    return "queued";
+}
+
+std::optional<EmailStatus> parse_email_status(std::string_view text) {
+    return core::parse_enum(text, EmailStatus::failed);
+}
+
+// ---- queueing
+
+Mailer::Mailer(EmailComposer const& composer, Clock const& clock, MailIdentity identity)
+    : composer_(composer), clock_(clock), identity_(std::move(identity)) {}
+
+namespace {
+std::string domain_of(std::string const& email) {
+    auto const at = email.rfind('@');
+    return at == std::string::npos ? std::string("localhost") : email.substr(at + 1);
+}
+}  // namespace
+
+Result<std::int64_t> Mailer::queue(Tx& tx, std::string const& template_name, Recipient const& to, EmailVars vars,
+                                   bool essential) const {
+    if (!core::valid_mail_address(to.email)) return invalid_field("to", "not an address mail can go to");
+    vars.emplace("app_name", identity_.from_name);
+    vars.emplace("app_url", identity_.public_url);
+    vars.emplace("recipient_name", to.name);
+    auto rendered = TRY(composer_.render(template_name, vars));
+    OutboxMessage m;
+    m.created_at = m.updated_at = m.next_attempt_at = clock_.now();
+    m.request_id = tx.context().request_id;
+    m.template_name = template_name;
+    m.essential = essential;
+    m.user_id = to.user_id;
+    m.to_email = to.email;
+    m.to_name = to.name;
+    m.subject = std::move(rendered.subject);
+    m.text = std::move(rendered.text);
+    m.html = std::move(rendered.html);
+    m.message_id = core::make_message_id(random_token(18), domain_of(identity_.from_email));
+    // Checked now, so a message that could never be sent is refused with its cause instead of
+    // failing later in the outbox.
+    core::MailMessage probe{{identity_.from_email, identity_.from_name}, {m.to_email, m.to_name}, std::nullopt,
+                            m.subject, m.text, m.html, m.message_id, m.created_at, {}};
+    TRY(core::render_mime(probe));
+    return tx.email().enqueue(m);
+}
+
+// ---- sending
+
+EmailSender::EmailSender(Store& store, Clock const& clock, MailIdentity identity, SenderPolicy policy,
+                         std::vector<std::unique_ptr<EmailProvider>> providers, std::string owner)
+    : store_(store), clock_(clock), identity_(std::move(identity)), policy_(policy), providers_(std::move(providers)),
+      owner_(std::move(owner)), circuits_(providers_.size()), jitter_(std::random_device{}()) {}
+
+std::int64_t EmailSender::run_once() {
+    auto const now = clock_.now();
+    std::vector<OutboxMessage> claimed;
+    {
+        auto tx = store_.begin(TxMode::write);
+        claimed = tx->email().claim(now, now.plus_seconds(policy_.lease_s), owner_, policy_.batch);
+        tx->commit();
+    }
+    for (auto const& m : claimed) {
+        log::RequestScope scope(m.request_id);  // the lines of its sending carry the request that queued it
+        auto const outcome = deliver(m, clock_.now());
+        auto tx = store_.begin(TxMode::write, TxContext{std::nullopt, m.request_id});
+        if (!tx->email().finish(m.id, owner_, outcome, clock_.now()))
+            log::warn("email.claim_lost", {log::num("message", static_cast<long long>(m.id))});
+        tx->commit();
+        if (outcome.status == EmailStatus::failed)
+            log::warn("email.failed", {log::num("message", static_cast<long long>(m.id)), log::str("why", outcome.detail)});
+    }
+    return static_cast<std::int64_t>(claimed.size());
+}
+
+Instant EmailSender::backoff(int attempts, Instant now) {
+    // Exponential with full jitter between half and all of the delay, so that messages that
+    // failed together do not all come back together.
+    double const delay = std::min(policy_.backoff_max_s, policy_.backoff_base_s * std::pow(2.0, std::max(attempts, 0)));
+    std::uniform_real_distribution<double> half_to_all(0.5, 1.0);
+    std::lock_guard lock(mutex_);
+    return now.plus_seconds(delay * half_to_all(jitter_));
+}
+
+EmailOutcome EmailSender::deliver(OutboxMessage const& m, Instant now) {
+    EmailOutcome out;
+    {
+        auto tx = store_.begin(TxMode::read);
+        if (tx->email().suppressed(m.to_email)) {
+            out.status = EmailStatus::rejected;
+            out.detail = "the address is on the suppression list";
+            return out;
+        }
+    }
+    core::MailMessage mm{{identity_.from_email, identity_.from_name}, {m.to_email, m.to_name}, std::nullopt,
+                         m.subject, m.text, m.html, m.message_id, m.created_at,
+                         {{"X-Hrms-Request-Id", m.request_id}, {"Auto-Submitted", "auto-generated"}}};
+    if (m.request_id.empty()) mm.headers.erase(mm.headers.begin());
+    auto const mime = core::render_mime(mm);
+    if (!mime) {
+        out.status = EmailStatus::failed;
+        out.detail = "cannot be sent: " + mime.error().message;
+        return out;
+    }
+    bool tried = false, transient = false;
+    std::string errors;
+    for (std::size_t i = 0; i < providers_.size(); ++i) {
+        if (!available(i, now)) continue;
+        tried = true;
+        auto const r = providers_[i]->send(m, *mime);
+        record(i, r, clock_.now());
+        if (r.kind == SendResult::Kind::sent) {
+            out.status = EmailStatus::sent;
+            out.provider = providers_[i]->name();
+            out.provider_message_id = r.provider_message_id;
+            out.detail = r.detail;
+            return out;
+        }
+        transient = transient || r.kind == SendResult::Kind::transient;
+        errors += (errors.empty() ? "" : "; ") + providers_[i]->name() + ": " + r.detail;
+    }
+    out.detail = errors;
+    if (!tried) {
+        // Every provider is resting: held until the first can be probed, not counted as a try.
+        out.status = EmailStatus::deferred;
+        out.counts_as_attempt = false;
+        out.detail = "no provider is available now";
+        Instant soonest = now.plus_seconds(policy_.circuit_open_s);
+        std::lock_guard lock(mutex_);
+        for (auto const& c : circuits_)
+            if (c.open_until && *c.open_until < soonest) soonest = *c.open_until;
+        out.next_attempt_at = soonest;
+        return out;
+    }
+    if (!transient || m.attempts + 1 >= policy_.max_attempts) {
+        out.status = EmailStatus::failed;
+        return out;
+    }
+    out.status = EmailStatus::deferred;
+    out.next_attempt_at = backoff(m.attempts, now);
+    return out;
+}
+
+bool EmailSender::available(std::size_t i, Instant now) {
+    std::lock_guard lock(mutex_);
+    auto& c = circuits_[i];
+    if (!c.open_until) return true;
+    if (now < *c.open_until) return false;
+    if (c.probing) return false;  // half open: one probe at a time
+    c.probing = true;
+    return true;
+}
+
+void EmailSender::record(std::size_t i, SendResult const& r, Instant now) {
+    std::lock_guard lock(mutex_);
+    auto& c = circuits_[i];
+    bool const was_probe = c.probing;
+    c.probing = false;
+    if (r.kind == SendResult::Kind::sent) {
+        ++c.sent;
+        c.failures = 0;
+        c.open_until.reset();
+        return;
+    }
+    ++c.failed;
+    c.last_error = r.detail;
+    if (r.kind == SendResult::Kind::permanent) return;  // it answered: the message's fault, not the provider's
+    ++c.failures;
+    if (was_probe || c.failures >= policy_.circuit_failures) {
+        c.open_until = now.plus_seconds(policy_.circuit_open_s);
+        log::warn("email.provider_open", {log::str("provider", providers_[i]->name()), log::str("why", r.detail),
+                                          log::num("seconds", policy_.circuit_open_s)});
+    }
+}
+
+std::vector<ProviderHealth> EmailSender::health() const {
+    std::lock_guard lock(mutex_);
+    std::vector<ProviderHealth> out;
+    auto const now = clock_.now();
+    for (std::size_t i = 0; i < providers_.size(); ++i) {
+        auto const& c = circuits_[i];
+        ProviderHealth h;
+        h.name = providers_[i]->name();
+        h.circuit = !c.open_until ? "closed" : (now < *c.open_until && !c.probing) ? "open" : "half_open";
+        h.consecutive_failures = c.failures;
+        h.sent = c.sent;
+        h.failed = c.failed;
+        h.open_until = c.open_until;
+        h.last_error = c.last_error;
+        out.push_back(std::move(h));
+    }
+    return out;
+}
+
+std::string EmailSender::render_metrics() const {
+    std::string out =
+        "# HELP hrms_email_provider_sent_total Messages each provider took.\n"
+        "# TYPE hrms_email_provider_sent_total counter\n";
+    auto const all = health();
+    for (auto const& h : all)
+        out += "hrms_email_provider_sent_total{provider=\"" + h.name + "\"} " + std::to_string(h.sent) + "\n";
+    out += "# HELP hrms_email_provider_failed_total Sends each provider refused or failed.\n"
+           "# TYPE hrms_email_provider_failed_total counter\n";
+    for (auto const& h : all)
+        out += "hrms_email_provider_failed_total{provider=\"" + h.name + "\"} " + std::to_string(h.failed) + "\n";
+    out += "# HELP hrms_email_provider_circuit_open 1 while a provider is skipped after failures.\n"
+           "# TYPE hrms_email_provider_circuit_open gauge\n";
+    for (auto const& h : all)
+        out += "hrms_email_provider_circuit_open{provider=\"" + h.name + "\"} " + (h.circuit == "closed" ? "0" : "1") +
+               "\n";
+    return out;
+}
+
+}  // namespace hrms::app

@@ -1,0 +1,144 @@
+#pragma once
+// Email: composing and queueing messages (Mailer, in the caller's transaction) and sending
+// them (EmailSender, the email.send job): the outbox is claimed a batch at a time, each
+// message goes to the first provider that takes it, a failing provider is skipped for a
+// while (a circuit breaker with a half-open probe), and a message that no provider can take
+// now is held, never dropped.
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "hrms/app/ports.hpp"
+#include "hrms/core/error.hpp"
+#include "hrms/core/mime.hpp"
+
+namespace hrms::app {
+
+// A rendered message: what a template makes of its variables.
+struct RenderedEmail {
+    std::string subject;
+    std::string text;
+    std::string html;
+};
+
+// Template variables: names to text (escaped for HTML by the renderer where it must be).
+using EmailVars = std::map<std::string, std::string>;
+
+// Renders named templates (email/templates.hpp implements it with Mustache).
+class EmailComposer {
+public:
+    virtual ~EmailComposer() = default;
+    // not_found for an unknown template; validation_failed naming a variable the template
+    // needs and `vars` lacks.
+    virtual Result<RenderedEmail> render(std::string const& name, EmailVars const& vars) const = 0;
+    virtual std::vector<std::string> names() const = 0;
+};
+
+// Where mail comes from and how links in it are made (HRMS_EMAIL_FROM, HRMS_EMAIL_FROM_NAME,
+// HRMS_PUBLIC_URL).
+struct MailIdentity {
+    std::string from_email = "noreply@hrms.localhost";
+    std::string from_name = "hrms";
+    std::string public_url = "http://127.0.0.1:8080";
+};
+
+struct Recipient {
+    std::string email;
+    std::string name;
+    std::optional<UserId> user_id;
+};
+
+class Mailer {
+public:
+    Mailer(EmailComposer const& composer, Clock const& clock, MailIdentity identity);
+    // Renders `template_name` with `vars` (plus app_name and app_url) and queues the message on
+    // `tx`, so it exists exactly when the transaction commits. validation_failed for an address
+    // or header that could not be sent; the composer's errors as they are. The outbox id.
+    Result<std::int64_t> queue(Tx& tx, std::string const& template_name, Recipient const& to, EmailVars vars,
+                               bool essential) const;
+    MailIdentity const& identity() const { return identity_; }
+
+private:
+    EmailComposer const& composer_;
+    Clock const& clock_;
+    MailIdentity identity_;
+};
+
+// What a provider made of one message.
+struct SendResult {
+    enum class Kind { sent, transient, permanent };
+    Kind kind = Kind::sent;
+    std::string detail;               // the provider's answer, for the message's history
+    std::string provider_message_id;  // e.g. SendGrid's X-Message-Id
+};
+
+// One way out (email/: file, smtp, sendgrid, ses).
+class EmailProvider {
+public:
+    virtual ~EmailProvider() = default;
+    virtual std::string name() const = 0;
+    // Sends the rendered MIME message; never throws for the provider's failures (they are
+    // results), only for bugs.
+    virtual SendResult send(OutboxMessage const& message, std::string const& mime) = 0;
+};
+
+struct SenderPolicy {
+    int batch = 50;                  // messages claimed per step
+    double lease_s = 120;            // a claim lasts this long (longer than any send may take)
+    int max_attempts = 8;            // tries before a message fails
+    double backoff_base_s = 30;      // the first retry's delay; doubled each attempt, with jitter
+    double backoff_max_s = 3600;
+    double circuit_open_s = 60;      // a failing provider is skipped this long, then probed
+    int circuit_failures = 3;        // consecutive failures that open its circuit
+};
+
+// Provider health as /api/v1/email/providers and /metrics show it.
+struct ProviderHealth {
+    std::string name;
+    std::string circuit;  // closed | open | half_open
+    int consecutive_failures = 0;
+    std::int64_t sent = 0, failed = 0;
+    std::optional<Instant> open_until;
+    std::string last_error;
+};
+
+class EmailSender {
+public:
+    EmailSender(Store& store, Clock const& clock, MailIdentity identity, SenderPolicy policy,
+                std::vector<std::unique_ptr<EmailProvider>> providers, std::string owner);
+    // One step: claims due messages and sends each; the number claimed.
+    std::int64_t run_once();
+    std::vector<ProviderHealth> health() const;
+    std::string render_metrics() const;
+
+private:
+    struct Circuit {
+        int failures = 0;
+        std::optional<Instant> open_until;
+        bool probing = false;
+        std::int64_t sent = 0, failed = 0;
+        std::string last_error;
+    };
+    EmailOutcome deliver(OutboxMessage const& m, Instant now);
+    bool available(std::size_t i, Instant now);
+    void record(std::size_t i, SendResult const& r, Instant now);
+    Instant backoff(int attempts, Instant now);
+
+    Store& store_;
+    Clock const& clock_;
+    MailIdentity identity_;
+    SenderPolicy policy_;
+    std::vector<std::unique_ptr<EmailProvider>> providers_;
+    std::string owner_;
+    mutable std::mutex mutex_;  // circuits
+    std::vector<Circuit> circuits_;
+    std::mt19937_64 jitter_;
+};
+
+}  // namespace hrms::app

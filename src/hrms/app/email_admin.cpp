@@ -1,0 +1,65 @@
+#include "hrms/app/email_admin.hpp"
+
+#include "hrms/app/users.hpp"
+
+namespace hrms::app {
+
+EmailAdmin::EmailAdmin(Store& store, Mailer const& mailer, EmailComposer const& composer, EmailSender const* sender)
+    : store_(store), mailer_(mailer), composer_(composer), sender_(sender) {}
+
+Result<EmailMessagePage> EmailAdmin::messages(Actor const& actor, EmailQuery query) {
+    TRY_VOID(require(actor, core::perm::email_manage));
+    if (query.limit < 1 || query.limit > kMaxPageSize)
+        return invalid_field("limit", "must be between 1 and " + std::to_string(kMaxPageSize));
+    if (query.to) query.to = TRY(core::normalize_email(*query.to, "to"));
+    auto const want = query.limit;
+    ++query.limit;  // one more tells whether there is a next page
+    auto tx = store_.begin(TxMode::read);
+    EmailMessagePage page;
+    page.items = tx->email().list(query);
+    if (static_cast<int>(page.items.size()) > want) {
+        page.items.resize(static_cast<std::size_t>(want));
+        page.next_before = page.items.back().id;
+    }
+    return page;
+}
+
+Result<std::pair<OutboxMessage, std::vector<EmailEvent>>> EmailAdmin::message(Actor const& actor, std::int64_t id) {
+    TRY_VOID(require(actor, core::perm::email_manage));
+    auto tx = store_.begin(TxMode::read);
+    auto m = tx->email().get(id);
+    if (!m) return fail(ErrorCode::not_found, "no email message " + std::to_string(id));
+    return std::pair{std::move(*m), tx->email().events(id)};
+}
+
+Result<std::int64_t> EmailAdmin::send_test(Actor const& actor, std::string const& to) {
+    TRY_VOID(require(actor, core::perm::email_manage));
+    auto const email = TRY(core::normalize_email(to, "to"));
+    auto tx = store_.begin(TxMode::write, context_of(actor));
+    auto const id = TRY(mailer_.queue(*tx, "test", {email, "", std::nullopt}, {}, /*essential=*/true));
+    tx->commit();
+    return id;
+}
+
+Result<std::vector<ProviderHealth>> EmailAdmin::providers(Actor const& actor) {
+    TRY_VOID(require(actor, core::perm::email_manage));
+    return sender_ ? sender_->health() : std::vector<ProviderHealth>{};
+}
+
+Result<std::vector<std::string>> EmailAdmin::templates(Actor const& actor) {
+    TRY_VOID(require(actor, core::perm::email_manage));
+    return composer_.names();
+}
+
+Result<RenderedEmail> EmailAdmin::preview(Actor const& actor, std::string const& name) {
+    TRY_VOID(require(actor, core::perm::email_manage));
+    // Sample values for every variable the templates use, so a preview shows the whole layout.
+    EmailVars vars{{"app_name", mailer_.identity().from_name},
+                   {"app_url", mailer_.identity().public_url},
+                   {"recipient_name", "Ada Lovelace"},
+                   {"invite_url", mailer_.identity().public_url + "/invite#token=sample-token"},
+                   {"expires_at", "2030-01-01T00:00:00.000Z"}};
+    return composer_.render(name, vars);
+}
+
+}  // namespace hrms::app

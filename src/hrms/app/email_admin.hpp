@@ -1,0 +1,39 @@
+#pragma once
+// The outbox and the email system as an admin sees them (email.manage): messages with their
+// history, provider health, template previews and a test message.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hrms/app/actor.hpp"
+#include "hrms/app/email.hpp"
+
+namespace hrms::app {
+
+struct EmailMessagePage {
+    std::vector<OutboxMessage> items;
+    std::optional<std::int64_t> next_before;
+};
+
+class EmailAdmin {
+public:
+    // `sender` may be null (a process that does not send): providers are then empty.
+    EmailAdmin(Store& store, Mailer const& mailer, EmailComposer const& composer, EmailSender const* sender);
+    Result<EmailMessagePage> messages(Actor const& actor, EmailQuery query);
+    // One message and its events; not_found.
+    Result<std::pair<OutboxMessage, std::vector<EmailEvent>>> message(Actor const& actor, std::int64_t id);
+    // Queues the `test` template to `to`; the outbox id.
+    Result<std::int64_t> send_test(Actor const& actor, std::string const& to);
+    Result<std::vector<ProviderHealth>> providers(Actor const& actor);
+    Result<std::vector<std::string>> templates(Actor const& actor);
+    // The template rendered with sample values.
+    Result<RenderedEmail> preview(Actor const& actor, std::string const& name);
+
+private:
+    Store& store_;
+    Mailer const& mailer_;
+    EmailComposer const& composer_;
+    EmailSender const* sender_;
+};
+
+}  // namespace hrms::app

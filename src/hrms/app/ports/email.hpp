@@ -1,0 +1,90 @@
+#pragma once
+// The email outbox port. A use case queues a rendered message on its write transaction
+// (tx->email().enqueue), so the message exists exactly when the event that caused it does;
+// the sender (app/email.hpp) claims due messages, sends them outside any transaction and
+// records the outcome with the claim it holds.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hrms/core/time.hpp"
+
+namespace hrms::app {
+
+// The vocabulary of DESIGN.md §5 (Email), with `sending` while a claim is held.
+enum class EmailStatus { queued, sending, sent, deferred, delivered, bounced, complained, rejected, failed };
+char const* to_string(EmailStatus s);
+std::optional<EmailStatus> parse_email_status(std::string_view text);
+
+struct OutboxMessage {
+    std::int64_t id = 0;
+    Instant created_at;
+    Instant updated_at;
+    std::string request_id;
+    std::string template_name;  // invite, password_reset, test, a notification kind, ...
+    bool essential = false;     // sent despite the recipient's opt-out (invites, resets, security)
+    std::optional<std::int64_t> user_id;
+    std::string to_email;
+    std::string to_name;
+    std::string subject;
+    std::string text;
+    std::string html;
+    std::string message_id;  // RFC 5322 Message-ID, "<...@...>"
+    EmailStatus status = EmailStatus::queued;
+    int attempts = 0;
+    Instant next_attempt_at;
+    std::string provider;
+    std::string provider_message_id;
+    std::string last_error;
+    std::optional<Instant> sent_at;
+};
+
+struct EmailEvent {
+    std::int64_t id = 0;
+    std::int64_t message = 0;
+    Instant at;
+    std::string type;  // an EmailStatus name
+    std::string provider;
+    std::string detail;
+};
+
+// What became of one send (EmailRepo::finish).
+struct EmailOutcome {
+    EmailStatus status = EmailStatus::sent;  // sent, deferred, rejected or failed
+    std::string provider;
+    std::string provider_message_id;
+    std::string detail;               // the provider's answer or the error
+    Instant next_attempt_at;          // deferred: when to try again
+    bool counts_as_attempt = true;    // false: held (no provider could take it), not tried
+};
+
+struct EmailQuery {
+    std::optional<EmailStatus> status;
+    std::optional<std::string> to;
+    std::optional<std::int64_t> before_id;  // keyset cursor: ids below it
+    int limit = 50;
+};
+
+class EmailRepo {
+public:
+    virtual ~EmailRepo() = default;
+    // Queues `m` (status queued, due at m.next_attempt_at) with its `queued` event; the new id.
+    virtual std::int64_t enqueue(OutboxMessage const& m) = 0;
+    // Claims up to `limit` due messages (queued or deferred and due, or sending with a lapsed
+    // claim) for `owner` until `lease_until`, oldest due first; on PostgreSQL rows another
+    // transaction is claiming are skipped (FOR UPDATE SKIP LOCKED).
+    virtual std::vector<OutboxMessage> claim(Instant now, Instant lease_until, std::string const& owner,
+                                             int limit) = 0;
+    // Records the outcome of a send by the holder of the claim; false when the claim was lost
+    // (lapsed and taken by another sender), and then nothing changes.
+    virtual bool finish(std::int64_t id, std::string const& owner, EmailOutcome const& outcome, Instant now) = 0;
+    // True when nothing may be sent to `email` (hard bounce, complaint).
+    virtual bool suppressed(std::string const& email) = 0;
+    virtual std::optional<OutboxMessage> get(std::int64_t id) = 0;
+    // Newest first.
+    virtual std::vector<OutboxMessage> list(EmailQuery const& q) = 0;
+    virtual std::vector<EmailEvent> events(std::int64_t message) = 0;
+};
+
+}  // namespace hrms::app

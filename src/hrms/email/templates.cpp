@@ -1,0 +1,116 @@
+#include "hrms/email/templates.hpp"
+
+#include <kainjow/mustache.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+namespace hrms::email {
+
+namespace mustache = kainjow::mustache;
+
+namespace {
+
+std::string trim(std::string_view s) {
+    auto const b = s.find_first_not_of(" \t\r\n");
+    if (b == std::string_view::npos) return {};
+    auto const e = s.find_last_not_of(" \t\r\n");
+    return std::string(s.substr(b, e - b + 1));
+}
+
+// Renders `source` with `vars`; `html` escapes values for HTML, else they go in as they are
+// (the text part and the subject are not HTML).
+Result<std::string> render_one(std::string const& name, std::string const& source, mustache::data const& vars,
+                               bool html) {
+    mustache::mustache tmpl{source};
+    if (!tmpl.is_valid()) return fail(ErrorCode::internal, "template " + name + ": " + tmpl.error_message());
+    if (!html) tmpl.set_custom_escape([](std::string const& s) { return s; });
+    return tmpl.render(vars);
+}
+
+}  // namespace
+
+std::vector<std::string> template_variables(std::string const& source) {
+    std::set<std::string> seen;
+    std::vector<std::string> out;
+    std::size_t pos = 0;
+    while ((pos = source.find("{{", pos)) != std::string::npos) {
+        auto const end = source.find("}}", pos + 2);
+        if (end == std::string::npos) break;
+        std::string tag = trim(std::string_view(source).substr(pos + 2, end - pos - 2));
+        pos = end + 2;
+        if (!tag.empty() && tag.front() == '{') {
+            tag = trim(tag.substr(1));
+            if (pos < source.size() && source[pos] == '}') ++pos;
+        }
+        if (tag.empty() || std::string_view("#^/!>=").find(tag.front()) != std::string_view::npos) continue;
+        if (tag.front() == '&') tag = trim(tag.substr(1));
+        if (seen.insert(tag).second) out.push_back(tag);
+    }
+    return out;
+}
+
+Templates::Templates(std::string const& override_dir, Brand brand) : sources_(embedded_templates()), brand_(std::move(brand)) {
+    if (override_dir.empty()) return;
+    namespace fs = std::filesystem;
+    if (!fs::is_directory(override_dir)) throw std::runtime_error("email templates: " + override_dir + " is not a directory");
+    for (auto const& entry : fs::directory_iterator(override_dir)) {
+        if (entry.path().extension() != ".mustache") continue;
+        std::ifstream in(entry.path(), std::ios::binary);
+        std::stringstream text;
+        text << in.rdbuf();
+        if (!in) throw std::runtime_error("email templates: cannot read " + entry.path().string());
+        mustache::mustache check{text.str()};
+        if (!check.is_valid())
+            throw std::runtime_error("email templates: " + entry.path().string() + ": " + check.error_message());
+        sources_[entry.path().stem().string()] = text.str();
+    }
+}
+
+std::vector<std::string> Templates::names() const {
+    std::vector<std::string> out;
+    for (auto const& [key, _] : sources_)
+        if (key.ends_with(".subject")) out.push_back(key.substr(0, key.size() - 8));
+    return out;
+}
+
+Result<app::RenderedEmail> Templates::render(std::string const& name, app::EmailVars const& given) const {
+    auto const subject = sources_.find(name + ".subject");
+    auto const text = sources_.find(name + ".text");
+    auto const html = sources_.find(name + ".html");
+    if (subject == sources_.end() || text == sources_.end() || html == sources_.end())
+        return fail(ErrorCode::not_found, "no email template named " + name);
+    app::EmailVars vars = given;
+    vars.emplace("brand_color", brand_.color);
+    vars.emplace("brand_logo_url", brand_.logo_url);
+    vars.emplace("brand_footer", brand_.footer);
+    // A variable a part uses that nobody gave is a bug in the caller or in an override: the
+    // message would go out with a hole in it.
+    for (auto const* part : {&subject->second, &text->second, &html->second})
+        for (auto const& v : template_variables(*part))
+            if (!vars.contains(v)) return invalid_field(v, "the template " + name + " needs the variable " + v);
+    mustache::data data;
+    for (auto const& [k, v] : vars) {
+        // The layout's optional parts are sections ({{#progress}}): empty, they are left out.
+        if (v.empty() && (k == "brand_logo_url" || k == "progress")) data.set(k, mustache::data(false));
+        else data.set(k, v);
+    }
+    app::RenderedEmail out;
+    out.subject = trim(TRY(render_one(name + ".subject", subject->second, data, false)));
+    out.text = TRY(render_one(name + ".text", text->second, data, false));
+    auto content = TRY(render_one(name + ".html", html->second, data, true));
+    auto const layout = sources_.find("layout.html");
+    if (layout == sources_.end()) {
+        out.html = std::move(content);
+        return out;
+    }
+    data.set("content", content);
+    data.set("subject", out.subject);
+    out.html = TRY(render_one("layout.html", layout->second, data, true));
+    return out;
+}
+
+}  // namespace hrms::email

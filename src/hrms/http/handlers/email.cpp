@@ -1,0 +1,113 @@
+// /api/v1/email: the outbox and its history, provider health, templates and a test message.
+#include "hrms/app/services.hpp"
+#include "hrms/http/handlers/common.hpp"
+
+namespace hrms::http {
+
+namespace json = boost::json;
+
+namespace {
+
+json::object message_json(app::OutboxMessage const& m) {
+    return json::object{
+        {"id", m.id},
+        {"created_at", json_value(m.created_at)},
+        {"updated_at", json_value(m.updated_at)},
+        {"request_id", m.request_id.empty() ? json::value(nullptr) : json::value(m.request_id)},
+        {"template", m.template_name},
+        {"essential", m.essential},
+        {"user_id", m.user_id ? json::value(*m.user_id) : json::value(nullptr)},
+        {"to", m.to_email},
+        {"to_name", m.to_name},
+        {"subject", m.subject},
+        {"message_id", m.message_id},
+        {"status", std::string(app::to_string(m.status))},
+        {"attempts", m.attempts},
+        {"next_attempt_at", json_value(m.next_attempt_at)},
+        {"provider", m.provider.empty() ? json::value(nullptr) : json::value(m.provider)},
+        {"provider_message_id", m.provider_message_id.empty() ? json::value(nullptr) : json::value(m.provider_message_id)},
+        {"last_error", m.last_error.empty() ? json::value(nullptr) : json::value(m.last_error)},
+        {"sent_at", or_null(m.sent_at)},
+    };
+}
+
+json::object event_json(app::EmailEvent const& e) {
+    return json::object{{"id", e.id},
+                        {"at", json_value(e.at)},
+                        {"type", e.type},
+                        {"provider", e.provider.empty() ? json::value(nullptr) : json::value(e.provider)},
+                        {"detail", e.detail}};
+}
+
+json::object provider_json(app::ProviderHealth const& h) {
+    return json::object{{"name", h.name},
+                        {"circuit", h.circuit},
+                        {"consecutive_failures", h.consecutive_failures},
+                        {"sent", h.sent},
+                        {"failed", h.failed},
+                        {"open_until", or_null(h.open_until)},
+                        {"last_error", h.last_error.empty() ? json::value(nullptr) : json::value(h.last_error)}};
+}
+
+}  // namespace
+
+void add_email_routes(Router& r) {
+    r.add("GET", "/api/v1/email/messages", [](Ctx& ctx) {
+        app::EmailQuery q;
+        auto const page_in = HTTP_TRY(ctx, page_params(ctx, app::kMaxPageSize));
+        q.limit = page_in.limit;
+        q.before_id = page_in.cursor;
+        q.status = HTTP_TRY(ctx, enum_param<app::EmailStatus>(ctx, "status", app::parse_email_status));
+        if (auto to = ctx.req.query_param("to"); to && !to->empty()) q.to = std::string(*to);
+        auto page = HTTP_TRY(ctx, ctx.services.email.messages(ctx.who(), q));
+        json::array items;
+        for (auto const& m : page.items) items.emplace_back(message_json(m));
+        return page_json(std::move(items), page.next_before);
+    });
+
+    r.add("GET", "/api/v1/email/messages/{id}", [](Ctx& ctx) {
+        auto const id = HTTP_TRY(ctx, ctx.param_id("id"));
+        auto [m, events] = HTTP_TRY(ctx, ctx.services.email.message(ctx.who(), id));
+        auto o = message_json(m);
+        json::array history;
+        for (auto const& e : events) history.emplace_back(event_json(e));
+        o["events"] = std::move(history);
+        return ok_json(o);
+    });
+
+    r.add("POST", "/api/v1/email/test", [](Ctx& ctx) {
+        auto body = HTTP_TRY(ctx, decode(ctx));
+        auto const to = HTTP_TRY(ctx, body.required_string("to"));
+        auto const id = HTTP_TRY(ctx, ctx.services.email.send_test(ctx.who(), to));
+        return ok_json(json::object{{"id", id}, {"status", "queued"}}, 202);
+    });
+
+    r.add("GET", "/api/v1/email/providers", [](Ctx& ctx) {
+        auto all = HTTP_TRY(ctx, ctx.services.email.providers(ctx.who()));
+        json::array items;
+        for (auto const& h : all) items.emplace_back(provider_json(h));
+        return ok_json(json::object{{"items", std::move(items)}});
+    });
+
+    r.add("GET", "/api/v1/email/templates", [](Ctx& ctx) {
+        auto names = HTTP_TRY(ctx, ctx.services.email.templates(ctx.who()));
+        json::array items;
+        for (auto const& n : names) items.emplace_back(json::object{{"name", n}});
+        return ok_json(json::object{{"items", std::move(items)}});
+    });
+
+    r.add("GET", "/api/v1/email/templates/{name}/preview", [](Ctx& ctx) {
+        auto const format = ctx.req.query_param("format").value_or("html");
+        if (format != "html" && format != "text")
+            return error_of(ctx, invalid_field("format", "must be html or text").error());
+        auto rendered = HTTP_TRY(ctx, ctx.services.email.preview(ctx.who(), ctx.param("name")));
+        Response res;
+        res.status = 200;
+        res.content_type = format == "html" ? "text/html; charset=utf-8" : "text/plain; charset=utf-8";
+        res.body = format == "html" ? rendered.html : rendered.subject + "\n\n" + rendered.text;
+        // Mail HTML under the API's policy (default-src 'none'): nothing in it runs or loads.
+        return res;
+    });
+}
+
+}  // namespace hrms::http
