@@ -10,7 +10,7 @@ import threading
 import pytest
 from aiosmtpd.controller import Controller
 
-from conftest import assert_error, unique_email, wait_until
+from conftest import BACKEND, assert_error, decide, employee_with_details_submitted, unique_email, wait_until
 
 
 def free_port() -> int:
@@ -180,3 +180,151 @@ def test_templates_are_listed_and_previewed_with_html_escaped(start_server):
     assert "R&amp;D &lt;Onboarding&gt;" in html.text and "R&D <Onboarding>" not in html.text
     text = srv.get("/api/v1/email/templates/invite/preview", srv.admin_token, params={"format": "text"})
     assert text.text.startswith("You are invited to R&D <Onboarding>")
+
+
+def test_workflow_notices_that_warrant_it_are_mailed_to_the_employee(start_server, inbox):
+    srv = start_server(smtp_env(inbox.port))
+    user, token, profile = employee_with_details_submitted(srv, name="Grace O'Neil")
+    assert not messages(srv, to=user["email"])  # a submission stays in the feed
+    r = decide(srv, srv.admin_token, profile["id"], "details", "reject", reason="Your phone number has a typo & <no> area code")
+    assert r.status_code == 200, r.text
+    [rejected] = messages(srv, to=user["email"])
+    assert rejected["template"] == "profile.rejected" and rejected["essential"] is False
+    assert rejected["request_id"] == r.headers["X-Request-Id"]
+    wait_status(srv, rejected["id"], "sent")
+    wait_until(lambda: inbox.messages, timeout=5, what="the rejection at the SMTP server")
+    [(_, _, msg)] = inbox.parsed()
+    assert msg["Subject"] == rejected["subject"]
+    text = msg.get_body(preferencelist=("plain",)).get_content()
+    html = msg.get_body(preferencelist=("html",)).get_content()
+    assert "Your phone number has a typo & <no> area code" in text
+    assert "typo &amp; &lt;no&gt; area code" in html and "<no>" not in html
+    assert "https://hr.example.com/onboarding" in text
+
+
+@pytest.mark.skipif(BACKEND != "pg", reason="several processes share a database on PostgreSQL only")
+def test_two_processes_share_the_outbox_and_never_send_a_message_twice(start_server, inbox):
+    env = smtp_env(inbox.port, HRMS_EMAIL_BATCH=3)
+    a = start_server(env, name="a")
+    b = start_server(env, db=a.db, name="b")
+    ids = []
+    for i in range(60):
+        srv = a if i % 2 else b
+        r = srv.post("/api/v1/email/test", srv.admin_token, json={"to": f"twice{i}@example.com"})
+        assert r.status_code == 202, r.text
+        ids.append(r.json()["id"])
+    wait_until(lambda: len(inbox.messages) >= 60 and all(m["status"] == "sent" for m in messages(a)),
+               timeout=30, what="60 messages sent")
+    got = inbox.parsed()
+    assert len(got) == 60
+    assert len({msg["Message-ID"] for _, _, msg in got}) == 60  # each once
+    # Both processes sent some: the claims interleave rather than one process doing all.
+    owners = {e["detail"] for i in ids for e in a.get(f"/api/v1/email/messages/{i}", a.admin_token).json()["events"]
+              if e["type"] == "sending"}
+    assert len(owners) == 2
+
+
+# --------------------------------------------------------------------------------------------
+# HTTP providers against local stand-ins: each request's body is checked, and SES's signature
+# is recomputed here with an implementation of SigV4 independent of the server's.
+
+
+class FakeApi:
+    """A local HTTP server that records each request and answers from `answers` (status, headers, body)."""
+
+    def __init__(self, answers):
+        import http.server
+
+        self.requests, self.answers = [], list(answers)
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                outer.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+                status, headers, payload = outer.answers.pop(0) if len(outer.answers) > 1 else outer.answers[0]
+                self.send_response(status)
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+
+
+def sigv4_authorization(method, path, headers, body, secret, key_id, region, service):
+    """AWS Signature Version 4, written from AWS's documentation for this test."""
+    import hashlib
+    import hmac
+    signed = sorted(k for k in headers if k in ("host", "x-amz-date", "content-type") or k.startswith("x-amz-"))
+    signed = [k for k in signed if k != "x-amz-content-sha256" or k in headers]
+    amz_date = headers["x-amz-date"]
+    canonical = "\n".join([method, path, "", *[f"{k}:{' '.join(headers[k].split())}" for k in signed], "",
+                           ";".join(signed), hashlib.sha256(body).hexdigest()])
+    scope = f"{amz_date[:8]}/{region}/{service}/aws4_request"
+    to_sign = "\n".join(["AWS4-HMAC-SHA256", amz_date, scope, hashlib.sha256(canonical.encode()).hexdigest()])
+    key = ("AWS4" + secret).encode()
+    for part in (amz_date[:8], region, service, "aws4_request"):
+        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+    signature = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
+    return f"AWS4-HMAC-SHA256 Credential={key_id}/{scope}, SignedHeaders={';'.join(signed)}, Signature={signature}"
+
+
+def test_ses_gets_the_raw_message_signed_with_sigv4(start_server):
+    import base64
+    import json as _json
+    api = FakeApi([(200, {"Content-Type": "application/json"}, b'{"MessageId": "0100018c-ses-id"}')])
+    try:
+        secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+        srv = start_server(smtp_env(free_port(), providers="ses", HRMS_SES_REGION="eu-west-1",
+                                    HRMS_SES_ACCESS_KEY_ID="AKIDEXAMPLE", HRMS_SES_SECRET_ACCESS_KEY=secret,
+                                    HRMS_SES_ENDPOINT=api.url))
+        r = srv.post("/api/v1/email/test", srv.admin_token, json={"to": "ses@example.com"})
+        sent = wait_status(srv, r.json()["id"], "sent")
+        assert sent["provider"] == "ses" and sent["provider_message_id"] == "0100018c-ses-id"
+        [(path, headers, body)] = api.requests
+        assert path == "/v2/email/outbound-emails"
+        doc = _json.loads(body)
+        assert doc["Destination"] == {"ToAddresses": ["ses@example.com"]}
+        assert doc["FromEmailAddress"] == "onboarding@example.com"
+        raw = email.message_from_bytes(base64.b64decode(doc["Content"]["Raw"]["Data"]), policy=email.policy.default)
+        assert raw["Message-ID"] == sent["message_id"] and raw.get_content_type() == "multipart/alternative"
+        assert headers["authorization"] == sigv4_authorization("POST", path, headers, body, secret, "AKIDEXAMPLE",
+                                                               "eu-west-1", "ses")
+        assert secret not in srv.log_text()
+    finally:
+        api.close()
+
+
+def test_sendgrid_gets_both_parts_and_a_refusal_fails_the_message(start_server):
+    import json as _json
+    api = FakeApi([(202, {"X-Message-Id": "sg-abc123"}, b""),
+                   (400, {"Content-Type": "application/json"}, b'{"errors":[{"message":"The to email does not contain a valid address."}]}')])
+    try:
+        srv = start_server(smtp_env(free_port(), providers="sendgrid", HRMS_SENDGRID_API_KEY="SG.secret-key",
+                                    HRMS_SENDGRID_BASE_URL=api.url))
+        r = srv.post("/api/v1/email/test", srv.admin_token, json={"to": "sg@example.com"})
+        sent = wait_status(srv, r.json()["id"], "sent")
+        assert sent["provider"] == "sendgrid" and sent["provider_message_id"] == "sg-abc123"
+        path, headers, body = api.requests[0]
+        assert path == "/v3/mail/send" and headers["authorization"] == "Bearer SG.secret-key"
+        doc = _json.loads(body)
+        assert doc["personalizations"][0]["to"][0]["email"] == "sg@example.com"
+        assert doc["from"] == {"email": "onboarding@example.com", "name": "Acme Onboarding"}
+        assert [c["type"] for c in doc["content"]] == ["text/plain", "text/html"]
+        assert doc["subject"] == "Test message from Acme Onboarding"
+        r = srv.post("/api/v1/email/test", srv.admin_token, json={"to": "refused@example.com"})
+        failed = wait_status(srv, r.json()["id"], "failed")
+        assert "valid address" in failed["last_error"] and "SG.secret-key" not in failed["last_error"]
+        assert "SG.secret-key" not in srv.log_text()
+    finally:
+        api.close()

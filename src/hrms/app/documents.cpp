@@ -34,8 +34,9 @@ Result<void> check_upload(Tx& tx, ProfileRecord const& p, DocumentTypeRecord con
 
 }  // namespace
 
-Documents::Documents(Store& store, Clock const& clock, SelfReview self_review, BlobStore& blobs)
-    : store_(store), clock_(clock), self_review_(self_review), blobs_(blobs) {}
+Documents::Documents(Store& store, Clock const& clock, SelfReview self_review, BlobStore& blobs,
+                     Mailer const* mailer)
+    : store_(store), clock_(clock), self_review_(self_review), blobs_(blobs), mailer_(mailer) {}
 
 Result<std::vector<DocumentTypeRecord>> Documents::types(Actor const&) {
     auto tx = store_.begin(TxMode::read);
@@ -136,7 +137,7 @@ Result<DocumentRecord> Documents::review(Actor const& actor, DocumentId id, core
     for (auto const& t : tx->documents().types()) {
         if (t.code == d->type) type_name = t.name;
     }
-    notify(*tx, document_reviewed(p->user_id, p->id, id, d->type, type_name, d->filename, decision, why), ts);
+    notify(*tx, document_reviewed(p->user_id, p->id, id, d->type, type_name, d->filename, decision, why), ts, mailer_);
     auto entry = domain_entry(ts, core::AuditCategory::decision, std::string("document.") + core::to_string(decision),
                               "document", std::to_string(id));
     entry.reason = why;

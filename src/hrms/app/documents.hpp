@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "hrms/app/actor.hpp"
+#include "hrms/app/email.hpp"
 #include "hrms/app/grants.hpp"
 #include "hrms/app/ports.hpp"
 #include "hrms/app/profiles.hpp"
@@ -27,7 +28,9 @@ struct DocumentContent {
 
 class Documents {
 public:
-    Documents(Store& store, Clock const& clock, SelfReview self_review, BlobStore& blobs);
+    // With a `mailer`, rejections are also emailed (notices.hpp).
+    Documents(Store& store, Clock const& clock, SelfReview self_review, BlobStore& blobs,
+              Mailer const* mailer = nullptr);
 
     Result<std::vector<DocumentTypeRecord>> types(Actor const& actor);
     // Stores the upload as the actor's current document of `type`. The temporary file is gone
@@ -48,6 +51,7 @@ private:
     Clock const& clock_;
     SelfReview self_review_;
     BlobStore& blobs_;
+    Mailer const* mailer_;
 };
 
 }  // namespace hrms::app

@@ -74,7 +74,19 @@ EmailSender::EmailSender(Store& store, Clock const& clock, MailIdentity identity
     : store_(store), clock_(clock), identity_(std::move(identity)), policy_(policy), providers_(std::move(providers)),
       owner_(std::move(owner)), circuits_(providers_.size()), jitter_(std::random_device{}()) {}
 
-std::int64_t EmailSender::run_once() {
+std::int64_t EmailSender::run_once(std::function<bool()> const& stop) {
+    std::int64_t total = 0;
+    for (;;) {
+        bool held = false;
+        auto const n = step(held);
+        total += n;
+        // A short batch: nothing more is due. Held ones: no provider can take mail now, and the
+        // rest of the outbox would only be held too.
+        if (n < policy_.batch || held || (stop && stop())) return total;
+    }
+}
+
+std::int64_t EmailSender::step(bool& held) {
     auto const now = clock_.now();
     std::vector<OutboxMessage> claimed;
     {
@@ -85,6 +97,7 @@ std::int64_t EmailSender::run_once() {
     for (auto const& m : claimed) {
         log::RequestScope scope(m.request_id);  // the lines of its sending carry the request that queued it
         auto const outcome = deliver(m, clock_.now());
+        held = held || !outcome.counts_as_attempt;
         auto tx = store_.begin(TxMode::write, TxContext{std::nullopt, m.request_id});
         if (!tx->email().finish(m.id, owner_, outcome, clock_.now()))
             log::warn("email.claim_lost", {log::num("message", static_cast<long long>(m.id))});

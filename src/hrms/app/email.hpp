@@ -112,8 +112,9 @@ class EmailSender {
 public:
     EmailSender(Store& store, Clock const& clock, MailIdentity identity, SenderPolicy policy,
                 std::vector<std::unique_ptr<EmailProvider>> providers, std::string owner);
-    // One step: claims due messages and sends each; the number claimed.
-    std::int64_t run_once();
+    // Claims due messages a batch at a time and sends each, until fewer than a batch were due
+    // or `stop` says so; the number sent or settled.
+    std::int64_t run_once(std::function<bool()> const& stop = {});
     std::vector<ProviderHealth> health() const;
     std::string render_metrics() const;
 
@@ -125,6 +126,7 @@ private:
         std::int64_t sent = 0, failed = 0;
         std::string last_error;
     };
+    std::int64_t step(bool& held);  // `held`: some message found no provider available
     EmailOutcome deliver(OutboxMessage const& m, Instant now);
     bool available(std::size_t i, Instant now);
     void record(std::size_t i, SendResult const& r, Instant now);

@@ -58,7 +58,12 @@ Result<RenderedEmail> EmailAdmin::preview(Actor const& actor, std::string const&
                    {"app_url", mailer_.identity().public_url},
                    {"recipient_name", "Ada Lovelace"},
                    {"invite_url", mailer_.identity().public_url + "/invite#token=sample-token"},
-                   {"expires_at", "2030-01-01T00:00:00.000Z"}};
+                   {"expires_at", "2030-01-01T00:00:00.000Z"},
+                   {"title", "Your personal details were approved"},
+                   {"body", "Next: upload your documents."},
+                   {"reason", "The scan of the passport is blurry."},
+                   {"progress", "40"},
+                   {"onboarding_url", mailer_.identity().public_url + "/onboarding"}};
     return composer_.render(name, vars);
 }
 

@@ -1,5 +1,10 @@
 #include "hrms/app/notices.hpp"
 
+#include <type_traits>
+
+#include "hrms/app/email.hpp"
+#include "hrms/app/log.hpp"
+
 #include <boost/json.hpp>
 
 #include <cstdio>
@@ -53,7 +58,7 @@ struct ToJson {
 
 std::string data_json(NoticeData const& data) { return json::serialize(std::visit(ToJson{}, data)); }
 
-void notify(Tx& tx, Notice const& notice, Instant at) {
+void notify(Tx& tx, Notice const& notice, Instant at, Mailer const* mailer) {
     NotificationRecord n;
     n.channel = notice.channel;
     n.kind = notice.kind;
@@ -62,6 +67,45 @@ void notify(Tx& tx, Notice const& notice, Instant at) {
     n.data_json = data_json(notice.data);
     n.created_at = at;
     tx.notifications().insert(n);
+    if (!mailer || !notice.channel.starts_with("user:")) return;
+    auto mail = notice_mail(notice);
+    if (!mail) return;
+    auto const user = tx.users().by_id(std::stoll(notice.channel.substr(5)));
+    if (!user || user->status != core::UserStatus::active) return;  // invited: their mail is the invite
+    mail->vars.emplace("onboarding_url", mailer->identity().public_url + "/onboarding");
+    auto queued = mailer->queue(tx, mail->template_name, {user->email, user->name, user->id}, std::move(mail->vars),
+                                /*essential=*/false);
+    // The event stands without its mail; a template that cannot render is a defect to see.
+    if (!queued)
+        log::error("email.notice_not_queued", {log::str("kind", notice.kind), log::str("why", queued.error().message)});
+}
+
+std::optional<NoticeMail> notice_mail(Notice const& notice) {
+    NoticeMail m{notice.kind, {{"title", notice.title}, {"body", notice.body}}};
+    return std::visit(
+        [&](auto const& d) -> std::optional<NoticeMail> {
+            using T = std::decay_t<decltype(d)>;
+            if constexpr (std::is_same_v<T, notice::StageAdvanced>) {
+                m.vars["progress"] = std::to_string(d.progress);
+                return m;
+            } else if constexpr (std::is_same_v<T, notice::Completed>) {
+                m.vars["progress"] = "100";
+                return m;
+            } else if constexpr (std::is_same_v<T, notice::StageRejected>) {
+                m.vars["reason"] = d.reason;
+                return m;
+            } else if constexpr (std::is_same_v<T, notice::DocumentReviewed>) {
+                if (d.decision != core::Decision::reject) return std::nullopt;  // approvals stay in the feed
+                m.vars["reason"] = d.reason;
+                return m;
+            } else if constexpr (std::is_same_v<T, notice::EmploymentChanged>) {
+                m.vars["reason"] = d.reason;
+                return m;
+            } else {
+                return std::nullopt;
+            }
+        },
+        notice.data);
 }
 
 namespace {

@@ -2,6 +2,7 @@
 // What a notification says, as types: each kind's `data` is serialised here and nowhere else
 // (the feed, the WebSocket frames and, next, the email templates read these same values; their
 // schema is docs/websocket.schema.json's NotificationData). Channel names live here too.
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -96,8 +97,19 @@ struct Notice {
     NoticeData data;
 };
 
-// Writes `notice` in `tx`, stamped `at`.
-void notify(Tx& tx, Notice const& notice, Instant at);
+class Mailer;
+
+// Writes `notice` in `tx`, stamped `at`; with a `mailer`, the kinds that warrant mail (notice_mail)
+// to one user are also queued as email to that user, in the same transaction.
+void notify(Tx& tx, Notice const& notice, Instant at, Mailer const* mailer = nullptr);
+
+// The template and variables of the mail a notice sends, or nothing for kinds that stay in the
+// feed (submissions, uploads, approvals of single documents, reviewers' and admins' notices).
+struct NoticeMail {
+    std::string template_name;  // the notice's kind
+    std::map<std::string, std::string> vars;
+};
+std::optional<NoticeMail> notice_mail(Notice const& notice);
 
 // What each event tells whom, in words and data: written by the use cases (and by the demo
 // seeder, so that seeded feeds read like real ones).

@@ -43,8 +43,9 @@ std::vector<std::string> lacking(Tx& tx, ProfileId id, core::DocumentNeed need,
 
 }  // namespace
 
-Profiles::Profiles(Store& store, Clock const& clock, ReviewPolicy const& policy, RoleCatalog& roles)
-    : store_(store), clock_(clock), policy_(policy), roles_(roles) {}
+Profiles::Profiles(Store& store, Clock const& clock, ReviewPolicy const& policy, RoleCatalog& roles,
+                   Mailer const* mailer)
+    : store_(store), clock_(clock), policy_(policy), roles_(roles), mailer_(mailer) {}
 
 int compute_progress(Tx& tx, ProfileRecord const& p) {
     core::ProgressInput in;
@@ -204,7 +205,7 @@ Result<ProfileView> Profiles::decide(Actor const& actor, ProfileId id, core::Dec
            t.decision == core::Decision::reject
                ? stage_rejected(p->user_id, p->id, t.from.stage, t.to.stage, input.reason)
                : stage_approved(p->user_id, p->id, t.from.stage, t.to.stage, p->progress),
-           ts);
+           ts, mailer_);
     auto entry = domain_entry(ts, core::AuditCategory::decision, "profile." + decision, "profile", std::to_string(p->id));
     entry.reason = input.reason;
     entry.before = state_json(t.from);
@@ -247,7 +248,7 @@ Result<ProfileView> Profiles::set_employment(Actor const& actor, ProfileId id, c
     tx->profiles().insert_history({0, p->id, actor.id, ts, from.stage, next.stage, from.status, next.status,
                                    "employment." + status,
                                    why.empty() ? std::nullopt : std::optional(why)});
-    notify(*tx, employment_changed(p->user_id, p->id, to, why), ts);
+    notify(*tx, employment_changed(p->user_id, p->id, to, why), ts, mailer_);
     auto entry = domain_entry(ts, core::AuditCategory::admin, "profile.employment", "profile", std::to_string(p->id));
     entry.reason = why;
     entry.before = state_json(from);

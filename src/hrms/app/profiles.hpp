@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "hrms/app/actor.hpp"
+#include "hrms/app/email.hpp"
 #include "hrms/app/grants.hpp"
 #include "hrms/app/ports.hpp"
 #include "hrms/app/role_catalog.hpp"
@@ -37,7 +38,9 @@ int compute_progress(Tx& tx, ProfileRecord const& p);
 
 class Profiles {
 public:
-    Profiles(Store& store, Clock const& clock, ReviewPolicy const& policy, RoleCatalog& roles);
+    // With a `mailer`, the notices that warrant mail are also emailed (notices.hpp).
+    Profiles(Store& store, Clock const& clock, ReviewPolicy const& policy, RoleCatalog& roles,
+             Mailer const* mailer = nullptr);
 
     // The actor's own profile; not_found when they have none (not an employee).
     Result<ProfileView> mine(Actor const& actor);
@@ -79,6 +82,7 @@ private:
     Clock const& clock_;
     ReviewPolicy const& policy_;
     RoleCatalog& roles_;
+    Mailer const* mailer_;
 };
 
 }  // namespace hrms::app

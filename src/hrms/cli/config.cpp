@@ -164,6 +164,12 @@ std::vector<Setting> const& settings() {
              c.email.smtp_require_tls = v == "required";
          }},
         dbl("smtp_timeout_s", FIELD(email.smtp_timeout_s), 0.1),
+        str("sendgrid_api_key", FIELD(email.sendgrid_api_key)),
+        str("sendgrid_base_url", FIELD(email.sendgrid_base_url)),
+        str("ses_region", FIELD(email.ses_region)),
+        str("ses_access_key_id", FIELD(email.ses_access_key_id)),
+        str("ses_secret_access_key", FIELD(email.ses_secret_access_key)),
+        str("ses_endpoint", FIELD(email.ses_endpoint)),
         str("email_from", FIELD(email.from)),
         str("email_from_name", FIELD(email.from_name)),
         str("public_url", FIELD(email.public_url)),

@@ -27,6 +27,12 @@ struct EmailConfig {
     std::string smtp_password;
     bool smtp_require_tls = false;  // smtp_starttls = "required" (default "try")
     double smtp_timeout_s = 30;
+    std::string sendgrid_api_key;
+    std::string sendgrid_base_url = "https://api.sendgrid.com";
+    std::string ses_region;
+    std::string ses_access_key_id;
+    std::string ses_secret_access_key;
+    std::string ses_endpoint;  // default https://email.<region>.amazonaws.com
     std::string from = "noreply@hrms.localhost";
     std::string from_name = "hrms";
     std::string public_url;    // links in mail; default http://<listen>

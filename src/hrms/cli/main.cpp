@@ -74,10 +74,22 @@ app::MailIdentity mail_identity(cli::Config const& config) {
 
 std::vector<std::unique_ptr<app::EmailProvider>> make_email_providers(cli::Config const& config) {
     auto const& e = config.email;
-    return email::make_providers({e.providers,
-                                  (std::filesystem::path(config.data_dir) / "mail").string(),
-                                  {e.smtp_url, e.smtp_username, e.smtp_password, e.smtp_require_tls, e.from,
-                                   e.smtp_timeout_s}});
+    email::ProviderSettings s;
+    s.order = e.providers;
+    s.mail_dir = (std::filesystem::path(config.data_dir) / "mail").string();
+    s.smtp = {e.smtp_url, e.smtp_username, e.smtp_password, e.smtp_require_tls, e.from, e.smtp_timeout_s};
+    s.ses.region = e.ses_region;
+    s.ses.access_key_id = e.ses_access_key_id;
+    s.ses.secret_access_key = e.ses_secret_access_key;
+    s.ses.endpoint = e.ses_endpoint;
+    s.ses.from = e.from;
+    s.ses.timeout_s = e.smtp_timeout_s;
+    s.sendgrid.api_key = e.sendgrid_api_key;
+    s.sendgrid.base_url = e.sendgrid_base_url;
+    s.sendgrid.from = e.from;
+    s.sendgrid.from_name = e.from_name;
+    s.sendgrid.timeout_s = e.smtp_timeout_s;
+    return email::make_providers(s);
 }
 
 // This process's name on the outbox's claims.
@@ -153,8 +165,8 @@ struct World {
           users(*store, clock, config.invites, &mailer),
           roles(*store, clock),
           blobs(store::open_blob_store(config.data_dir)),
-          profiles(*store, clock, config.review, role_catalog),
-          documents(*store, clock, config.review.self_review, *blobs),
+          profiles(*store, clock, config.review, role_catalog, &mailer),
+          documents(*store, clock, config.review.self_review, *blobs, &mailer),
           notifications(*store, clock),
           job_admin(*store, clock),
           audit_key(load_audit_key(config)),
@@ -176,7 +188,7 @@ void add_jobs(jobs::Runner& runner, World& w) {
                 .interval_s = w.config.email.poll_interval_s,
                 .jitter = 0.1,
                 .single_instance = false,
-                .run = [&w](jobs::JobContext&) -> std::int64_t { return w.email_sender.run_once(); },
+                .run = [&w](jobs::JobContext& ctx) -> std::int64_t { return w.email_sender.run_once(ctx.stopping); },
                 .record_idle = false});
     runner.add({.name = "sla.escalate",
                 .description = "Alerts reviewers to reviews past HRMS_ESCALATE_AFTER of their SLA budget (once each).",

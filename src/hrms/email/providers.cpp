@@ -136,7 +136,10 @@ std::vector<std::unique_ptr<app::EmailProvider>> make_providers(ProviderSettings
             if (p->name() == name) throw std::runtime_error("setting HRMS_EMAIL_PROVIDERS: " + name + " is named twice");
         if (name == "file") out.push_back(std::make_unique<FileProvider>(s.mail_dir));
         else if (name == "smtp") out.push_back(std::make_unique<SmtpProvider>(s.smtp));
-        else throw std::runtime_error("setting HRMS_EMAIL_PROVIDERS: unknown provider '" + name + "' (file, smtp)");
+        else if (name == "sendgrid") out.push_back(std::make_unique<SendGridProvider>(s.sendgrid));
+        // The wall clock, not the app's (which tests may move): AWS refuses a skewed signature.
+        else if (name == "ses") out.push_back(std::make_unique<SesProvider>(s.ses, [] { return app::SystemClock{}.now(); }));
+        else throw std::runtime_error("setting HRMS_EMAIL_PROVIDERS: unknown provider '" + name + "' (file, smtp, sendgrid, ses)");
     }
     if (out.empty()) throw std::runtime_error("setting HRMS_EMAIL_PROVIDERS: names no provider");
     return out;

@@ -1,12 +1,15 @@
 #pragma once
 // The ways out for email (HRMS_EMAIL_PROVIDERS, in order): `file` writes each message as an
 // .eml file (the default, so the demo works offline), `smtp` sends through libcurl (STARTTLS
-// or SMTPS, authentication, one connection reused between messages).
+// or SMTPS, authentication, one connection reused between messages), `sendgrid` and `ses`
+// through their HTTP APIs (sendgrid_provider.hpp, ses_provider.hpp).
 #include <memory>
 #include <mutex>
 #include <string>
 
 #include "hrms/app/email.hpp"
+#include "hrms/email/sendgrid_provider.hpp"
+#include "hrms/email/ses_provider.hpp"
 
 namespace hrms::email {
 
@@ -45,11 +48,14 @@ private:
     void* curl_ = nullptr;  // CURL*, kept so that its connection is reused
 };
 
-// Builds the providers HRMS_EMAIL_PROVIDERS names ("file,smtp"); throws naming an unknown one.
+// Builds the providers HRMS_EMAIL_PROVIDERS names ("file,smtp,sendgrid,ses"); throws naming an
+// unknown one, or the missing setting a named one needs.
 struct ProviderSettings {
     std::string order = "file";
     std::string mail_dir;  // for `file`
     SmtpSettings smtp;
+    SesSettings ses;
+    SendGridSettings sendgrid;
 };
 std::vector<std::unique_ptr<app::EmailProvider>> make_providers(ProviderSettings const& settings);
 

@@ -94,8 +94,8 @@ Result<app::RenderedEmail> Templates::render(std::string const& name, app::Email
             if (!vars.contains(v)) return invalid_field(v, "the template " + name + " needs the variable " + v);
     mustache::data data;
     for (auto const& [k, v] : vars) {
-        // The layout's optional parts are sections ({{#progress}}): empty, they are left out.
-        if (v.empty() && (k == "brand_logo_url" || k == "progress")) data.set(k, mustache::data(false));
+        // Empty is false, so that an optional part in a section ({{#reason}}) is left out.
+        if (v.empty()) data.set(k, mustache::data(false));
         else data.set(k, v);
     }
     app::RenderedEmail out;
