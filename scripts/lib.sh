@@ -11,7 +11,7 @@ BUILD_PACKAGES=(cmake ninja-build pkg-config g++ libboost1.81-dev libboost-json1
 # promtool (from prometheus) to check /metrics, sqlite3 for inspection.
 TEST_PACKAGES=(libgtest-dev libgmock-dev libbenchmark-dev postgresql-15 postgresql-client-15
   python3-pytest python3-pytest-xdist python3-requests python3-websocket python3-jsonschema
-  python3-yaml python3-aiosmtpd prometheus sqlite3 procps)
+  python3-yaml python3-aiosmtpd python3-cryptography prometheus sqlite3 procps)
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 

@@ -73,6 +73,8 @@ def endpoints(w):
         ("GET", "/api/v1/email/messages/99999999", {}, set(), (403, 404)),
         ("POST", "/api/v1/email/test", j({"to": "matrix@example.com"}), {ADMIN}, 403),
         ("GET", "/api/v1/email/providers", {}, {ADMIN}, 403),
+        ("GET", "/api/v1/email/stats", {}, {ADMIN}, 403),
+        ("GET", "/api/v1/email/suppressions", {}, {ADMIN}, 403),
         ("GET", "/api/v1/email/templates", {}, {ADMIN}, 403),
         ("GET", "/api/v1/email/templates/invite/preview", {}, {ADMIN}, 403),
     ]
@@ -89,6 +91,8 @@ NOT_IN_TABLE = {
     ("POST", "/api/v1/auth/logout"): "any session, its own: test_auth.py (it would end the table's sessions)",
     ("POST", "/api/v1/profiles/me/documents"): "an upload: test_upload_is_refused_... below",
     ("GET", "/api/v1/ws"): "an upgrade: test_ws.py",
+    ("POST", "/api/v1/webhooks/email/sendgrid"): "public, signed by the provider: test_email.py",
+    ("POST", "/api/v1/webhooks/email/ses"): "public, signed by SNS: test_email.py",
 }
 
 
@@ -233,6 +237,8 @@ def permission_endpoints(l):
         ("GET", "/api/v1/email/messages", {}, "email.manage", (403,)),
         ("POST", "/api/v1/email/test", j({"to": "ladder@example.com"}), "email.manage", (403,)),
         ("GET", "/api/v1/email/providers", {}, "email.manage", (403,)),
+        ("GET", "/api/v1/email/stats", {}, "email.manage", (403,)),
+        ("GET", "/api/v1/email/suppressions", {}, "email.manage", (403,)),
         ("GET", "/api/v1/email/templates", {}, "email.manage", (403,)),
         ("GET", "/api/v1/email/templates/invite/preview", {}, "email.manage", (403,)),
         # metrics.read is not here: /metrics answers loopback callers without a token.

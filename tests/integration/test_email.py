@@ -250,6 +250,12 @@ class FakeApi:
                 self.end_headers()
                 self.wfile.write(payload)
 
+            def do_GET(self):
+                outer.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}, b""))
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
             def log_message(self, *args):
                 pass
 
@@ -326,5 +332,177 @@ def test_sendgrid_gets_both_parts_and_a_refusal_fails_the_message(start_server):
         failed = wait_status(srv, r.json()["id"], "failed")
         assert "valid address" in failed["last_error"] and "SG.secret-key" not in failed["last_error"]
         assert "SG.secret-key" not in srv.log_text()
+    finally:
+        api.close()
+
+
+# --------------------------------------------------------------------------------------------
+# Tracking: signed webhooks (keys made here with python3-cryptography), applied once each
+
+
+def sendgrid_keys():
+    import base64
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    key = ec.generate_private_key(ec.SECP256R1())
+    public = base64.b64encode(key.public_key().public_bytes(serialization.Encoding.DER,
+                                                            serialization.PublicFormat.SubjectPublicKeyInfo)).decode()
+
+    def sign(timestamp: str, body: bytes) -> str:
+        return base64.b64encode(key.sign(timestamp.encode() + body, ec.ECDSA(hashes.SHA256()))).decode()
+    return public, sign
+
+
+def post_sendgrid(srv, sign, events, timestamp=None, bad=False, signature=None):
+    import json as _json
+    import time as _time
+    body = _json.dumps(events).encode()
+    ts = timestamp or str(int(_time.time()))
+    headers = {"Content-Type": "application/json", "X-Twilio-Email-Event-Webhook-Timestamp": ts,
+               "X-Twilio-Email-Event-Webhook-Signature": signature or sign(ts, body)}
+    return srv.post("/api/v1/webhooks/email/sendgrid", data=body, headers=headers, bad=bad)
+
+
+def test_sendgrid_events_track_messages_once_and_bounces_suppress(start_server):
+    import time as _time
+    api = FakeApi([(202, {"X-Message-Id": "sgid1"}, b"")])
+    public, sign = sendgrid_keys()
+    try:
+        srv = start_server(smtp_env(free_port(), providers="sendgrid", HRMS_SENDGRID_API_KEY="SG.k",
+                                    HRMS_SENDGRID_BASE_URL=api.url, HRMS_SENDGRID_WEBHOOK_PUBLIC_KEY=public))
+        ids = {}
+        for who in ["ok", "hard", "soft", "spam"]:
+            r = srv.post("/api/v1/email/test", srv.admin_token, json={"to": f"{who}@example.com"})
+            ids[who] = r.json()["id"]
+            wait_status(srv, ids[who], "sent")
+        now = int(_time.time())
+
+        def ev(who, event, n, **extra):
+            return {"email": f"{who.upper()}@example.com", "event": event, "sg_event_id": f"evt-{who}-{n}",
+                    "sg_message_id": "sgid1.filter0001", "timestamp": now, "hrms_message_id": str(ids[who]), **extra}
+        batch = [ev("ok", "delivered", 1), ev("hard", "bounce", 1, reason="550 5.1.1 unknown user"),
+                 ev("soft", "bounce", 1, type="blocked", reason="mailbox full"), ev("spam", "spamreport", 1), ev("ok", "open", 2)]
+        r = post_sendgrid(srv, sign, batch)
+        assert r.status_code == 200 and r.json() == {"applied": 4}, r.text
+        # Delivered twice: nothing changes the second time.
+        again = post_sendgrid(srv, sign, batch)
+        assert again.status_code == 200 and again.json() == {"applied": 0}, again.text
+        state = {who: srv.get(f"/api/v1/email/messages/{i}", srv.admin_token).json() for who, i in ids.items()}
+        assert state["ok"]["status"] == "delivered" and state["hard"]["status"] == "bounced"
+        assert state["spam"]["status"] == "complained"
+        assert [e["type"] for e in state["ok"]["events"]].count("delivered") == 1
+        suppressed = {s["email"]: s["reason"] for s in
+                      srv.get("/api/v1/email/suppressions", srv.admin_token).json()["items"]}
+        assert suppressed == {"hard@example.com": "hard bounce", "spam@example.com": "complaint"}
+        # Soft bounces suppress at the third.
+        for n in (2, 3):
+            post_sendgrid(srv, sign, [ev("soft", "bounce", n, type="blocked", reason="mailbox full")])
+        suppressed = {s["email"] for s in srv.get("/api/v1/email/suppressions", srv.admin_token).json()["items"]}
+        assert "soft@example.com" in suppressed
+        # A suppressed address is skipped: rejected without being sent.
+        r = srv.post("/api/v1/email/test", srv.admin_token, json={"to": "hard@example.com"})
+        rejected = wait_status(srv, r.json()["id"], "rejected")
+        assert rejected["provider"] is None and len(api.requests) == 4
+        stats = srv.get("/api/v1/email/stats", srv.admin_token).json()["items"]
+        assert {(s["status"], s["count"]) for s in stats if s["provider"] == "sendgrid"} >= {("delivered", 1), ("complained", 1)}
+    finally:
+        api.close()
+
+
+def test_forged_stale_or_unsigned_sendgrid_posts_are_refused_and_change_nothing(start_server):
+    public, sign = sendgrid_keys()
+    _, other_sign = sendgrid_keys()
+    srv = start_server(smtp_env(free_port(), HRMS_SENDGRID_WEBHOOK_PUBLIC_KEY=public))
+    r = srv.post("/api/v1/email/test", srv.admin_token, json={"to": "victim@example.com"})
+    mid = r.json()["id"]
+    event = [{"email": "victim@example.com", "event": "bounce", "sg_event_id": "forged-1", "timestamp": 1,
+              "hrms_message_id": str(mid)}]
+    import time as _time
+    stale = str(int(_time.time()) - 3600)
+    for kw in [{"signature": other_sign("1", b"x")}, {"timestamp": stale}, {"signature": "bm90IGEgc2lnbmF0dXJl"},
+               {"signature": "%%%"}]:
+        assert_error(post_sendgrid(srv, sign, event, bad=True, **kw), 401, "unauthenticated")
+    assert_error(post_sendgrid(srv, sign, {"not": "a list"}, bad=True), 422, "validation_failed")
+    assert srv.get("/api/v1/email/suppressions", srv.admin_token).json()["items"] == []
+    assert srv.get(f"/api/v1/email/messages/{mid}", srv.admin_token).json()["status"] != "bounced"
+    # Each refusal is a security event in the audit trail.
+    def refused():
+        r = srv.get("/api/v1/audit", srv.admin_token, params={"action": "webhook.bad_signature", "limit": 50})
+        return len(r.json()["items"]) >= 4
+    wait_until(refused, timeout=10, what="webhook.bad_signature entries")
+
+
+def sns_signer(tmp_path):
+    """An RSA key and a self-signed certificate standing in for SNS's; returns (cert file, sign)."""
+    import base64
+    import datetime
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+    from cryptography.x509.oid import NameOID
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sns.test.amazonaws.com")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(1).not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=30)).sign(key, hashes.SHA256()))
+    path = tmp_path / "sns.pem"
+    path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+
+    def sign(msg: dict) -> dict:
+        keys = (["Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type"] if msg["Type"] == "Notification"
+                else ["Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type"])
+        text = "".join(f"{k}\n{msg[k]}\n" for k in keys if k in msg)
+        sig = key.sign(text.encode(), padding.PKCS1v15(), hashes.SHA256())
+        return {**msg, "SignatureVersion": "2", "Signature": base64.b64encode(sig).decode(),
+                "SigningCertURL": "https://sns.eu-west-1.amazonaws.com/cert.pem"}
+    return path, sign
+
+
+def test_ses_notifications_through_sns_are_verified_confirmed_and_applied(start_server, tmp_path):
+    import json as _json
+    topic = "arn:aws:sns:eu-west-1:123456789012:ses-events"
+    cert, sign = sns_signer(tmp_path)
+    api = FakeApi([(200, {"Content-Type": "application/json"}, b'{"MessageId": "ses-msg-1"}')])
+    try:
+        srv = start_server(smtp_env(free_port(), providers="ses", HRMS_SES_REGION="eu-west-1",
+                                    HRMS_SES_ACCESS_KEY_ID="AKID", HRMS_SES_SECRET_ACCESS_KEY="secret",
+                                    HRMS_SES_ENDPOINT=api.url, HRMS_SES_SNS_CERT_FILE=cert,
+                                    HRMS_SES_SNS_TOPIC_ARNS=f"{topic}, arn:aws:sns:eu-west-1:1:other"))
+
+        def post(msg, bad=False):
+            return srv.post("/api/v1/webhooks/email/ses", data=_json.dumps(msg).encode(),
+                            headers={"Content-Type": "text/plain; charset=UTF-8"}, bad=bad)
+        confirm = sign({"Type": "SubscriptionConfirmation", "MessageId": "c-1", "Token": "tok", "TopicArn": topic,
+                        "Message": "You have chosen to subscribe", "SubscribeURL": f"{api.url}/confirm?Token=tok",
+                        "Timestamp": "2026-12-01T09:00:00.000Z"})
+        assert post(confirm).status_code == 200
+        assert any(path.startswith("/confirm?Token=tok") for path, _, _ in api.requests)
+
+        r = srv.post("/api/v1/email/test", srv.admin_token, json={"to": "bounce@example.com"})
+        sent = wait_status(srv, r.json()["id"], "sent")
+        bounce = {"notificationType": "Bounce",
+                  "bounce": {"bounceType": "Permanent", "bouncedRecipients": [{"emailAddress": "bounce@example.com",
+                                                                              "diagnosticCode": "smtp; 550 5.1.1 user unknown"}],
+                             "timestamp": "2026-12-01T09:01:00.000Z"},
+                  "mail": {"messageId": "ses-msg-1", "timestamp": "2026-12-01T09:00:30.000Z",
+                           "commonHeaders": {"messageId": sent["message_id"]}, "destination": ["bounce@example.com"]}}
+        note = sign({"Type": "Notification", "MessageId": "n-1", "TopicArn": topic, "Message": _json.dumps(bounce),
+                     "Timestamp": "2026-12-01T09:01:01.000Z"})
+        r = post(note)
+        assert r.status_code == 200 and r.json() == {"applied": 1}, r.text
+        assert post(note).json() == {"applied": 0}  # SNS retries: applied once
+        assert srv.get(f"/api/v1/email/messages/{sent['id']}", srv.admin_token).json()["status"] == "bounced"
+        assert [s["email"] for s in srv.get("/api/v1/email/suppressions", srv.admin_token).json()["items"]] == \
+            ["bounce@example.com"]
+        # Another topic, an altered message, or a signature by another key: refused.
+        wrong_topic = sign({**note, "TopicArn": "arn:aws:sns:eu-west-1:999:evil", "MessageId": "n-2"})
+        assert_error(post(wrong_topic, bad=True), 403, "forbidden")
+        altered = {**note, "Message": note["Message"].replace("Permanent", "Transient")}
+        assert_error(post(altered, bad=True), 401, "unauthenticated")
+        (tmp_path / "other").mkdir()
+        _, other = sns_signer(tmp_path / "other")
+        assert_error(post(other({**note, "MessageId": "n-3"}), bad=True), 401, "unauthenticated")
+        assert_error(post({"Type": "Notification"}, bad=True), 422, "validation_failed")
     finally:
         api.close()

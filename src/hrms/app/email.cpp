@@ -246,4 +246,45 @@ std::string EmailSender::render_metrics() const {
     return out;
 }
 
+// ---- tracking
+
+EmailTracking::EmailTracking(Store& store, Clock const& clock, EmailWebhookVerifier const& verifier)
+    : store_(store), clock_(clock), verifier_(verifier) {}
+
+Result<int> EmailTracking::sendgrid(std::string const& signature, std::string const& timestamp, std::string const& body) {
+    auto const events = TRY(verifier_.sendgrid(signature, timestamp, body, clock_.now()));
+    return apply(events);
+}
+
+Result<int> EmailTracking::ses(std::string const& body) {
+    auto const inbound = TRY(verifier_.ses(body));
+    if (inbound.type == "SubscriptionConfirmation") {
+        bool const ok = verifier_.confirm(inbound.subscribe_url);
+        log::info("email.sns_subscription", {log::str("confirmed", ok ? "yes" : "no")});
+        if (!ok) return fail(ErrorCode::internal, "the SNS subscription could not be confirmed");
+        return 0;
+    }
+    return apply(inbound.events);
+}
+
+int EmailTracking::apply(std::vector<DeliveryEvent> const& events) {
+    int applied = 0;
+    for (auto const& e : events) {
+        auto tx = store_.begin(TxMode::write);
+        // Once per event: a webhook delivered again (providers retry) finds its key taken.
+        if (!tx->email().first_time(e.provider + ":" + e.event_id, e.provider, e.type, clock_.now())) continue;
+        auto const id = tx->email().find(e);
+        if (id) tx->email().track(*id, e.type, e.provider, e.detail, e.at);
+        bool const suppress = e.type == EmailStatus::complained ||
+                              (e.type == EmailStatus::bounced &&
+                               (e.hard || tx->email().soft_bounce(e.email, e.at) >= kSoftBouncesToSuppress));
+        if (suppress && !e.email.empty())
+            tx->email().suppress(e.email, e.type == EmailStatus::complained ? "complaint" : (e.hard ? "hard bounce" : "soft bounces"),
+                                 e.at);
+        tx->commit();
+        if (id) ++applied;
+    }
+    return applied;
+}
+
 }  // namespace hrms::app

@@ -143,4 +143,42 @@ private:
     std::mt19937_64 jitter_;
 };
 
+// What an SNS post to the SES webhook was, once verified.
+struct SesInbound {
+    std::string type;           // Notification | SubscriptionConfirmation | UnsubscribeConfirmation
+    std::string subscribe_url;  // SubscriptionConfirmation: GET it to confirm
+    std::vector<DeliveryEvent> events;
+};
+
+// The providers' signed webhooks, checked and read (email/webhook_verifier.hpp). Errors:
+// unauthenticated for a bad signature or a stale timestamp, forbidden for a topic not allowed,
+// validation_failed for a body that cannot be read.
+class EmailWebhookVerifier {
+public:
+    virtual ~EmailWebhookVerifier() = default;
+    virtual Result<std::vector<DeliveryEvent>> sendgrid(std::string const& signature, std::string const& timestamp,
+                                                        std::string const& body, Instant now) const = 0;
+    virtual Result<SesInbound> ses(std::string const& body) const = 0;
+    // Confirms an SNS subscription (GET its SubscribeURL); false when that failed.
+    virtual bool confirm(std::string const& subscribe_url) const = 0;
+};
+
+// Delivery tracking: provider events applied to the outbox, once each. Hard bounces and
+// complaints suppress the address; soft bounces do at the third.
+class EmailTracking {
+public:
+    EmailTracking(Store& store, Clock const& clock, EmailWebhookVerifier const& verifier);
+    // The number of events applied (duplicates and events about unknown messages are not).
+    Result<int> sendgrid(std::string const& signature, std::string const& timestamp, std::string const& body);
+    Result<int> ses(std::string const& body);
+    int apply(std::vector<DeliveryEvent> const& events);
+
+private:
+    Store& store_;
+    Clock const& clock_;
+    EmailWebhookVerifier const& verifier_;
+};
+
+inline constexpr int kSoftBouncesToSuppress = 3;
+
 }  // namespace hrms::app

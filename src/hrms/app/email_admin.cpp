@@ -4,8 +4,9 @@
 
 namespace hrms::app {
 
-EmailAdmin::EmailAdmin(Store& store, Mailer const& mailer, EmailComposer const& composer, EmailSender const* sender)
-    : store_(store), mailer_(mailer), composer_(composer), sender_(sender) {}
+EmailAdmin::EmailAdmin(Store& store, Clock const& clock, Mailer const& mailer, EmailComposer const& composer,
+                       EmailSender const* sender)
+    : store_(store), clock_(clock), mailer_(mailer), composer_(composer), sender_(sender) {}
 
 Result<EmailMessagePage> EmailAdmin::messages(Actor const& actor, EmailQuery query) {
     TRY_VOID(require(actor, core::perm::email_manage));
@@ -39,6 +40,24 @@ Result<std::int64_t> EmailAdmin::send_test(Actor const& actor, std::string const
     auto const id = TRY(mailer_.queue(*tx, "test", {email, "", std::nullopt}, {}, /*essential=*/true));
     tx->commit();
     return id;
+}
+
+Result<std::vector<EmailStatRow>> EmailAdmin::stats(Actor const& actor, std::optional<Instant> from,
+                                                    std::optional<Instant> to) {
+    TRY_VOID(require(actor, core::perm::email_manage));
+    auto const end = to.value_or(clock_.now().plus_seconds(86400));
+    auto const start = from.value_or(end.plus_seconds(-31 * 86400.0));
+    if (end <= start) return invalid_field("to", "must be after from");
+    if (end.ms - start.ms > 366LL * 86'400'000) return invalid_field("to", "the range is at most 366 days");
+    auto tx = store_.begin(TxMode::read);
+    return tx->email().stats(start, end);
+}
+
+Result<std::vector<Suppression>> EmailAdmin::suppressions(Actor const& actor, int limit, std::optional<Instant> before) {
+    TRY_VOID(require(actor, core::perm::email_manage));
+    if (limit < 1 || limit > kMaxPageSize) return invalid_field("limit", "must be between 1 and " + std::to_string(kMaxPageSize));
+    auto tx = store_.begin(TxMode::read);
+    return tx->email().suppressions(limit, before);
 }
 
 Result<std::vector<ProviderHealth>> EmailAdmin::providers(Actor const& actor) {

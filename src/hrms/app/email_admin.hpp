@@ -18,7 +18,8 @@ struct EmailMessagePage {
 class EmailAdmin {
 public:
     // `sender` may be null (a process that does not send): providers are then empty.
-    EmailAdmin(Store& store, Mailer const& mailer, EmailComposer const& composer, EmailSender const* sender);
+    EmailAdmin(Store& store, Clock const& clock, Mailer const& mailer, EmailComposer const& composer,
+               EmailSender const* sender);
     Result<EmailMessagePage> messages(Actor const& actor, EmailQuery query);
     // One message and its events; not_found.
     Result<std::pair<OutboxMessage, std::vector<EmailEvent>>> message(Actor const& actor, std::int64_t id);
@@ -26,11 +27,16 @@ public:
     Result<std::int64_t> send_test(Actor const& actor, std::string const& to);
     Result<std::vector<ProviderHealth>> providers(Actor const& actor);
     Result<std::vector<std::string>> templates(Actor const& actor);
+    // Messages by day, provider and status for [from, to) (at most 366 days; default the last 30).
+    Result<std::vector<EmailStatRow>> stats(Actor const& actor, std::optional<Instant> from, std::optional<Instant> to);
+    // The suppression list, newest first.
+    Result<std::vector<Suppression>> suppressions(Actor const& actor, int limit, std::optional<Instant> before);
     // The template rendered with sample values.
     Result<RenderedEmail> preview(Actor const& actor, std::string const& name);
 
 private:
     Store& store_;
+    Clock const& clock_;
     Mailer const& mailer_;
     EmailComposer const& composer_;
     EmailSender const* sender_;

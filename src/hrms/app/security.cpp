@@ -15,6 +15,7 @@ char const* to_string(SecurityEvent e) {
         case SecurityEvent::upload_refused: return "upload.refused";
         case SecurityEvent::invalid_utf8: return "input.invalid_utf8";
         case SecurityEvent::self_review: return "decision.self_review";
+        case SecurityEvent::webhook_signature: return "webhook.bad_signature";
     }
     return "security";
 }

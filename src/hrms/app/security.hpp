@@ -23,6 +23,7 @@ enum class SecurityEvent {
     upload_refused,     // an upload refused for its size or sniffed type
     invalid_utf8,       // a query parameter or form field that is not valid UTF-8
     self_review,        // someone deciding their own profile or documents
+    webhook_signature,  // a provider webhook whose signature, timestamp or topic does not check out
 };
 
 // The entry's action: "auth.login_failed", "auth.invalid_token", "authz.denied", ...

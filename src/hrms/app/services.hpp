@@ -28,6 +28,7 @@ struct Services {
     AccessLog& access_log;
     SecurityMonitor& security;
     EmailAdmin& email;
+    EmailTracking& email_tracking;
 };
 
 }  // namespace hrms::app

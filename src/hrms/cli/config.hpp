@@ -33,6 +33,9 @@ struct EmailConfig {
     std::string ses_access_key_id;
     std::string ses_secret_access_key;
     std::string ses_endpoint;  // default https://email.<region>.amazonaws.com
+    std::string sendgrid_webhook_public_key;  // base64 DER of SendGrid's P-256 verification key
+    std::string ses_sns_cert_file;            // PEM of the SNS signing certificate
+    std::string ses_sns_topic_arns;           // comma-separated topics whose notifications are accepted
     std::string from = "noreply@hrms.localhost";
     std::string from_name = "hrms";
     std::string public_url;    // links in mail; default http://<listen>

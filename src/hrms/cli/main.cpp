@@ -6,6 +6,8 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <cstdio>
 #include <iostream>
 #include <thread>
@@ -25,6 +27,7 @@
 #include "hrms/core/net.hpp"
 #include "hrms/email/providers.hpp"
 #include "hrms/email/templates.hpp"
+#include "hrms/email/webhook_verifier.hpp"
 #include "hrms/http/metrics.hpp"
 #include "hrms/http/routes.hpp"
 #include "hrms/http/server.hpp"
@@ -92,6 +95,27 @@ std::vector<std::unique_ptr<app::EmailProvider>> make_email_providers(cli::Confi
     return email::make_providers(s);
 }
 
+email::WebhookSettings webhook_settings(cli::Config const& config) {
+    email::WebhookSettings s;
+    auto const& e = config.email;
+    s.sendgrid_public_key = e.sendgrid_webhook_public_key;
+    if (!e.ses_sns_cert_file.empty()) {
+        std::ifstream in(e.ses_sns_cert_file);
+        std::stringstream pem;
+        pem << in.rdbuf();
+        if (!in) throw std::runtime_error("setting HRMS_SES_SNS_CERT_FILE: cannot read " + e.ses_sns_cert_file);
+        s.sns_certificate_pem = pem.str();
+    }
+    std::stringstream topics(e.ses_sns_topic_arns);
+    for (std::string t; std::getline(topics, t, ',');) {
+        t.erase(0, t.find_first_not_of(' '));
+        t.erase(t.find_last_not_of(' ') + 1);
+        if (!t.empty()) s.sns_topics.push_back(t);
+    }
+    s.allow_local_confirm = config.dev_mode;
+    return s;
+}
+
 // This process's name on the outbox's claims.
 std::string sender_name() {
     char host[256] = "";
@@ -145,6 +169,8 @@ struct World {
     app::AuditKey audit_key;
     app::AuditTrail audit_trail;
     app::EmailAdmin email_admin;
+    email::WebhookVerifier webhook_verifier;
+    app::EmailTracking email_tracking;
     app::Services services;
 
     explicit World(cli::Config c)
@@ -171,9 +197,11 @@ struct World {
           job_admin(*store, clock),
           audit_key(load_audit_key(config)),
           audit_trail(*store, audit_key.public_key()),
-          email_admin(*store, mailer, email_templates, &email_sender),
+          email_admin(*store, clock, mailer, email_templates, &email_sender),
+          webhook_verifier(webhook_settings(config)),
+          email_tracking(*store, clock, webhook_verifier),
           services{*store,    clock,         auth,   users,     roles,       profiles,     documents,
-                   notifications, *blobs,    job_admin, audit_trail, audit_writer, security, email_admin} {
+                   notifications, *blobs,    job_admin, audit_trail, audit_writer, security, email_admin, email_tracking} {
         store->set_effect_sink(&effects);
     }
     ~World() { store->set_effect_sink(nullptr); }

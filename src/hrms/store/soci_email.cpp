@@ -187,4 +187,103 @@ std::vector<app::EmailEvent> SociEmail::events(std::int64_t message) {
     });
 }
 
+// ---- tracking
+
+bool SociEmail::first_time(std::string const& key, std::string const& provider, app::EmailStatus type, Instant at) {
+    return guard([&] {
+        soci::statement st = (sql_->prepare << "INSERT INTO email_provider_events (event_key, provider, type, at) "
+                                               "VALUES (:k, :p, :t, :at) ON CONFLICT (event_key) DO NOTHING",
+                              use(key), use(provider), use(type), use(at));
+        st.execute(true);
+        return st.get_affected_rows() == 1;
+    });
+}
+
+std::optional<std::int64_t> SociEmail::find(app::DeliveryEvent const& e) {
+    return guard([&]() -> std::optional<std::int64_t> {
+        long long id = 0;
+        soci::indicator ind = soci::i_null;
+        if (e.outbox_id) {
+            long long want = *e.outbox_id;
+            *sql_ << "SELECT id FROM email_messages WHERE id = :id", use(want), into(id, ind);
+            if (sql_->got_data() && ind == soci::i_ok) return id;
+        }
+        if (!e.message_id.empty()) {
+            *sql_ << "SELECT id FROM email_messages WHERE message_id = :m", use(e.message_id), into(id, ind);
+            if (sql_->got_data() && ind == soci::i_ok) return id;
+        }
+        if (!e.provider_message_id.empty()) {
+            *sql_ << "SELECT id FROM email_messages WHERE provider_message_id = :p AND provider_message_id <> '' "
+                     "ORDER BY id DESC LIMIT 1",
+                use(e.provider_message_id), into(id, ind);
+            if (sql_->got_data() && ind == soci::i_ok) return id;
+        }
+        return std::nullopt;
+    });
+}
+
+void SociEmail::track(std::int64_t id, app::EmailStatus status, std::string const& provider, std::string const& detail,
+                      Instant at) {
+    guard([&] {
+        long long mid = id;
+        *sql_ << "UPDATE email_messages SET status = :s, updated_at = :at WHERE id = :id", use(status), use(at), use(mid);
+        event(id, at, status, provider, detail);
+    });
+}
+
+void SociEmail::suppress(std::string const& email, std::string const& reason, Instant at) {
+    guard([&] {
+        *sql_ << "INSERT INTO email_suppressions (email, reason, at) VALUES (:e, :r, :at) ON CONFLICT (email) DO NOTHING",
+            use(email), use(reason), use(at);
+    });
+}
+
+int SociEmail::soft_bounce(std::string const& email, Instant at) {
+    return guard([&] {
+        *sql_ << "INSERT INTO email_soft_bounces (email, count, last_at) VALUES (:e, 1, :at) "
+                 "ON CONFLICT (email) DO UPDATE SET count = email_soft_bounces.count + 1, last_at = :at2",
+            use(email), use(at), use(at);
+        int n = 0;
+        *sql_ << "SELECT count FROM email_soft_bounces WHERE email = :e", use(email), into(n);
+        return n;
+    });
+}
+
+std::vector<app::Suppression> SociEmail::suppressions(int limit, std::optional<Instant> before) {
+    return guard([&] {
+        std::string sql = "SELECT email, reason, at FROM email_suppressions";
+        if (before) sql += " WHERE at < :b";
+        sql += " ORDER BY at DESC, email LIMIT :lim";
+        app::Suppression row;
+        long long lim = limit;
+        auto prep = (sql_->prepare << sql, into(row.email), into(row.reason), into(row.at));
+        if (before) prep, use(*before);
+        prep, use(lim);
+        soci::statement st(prep);
+        st.execute();
+        std::vector<app::Suppression> out;
+        while (st.fetch()) out.push_back(row);
+        return out;
+    });
+}
+
+std::vector<app::EmailStatRow> SociEmail::stats(Instant from, Instant to) {
+    return guard([&] {
+        app::EmailStatRow row;
+        long long n = 0;
+        soci::statement st =
+            (sql_->prepare << "SELECT substr(created_at, 1, 10) AS day, provider, status, COUNT(*) FROM email_messages "
+                              "WHERE created_at >= :f AND created_at < :t GROUP BY substr(created_at, 1, 10), provider, "
+                              "status ORDER BY day, provider, status",
+             use(from), use(to), into(row.day), into(row.provider), into(row.status), into(n));
+        st.execute();
+        std::vector<app::EmailStatRow> out;
+        while (st.fetch()) {
+            row.count = n;
+            out.push_back(row);
+        }
+        return out;
+    });
+}
+
 }  // namespace hrms::store

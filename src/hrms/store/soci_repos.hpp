@@ -175,6 +175,14 @@ public:
     std::optional<app::OutboxMessage> get(std::int64_t id) override;
     std::vector<app::OutboxMessage> list(app::EmailQuery const& q) override;
     std::vector<app::EmailEvent> events(std::int64_t message) override;
+    bool first_time(std::string const& key, std::string const& provider, app::EmailStatus type, Instant at) override;
+    std::optional<std::int64_t> find(app::DeliveryEvent const& e) override;
+    void track(std::int64_t id, app::EmailStatus status, std::string const& provider, std::string const& detail,
+               Instant at) override;
+    void suppress(std::string const& email, std::string const& reason, Instant at) override;
+    int soft_bounce(std::string const& email, Instant at) override;
+    std::vector<app::Suppression> suppressions(int limit, std::optional<Instant> before) override;
+    std::vector<app::EmailStatRow> stats(Instant from, Instant to) override;
 
 private:
     void event(std::int64_t message, Instant at, app::EmailStatus type, std::string const& provider,

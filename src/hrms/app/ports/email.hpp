@@ -66,6 +66,34 @@ struct EmailQuery {
     int limit = 50;
 };
 
+// A delivery event a provider reported (webhooks), normalised.
+struct DeliveryEvent {
+    std::string provider;
+    std::string event_id;  // the provider's id of the event: applied once
+    std::optional<std::int64_t> outbox_id;
+    std::string message_id;           // RFC 5322, when the provider quotes it
+    std::string provider_message_id;  // the provider's id of the message
+    std::string email;
+    EmailStatus type = EmailStatus::delivered;  // delivered, bounced, complained, deferred, rejected, failed
+    bool hard = false;                           // bounced: permanently
+    std::string detail;
+    Instant at;
+};
+
+struct Suppression {
+    std::string email;
+    std::string reason;
+    Instant at;
+};
+
+// Messages by day (UTC, of queueing), provider and status.
+struct EmailStatRow {
+    std::string day;
+    std::string provider;
+    EmailStatus status = EmailStatus::queued;
+    std::int64_t count = 0;
+};
+
 class EmailRepo {
 public:
     virtual ~EmailRepo() = default;
@@ -85,6 +113,21 @@ public:
     // Newest first.
     virtual std::vector<OutboxMessage> list(EmailQuery const& q) = 0;
     virtual std::vector<EmailEvent> events(std::int64_t message) = 0;
+
+    // Tracking. Notes `key` as applied; false when it was already (then nothing is to change).
+    virtual bool first_time(std::string const& key, std::string const& provider, EmailStatus type, Instant at) = 0;
+    // The message a provider event is about: by outbox id, else Message-ID, else the provider's id.
+    virtual std::optional<std::int64_t> find(DeliveryEvent const& e) = 0;
+    // Sets the message's status after delivery (delivered, bounced, ...) with an event.
+    virtual void track(std::int64_t id, EmailStatus status, std::string const& provider, std::string const& detail,
+                       Instant at) = 0;
+    // Adds `email` to the suppression list (no-op when it is on it).
+    virtual void suppress(std::string const& email, std::string const& reason, Instant at) = 0;
+    // Counts one more soft bounce for `email`; the count now.
+    virtual int soft_bounce(std::string const& email, Instant at) = 0;
+    // Newest first, emails below `before` when given.
+    virtual std::vector<Suppression> suppressions(int limit, std::optional<Instant> before) = 0;
+    virtual std::vector<EmailStatRow> stats(Instant from, Instant to) = 0;
 };
 
 }  // namespace hrms::app

@@ -66,14 +66,6 @@ Result<std::optional<std::string>> text_filter(Ctx const& ctx, char const* name,
     return std::optional<std::string>(std::move(*v));
 }
 
-Result<std::optional<Instant>> time_filter(Ctx const& ctx, char const* name) {
-    auto v = ctx.req.query_param(name);
-    if (!v) return std::optional<Instant>{};
-    auto t = parse_rfc3339(*v);
-    if (!t) return invalid_field(name, std::string(name) + " must be an RFC 3339 time");
-    return std::optional<Instant>(*t);
-}
-
 Result<app::AuditQuery> audit_query(Ctx const& ctx) {
     app::AuditQuery q;
     auto const page = TRY(page_params(ctx, app::kMaxPageSize));

@@ -64,4 +64,12 @@ Result<PageParams> page_params(Ctx const& ctx, int max_limit) {
     return p;
 }
 
+Result<std::optional<Instant>> time_filter(Ctx const& ctx, char const* name) {
+    auto v = ctx.req.query_param(name);
+    if (!v) return std::optional<Instant>{};
+    auto t = parse_rfc3339(*v);
+    if (!t) return invalid_field(name, std::string(name) + " must be an RFC 3339 time");
+    return std::optional<Instant>(*t);
+}
+
 }  // namespace hrms::http

@@ -51,6 +51,9 @@ Result<std::optional<E>> enum_param(Ctx const& ctx, char const* name, F parse) {
     return std::optional<E>(*v);
 }
 
+// An RFC 3339 time query parameter: nullopt when absent, validation_failed naming it when malformed.
+Result<std::optional<Instant>> time_filter(Ctx const& ctx, char const* name);
+
 // A keyset list's ?limit= (1..max_limit, default 50) and ?cursor= (an id; absent or 0: from the start).
 struct PageParams {
     int limit = 50;

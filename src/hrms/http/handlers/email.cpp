@@ -89,6 +89,53 @@ void add_email_routes(Router& r) {
         return ok_json(json::object{{"items", std::move(items)}});
     });
 
+    r.add("GET", "/api/v1/email/stats", [](Ctx& ctx) {
+        auto const from = HTTP_TRY(ctx, time_filter(ctx, "from"));
+        auto const to = HTTP_TRY(ctx, time_filter(ctx, "to"));
+        auto rows = HTTP_TRY(ctx, ctx.services.email.stats(ctx.who(), from, to));
+        json::array items;
+        for (auto const& r : rows)
+            items.emplace_back(json::object{{"day", r.day},
+                                            {"provider", r.provider.empty() ? json::value(nullptr) : json::value(r.provider)},
+                                            {"status", std::string(app::to_string(r.status))},
+                                            {"count", r.count}});
+        return ok_json(json::object{{"items", std::move(items)}});
+    });
+
+    r.add("GET", "/api/v1/email/suppressions", [](Ctx& ctx) {
+        auto const limit = HTTP_TRY(ctx, int_param(ctx, "limit", 50, 1, app::kMaxPageSize));
+        auto const before = HTTP_TRY(ctx, time_filter(ctx, "before"));
+        auto rows = HTTP_TRY(ctx, ctx.services.email.suppressions(ctx.who(), static_cast<int>(limit), before));
+        json::array items;
+        for (auto const& s : rows)
+            items.emplace_back(json::object{{"email", s.email}, {"reason", s.reason}, {"at", json_value(s.at)}});
+        return ok_json(json::object{{"items", std::move(items)}});
+    });
+
+    // Provider webhooks: no session, the signature is the credential. A refusal is a security
+    // event (someone posting forged delivery events).
+    r.add("POST", "/api/v1/webhooks/email/sendgrid", [](Ctx& ctx) {
+        auto const applied = ctx.services.email_tracking.sendgrid(
+            std::string(ctx.req.header("x-twilio-email-event-webhook-signature")),
+            std::string(ctx.req.header("x-twilio-email-event-webhook-timestamp")), ctx.req.body);
+        if (!applied) {
+            if (applied.error().code != ErrorCode::validation_failed) ctx.refusal = app::SecurityEvent::webhook_signature;
+            return error_of(ctx, applied.error());
+        }
+        return ok_json(json::object{{"applied", *applied}});
+    }, Access::anyone);
+
+    r.add("POST", "/api/v1/webhooks/email/ses", [](Ctx& ctx) {
+        auto const applied = ctx.services.email_tracking.ses(ctx.req.body);
+        if (!applied) {
+            auto const code = applied.error().code;
+            if (code == ErrorCode::unauthenticated || code == ErrorCode::forbidden)
+                ctx.refusal = app::SecurityEvent::webhook_signature;
+            return error_of(ctx, applied.error());
+        }
+        return ok_json(json::object{{"applied", *applied}});
+    }, Access::anyone);
+
     r.add("GET", "/api/v1/email/templates", [](Ctx& ctx) {
         auto names = HTTP_TRY(ctx, ctx.services.email.templates(ctx.who()));
         json::array items;
