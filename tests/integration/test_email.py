@@ -506,3 +506,68 @@ def test_ses_notifications_through_sns_are_verified_confirmed_and_applied(start_
         assert_error(post({"Type": "Notification"}, bad=True), 422, "validation_failed")
     finally:
         api.close()
+
+
+# --------------------------------------------------------------------------------------------
+# Password resets and lockout notices: essential mail
+
+
+def test_a_password_reset_is_mailed_works_once_and_ends_every_session(start_server, inbox):
+    srv = start_server(smtp_env(inbox.port, HRMS_DEV_MODE=0))
+    user, token = srv.user_with_token()
+    # Unknown and known emails get the same answer; only the known one gets mail.
+    for address in [user["email"], "nobody-here@example.com"]:
+        r = srv.post("/api/v1/auth/password-reset", json={"email": address})
+        assert r.status_code == 202 and r.json() == {"status": "accepted"}, r.text
+    [queued] = messages(srv, to=user["email"])
+    assert queued["template"] == "password_reset" and queued["essential"] is True
+    assert not messages(srv, to="nobody-here@example.com")
+    wait_status(srv, queued["id"], "sent")
+    wait_until(lambda: inbox.messages, timeout=5, what="the reset mail")
+    [(_, _, msg)] = inbox.parsed()
+    text = msg.get_body(preferencelist=("plain",)).get_content()
+    reset = re.search(r"https://hr\.example\.com/reset-password#token=([A-Za-z0-9_-]+)", text).group(1)
+    assert reset not in srv.log_text()
+    r = srv.post("/api/v1/auth/password", json={"token": reset, "new_password": "a-brand-new-password-1"})
+    assert r.status_code == 204, r.text
+    assert srv.get("/api/v1/auth/me", token).status_code == 401  # the old session is over
+    assert srv.login(user["email"], "a-brand-new-password-1").status_code == 200
+    assert_error(srv.post("/api/v1/auth/password", json={"token": reset, "new_password": "another-password-22"}),
+                 401, "unauthenticated")
+    assert_error(srv.post("/api/v1/auth/password-reset", json={"email": "not an email"}, bad=True), 422,
+                 "validation_failed", "email")
+
+
+def test_the_owner_of_a_locked_account_is_told_once(start_server):
+    srv = start_server(smtp_env(free_port(), providers="file", HRMS_TRUSTED_PROXIES="127.0.0.1/32",
+                                HRMS_LOGIN_LOCK_ADDRESSES=3, HRMS_LOGIN_RATE_PER_IP=1000,
+                                HRMS_LOGIN_BURST_PER_IP=1000))
+    user = srv.create_user()
+    for i in range(6):
+        r = srv.login(user["email"], "wrong password!!", headers={"X-Forwarded-For": f"198.51.100.{i + 1}"})
+        assert r.status_code in (401, 429), r.text
+    mails = [m for m in messages(srv, to=user["email"]) if m["template"] == "account_locked"]
+    assert len(mails) == 1 and mails[0]["essential"] is True
+    assert "locked" in mails[0]["subject"]
+
+
+def test_an_employee_who_opts_out_gets_notices_in_the_feed_only_but_essential_mail_still(start_server):
+    srv = start_server(smtp_env(free_port(), providers="file"))
+    user, token, profile = employee_with_details_submitted(srv)
+    assert srv.get("/api/v1/auth/me/email-preferences", token).json() == {"notices_by_mail": True}
+    r = srv.put("/api/v1/auth/me/email-preferences", token, json={"notices_by_mail": False})
+    assert r.status_code == 200 and r.json() == {"notices_by_mail": False}, r.text
+    assert_error(srv.put("/api/v1/auth/me/email-preferences", token, json={"notices_by_mail": "no"}, bad=True), 422,
+                 "validation_failed", "notices_by_mail")
+    assert decide(srv, srv.admin_token, profile["id"], "details", "reject", reason="typo").status_code == 200
+    assert not messages(srv, to=user["email"])  # in the feed, not by mail
+    # Essential mail ignores the choice.
+    assert srv.post("/api/v1/auth/password-reset", json={"email": user["email"]}).status_code == 202
+    assert [m["template"] for m in messages(srv, to=user["email"])] == ["password_reset"]
+    # Opted back in, the next notice is mailed.
+    srv.put("/api/v1/auth/me/email-preferences", token, json={"notices_by_mail": True})
+    from conftest import save_details, submit_stage, complete_details
+    assert save_details(srv, token, complete_details()).status_code == 200
+    assert submit_stage(srv, token).status_code == 200
+    assert decide(srv, srv.admin_token, profile["id"], "details", "approve").status_code == 200
+    assert "profile.stage_advanced" in [m["template"] for m in messages(srv, to=user["email"])]

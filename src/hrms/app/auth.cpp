@@ -6,6 +6,7 @@
 #include "hrms/app/audit.hpp"
 #include "hrms/app/security.hpp"
 #include "hrms/app/crypto.hpp"
+#include "hrms/app/log.hpp"
 #include "hrms/core/accounts.hpp"
 #include "hrms/core/text.hpp"
 
@@ -27,8 +28,8 @@ std::unexpected<Error> too_many_failures(double seconds) {
 }  // namespace
 
 Auth::Auth(Store& store, Clock const& clock, AuthPolicy const& policy, RoleCatalog& roles,
-           LoginThrottle& throttle, SecurityMonitor* security)
-    : security_(security), store_(store), clock_(clock), policy_(policy), roles_(roles), throttle_(throttle),
+           LoginThrottle& throttle, SecurityMonitor* security, Mailer const* mailer)
+    : security_(security), mailer_(mailer), store_(store), clock_(clock), policy_(policy), roles_(roles), throttle_(throttle),
       dummy_hash_(hash_password(random_token())) {}
 
 void Auth::report_failure(LoginInput const& input, std::string const& email, std::optional<UserId> user) {
@@ -87,6 +88,7 @@ Result<LoginResult> Auth::login(LoginInput const& input) {
     if (!ok || !has_password || user->status != core::UserStatus::active) {
         auto tx = store_.begin(TxMode::write);
         tx->users().record_login_failure(key, input.ip, now, since);
+        notify_if_locked(*tx, user, key, since);
         tx->commit();
         tx.reset();  // report() may write an alert: never while holding the writer
         report_failure(input, email, user ? std::optional<UserId>(user->id) : std::nullopt);
@@ -179,6 +181,41 @@ Result<void> Auth::logout(Actor const& actor) {
     return {};
 }
 
+// The owner of an account that this failure just locked (the HRMS_LOGIN_LOCK_ADDRESSES-th
+// failing address) hears of it by mail, once per lock: essential mail.
+void Auth::notify_if_locked(Tx& tx, std::optional<UserRecord> const& user, std::string const& key, Instant since) {
+    if (!mailer_ || !user || user->status != core::UserStatus::active) return;
+    if (tx.users().login_failure_addresses(key, since) != policy_.login_lock_addresses) return;
+    auto const minutes = std::to_string(static_cast<long long>(std::ceil(policy_.login_lockout_s / 60)));
+    auto queued = mailer_->queue(tx, "account_locked", {user->email, user->name, user->id}, {{"lock_minutes", minutes}},
+                                 /*essential=*/true);
+    if (!queued) log::error("email.notice_not_queued", {log::str("kind", "account_locked"), log::str("why", queued.error().message)});
+}
+
+Result<void> Auth::request_password_reset(std::string const& email_in, std::string const& ip) {
+    auto const now = clock_.now();
+    if (double wait = throttle_.admit(ip, now); wait > 0)
+        return retry_later("too many requests from this address", wait);
+    auto const email = TRY(core::normalize_email(email_in));
+    if (!mailer_) return {};
+    auto tx = store_.begin(TxMode::write);
+    auto const user = tx->users().by_email(email);
+    if (!user || user->status != core::UserStatus::active) return {};  // the same answer: nothing tells
+    auto const token = random_token();
+    InviteRecord reset{sha256_hex(token), user->id, now.plus_seconds(policy_.password_reset_ttl_s), std::nullopt};
+    tx->sessions().insert_invite(reset, now);
+    TRY(mailer_->queue(*tx, "password_reset", {user->email, user->name, user->id},
+                       {{"reset_url", mailer_->identity().public_url + "/reset-password#token=" + token},
+                        {"expires_at", to_rfc3339(reset.expires_at)}},
+                       /*essential=*/true));
+    auto entry = domain_entry(now, core::AuditCategory::security, "user.password_reset_requested", "user",
+                              std::to_string(user->id));
+    entry.ip = ip;
+    tx->audit().record(std::move(entry));
+    tx->commit();
+    return {};
+}
+
 Result<void> Auth::accept_invite(std::string const& token, std::string const& new_password) {
     if (token.empty()) return invalid_field("token", "token is required");
     auto const hash = sha256_hex(token);
@@ -203,11 +240,15 @@ Result<void> Auth::accept_invite(std::string const& token, std::string const& ne
         return fail(ErrorCode::unauthenticated, "invite token is invalid or already used");
     tx->sessions().mark_invite_used(hash, now);
     tx->users().set_password(user->id, phc, now);
-    if (user->status == core::UserStatus::invited) tx->users().set_status(user->id, core::UserStatus::active, now);
-    auto entry = domain_entry(now, core::AuditCategory::security, "user.invite_accepted", "user", std::to_string(user->id));
+    bool const reset = user->status != core::UserStatus::invited;
+    if (!reset) tx->users().set_status(user->id, core::UserStatus::active, now);
+    // A password reset ends every session: whoever knew the old password is signed out.
+    if (reset) tx->sessions().end_all(user->id);
+    auto entry = domain_entry(now, core::AuditCategory::security, reset ? "user.password_reset" : "user.invite_accepted",
+                              "user", std::to_string(user->id));
     entry.actor_id = user->id;
     entry.before = json_members({{"status", json_quote(core::to_string(user->status))}});
-    entry.after = json_members({{"status", json_quote("active")}});
+    entry.after = json_members({{"status", json_quote(reset ? core::to_string(user->status) : "active")}});
     tx->audit().record(std::move(entry));
     tx->commit();
     return {};

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "hrms/app/actor.hpp"
+#include "hrms/app/email.hpp"
 #include "hrms/app/login_throttle.hpp"
 #include "hrms/app/ports.hpp"
 #include "hrms/app/role_catalog.hpp"
@@ -19,6 +20,7 @@ struct AuthPolicy {
     double login_backoff_s = 1;                // the first delay; doubles with each further failure
     double login_lockout_s = 900;              // the longest delay, and how long a lock lasts
     int login_lock_addresses = 10;             // distinct failing addresses that lock an email
+    double password_reset_ttl_s = 3600;        // how long a password reset link works
 };
 
 class SecurityMonitor;
@@ -40,9 +42,10 @@ struct LoginResult {
 
 class Auth {
 public:
-    // `security` (may be null) hears of every failed login.
+    // `security` (may be null) hears of every failed login; `mailer` (may be null) sends
+    // password reset links and tells an account's owner when it is locked.
     Auth(Store& store, Clock const& clock, AuthPolicy const& policy, RoleCatalog& roles, LoginThrottle& throttle,
-         SecurityMonitor* security = nullptr);
+         SecurityMonitor* security = nullptr, Mailer const* mailer = nullptr);
 
     AuthPolicy const& policy() const { return policy_; }
 
@@ -72,7 +75,14 @@ public:
     // when the token is unknown, used or expired; validation_failed for a weak password.
     Result<void> accept_invite(std::string const& token, std::string const& new_password);
 
+    // Mails a single-use link that sets a new password (through accept_invite, which then ends
+    // every session of the account) to an active account with this email. The same answer
+    // whether or not there is one; rate_limited per address like logins; validation_failed
+    // for a malformed email.
+    Result<void> request_password_reset(std::string const& email, std::string const& ip);
+
 private:
+    void notify_if_locked(Tx& tx, std::optional<UserRecord> const& user, std::string const& key, Instant since);
     // Tells the security monitor of a failed login (never while holding a transaction).
     void report_failure(LoginInput const& input, std::string const& email, std::optional<UserId> user);
     // When the stored session was created, if it still authenticates at `now` (neither its idle
@@ -80,6 +90,7 @@ private:
     std::optional<Instant> created_if_unexpired(SessionRecord const& s, Instant now) const;
 
     SecurityMonitor* security_;
+    Mailer const* mailer_;
     Store& store_;
     Clock const& clock_;
     AuthPolicy const& policy_;

@@ -43,6 +43,7 @@ std::string domain_of(std::string const& email) {
 Result<std::int64_t> Mailer::queue(Tx& tx, std::string const& template_name, Recipient const& to, EmailVars vars,
                                    bool essential) const {
     if (!core::valid_mail_address(to.email)) return invalid_field("to", "not an address mail can go to");
+    if (!essential && to.user_id && tx.email().opted_out(*to.user_id)) return std::int64_t{0};
     vars.emplace("app_name", identity_.from_name);
     vars.emplace("app_url", identity_.public_url);
     vars.emplace("recipient_name", to.name);

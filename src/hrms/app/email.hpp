@@ -59,7 +59,8 @@ public:
     Mailer(EmailComposer const& composer, Clock const& clock, MailIdentity identity);
     // Renders `template_name` with `vars` (plus app_name and app_url) and queues the message on
     // `tx`, so it exists exactly when the transaction commits. validation_failed for an address
-    // or header that could not be sent; the composer's errors as they are. The outbox id.
+    // or header that could not be sent; the composer's errors as they are. The outbox id, or 0
+    // when the recipient opted out of mail that is not `essential` (nothing is queued).
     Result<std::int64_t> queue(Tx& tx, std::string const& template_name, Recipient const& to, EmailVars vars,
                                bool essential) const;
     MailIdentity const& identity() const { return identity_; }

@@ -1,5 +1,6 @@
 #include "hrms/app/email_admin.hpp"
 
+#include "hrms/app/audit.hpp"
 #include "hrms/app/users.hpp"
 
 namespace hrms::app {
@@ -60,6 +61,22 @@ Result<std::vector<Suppression>> EmailAdmin::suppressions(Actor const& actor, in
     return tx->email().suppressions(limit, before);
 }
 
+Result<bool> EmailAdmin::notices_by_mail(Actor const& actor) {
+    auto tx = store_.begin(TxMode::read);
+    return !tx->email().opted_out(actor.id);
+}
+
+Result<bool> EmailAdmin::set_notices_by_mail(Actor const& actor, bool wanted) {
+    auto tx = store_.begin(TxMode::write, context_of(actor));
+    tx->email().set_opted_out(actor.id, !wanted, clock_.now());
+    auto entry = domain_entry(clock_.now(), core::AuditCategory::admin, "user.email_preferences", "user",
+                              std::to_string(actor.id));
+    entry.after = json_members({{"notices_by_mail", wanted ? "true" : "false"}});
+    tx->audit().record(std::move(entry));
+    tx->commit();
+    return wanted;
+}
+
 Result<std::vector<ProviderHealth>> EmailAdmin::providers(Actor const& actor) {
     TRY_VOID(require(actor, core::perm::email_manage));
     return sender_ ? sender_->health() : std::vector<ProviderHealth>{};
@@ -82,6 +99,8 @@ Result<RenderedEmail> EmailAdmin::preview(Actor const& actor, std::string const&
                    {"body", "Next: upload your documents."},
                    {"reason", "The scan of the passport is blurry."},
                    {"progress", "40"},
+                   {"reset_url", mailer_.identity().public_url + "/reset-password#token=sample-token"},
+                   {"lock_minutes", "15"},
                    {"onboarding_url", mailer_.identity().public_url + "/onboarding"}};
     return composer_.render(name, vars);
 }

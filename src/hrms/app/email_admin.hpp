@@ -31,6 +31,9 @@ public:
     Result<std::vector<EmailStatRow>> stats(Actor const& actor, std::optional<Instant> from, std::optional<Instant> to);
     // The suppression list, newest first.
     Result<std::vector<Suppression>> suppressions(Actor const& actor, int limit, std::optional<Instant> before);
+    // The actor's own choice: true when workflow notices are mailed to them (the default).
+    Result<bool> notices_by_mail(Actor const& actor);
+    Result<bool> set_notices_by_mail(Actor const& actor, bool wanted);
     // The template rendered with sample values.
     Result<RenderedEmail> preview(Actor const& actor, std::string const& name);
 

@@ -120,6 +120,7 @@ std::vector<Setting> const& settings() {
         dbl("login_backoff_s", FIELD(auth.login_backoff_s), 0.001),
         dbl("login_lockout_s", FIELD(auth.login_lockout_s), 1),
         integer("login_lock_addresses", FIELD(auth.login_lock_addresses), 2),
+        dbl("password_reset_ttl_s", FIELD(auth.password_reset_ttl_s), 1),
         integer("login_ip_max_failures", FIELD(throttle.max_failures), 1),
         dbl("login_rate_per_ip", FIELD(throttle.rate_per_s), 0.001),
         dbl("login_burst_per_ip", FIELD(throttle.burst), 1),

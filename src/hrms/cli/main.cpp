@@ -187,7 +187,7 @@ struct World {
                        sender_name()),
           audit_writer(*store, config.audit),
           security(*store, clock, audit_writer),
-          auth(*store, clock, config.auth, role_catalog, throttle, &security),
+          auth(*store, clock, config.auth, role_catalog, throttle, &security, &mailer),
           users(*store, clock, config.invites, &mailer),
           roles(*store, clock),
           blobs(store::open_blob_store(config.data_dir)),

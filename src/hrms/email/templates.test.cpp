@@ -10,7 +10,8 @@ app::EmailVars invite_vars() {
     return {{"app_name", "Acme"}, {"app_url", "https://hr.example.com"}, {"recipient_name", "Zoë <b>"},
             {"invite_url", "https://hr.example.com/invite#token=abc&x=1"}, {"expires_at", "2030-01-01"},
             {"title", "Your documents need changes"}, {"body", "Reason: blurry."}, {"reason", "blurry"},
-            {"progress", "40"}, {"onboarding_url", "https://hr.example.com/onboarding"}};
+            {"progress", "40"}, {"onboarding_url", "https://hr.example.com/onboarding"},
+            {"reset_url", "https://hr.example.com/reset-password#token=abc"}, {"lock_minutes", "15"}};
 }
 
 TEST(EmailTemplates, EveryBuiltInTemplateRendersEachPart) {

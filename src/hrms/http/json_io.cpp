@@ -69,6 +69,13 @@ Result<std::string> JsonBody::required_string(char const* key) const {
     return std::string(v->as_string());
 }
 
+Result<bool> JsonBody::required_bool(char const* key) const {
+    auto const* v = object_.if_contains(key);
+    if (!v || v->is_null()) return invalid_field(key, std::string(key) + " is required");
+    if (!v->is_bool()) return invalid_field(key, std::string(key) + " must be true or false");
+    return v->as_bool();
+}
+
 Result<std::optional<std::string>> JsonBody::optional_string(char const* key) const {
     auto const* v = object_.if_contains(key);
     if (!v || v->is_null()) return std::optional<std::string>{};

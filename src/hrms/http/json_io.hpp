@@ -21,6 +21,7 @@ public:
     bool has(char const* key) const;
     bool is_null(char const* key) const;
     Result<std::string> required_string(char const* key) const;
+    Result<bool> required_bool(char const* key) const;
     Result<std::optional<std::string>> optional_string(char const* key) const;
     Result<std::optional<std::vector<std::string>>> optional_strings(char const* key) const;
     // Absent or null: nullopt; otherwise a positive integer.

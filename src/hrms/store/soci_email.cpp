@@ -286,4 +286,24 @@ std::vector<app::EmailStatRow> SociEmail::stats(Instant from, Instant to) {
     });
 }
 
+bool SociEmail::opted_out(std::int64_t user) {
+    return guard([&] {
+        long long u = user;
+        int n = 0;
+        *sql_ << "SELECT COUNT(*) FROM email_opt_outs WHERE user_id = :u", use(u), into(n);
+        return n > 0;
+    });
+}
+
+void SociEmail::set_opted_out(std::int64_t user, bool out, Instant at) {
+    guard([&] {
+        long long u = user;
+        if (out)
+            *sql_ << "INSERT INTO email_opt_outs (user_id, at) VALUES (:u, :at) ON CONFLICT (user_id) DO NOTHING", use(u),
+                use(at);
+        else
+            *sql_ << "DELETE FROM email_opt_outs WHERE user_id = :u", use(u);
+    });
+}
+
 }  // namespace hrms::store

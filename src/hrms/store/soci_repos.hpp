@@ -183,6 +183,8 @@ public:
     int soft_bounce(std::string const& email, Instant at) override;
     std::vector<app::Suppression> suppressions(int limit, std::optional<Instant> before) override;
     std::vector<app::EmailStatRow> stats(Instant from, Instant to) override;
+    bool opted_out(std::int64_t user) override;
+    void set_opted_out(std::int64_t user, bool out, Instant at) override;
 
 private:
     void event(std::int64_t message, Instant at, app::EmailStatus type, std::string const& provider,

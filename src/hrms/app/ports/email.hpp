@@ -128,6 +128,10 @@ public:
     // Newest first, emails below `before` when given.
     virtual std::vector<Suppression> suppressions(int limit, std::optional<Instant> before) = 0;
     virtual std::vector<EmailStatRow> stats(Instant from, Instant to) = 0;
+
+    // Whether `user` asked for no non-essential mail, and setting it.
+    virtual bool opted_out(std::int64_t user) = 0;
+    virtual void set_opted_out(std::int64_t user, bool out, Instant at) = 0;
 };
 
 }  // namespace hrms::app

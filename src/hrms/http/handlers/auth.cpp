@@ -75,6 +75,14 @@ void add_auth_routes(Router& r) {
         HTTP_TRY_VOID(ctx, ctx.services.auth.accept_invite(token, password));
         return no_content();
     }, Access::anyone);
+
+    // The same 202 whether or not the email has an account: the answer tells nothing.
+    r.add("POST", "/api/v1/auth/password-reset", [](Ctx& ctx) {
+        auto body = HTTP_TRY(ctx, decode(ctx));
+        auto email = HTTP_TRY(ctx, body.required_string("email"));
+        HTTP_TRY_VOID(ctx, ctx.services.auth.request_password_reset(email, ctx.req.client_ip));
+        return ok_json(boost::json::object{{"status", "accepted"}}, 202);
+    }, Access::anyone);
 }
 
 }  // namespace hrms::http

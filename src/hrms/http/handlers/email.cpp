@@ -136,6 +136,18 @@ void add_email_routes(Router& r) {
         return ok_json(json::object{{"applied", *applied}});
     }, Access::anyone);
 
+    r.add("GET", "/api/v1/auth/me/email-preferences", [](Ctx& ctx) {
+        auto const wanted = HTTP_TRY(ctx, ctx.services.email.notices_by_mail(ctx.who()));
+        return ok_json(json::object{{"notices_by_mail", wanted}});
+    });
+
+    r.add("PUT", "/api/v1/auth/me/email-preferences", [](Ctx& ctx) {
+        auto body = HTTP_TRY(ctx, decode(ctx));
+        auto const wanted = HTTP_TRY(ctx, body.required_bool("notices_by_mail"));
+        auto const now = HTTP_TRY(ctx, ctx.services.email.set_notices_by_mail(ctx.who(), wanted));
+        return ok_json(json::object{{"notices_by_mail", now}});
+    });
+
     r.add("GET", "/api/v1/email/templates", [](Ctx& ctx) {
         auto names = HTTP_TRY(ctx, ctx.services.email.templates(ctx.who()));
         json::array items;
