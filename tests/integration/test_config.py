@@ -69,6 +69,8 @@ def test_unknown_database_scheme_is_a_clear_error(tmp_path):
     ({"HRMS_EMAIL_FROM": "hr@localhost\r\nBcc: x@y.com"}, "email_from"),
     ({"HRMS_SMTP_STARTTLS": "sometimes"}, "smtp_starttls"),
     ({"HRMS_EMAIL_MAX_ATTEMPTS": "0"}, "email_max_attempts"),
+    ({"HRMS_EMAIL_RATE_LIMITS": "smtp=10"}, "email_rate_limits"),
+    ({"HRMS_EMAIL_DAILY_QUOTAS": "ses:0"}, "email_daily_quotas"),
 ])
 def test_bad_email_settings_are_refused_naming_them(tmp_path, env, setting):
     r = run(["migrate"], env={"HRMS_DATA_DIR": str(tmp_path), **env})

@@ -571,3 +571,17 @@ def test_an_employee_who_opts_out_gets_notices_in_the_feed_only_but_essential_ma
     assert submit_stage(srv, token).status_code == 200
     assert decide(srv, srv.admin_token, profile["id"], "details", "approve").status_code == 200
     assert "profile.stage_advanced" in [m["template"] for m in messages(srv, to=user["email"])]
+
+
+def test_a_provider_at_its_daily_quota_is_passed_over_and_a_message_none_can_take_waits(start_server):
+    srv = start_server(smtp_env(free_port(), providers="file", HRMS_EMAIL_DAILY_QUOTAS="file:2",
+                                HRMS_EMAIL_RATE_LIMITS="file:100"))
+    ids = [srv.post("/api/v1/email/test", srv.admin_token, json={"to": f"quota{i}@example.com"}).json()["id"]
+           for i in range(3)]
+    wait_status(srv, ids[0], "sent")
+    wait_status(srv, ids[1], "sent")
+    held = wait_status(srv, ids[2], "deferred")
+    assert held["attempts"] == 0 and "daily quota" in held["last_error"]  # held, not counted as a try
+    [file] = srv.get("/api/v1/email/providers", srv.admin_token).json()["items"]
+    assert file["daily_quota"] == 2 and file["sent_today"] == 2 and file["rate_per_s"] == 100
+    assert 'hrms_email_provider_sent_today{provider="file"} 2' in srv.get("/metrics").text

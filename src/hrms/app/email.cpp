@@ -160,11 +160,14 @@ EmailOutcome EmailSender::deliver(OutboxMessage const& m, Instant now) {
         // Every provider is resting: held until the first can be probed, not counted as a try.
         out.status = EmailStatus::deferred;
         out.counts_as_attempt = false;
-        out.detail = "no provider is available now";
         Instant soonest = now.plus_seconds(policy_.circuit_open_s);
         std::lock_guard lock(mutex_);
-        for (auto const& c : circuits_)
+        for (std::size_t i = 0; i < circuits_.size(); ++i) {
+            auto const& c = circuits_[i];
             if (c.open_until && *c.open_until < soonest) soonest = *c.open_until;
+            if (auto until = limited_until(i, now); until && *until < soonest) soonest = *until;
+        }
+        out.detail = "no provider can take mail now (resting after failures, or at its rate limit or daily quota)";
         out.next_attempt_at = soonest;
         return out;
     }
@@ -177,13 +180,36 @@ EmailOutcome EmailSender::deliver(OutboxMessage const& m, Instant now) {
     return out;
 }
 
+std::optional<Instant> EmailSender::limited_until(std::size_t i, Instant now) {
+    auto& c = circuits_[i];
+    auto const& name = providers_[i]->name();
+    auto const today = to_rfc3339(now).substr(0, 10);
+    if (c.day != today) {
+        c.day = today;
+        c.sent_today = 0;
+    }
+    if (auto q = policy_.daily_quota.find(name); q != policy_.daily_quota.end() && c.sent_today >= q->second)
+        return parse_rfc3339(today + "T00:00:00.000Z")->plus_seconds(86400);  // the next UTC day
+    if (auto r = policy_.rate_per_s.find(name); r != policy_.rate_per_s.end()) {
+        // A second's worth at most (and at least one message, for rates under one a second).
+        c.tokens = std::min(std::max(r->second, 1.0),
+                            c.tokens + r->second * static_cast<double>(now.ms - c.refilled.ms) / 1000);
+        c.refilled = now;
+        if (c.tokens < 1) return now.plus_seconds((1 - c.tokens) / r->second);
+    }
+    return std::nullopt;
+}
+
 bool EmailSender::available(std::size_t i, Instant now) {
     std::lock_guard lock(mutex_);
     auto& c = circuits_[i];
-    if (!c.open_until) return true;
-    if (now < *c.open_until) return false;
-    if (c.probing) return false;  // half open: one probe at a time
-    c.probing = true;
+    if (limited_until(i, now)) return false;
+    if (c.open_until) {
+        if (now < *c.open_until) return false;
+        if (c.probing) return false;  // half open: one probe at a time
+        c.probing = true;
+    }
+    if (policy_.rate_per_s.contains(providers_[i]->name())) c.tokens -= 1;  // this send takes its token
     return true;
 }
 
@@ -194,6 +220,7 @@ void EmailSender::record(std::size_t i, SendResult const& r, Instant now) {
     c.probing = false;
     if (r.kind == SendResult::Kind::sent) {
         ++c.sent;
+        ++c.sent_today;
         c.failures = 0;
         c.open_until.reset();
         return;
@@ -223,6 +250,9 @@ std::vector<ProviderHealth> EmailSender::health() const {
         h.failed = c.failed;
         h.open_until = c.open_until;
         h.last_error = c.last_error;
+        if (auto r = policy_.rate_per_s.find(h.name); r != policy_.rate_per_s.end()) h.rate_per_s = r->second;
+        if (auto q = policy_.daily_quota.find(h.name); q != policy_.daily_quota.end()) h.daily_quota = q->second;
+        h.sent_today = c.day == to_rfc3339(now).substr(0, 10) ? c.sent_today : 0;
         out.push_back(std::move(h));
     }
     return out;
@@ -239,6 +269,10 @@ std::string EmailSender::render_metrics() const {
            "# TYPE hrms_email_provider_failed_total counter\n";
     for (auto const& h : all)
         out += "hrms_email_provider_failed_total{provider=\"" + h.name + "\"} " + std::to_string(h.failed) + "\n";
+    out += "# HELP hrms_email_provider_sent_today Messages each provider took this UTC day (its daily quota counts these).\n"
+           "# TYPE hrms_email_provider_sent_today gauge\n";
+    for (auto const& h : all)
+        out += "hrms_email_provider_sent_today{provider=\"" + h.name + "\"} " + std::to_string(h.sent_today) + "\n";
     out += "# HELP hrms_email_provider_circuit_open 1 while a provider is skipped after failures.\n"
            "# TYPE hrms_email_provider_circuit_open gauge\n";
     for (auto const& h : all)

@@ -97,6 +97,10 @@ struct SenderPolicy {
     double backoff_max_s = 3600;
     double circuit_open_s = 60;      // a failing provider is skipped this long, then probed
     int circuit_failures = 3;        // consecutive failures that open its circuit
+    // Per provider (by name): sends a second at most, and sends a UTC day at most (this
+    // process's count). A provider at its limit is passed over like a resting one.
+    std::map<std::string, double> rate_per_s;
+    std::map<std::string, std::int64_t> daily_quota;
 };
 
 // Provider health as /api/v1/email/providers and /metrics show it.
@@ -107,6 +111,9 @@ struct ProviderHealth {
     std::int64_t sent = 0, failed = 0;
     std::optional<Instant> open_until;
     std::string last_error;
+    std::optional<double> rate_per_s;
+    std::optional<std::int64_t> daily_quota;
+    std::int64_t sent_today = 0;
 };
 
 class EmailSender {
@@ -126,7 +133,13 @@ private:
         bool probing = false;
         std::int64_t sent = 0, failed = 0;
         std::string last_error;
+        double tokens = 0;           // the rate limit's bucket (one second's worth at most)
+        Instant refilled;
+        std::string day;             // the UTC day sent_today counts
+        std::int64_t sent_today = 0;
     };
+    // When provider i can take a message again, if it is limited now (rate or quota).
+    std::optional<Instant> limited_until(std::size_t i, Instant now);
     std::int64_t step(bool& held);  // `held`: some message found no provider available
     EmailOutcome deliver(OutboxMessage const& m, Instant now);
     bool available(std::size_t i, Instant now);

@@ -55,6 +55,27 @@ bool to_bool(std::string const& key, std::string const& v) {
     bad(key, "'" + v + "' is not a boolean (use 1 or 0)");
 }
 
+// "name:number,name:number" (per-provider limits): each name once, each number above 0.
+std::map<std::string, double> provider_numbers(std::string const& key, std::string const& v) {
+    std::map<std::string, double> out;
+    std::size_t pos = 0;
+    while (pos < v.size()) {
+        auto const comma = std::min(v.find(',', pos), v.size());
+        auto const item = v.substr(pos, comma - pos);
+        pos = comma + 1;
+        auto const colon = item.find(':');
+        if (colon == std::string::npos) bad(key, "'" + item + "' is not provider:number");
+        auto name = item.substr(0, colon);
+        name.erase(0, name.find_first_not_of(' '));
+        name.erase(name.find_last_not_of(' ') + 1);
+        if (name.empty() || out.contains(name)) bad(key, "'" + item + "' names no provider or one named before");
+        auto const n = to_double(key, item.substr(colon + 1), 0);
+        if (n <= 0) bad(key, "'" + item + "' must be above 0");
+        out[name] = n;
+    }
+    return out;
+}
+
 // A setting's field, reached from the whole Config: FIELD(http.listen).
 #define FIELD(path) [](Config& c) -> auto& { return c.path; }
 
@@ -189,6 +210,14 @@ std::vector<Setting> const& settings() {
         dbl("email_backoff_max_s", FIELD(email.sender.backoff_max_s), 0.01),
         dbl("email_circuit_open_s", FIELD(email.sender.circuit_open_s), 0.01),
         integer("email_circuit_failures", FIELD(email.sender.circuit_failures), 1),
+        {"email_rate_limits",
+         [](C& c, std::string const& v) { c.email.sender.rate_per_s = provider_numbers("email_rate_limits", v); }},
+        {"email_daily_quotas",
+         [](C& c, std::string const& v) {
+             c.email.sender.daily_quota.clear();
+             for (auto const& [name, n] : provider_numbers("email_daily_quotas", v))
+                 c.email.sender.daily_quota[name] = static_cast<std::int64_t>(n);
+         }},
     };
     return kAll;
 }

@@ -46,7 +46,10 @@ json::object provider_json(app::ProviderHealth const& h) {
                         {"sent", h.sent},
                         {"failed", h.failed},
                         {"open_until", or_null(h.open_until)},
-                        {"last_error", h.last_error.empty() ? json::value(nullptr) : json::value(h.last_error)}};
+                        {"last_error", h.last_error.empty() ? json::value(nullptr) : json::value(h.last_error)},
+                        {"rate_per_s", or_null(h.rate_per_s)},
+                        {"daily_quota", or_null(h.daily_quota)},
+                        {"sent_today", h.sent_today}};
 }
 
 }  // namespace
