@@ -585,3 +585,43 @@ def test_a_provider_at_its_daily_quota_is_passed_over_and_a_message_none_can_tak
     [file] = srv.get("/api/v1/email/providers", srv.admin_token).json()["items"]
     assert file["daily_quota"] == 2 and file["sent_today"] == 2 and file["rate_per_s"] == 100
     assert 'hrms_email_provider_sent_today{provider="file"} 2' in srv.get("/metrics").text
+
+
+def test_a_crash_mid_send_resends_only_what_it_had_sent_with_the_same_message_id(start_server):
+    import asyncio
+    import signal as _signal
+
+    class SlowInbox(Inbox):
+        """Takes the first message whole, then answers only after a pause: the sender dies waiting."""
+        def __init__(self):
+            super().__init__()
+            self.first_in = threading.Event()
+
+        async def handle_DATA(self, server, session, envelope):
+            with self.lock:
+                self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+                first = len(self.messages) == 1
+            if first:
+                self.first_in.set()
+                await asyncio.sleep(3)
+            return "250 2.0.0 queued"
+
+    box = SlowInbox()
+    box.controller.start()
+    try:
+        env = smtp_env(box.port, HRMS_EMAIL_LEASE_S=1)
+        srv = start_server(env)
+        ids = [srv.post("/api/v1/email/test", srv.admin_token, json={"to": f"crash{i}@example.com"}).json()["id"]
+               for i in range(3)]
+        assert box.first_in.wait(10), "the first message never reached the SMTP server"
+        srv.stop(_signal.SIGKILL)
+        again = start_server(env, db=srv.db, name="again")
+        for i in ids:
+            wait_status(again, i, "sent", timeout=20)
+        got = [msg["Message-ID"] for _, _, msg in box.parsed()]
+        first = again.get(f"/api/v1/email/messages/{ids[0]}", again.admin_token).json()["message_id"]
+        # The message on the wire when the process died arrives twice, with one Message-ID (a
+        # receiver can drop the copy); the others, claimed but not yet sent, arrive once.
+        assert got.count(first) == 2 and len(got) == 4 and len(set(got)) == 3
+    finally:
+        box.controller.stop()
