@@ -625,3 +625,22 @@ def test_a_crash_mid_send_resends_only_what_it_had_sent_with_the_same_message_id
         assert got.count(first) == 2 and len(got) == 4 and len(set(got)) == 3
     finally:
         box.controller.stop()
+
+
+def test_an_escalation_is_mailed_to_the_assigned_reviewer(start_server):
+    srv = start_server(smtp_env(free_port(), providers="file", HRMS_SLA_HOURS_DETAILS="0.0001",
+                                HRMS_ESCALATE_AFTER="1.0", HRMS_SLA_SCAN_INTERVAL_S="3600"))
+    reviewer, _ = srv.user_with_token(roles=["reviewer"])
+    _, _, profile = employee_with_details_submitted(srv, name="Katherine Johnson")
+    r = srv.post(f"/api/v1/profiles/{profile['id']}/assign", srv.admin_token, json={"reviewer_id": reviewer["id"]})
+    assert r.status_code == 200, r.text
+
+    def mailed():
+        srv.post("/api/v1/admin/jobs/sla.escalate/run", srv.admin_token)
+        return [m for m in messages(srv, to=reviewer["email"]) if m["template"] == "admin.urgent_review"]
+    [mail] = wait_until(mailed, timeout=15, what="the escalation mail")
+    assert "Katherine Johnson" in mail["subject"]
+    sent = wait_status(srv, mail["id"], "sent")
+    eml = next((srv.db.data_dir / "mail").glob(f"*-{sent['id']}.eml"))
+    body = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    assert f"https://hr.example.com/review/{profile['id']}" in body.get_body(preferencelist=("plain",)).get_content()

@@ -101,6 +101,8 @@ Result<RenderedEmail> EmailAdmin::preview(Actor const& actor, std::string const&
                    {"progress", "40"},
                    {"reset_url", mailer_.identity().public_url + "/reset-password#token=sample-token"},
                    {"lock_minutes", "15"},
+                   {"profile_path", "/review/42"},
+                   {"profile_url", mailer_.identity().public_url + "/review/42"},
                    {"onboarding_url", mailer_.identity().public_url + "/onboarding"}};
     return composer_.render(name, vars);
 }

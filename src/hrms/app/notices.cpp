@@ -67,12 +67,20 @@ void notify(Tx& tx, Notice const& notice, Instant at, Mailer const* mailer) {
     n.data_json = data_json(notice.data);
     n.created_at = at;
     tx.notifications().insert(n);
-    if (!mailer || !notice.channel.starts_with("user:")) return;
+    if (!mailer) return;
     auto mail = notice_mail(notice);
     if (!mail) return;
-    auto const user = tx.users().by_id(std::stoll(notice.channel.substr(5)));
+    // To the one user of a user channel; an escalation (to the reviewers' channel) goes by mail
+    // to the reviewer it is assigned to, if any.
+    std::optional<UserId> to;
+    if (notice.channel.starts_with("user:")) to = std::stoll(notice.channel.substr(5));
+    if (auto const* urgent = std::get_if<notice::UrgentReview>(&notice.data)) to = urgent->assignee_id;
+    if (!to) return;
+    auto const user = tx.users().by_id(*to);
     if (!user || user->status != core::UserStatus::active) return;  // invited: their mail is the invite
     mail->vars.emplace("onboarding_url", mailer->identity().public_url + "/onboarding");
+    if (auto path = mail->vars.find("profile_path"); path != mail->vars.end())
+        mail->vars["profile_url"] = mailer->identity().public_url + path->second;
     auto queued = mailer->queue(tx, mail->template_name, {user->email, user->name, user->id}, std::move(mail->vars),
                                 /*essential=*/false);
     // The event stands without its mail; a template that cannot render is a defect to see.
@@ -100,6 +108,10 @@ std::optional<NoticeMail> notice_mail(Notice const& notice) {
                 return m;
             } else if constexpr (std::is_same_v<T, notice::EmploymentChanged>) {
                 m.vars["reason"] = d.reason;
+                return m;
+            } else if constexpr (std::is_same_v<T, notice::UrgentReview>) {
+                if (!d.assignee_id) return std::nullopt;
+                m.vars["profile_path"] = "/review/" + std::to_string(d.profile_id);
                 return m;
             } else {
                 return std::nullopt;

@@ -293,7 +293,7 @@ int Profiles::escalate_due() {
             notify(*tx,
                    urgent_review(p.id, p.name, p.state.stage, st.elapsed_ms / 3.6e6, st.budget_ms / 3.6e6,
                                  p.assignee_id),
-                   ts);
+                   ts, mailer_);
             ++sent;
         }
         tx->commit();

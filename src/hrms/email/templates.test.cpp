@@ -11,7 +11,8 @@ app::EmailVars invite_vars() {
             {"invite_url", "https://hr.example.com/invite#token=abc&x=1"}, {"expires_at", "2030-01-01"},
             {"title", "Your documents need changes"}, {"body", "Reason: blurry."}, {"reason", "blurry"},
             {"progress", "40"}, {"onboarding_url", "https://hr.example.com/onboarding"},
-            {"reset_url", "https://hr.example.com/reset-password#token=abc"}, {"lock_minutes", "15"}};
+            {"reset_url", "https://hr.example.com/reset-password#token=abc"}, {"lock_minutes", "15"},
+            {"profile_url", "https://hr.example.com/review/42"}};
 }
 
 TEST(EmailTemplates, EveryBuiltInTemplateRendersEachPart) {
