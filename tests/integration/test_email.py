@@ -644,3 +644,25 @@ def test_an_escalation_is_mailed_to_the_assigned_reviewer(start_server):
     eml = next((srv.db.data_dir / "mail").glob(f"*-{sent['id']}.eml"))
     body = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
     assert f"https://hr.example.com/review/{profile['id']}" in body.get_body(preferencelist=("plain",)).get_content()
+
+
+def test_an_open_circuit_is_probed_once_it_has_rested_and_closes_when_the_probe_gets_through(start_server):
+    port = free_port()  # nothing listens yet
+    srv = start_server(smtp_env(port, providers="smtp,file", HRMS_EMAIL_CIRCUIT_FAILURES=1,
+                                HRMS_EMAIL_CIRCUIT_OPEN_S=0.5))
+    first = srv.post("/api/v1/email/test", srv.admin_token, json={"to": "before@example.com"}).json()["id"]
+    assert wait_status(srv, first, "sent")["provider"] == "file"  # smtp failed: its circuit opened
+    box = Inbox()
+    box.port = port
+    box.controller = Controller(box, hostname="127.0.0.1", port=port)
+    box.controller.start()  # the server comes back
+    try:
+        def probed():
+            r = srv.post("/api/v1/email/test", srv.admin_token, json={"to": "after@example.com"})
+            return wait_status(srv, r.json()["id"], "sent")["provider"] == "smtp"
+        # Once the circuit has rested, one message probes smtp; it gets through and closes it.
+        wait_until(probed, timeout=15, what="a message through smtp again")
+        [smtp, _] = srv.get("/api/v1/email/providers", srv.admin_token).json()["items"]
+        assert smtp["circuit"] == "closed" and smtp["consecutive_failures"] == 0 and smtp["sent"] >= 1
+    finally:
+        box.controller.stop()
