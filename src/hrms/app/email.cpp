@@ -60,11 +60,11 @@ Result<std::int64_t> Mailer::queue(Tx& tx, std::string const& template_name, Rec
     m.text = std::move(rendered.text);
     m.html = std::move(rendered.html);
     m.message_id = core::make_message_id(random_token(18), domain_of(identity_.from_email));
-    // Checked now, so a message that could never be sent is refused with its cause instead of
-    // failing later in the outbox.
+    // Checked now (without encoding it: the sender renders it), so a message that could never
+    // be sent is refused with its cause instead of failing later in the outbox.
     core::MailMessage probe{{identity_.from_email, identity_.from_name}, {m.to_email, m.to_name}, std::nullopt,
                             m.subject, m.text, m.html, m.message_id, m.created_at, {}};
-    TRY(core::render_mime(probe));
+    TRY_VOID(core::check_mail(probe));
     return tx.email().enqueue(m);
 }
 
@@ -90,14 +90,17 @@ std::int64_t EmailSender::run_once(std::function<bool()> const& stop) {
 std::int64_t EmailSender::step(bool& held) {
     auto const now = clock_.now();
     std::vector<OutboxMessage> claimed;
+    std::vector<bool> suppressed;  // read with the claim: no transaction of its own per message
     {
         auto tx = store_.begin(TxMode::write);
         claimed = tx->email().claim(now, now.plus_seconds(policy_.lease_s), owner_, policy_.batch);
+        for (auto const& m : claimed) suppressed.push_back(tx->email().suppressed(m.to_email));
         tx->commit();
     }
-    for (auto const& m : claimed) {
+    for (std::size_t i = 0; i < claimed.size(); ++i) {
+        auto const& m = claimed[i];
         log::RequestScope scope(m.request_id);  // the lines of its sending carry the request that queued it
-        auto const outcome = deliver(m, clock_.now());
+        auto const outcome = deliver(m, suppressed[i], clock_.now());
         held = held || !outcome.counts_as_attempt;
         auto tx = store_.begin(TxMode::write, TxContext{std::nullopt, m.request_id});
         if (!tx->email().finish(m.id, owner_, outcome, clock_.now()))
@@ -118,15 +121,12 @@ Instant EmailSender::backoff(int attempts, Instant now) {
     return now.plus_seconds(delay * half_to_all(jitter_));
 }
 
-EmailOutcome EmailSender::deliver(OutboxMessage const& m, Instant now) {
+EmailOutcome EmailSender::deliver(OutboxMessage const& m, bool suppressed, Instant now) {
     EmailOutcome out;
-    {
-        auto tx = store_.begin(TxMode::read);
-        if (tx->email().suppressed(m.to_email)) {
-            out.status = EmailStatus::rejected;
-            out.detail = "the address is on the suppression list";
-            return out;
-        }
+    if (suppressed) {
+        out.status = EmailStatus::rejected;
+        out.detail = "the address is on the suppression list";
+        return out;
     }
     core::MailMessage mm{{identity_.from_email, identity_.from_name}, {m.to_email, m.to_name}, std::nullopt,
                          m.subject, m.text, m.html, m.message_id, m.created_at,

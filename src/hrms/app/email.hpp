@@ -141,7 +141,7 @@ private:
     // When provider i can take a message again, if it is limited now (rate or quota).
     std::optional<Instant> limited_until(std::size_t i, Instant now);
     std::int64_t step(bool& held);  // `held`: some message found no provider available
-    EmailOutcome deliver(OutboxMessage const& m, Instant now);
+    EmailOutcome deliver(OutboxMessage const& m, bool suppressed, Instant now);
     bool available(std::size_t i, Instant now);
     void record(std::size_t i, SendResult const& r, Instant now);
     Instant backoff(int attempts, Instant now);

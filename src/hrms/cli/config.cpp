@@ -4,6 +4,7 @@
 
 #include "hrms/core/mime.hpp"
 #include "hrms/core/net.hpp"
+#include "hrms/core/text.hpp"
 
 #include <charconv>
 #include <cstdlib>
@@ -58,16 +59,12 @@ bool to_bool(std::string const& key, std::string const& v) {
 // "name:number,name:number" (per-provider limits): each name once, each number above 0.
 std::map<std::string, double> provider_numbers(std::string const& key, std::string const& v) {
     std::map<std::string, double> out;
-    std::size_t pos = 0;
-    while (pos < v.size()) {
-        auto const comma = std::min(v.find(',', pos), v.size());
-        auto const item = v.substr(pos, comma - pos);
-        pos = comma + 1;
+    for (auto const piece : core::split_trimmed(v, ',')) {
+        if (piece.empty()) continue;
+        std::string const item(piece);
         auto const colon = item.find(':');
         if (colon == std::string::npos) bad(key, "'" + item + "' is not provider:number");
-        auto name = item.substr(0, colon);
-        name.erase(0, name.find_first_not_of(' '));
-        name.erase(name.find_last_not_of(' ') + 1);
+        std::string const name(core::trim(std::string_view(item).substr(0, colon)));
         if (name.empty() || out.contains(name)) bad(key, "'" + item + "' names no provider or one named before");
         auto const n = to_double(key, item.substr(colon + 1), 0);
         if (n <= 0) bad(key, "'" + item + "' must be above 0");

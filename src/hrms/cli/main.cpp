@@ -25,6 +25,7 @@
 #include "hrms/cli/config.hpp"
 #include "hrms/app/audit_key.hpp"
 #include "hrms/core/net.hpp"
+#include "hrms/core/text.hpp"
 #include "hrms/email/providers.hpp"
 #include "hrms/email/templates.hpp"
 #include "hrms/email/webhook_verifier.hpp"
@@ -106,12 +107,8 @@ email::WebhookSettings webhook_settings(cli::Config const& config) {
         if (!in) throw std::runtime_error("setting HRMS_SES_SNS_CERT_FILE: cannot read " + e.ses_sns_cert_file);
         s.sns_certificate_pem = pem.str();
     }
-    std::stringstream topics(e.ses_sns_topic_arns);
-    for (std::string t; std::getline(topics, t, ',');) {
-        t.erase(0, t.find_first_not_of(' '));
-        t.erase(t.find_last_not_of(' ') + 1);
-        if (!t.empty()) s.sns_topics.push_back(t);
-    }
+    for (auto const topic : core::split_trimmed(e.ses_sns_topic_arns, ','))
+        if (!topic.empty()) s.sns_topics.emplace_back(topic);
     s.allow_local_confirm = config.dev_mode;
     return s;
 }

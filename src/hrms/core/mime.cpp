@@ -334,4 +334,18 @@ Result<std::string> render_mime(MailMessage const& m) {
     return out;
 }
 
+Result<void> check_mail(MailMessage const& m) {
+    TRY_VOID(check_message(m));
+    std::string headers;  // the header lines are checked as they are written (length, injection)
+    TRY_VOID(append_headers(headers, m));
+    return {};
+}
+
+std::string base64(std::string_view bytes) {
+    std::string out;
+    out.reserve((bytes.size() + 2) / 3 * 4);
+    append_base64(out, bytes);
+    return out;
+}
+
 }  // namespace hrms::core

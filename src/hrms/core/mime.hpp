@@ -64,5 +64,11 @@ std::string to_rfc5322_date(Instant t);
 // header would break a line, an address is implausible, text is not valid UTF-8, an extra header
 // repeats one render_mime writes, or a header line would exceed 998 bytes.
 Result<std::string> render_mime(MailMessage const& m);
+// What render_mime checks, without encoding the bodies: whether it would render.
+Result<void> check_mail(MailMessage const& m);
+
+// Standard base64 (RFC 4648), one line, with padding: a MIME body part's encoding, and what HTTP
+// APIs that take a raw message want (SES).
+std::string base64(std::string_view bytes);
 
 }  // namespace hrms::core

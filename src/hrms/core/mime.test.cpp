@@ -468,3 +468,22 @@ TEST(MimeRender, AnAsciiSubjectTooLongForOneLineIsRefused) {
     m.subject = std::string(989, 'x');  // "Subject: " + 989 = 998
     EXPECT_TRUE(render_mime(m).has_value());
 }
+
+TEST(MimeCheck, AgreesWithRenderingWithoutEncoding) {
+    MailMessage good;
+    good.from = {"hr@example.com", "HR"};
+    good.to = {"ada@example.com", "Ada"};
+    good.subject = "Welcome";
+    good.text = "Hello";
+    good.html = "<p>Hello</p>";
+    good.message_id = "<abc@example.com>";
+    EXPECT_TRUE(check_mail(good));
+    EXPECT_TRUE(render_mime(good));
+    auto bad = good;
+    bad.subject = "Hi\r\nBcc: evil@example.com";
+    EXPECT_FALSE(check_mail(bad));
+    EXPECT_FALSE(render_mime(bad));
+    bad = good;
+    bad.to.email = "not an address";
+    EXPECT_FALSE(check_mail(bad));
+}

@@ -1,4 +1,5 @@
 #include "hrms/core/net.hpp"
+#include "hrms/core/text.hpp"
 
 #include <arpa/inet.h>
 
@@ -13,17 +14,6 @@ std::string_view trim_ws(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
     return s;
-}
-
-std::vector<std::string_view> split(std::string_view s, char sep) {
-    std::vector<std::string_view> out;
-    while (true) {
-        auto const at = s.find(sep);
-        out.push_back(trim_ws(s.substr(0, at)));
-        if (at == std::string_view::npos) break;
-        s.remove_prefix(at + 1);
-    }
-    return out;
 }
 
 // One node of a forwarding header: "192.0.2.1", "192.0.2.1:8080", "[2001:db8::1]",
@@ -51,9 +41,9 @@ std::optional<IpAddress> parse_node(std::string_view node) {
 // one (an obfuscated or "unknown" node hides the chain, so the header cannot be trusted).
 std::optional<std::vector<IpAddress>> forwarded_for(std::string_view header) {
     std::vector<IpAddress> out;
-    for (auto element : split(header, ',')) {
+    for (auto element : split_trimmed(header, ',')) {
         std::optional<IpAddress> found;
-        for (auto pair : split(element, ';')) {
+        for (auto pair : split_trimmed(element, ';')) {
             auto const eq = pair.find('=');
             if (eq == std::string_view::npos) return std::nullopt;
             auto key = trim_ws(pair.substr(0, eq));
@@ -109,7 +99,7 @@ Result<CidrList> parse_cidr_list(std::string_view text, std::string const& setti
     CidrList out;
     std::string normalized(text);
     std::replace(normalized.begin(), normalized.end(), ' ', ',');
-    for (auto item : split(normalized, ',')) {
+    for (auto item : split_trimmed(normalized, ',')) {
         if (item.empty()) continue;
         auto const slash = item.find('/');
         auto ip = parse_ip(item.substr(0, slash));
@@ -157,7 +147,7 @@ std::string client_address(std::string_view peer, std::string_view forwarded,
         if (!parsed) return std::string(peer);
         hops = std::move(*parsed);
     } else if (!trim_ws(x_forwarded_for).empty()) {
-        for (auto node : split(x_forwarded_for, ',')) {
+        for (auto node : split_trimmed(x_forwarded_for, ',')) {
             auto ip = parse_node(node);
             if (!ip) return std::string(peer);
             hops.push_back(*ip);

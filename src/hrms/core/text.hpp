@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace hrms::core {
 
@@ -13,6 +14,18 @@ inline std::string_view trim(std::string_view s) {
     while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
     while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
     return s;
+}
+
+// The pieces of `s` between `sep`s, each trimmed; empty pieces are kept (a caller decides what
+// "a,,b" means). Lists in settings and headers: "file, smtp", "a=1; b=2".
+inline std::vector<std::string_view> split_trimmed(std::string_view s, char sep) {
+    std::vector<std::string_view> out;
+    for (;;) {
+        auto const at = s.find(sep);
+        out.push_back(trim(s.substr(0, at)));
+        if (at == std::string_view::npos) return out;
+        s.remove_prefix(at + 1);
+    }
 }
 
 // Code points of UTF-8 text, so a limit in "characters" does not punish non-Latin text.

@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "hrms/app/log.hpp"
+#include "hrms/core/text.hpp"
 
 namespace hrms::email {
 
@@ -124,13 +125,8 @@ app::SendResult SmtpProvider::send(app::OutboxMessage const& m, std::string cons
 
 std::vector<std::unique_ptr<app::EmailProvider>> make_providers(ProviderSettings const& s) {
     std::vector<std::unique_ptr<app::EmailProvider>> out;
-    std::size_t pos = 0;
-    while (pos <= s.order.size()) {
-        auto const comma = s.order.find(',', pos);
-        auto name = s.order.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
-        pos = comma == std::string::npos ? s.order.size() + 1 : comma + 1;
-        name.erase(0, name.find_first_not_of(' '));
-        name.erase(name.find_last_not_of(' ') + 1);
+    for (auto const piece : core::split_trimmed(s.order, ',')) {
+        std::string const name(piece);
         if (name.empty()) continue;
         for (auto const& p : out)
             if (p->name() == name) throw std::runtime_error("setting HRMS_EMAIL_PROVIDERS: " + name + " is named twice");

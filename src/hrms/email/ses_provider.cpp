@@ -1,6 +1,7 @@
 #include "hrms/email/ses_provider.hpp"
 
-#include <openssl/evp.h>
+#include "hrms/core/mime.hpp"
+
 
 #include <array>
 #include <boost/json.hpp>
@@ -21,14 +22,6 @@ constexpr std::string_view kSendEmailPath = "/v2/email/outbound-emails";
 constexpr std::array<std::string_view, 5> kAccountErrors = {
     "AccountSuspendedException", "SendingPausedException", "MailFromDomainNotVerifiedException",
     "LimitExceededException", "NotFoundException"};
-
-std::string base64(std::string const& data) {
-    std::string out(4 * ((data.size() + 2) / 3) + 1, '\0');
-    int const n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                  reinterpret_cast<unsigned char const*>(data.data()), static_cast<int>(data.size()));
-    out.resize(static_cast<std::size_t>(n));
-    return out;
-}
 
 std::string string_at(json::object const& o, std::string_view key) {
     auto const* v = o.if_contains(key);
@@ -71,7 +64,7 @@ app::SendResult SesProvider::send(app::OutboxMessage const& m, std::string const
     json::object request;
     if (!settings_.from.empty()) request["FromEmailAddress"] = settings_.from;
     request["Destination"] = {{"ToAddresses", json::array{json::string(m.to_email)}}};
-    request["Content"] = {{"Raw", {{"Data", base64(mime)}}}};
+    request["Content"] = {{"Raw", {{"Data", core::base64(mime)}}}};
     auto const body = json::serialize(request);
 
     auto const date = amz_date(now_());

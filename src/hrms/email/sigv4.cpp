@@ -1,5 +1,7 @@
 #include "hrms/email/sigv4.hpp"
 
+#include "hrms/app/crypto.hpp"
+
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
@@ -21,14 +23,6 @@ std::string hex(unsigned char const* data, std::size_t n) {
         out[2 * i + 1] = kDigits[data[i] & 0xF];
     }
     return out;
-}
-
-std::string sha256_hex(std::string_view data) {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    if (EVP_Digest(data.data(), data.size(), md, &n, EVP_sha256(), nullptr) != 1)
-        throw std::runtime_error("OpenSSL could not compute SHA-256");
-    return hex(md, n);
 }
 
 // The raw 32-byte MAC: the signing key is derived by chaining these.
@@ -197,11 +191,11 @@ SigV4Result sign_v4(SigV4Request const& r, SigV4Credentials const& c, std::strin
     out.signed_headers = headers.signed_names;
     out.canonical_request = r.method + "\n" + canonical_uri(r.path) + "\n" + canonical_query(r.query) + "\n" +
                             headers.block + "\n" + headers.signed_names + "\n" +
-                            (headers.payload_hash.empty() ? sha256_hex(r.body) : headers.payload_hash);
+                            (headers.payload_hash.empty() ? app::sha256_hex(r.body) : headers.payload_hash);
     auto const date = amz_date.substr(0, 8);
     auto const scope = date + "/" + region + "/" + service + "/aws4_request";
     out.string_to_sign =
-        std::string(kAlgorithm) + "\n" + amz_date + "\n" + scope + "\n" + sha256_hex(out.canonical_request);
+        std::string(kAlgorithm) + "\n" + amz_date + "\n" + scope + "\n" + app::sha256_hex(out.canonical_request);
     auto key = hmac_sha256("AWS4" + c.secret_access_key, date);
     key = hmac_sha256(key, region);
     key = hmac_sha256(key, service);

@@ -1,5 +1,7 @@
 #include "hrms/email/templates.hpp"
 
+#include "hrms/core/text.hpp"
+
 #include <kainjow/mustache.hpp>
 
 #include <filesystem>
@@ -14,12 +16,7 @@ namespace mustache = kainjow::mustache;
 
 namespace {
 
-std::string trim(std::string_view s) {
-    auto const b = s.find_first_not_of(" \t\r\n");
-    if (b == std::string_view::npos) return {};
-    auto const e = s.find_last_not_of(" \t\r\n");
-    return std::string(s.substr(b, e - b + 1));
-}
+std::string trim(std::string_view s) { return std::string(core::trim(s)); }
 
 // Renders `source` with `vars`; `html` escapes values for HTML, else they go in as they are
 // (the text part and the subject are not HTML).

@@ -38,6 +38,11 @@ boost::json::value json_value(T const& v) {
     return boost::json::value(v);
 }
 
+// The text, or JSON null for empty text (a column that stores "not given" as '').
+inline boost::json::value text_or_null(std::string const& s) {
+    return s.empty() ? boost::json::value(nullptr) : boost::json::value(s);
+}
+
 // The value, or JSON null when there is none.
 template <class T>
 boost::json::value or_null(std::optional<T> const& v) {

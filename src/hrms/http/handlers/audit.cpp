@@ -8,7 +8,6 @@ namespace json = boost::json;
 
 namespace {
 
-json::value text_or_null(std::string const& s) { return s.empty() ? json::value(nullptr) : json::value(s); }
 
 // Stored JSON (before, after, details) as a value; text that is not JSON stays text.
 json::value stored_json(std::string const& s) {

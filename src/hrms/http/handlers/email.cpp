@@ -13,10 +13,10 @@ json::object message_json(app::OutboxMessage const& m) {
         {"id", m.id},
         {"created_at", json_value(m.created_at)},
         {"updated_at", json_value(m.updated_at)},
-        {"request_id", m.request_id.empty() ? json::value(nullptr) : json::value(m.request_id)},
+        {"request_id", text_or_null(m.request_id)},
         {"template", m.template_name},
         {"essential", m.essential},
-        {"user_id", m.user_id ? json::value(*m.user_id) : json::value(nullptr)},
+        {"user_id", or_null(m.user_id)},
         {"to", m.to_email},
         {"to_name", m.to_name},
         {"subject", m.subject},
@@ -24,9 +24,9 @@ json::object message_json(app::OutboxMessage const& m) {
         {"status", std::string(app::to_string(m.status))},
         {"attempts", m.attempts},
         {"next_attempt_at", json_value(m.next_attempt_at)},
-        {"provider", m.provider.empty() ? json::value(nullptr) : json::value(m.provider)},
-        {"provider_message_id", m.provider_message_id.empty() ? json::value(nullptr) : json::value(m.provider_message_id)},
-        {"last_error", m.last_error.empty() ? json::value(nullptr) : json::value(m.last_error)},
+        {"provider", text_or_null(m.provider)},
+        {"provider_message_id", text_or_null(m.provider_message_id)},
+        {"last_error", text_or_null(m.last_error)},
         {"sent_at", or_null(m.sent_at)},
     };
 }
@@ -35,7 +35,7 @@ json::object event_json(app::EmailEvent const& e) {
     return json::object{{"id", e.id},
                         {"at", json_value(e.at)},
                         {"type", e.type},
-                        {"provider", e.provider.empty() ? json::value(nullptr) : json::value(e.provider)},
+                        {"provider", text_or_null(e.provider)},
                         {"detail", e.detail}};
 }
 
@@ -46,7 +46,7 @@ json::object provider_json(app::ProviderHealth const& h) {
                         {"sent", h.sent},
                         {"failed", h.failed},
                         {"open_until", or_null(h.open_until)},
-                        {"last_error", h.last_error.empty() ? json::value(nullptr) : json::value(h.last_error)},
+                        {"last_error", text_or_null(h.last_error)},
                         {"rate_per_s", or_null(h.rate_per_s)},
                         {"daily_quota", or_null(h.daily_quota)},
                         {"sent_today", h.sent_today}};
@@ -99,7 +99,7 @@ void add_email_routes(Router& r) {
         json::array items;
         for (auto const& r : rows)
             items.emplace_back(json::object{{"day", r.day},
-                                            {"provider", r.provider.empty() ? json::value(nullptr) : json::value(r.provider)},
+                                            {"provider", text_or_null(r.provider)},
                                             {"status", std::string(app::to_string(r.status))},
                                             {"count", r.count}});
         return ok_json(json::object{{"items", std::move(items)}});
