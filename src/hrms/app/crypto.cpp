@@ -36,16 +36,19 @@ std::string random_token(std::size_t bytes) {
     return out;
 }
 
-std::string sha256_hex(std::string_view data) {
-    // OpenSSL 3's one-shot SHA256() looks the algorithm up on every call, which costs more than
-    // hashing an audit entry: the algorithm is fetched once and each thread keeps a context
-    // (the audit chain hashes every request's entry).
+namespace {
+// The algorithm, fetched once: OpenSSL 3's one-shot SHA256() looks it up on every call, which
+// costs more than hashing an audit entry (the audit chain hashes every request's entry).
+EVP_MD const* sha256_md() {
     static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-    thread_local std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+    if (!md) throw std::runtime_error("sha256: OpenSSL failed");
+    return md;
+}
+
+std::string finish_hex(EVP_MD_CTX* ctx) {
     unsigned char digest[SHA256_DIGEST_LENGTH];
     unsigned int len = 0;
-    if (!md || !ctx || EVP_DigestInit_ex2(ctx.get(), md, nullptr) != 1 ||
-        EVP_DigestUpdate(ctx.get(), data.data(), data.size()) != 1 || EVP_DigestFinal_ex(ctx.get(), digest, &len) != 1)
+    if (EVP_DigestFinal_ex(ctx, digest, &len) != 1 || EVP_DigestInit_ex2(ctx, sha256_md(), nullptr) != 1)
         throw std::runtime_error("sha256: OpenSSL failed");
     static constexpr char kHex[] = "0123456789abcdef";
     std::string out(2 * SHA256_DIGEST_LENGTH, '0');
@@ -55,6 +58,32 @@ std::string sha256_hex(std::string_view data) {
     }
     return out;
 }
+}  // namespace
+
+std::string sha256_hex(std::string_view data) {
+    // Each thread keeps a context.
+    thread_local std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+    if (!ctx || EVP_DigestInit_ex2(ctx.get(), sha256_md(), nullptr) != 1 ||
+        EVP_DigestUpdate(ctx.get(), data.data(), data.size()) != 1)
+        throw std::runtime_error("sha256: OpenSSL failed");
+    return finish_hex(ctx.get());
+}
+
+Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
+    if (!ctx_ || EVP_DigestInit_ex2(static_cast<EVP_MD_CTX*>(ctx_), sha256_md(), nullptr) != 1) {
+        EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_));
+        throw std::runtime_error("sha256: OpenSSL failed");
+    }
+}
+
+Sha256::~Sha256() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+
+void Sha256::update(std::string_view data) {
+    if (EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data.data(), data.size()) != 1)
+        throw std::runtime_error("sha256: OpenSSL failed");
+}
+
+std::string Sha256::hex() { return finish_hex(static_cast<EVP_MD_CTX*>(ctx_)); }
 
 bool constant_time_equal(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;

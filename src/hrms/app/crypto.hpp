@@ -20,6 +20,21 @@ std::string random_token(std::size_t bytes = 32);
 // Lower-case hex SHA-256 of `data`.
 std::string sha256_hex(std::string_view data);
 
+// SHA-256 of data given in pieces (a file as it is read).
+class Sha256 {
+public:
+    Sha256();
+    ~Sha256();
+    Sha256(Sha256 const&) = delete;
+    Sha256& operator=(Sha256 const&) = delete;
+    void update(std::string_view data);
+    // Lower-case hex of everything given; the hasher starts again afterwards.
+    std::string hex();
+
+private:
+    void* ctx_;  // EVP_MD_CTX
+};
+
 // Compares in time independent of where the strings differ.
 bool constant_time_equal(std::string_view a, std::string_view b);
 

@@ -32,3 +32,14 @@ TEST(Crypto, TokensAreUrlSafeAndDistinct) {
                   "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
               std::string::npos);
 }
+
+TEST(Sha256Stream, PiecesHashLikeTheWholeAndTheHasherStartsAgain) {
+    hrms::app::Sha256 h;
+    h.update("ab");
+    h.update("");
+    h.update("c");
+    EXPECT_EQ(h.hex(), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    EXPECT_EQ(h.hex(), hrms::app::sha256_hex(""));
+    h.update("abc");
+    EXPECT_EQ(h.hex(), hrms::app::sha256_hex("abc"));
+}

@@ -81,8 +81,10 @@ Blob store_blob(BlobStore& blobs, std::string const& content) {
 // timestamps spread over the past weeks; all in batches of kBatch employees per transaction.
 class Seeder {
 public:
-    Seeder(Store& store, BlobStore& blobs, Clock const& clock, core::SlaPolicy const& policy, unsigned seed)
+    Seeder(Store& store, BlobStore& blobs, Clock const& clock, core::SlaPolicy const& policy, unsigned seed,
+           bool awaiting_review)
         : store_(store), blobs_(blobs), now_(clock.now()), policy_(policy), rng_(seed),
+          awaiting_review_(awaiting_review),
           // One argon2id hash shared by every demo account: hashing 10,000 passwords would take
           // minutes, and these accounts exist to be looked at, not to guard anything.
           phc_(hash_password(kDemoPassword)) {}
@@ -137,7 +139,8 @@ private:
         Walk w = enrol(tx, i);
         // Where this employee is: 25% details, 30% documents, 15% final, 30% completed.
         int const roll = static_cast<int>(rng_() % 100);
-        core::Stage const target = roll < 25   ? core::Stage::details
+        core::Stage const target = awaiting_review_ ? core::Stage::details
+                                   : roll < 25      ? core::Stage::details
                                    : roll < 55 ? core::Stage::documents
                                    : roll < 70 ? core::Stage::final
                                                : core::Stage::completed;
@@ -236,6 +239,12 @@ private:
 
     // Still in details: some drafts (40% of them partly filled), some submitted, some sent back.
     void walk_details(Walk& w) {
+        if (awaiting_review_) {
+            auto const at = advance(w, 2, 72);
+            step(w, {core::Stage::details, core::StageStatus::submitted}, w.p.user_id, std::nullopt, std::nullopt, at);
+            awaiting(w, core::Stage::details, at);
+            return;
+        }
         if (chance(40)) {
             w.p.details.emergency_contact = {};
             w.p.details.address.line1.reset();
@@ -324,6 +333,7 @@ private:
     Instant const now_;
     core::SlaPolicy const policy_;
     std::mt19937 rng_;
+    bool awaiting_review_;
     std::string const phc_;
     std::vector<DocumentTypeRecord> types_;
     std::vector<Blob> type_blobs_;
@@ -335,8 +345,8 @@ private:
 }  // namespace
 
 DemoStats seed_demo(Store& store, BlobStore& blobs, Clock const& clock, core::SlaPolicy const& policy, int employees,
-                    unsigned seed, std::function<void(int, int)> const& progress) {
-    return Seeder(store, blobs, clock, policy, seed).run(employees, progress);
+                    unsigned seed, std::function<void(int, int)> const& progress, bool awaiting_review) {
+    return Seeder(store, blobs, clock, policy, seed, awaiting_review).run(employees, progress);
 }
 
 }  // namespace hrms::app

@@ -19,8 +19,10 @@ inline constexpr char const* kDemoPassword = "demo-password-123";
 
 // Creates `employees` employees (and a few reviewers) in batches of 500 per transaction,
 // calling `progress(done, total)` after each batch. Deterministic for a given `seed`; emails
-// are unique per run (they carry the first new user id), so seeding twice adds more.
+// are unique per run (they carry the first new user id), so seeding twice adds more. With
+// `awaiting_review` every employee has submitted complete details that await review (a full
+// review queue: what bulk decisions and their benchmark start from).
 DemoStats seed_demo(Store& store, BlobStore& blobs, Clock const& clock, core::SlaPolicy const& policy, int employees,
-                    unsigned seed, std::function<void(int, int)> const& progress);
+                    unsigned seed, std::function<void(int, int)> const& progress, bool awaiting_review = false);
 
 }  // namespace hrms::app

@@ -115,38 +115,44 @@ Result<DocumentContent> Documents::content(Actor const& actor, DocumentId id) {
 
 Result<DocumentRecord> Documents::review(Actor const& actor, DocumentId id, core::Decision decision,
                                          std::string const& reason) {
+    auto tx = store_.begin(TxMode::write, context_of(actor));
+    auto out = TRY(review_in(*tx, actor, id, decision, reason));
+    tx->commit();
+    return out;
+}
+
+Result<DocumentRecord> Documents::review_in(Tx& tx, Actor const& actor, DocumentId id, core::Decision decision,
+                                            std::string const& reason) {
     TRY_VOID(require(actor, core::perm::documents_review));
     auto const why = TRY(core::check_reason(reason, decision == core::Decision::reject));
     auto const ts = clock_.now();
-    auto tx = store_.begin(TxMode::write, context_of(actor));
-    auto d = tx->documents().by_id(id);
+    auto d = tx.documents().by_id(id);
     if (!d) return no_document();
     if (!d->is_current) return fail(ErrorCode::conflict, "a newer version of this document exists");
-    auto p = tx->profiles().by_id(d->profile_id);
+    auto p = tx.profiles().by_id(d->profile_id);
     if (!p) return no_document();
     TRY_VOID(check_not_own(actor, p->user_id, self_review_));
     if (p->state.stage != core::Stage::documents || p->state.status != core::StageStatus::submitted)
         return fail(ErrorCode::conflict, "documents are reviewed while the documents stage awaits review");
     auto const status = decision == core::Decision::approve ? core::DocumentStatus::approved : core::DocumentStatus::rejected;
-    tx->documents().review(id, status, actor.id, ts, why);
+    tx.documents().review(id, status, actor.id, ts, why);
     // Progress rises with each approved required document.
-    p->progress = compute_progress(*tx, *p);
+    p->progress = compute_progress(tx, *p);
     p->updated_at = ts;
-    tx->profiles().update(*p);
+    tx.profiles().update(*p);
     std::string type_name = d->type;
-    for (auto const& t : tx->documents().types()) {
+    for (auto const& t : tx.documents().types()) {
         if (t.code == d->type) type_name = t.name;
     }
-    notify(*tx, document_reviewed(p->user_id, p->id, id, d->type, type_name, d->filename, decision, why), ts, mailer_);
+    notify(tx, document_reviewed(p->user_id, p->id, id, d->type, type_name, d->filename, decision, why), ts, mailer_);
     auto entry = domain_entry(ts, core::AuditCategory::decision, std::string("document.") + core::to_string(decision),
                               "document", std::to_string(id));
     entry.reason = why;
     entry.before = json_members({{"status", json_quote(core::to_string(d->status))}});
     entry.after = json_members({{"status", json_quote(core::to_string(status))}});
     entry.details = json_members({{"profile_id", std::to_string(p->id)}, {"type", json_quote(d->type)}});
-    tx->audit().record(std::move(entry));
-    auto out = *tx->documents().by_id(id);
-    tx->commit();
+    tx.audit().record(std::move(entry));
+    auto out = *tx.documents().by_id(id);
     return out;
 }
 

@@ -45,6 +45,9 @@ public:
     // documents stage; a reason is required to reject.
     Result<DocumentRecord> review(Actor const& actor, DocumentId id, core::Decision decision,
                                   std::string const& reason);
+    // The same in the caller's `tx` (a bulk job's batch).
+    Result<DocumentRecord> review_in(Tx& tx, Actor const& actor, DocumentId id, core::Decision decision,
+                                     std::string const& reason);
 
 private:
     Store& store_;

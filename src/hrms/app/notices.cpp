@@ -49,6 +49,10 @@ struct ToJson {
     json::object operator()(notice::EmploymentChanged const& n) const {
         return {{"profile_id", n.profile_id}, {"employment_status", core::to_string(n.status)}, {"reason", n.reason}};
     }
+    json::object operator()(notice::BulkCompleted const& n) const {
+        return {{"job_id", n.job_id}, {"kind", n.kind},           {"status", n.status},
+                {"total", n.total},   {"succeeded", n.succeeded}, {"failed", n.failed}};
+    }
     json::object operator()(notice::SecurityAlert const& n) const {
         return {{"event", n.event}, {"source", n.source}, {"count", n.count}, {"window_s", n.window_s}, {"ip", n.ip}};
     }
@@ -199,6 +203,15 @@ Notice security_alert(std::string const& event, std::string const& source, int c
                        std::to_string(static_cast<long long>(window_s / 60)) + " minutes.";
     return {role_channel("admin"), "admin.security_alert", "Security alert: " + event, std::move(what),
             notice::SecurityAlert{event, source, count, window_s, ip}};
+}
+
+Notice bulk_completed(UserId actor, notice::BulkCompleted const& job) {
+    std::string const title = job.status == "cancelled" ? "Bulk job cancelled" : "Bulk job finished";
+    std::string body = std::to_string(job.succeeded) + " of " + std::to_string(job.total) + " items succeeded";
+    if (job.failed > 0) body += ", " + std::to_string(job.failed) + " failed";
+    if (auto const rest = job.total - job.succeeded - job.failed; rest > 0)
+        body += ", " + std::to_string(rest) + " cancelled";
+    return {user_channel(actor), "bulk.completed", title, body + ".", job};
 }
 
 }  // namespace hrms::app

@@ -79,11 +79,21 @@ struct SecurityAlert {
     double window_s = 0;
     std::string ip;      // the latest event's address
 };
+// bulk.completed: a bulk job ended (to the admin who started it).
+struct BulkCompleted {
+    std::int64_t job_id = 0;
+    std::string kind;    // profiles.decision, roles, ...
+    std::string status;  // completed, cancelled
+    std::int64_t total = 0;
+    std::int64_t succeeded = 0;
+    std::int64_t failed = 0;
+};
 }  // namespace notice
 
 using NoticeData = std::variant<notice::StageSubmitted, notice::StageAdvanced, notice::StageRejected,
                                 notice::Completed, notice::DocumentUploaded, notice::DocumentReviewed,
-                                notice::UrgentReview, notice::EmploymentChanged, notice::SecurityAlert>;
+                                notice::UrgentReview, notice::EmploymentChanged, notice::SecurityAlert,
+                                notice::BulkCompleted>;
 
 // The `data` object of a notification, as JSON text.
 std::string data_json(NoticeData const& data);
@@ -127,6 +137,8 @@ Notice document_reviewed(UserId employee, ProfileId profile, DocumentId document
 Notice urgent_review(ProfileId profile, std::string const& name, core::Stage stage, double elapsed_hours,
                      double budget_hours, std::optional<UserId> assignee);
 Notice employment_changed(UserId employee, ProfileId profile, core::EmploymentStatus status, std::string const& reason);
+// To the admin who started it: a bulk job ended.
+Notice bulk_completed(UserId actor, notice::BulkCompleted const& job);
 // To the admins (role:admin): a source's refusals reached the critical level.
 Notice security_alert(std::string const& event, std::string const& source, int count, double window_s,
                       std::string const& ip);

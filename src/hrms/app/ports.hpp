@@ -11,6 +11,7 @@
 #include "hrms/app/jobs.hpp"
 #include "hrms/app/tx_context.hpp"
 #include "hrms/app/ports/audit.hpp"
+#include "hrms/app/ports/bulk.hpp"
 #include "hrms/app/ports/documents.hpp"
 #include "hrms/app/ports/email.hpp"
 #include "hrms/app/ports/notifications.hpp"
@@ -31,9 +32,10 @@ struct LiveBatch {
     std::vector<UserId> blocked_users;              // suspended: every session of theirs ends
     std::vector<UserId> changed_users;              // their roles changed
     std::vector<std::string> changed_roles;         // a role's permissions or parents changed
+    std::vector<BulkProgress> progress;             // bulk jobs' progress, to their actors
     bool empty() const {
         return notifications.empty() && ended_sessions.empty() && blocked_users.empty() &&
-               changed_users.empty() && changed_roles.empty();
+               changed_users.empty() && changed_roles.empty() && progress.empty();
     }
 };
 
@@ -72,7 +74,6 @@ public:
 };
 
 // One unit of work. Destroyed without commit() it rolls back. Methods throw only on broken
-// One unit of work. Destroyed without commit() it rolls back. Methods throw only on broken
 // infrastructure (lost connection, disk full); expected outcomes come back as values. Each
 // aggregate's queries are reached through its own port (one interface and one store file each),
 // so a new subsystem adds a port instead of growing this class.
@@ -89,10 +90,11 @@ public:
     virtual JobRepo& jobs() = 0;
     virtual AuditRepo& audit() = 0;
     virtual EmailRepo& email() = 0;
+    virtual BulkRepo& bulk() = 0;
 
     // Checks that read many rows before writing: writers of one kind must not interleave, or
     // two changes that each pass (no cycle; email free) could together break the rule.
-    enum class Lock { roles, managers, user_emails, sla_scan };
+    enum class Lock { roles, managers, user_emails, sla_scan, bulk_keys };
     // Serializes this write Tx against every other writer holding `what` until it ends (a no-op
     // on SQLite, where write transactions are serialized anyway).
     virtual void serialize(Lock what) = 0;
@@ -101,6 +103,14 @@ public:
     virtual TxContext const& context() const = 0;
     // An invite to hand out once this transaction commits (never if it rolls back).
     virtual void record_invite(IssuedInvite invite) = 0;
+
+    // One item of a bulk batch: savepoint() marks where it starts; rollback_to_savepoint()
+    // undoes everything since (its rows, and the live events and invites it collected) and
+    // release_savepoint() keeps it. One level: each savepoint is released or rolled back before
+    // the next.
+    virtual void savepoint() = 0;
+    virtual void rollback_to_savepoint() = 0;
+    virtual void release_savepoint() = 0;
 
     // Makes every change visible at once; the Tx is finished afterwards.
     virtual void commit() = 0;

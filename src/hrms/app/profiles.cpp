@@ -165,43 +165,50 @@ std::string id_or_null(std::optional<UserId> id) { return id ? std::to_string(*i
 }  // namespace
 
 Result<ProfileView> Profiles::decide(Actor const& actor, ProfileId id, core::DecisionInput const& input) {
+    auto tx = store_.begin(TxMode::write, context_of(actor));
+    auto p = TRY(decide_in(*tx, actor, id, input));
+    auto v = view(*tx, std::move(p));
+    tx->commit();
+    return v;
+}
+
+Result<ProfileRecord> Profiles::decide_in(Tx& tx, Actor const& actor, ProfileId id, core::DecisionInput const& input) {
     TRY_VOID(require(actor, core::perm::profiles_review));
     auto const now = clock_.now();
     auto const ts = now;
-    auto tx = store_.begin(TxMode::write, context_of(actor));
-    auto p = tx->profiles().by_id(id);
+    auto p = tx.profiles().by_id(id);
     if (!p) return no_profile();
     TRY_VOID(check_not_own(actor, p->user_id, policy_.self_review));
     auto const t = TRY(core::decide(p->state, input));
     if (t.decision == core::Decision::approve && t.from.stage == core::Stage::documents) {
-        if (auto const pending = lacking(*tx, p->id, core::DocumentNeed::approved); !pending.empty())
+        if (auto const pending = lacking(tx, p->id, core::DocumentNeed::approved); !pending.empty())
             return fail(ErrorCode::conflict, "every required document must be approved first",
                         "{\"not_approved\":" + json_quote_list(pending) + "}");
     }
     // SLA: the decided stage's clock stops on approval and pauses on rejection (the stage is
     // back with the employee); a stage that is at once awaiting review starts its own clock.
-    if (auto clock = tx->profiles().sla_clock(p->id, t.from.stage)) {
-        tx->profiles().save_sla_clock(p->id, t.decision == core::Decision::approve ? core::sla_stop(*clock, now)
+    if (auto clock = tx.profiles().sla_clock(p->id, t.from.stage)) {
+        tx.profiles().save_sla_clock(p->id, t.decision == core::Decision::approve ? core::sla_stop(*clock, now)
                                                                         : core::sla_pause(*clock, now));
     }
     p->sla_due_at.reset();
     if (t.to.status == core::StageStatus::submitted && is_review_stage(t.to.stage)) {
-        auto clock = tx->profiles().sla_clock(p->id, t.to.stage);
+        auto clock = tx.profiles().sla_clock(p->id, t.to.stage);
         auto c = next_review_clock(clock, t.to.stage, now);
-        tx->profiles().save_sla_clock(p->id, c);
+        tx.profiles().save_sla_clock(p->id, c);
         auto const st = core::sla_status(c, policy_.sla, now);
         if (st.deadline) p->sla_due_at = *st.deadline;
         p->submitted_at = ts;
     }
     p->state = t.to;
     if (t.to.stage == core::Stage::completed) p->state.employment = core::EmploymentStatus::active;
-    p->progress = compute_progress(*tx, *p);
+    p->progress = compute_progress(tx, *p);
     p->updated_at = ts;
-    tx->profiles().update(*p);
+    tx.profiles().update(*p);
     std::string const decision = core::to_string(t.decision);
-    tx->profiles().insert_history({0, p->id, actor.id, ts, t.from.stage, t.to.stage, t.from.status, t.to.status, decision,
+    tx.profiles().insert_history({0, p->id, actor.id, ts, t.from.stage, t.to.stage, t.from.status, t.to.status, decision,
                                    input.reason.empty() ? std::nullopt : std::optional(input.reason)});
-    notify(*tx,
+    notify(tx,
            t.decision == core::Decision::reject
                ? stage_rejected(p->user_id, p->id, t.from.stage, t.to.stage, input.reason)
                : stage_approved(p->user_id, p->id, t.from.stage, t.to.stage, p->progress),
@@ -212,51 +219,55 @@ Result<ProfileView> Profiles::decide(Actor const& actor, ProfileId id, core::Dec
     entry.after = state_json(p->state);
     entry.details = json_members({{"stage", json_quote(core::to_string(t.from.stage))},
                                   {"employee_id", std::to_string(p->user_id)}});
-    tx->audit().record(std::move(entry));
-    auto v = view(*tx, std::move(*p));
-    tx->commit();
-    return v;
+    tx.audit().record(std::move(entry));
+    return std::move(*p);
 }
 
 Result<ProfileView> Profiles::set_employment(Actor const& actor, ProfileId id, core::EmploymentStatus to,
                                              std::string const& reason) {
+    auto tx = store_.begin(TxMode::write, context_of(actor));
+    auto p = TRY(set_employment_in(*tx, actor, id, to, reason));
+    auto v = view(*tx, std::move(p));
+    tx->commit();
+    return v;
+}
+
+Result<ProfileRecord> Profiles::set_employment_in(Tx& tx, Actor const& actor, ProfileId id,
+                                                  core::EmploymentStatus to, std::string const& reason) {
     TRY_VOID(require(actor, core::perm::profiles_status));
     auto const why = TRY(core::check_reason(reason, false));
     auto const now = clock_.now();
     auto const ts = now;
-    auto tx = store_.begin(TxMode::write, context_of(actor));
-    auto p = tx->profiles().by_id(id);
+    auto p = tx.profiles().by_id(id);
     if (!p) return no_profile();
     auto const next = TRY(core::change_employment(p->state, to));
-    if (next == p->state) return view(*tx, std::move(*p));
+    if (next == p->state) return std::move(*p);
     // The clock of a stage awaiting review pauses while the profile is on hold or withdrawn and
     // resumes where it stopped when onboarding continues.
     bool const ran = core::sla_runs(p->state), runs = core::sla_runs(next);
     if (ran != runs) {
-        auto clock = tx->profiles().sla_clock(p->id, p->state.stage);
+        auto clock = tx.profiles().sla_clock(p->id, p->state.stage);
         auto c = runs ? next_review_clock(clock, p->state.stage, now)
                       : core::sla_pause(clock.value_or(core::sla_start(p->state.stage, now)), now);
-        tx->profiles().save_sla_clock(p->id, c);
+        tx.profiles().save_sla_clock(p->id, c);
         auto const st = core::sla_status(c, policy_.sla, now);
         p->sla_due_at = runs && st.deadline ? std::optional(*st.deadline) : std::nullopt;
     }
     auto const from = p->state;
     p->state = next;
     p->updated_at = ts;
-    tx->profiles().update(*p);
+    tx.profiles().update(*p);
     std::string const status = core::to_string(to);
-    tx->profiles().insert_history({0, p->id, actor.id, ts, from.stage, next.stage, from.status, next.status,
+    tx.profiles().insert_history({0, p->id, actor.id, ts, from.stage, next.stage, from.status, next.status,
                                    "employment." + status,
                                    why.empty() ? std::nullopt : std::optional(why)});
-    notify(*tx, employment_changed(p->user_id, p->id, to, why), ts, mailer_);
+    notify(tx, employment_changed(p->user_id, p->id, to, why), ts, mailer_);
     auto entry = domain_entry(ts, core::AuditCategory::admin, "profile.employment", "profile", std::to_string(p->id));
     entry.reason = why;
     entry.before = state_json(from);
     entry.after = state_json(next);
-    tx->audit().record(std::move(entry));
-    auto v = view(*tx, std::move(*p));
-    tx->commit();
-    return v;
+    tx.audit().record(std::move(entry));
+    return std::move(*p);
 }
 
 int Profiles::escalate_due() {

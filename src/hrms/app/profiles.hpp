@@ -58,6 +58,8 @@ public:
     // reviewers can never both decide one stage), or when the documents stage is approved while
     // a required document is not approved.
     Result<ProfileView> decide(Actor const& actor, ProfileId id, core::DecisionInput const& input);
+    // The same decision in the caller's `tx` (a bulk job's batch), without the view.
+    Result<ProfileRecord> decide_in(Tx& tx, Actor const& actor, ProfileId id, core::DecisionInput const& input);
     // Assigns (or with nullopt, unassigns) a reviewer (profiles.assign); the assignee must hold
     // profiles.review.
     Result<ProfileView> assign(Actor const& actor, ProfileId id, std::optional<UserId> reviewer);
@@ -69,6 +71,9 @@ public:
     // given, is at most core::kMaxReasonLength characters.
     Result<ProfileView> set_employment(Actor const& actor, ProfileId id, core::EmploymentStatus to,
                                        std::string const& reason);
+    // The same change in the caller's `tx` (a bulk job's batch), without the view.
+    Result<ProfileRecord> set_employment_in(Tx& tx, Actor const& actor, ProfileId id, core::EmploymentStatus to,
+                                            std::string const& reason);
 
     // Sends admin.urgent_review to the admin channel for every review that has run past
     // HRMS_ESCALATE_AFTER of its SLA budget and has not had one (once per review); returns how

@@ -1,7 +1,8 @@
 #pragma once
 // Every use case, built once by cli/ and handed to the HTTP layer.
-#include "hrms/app/email_admin.hpp"
 #include "hrms/app/audit.hpp"
+#include "hrms/app/bulk.hpp"
+#include "hrms/app/email_admin.hpp"
 #include "hrms/app/auth.hpp"
 #include "hrms/app/security.hpp"
 #include "hrms/app/documents.hpp"
@@ -29,6 +30,7 @@ struct Services {
     SecurityMonitor& security;
     EmailAdmin& email;
     EmailTracking& email_tracking;
+    Bulk& bulk;
 };
 
 }  // namespace hrms::app

@@ -13,6 +13,7 @@ namespace hrms::app {
 struct TxContext {
     std::optional<std::int64_t> actor;  // a UserId; none: the system (a background job, the command line)
     std::string request_id;             // the HTTP request's X-Request-Id; empty outside a request
+    std::int64_t bulk_job = 0;          // the bulk job an item runs in (0: none); its audit entries name it
 };
 
 }  // namespace hrms::app

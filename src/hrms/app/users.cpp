@@ -121,16 +121,22 @@ Result<UserPage> Users::list(Actor const& actor, UserQuery query) {
 }
 
 Result<UserRecord> Users::set_manager(Actor const& actor, UserId id, std::optional<UserId> manager) {
-    TRY_VOID(require(actor, core::perm::users_write));
     auto tx = store_.begin(TxMode::write, context_of(actor));
-    tx->serialize(Tx::Lock::managers);
-    auto user = tx->users().by_id(id);
+    auto updated = TRY(set_manager_in(*tx, actor, id, manager));
+    tx->commit();
+    return updated;
+}
+
+Result<UserRecord> Users::set_manager_in(Tx& tx, Actor const& actor, UserId id, std::optional<UserId> manager) {
+    TRY_VOID(require(actor, core::perm::users_write));
+    tx.serialize(Tx::Lock::managers);
+    auto user = tx.users().by_id(id);
     if (!user) return no_user();
-    TRY_VOID(check_outranks(actor, PermissionView(*tx), user->roles));
+    TRY_VOID(check_outranks(actor, PermissionView(tx), user->roles));
     if (manager) {
-        if (!tx->users().by_id(*manager))
+        if (!tx.users().by_id(*manager))
             return invalid_field("manager_id", "manager " + std::to_string(*manager) + " does not exist");
-        auto const loop = core::manager_cycle(tx->users().manager_chain(*manager, 10'000), id, *manager);
+        auto const loop = core::manager_cycle(tx.users().manager_chain(*manager, 10'000), id, *manager);
         if (!loop.empty()) {
             std::string path_json = "[", text;
             for (std::size_t i = 0; i < loop.size(); ++i) {
@@ -141,39 +147,43 @@ Result<UserRecord> Users::set_manager(Actor const& actor, UserId id, std::option
                         "{\"field\":\"manager_id\",\"path\":" + path_json + "]}");
         }
     }
-    tx->users().set_manager(id, manager, clock_.now());
-    auto updated = *tx->users().by_id(id);
+    tx.users().set_manager(id, manager, clock_.now());
+    auto updated = *tx.users().by_id(id);
     auto entry = domain_entry(clock_.now(), core::AuditCategory::admin, "user.manager", "user", std::to_string(id));
     auto id_json = [](std::optional<UserId> m) { return m ? std::to_string(*m) : std::string("null"); };
     entry.before = json_members({{"manager_id", id_json(user->manager_id)}});
     entry.after = json_members({{"manager_id", id_json(manager)}});
-    tx->audit().record(std::move(entry));
-    tx->commit();
+    tx.audit().record(std::move(entry));
     return updated;
 }
 
 Result<UserRecord> Users::set_roles(Actor const& actor, UserId id, std::vector<std::string> roles) {
-    TRY_VOID(require(actor, core::perm::roles_manage));
     auto tx = store_.begin(TxMode::write, context_of(actor));
-    auto user = tx->users().by_id(id);
+    auto updated = TRY(set_roles_in(*tx, actor, id, std::move(roles)));
+    tx->commit();
+    return updated;
+}
+
+Result<UserRecord> Users::set_roles_in(Tx& tx, Actor const& actor, UserId id, std::vector<std::string> roles) {
+    TRY_VOID(require(actor, core::perm::roles_manage));
+    auto user = tx.users().by_id(id);
     if (!user) return no_user();
-    PermissionView const view(*tx);
+    PermissionView const view(tx);
     TRY_VOID(check_outranks(actor, view, user->roles));
-    roles = TRY(check_roles(*tx, std::move(roles)));
+    roles = TRY(check_roles(tx, std::move(roles)));
     TRY_VOID(check_grantable(actor, view, roles, "grant roles"));
     if (is_admin(user->roles) && !is_admin(roles) && user->status == core::UserStatus::active &&
-        tx->users().count_active_admins() <= 1)
+        tx.users().count_active_admins() <= 1)
         return fail(ErrorCode::conflict, "this would leave no admin");
     auto const ts = clock_.now();
-    tx->users().set_roles(id, roles, ts);
-    if (std::find(roles.begin(), roles.end(), "employee") != roles.end() && !tx->profiles().by_user(id))
-        tx->profiles().insert(id, ts);
-    auto updated = *tx->users().by_id(id);
+    tx.users().set_roles(id, roles, ts);
+    if (std::find(roles.begin(), roles.end(), "employee") != roles.end() && !tx.profiles().by_user(id))
+        tx.profiles().insert(id, ts);
+    auto updated = *tx.users().by_id(id);
     auto entry = domain_entry(ts, core::AuditCategory::admin, "user.roles", "user", std::to_string(id));
     entry.before = json_members({{"roles", json_quote_list(user->roles)}});
     entry.after = json_members({{"roles", json_quote_list(updated.roles)}});
-    tx->audit().record(std::move(entry));
-    tx->commit();
+    tx.audit().record(std::move(entry));
     return updated;
 }
 

@@ -58,9 +58,14 @@ public:
     // Sets or clears the manager; cycle (with the loop's ids) when it would make a loop;
     // forbidden when the user holds a permission the actor does not.
     Result<UserRecord> set_manager(Actor const& actor, UserId id, std::optional<UserId> manager);
+    // The same in the caller's `tx` (a bulk job's batch): the cycle check sees the links the
+    // batch wrote before.
+    Result<UserRecord> set_manager_in(Tx& tx, Actor const& actor, UserId id, std::optional<UserId> manager);
     // Replaces the user's roles; conflict when it would leave no active admin; forbidden when
     // the user holds a permission the actor does not, or the new roles would grant one.
     Result<UserRecord> set_roles(Actor const& actor, UserId id, std::vector<std::string> roles);
+    // The same in the caller's `tx` (a bulk job's batch).
+    Result<UserRecord> set_roles_in(Tx& tx, Actor const& actor, UserId id, std::vector<std::string> roles);
     // Ends every session of the user (their sockets close with 4001); how many there were;
     // forbidden when the user holds a permission the actor does not.
     Result<std::int64_t> end_sessions(Actor const& actor, UserId id);

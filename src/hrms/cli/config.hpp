@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "hrms/app/auth.hpp"
+#include "hrms/app/bulk.hpp"
 #include "hrms/app/email.hpp"
 #include "hrms/app/login_throttle.hpp"
 #include "hrms/app/profiles.hpp"
@@ -68,6 +69,7 @@ struct Config {
     double audit_checkpoint_interval_s = 60;  // how often the chain's head is signed
     double audit_retention_days = 0;          // 0: keep the audit trail forever
     double audit_retention_interval_s = 3600;  // how often the retention job looks
+    double bulk_interval_s = 5;  // how often bulk.run looks for jobs without a live claim
 
     http::HttpConfig http;
     app::AuthPolicy auth;
@@ -77,6 +79,7 @@ struct Config {
     realtime::WsConfig ws;
     audit::WriterOptions audit;
     EmailConfig email;
+    app::BulkPolicy bulk;
 
     // The configured SQLite URL for the data dir when none was given.
     std::string effective_database_url() const {

@@ -168,6 +168,7 @@ struct World {
     app::EmailAdmin email_admin;
     email::WebhookVerifier webhook_verifier;
     app::EmailTracking email_tracking;
+    app::Bulk bulk;
     app::Services services;
 
     explicit World(cli::Config c)
@@ -197,8 +198,10 @@ struct World {
           email_admin(*store, clock, mailer, email_templates, &email_sender),
           webhook_verifier(webhook_settings(config)),
           email_tracking(*store, clock, webhook_verifier),
+          bulk(*store, clock, config.bulk, role_catalog, profiles, users, documents, *blobs),
           services{*store,    clock,         auth,   users,     roles,       profiles,     documents,
-                   notifications, *blobs,    job_admin, audit_trail, audit_writer, security, email_admin, email_tracking} {
+                   notifications, *blobs,    job_admin, audit_trail, audit_writer, security, email_admin, email_tracking,
+                   bulk} {
         store->set_effect_sink(&effects);
     }
     ~World() { store->set_effect_sink(nullptr); }
@@ -214,6 +217,13 @@ void add_jobs(jobs::Runner& runner, World& w) {
                 .jitter = 0.1,
                 .single_instance = false,
                 .run = [&w](jobs::JobContext& ctx) -> std::int64_t { return w.email_sender.run_once(ctx.stopping); },
+                .record_idle = false});
+    runner.add({.name = "bulk.run",
+                .description = "Runs bulk jobs too large to answer in their request, and resumes those whose runner died.",
+                .interval_s = w.config.bulk_interval_s,
+                .jitter = 0.1,
+                .single_instance = false,
+                .run = [&w](jobs::JobContext& ctx) -> std::int64_t { return w.bulk.run_pending(ctx.stopping); },
                 .record_idle = false});
     runner.add({.name = "sla.escalate",
                 .description = "Alerts reviewers to reviews past HRMS_ESCALATE_AFTER of their SLA budget (once each).",
@@ -261,6 +271,10 @@ int cmd_serve(cli::Config config) {
     jobs::Runner runner(*w.store, w.clock, {.instance = {}, .lease_s = w.config.job_lease_s});
     add_jobs(runner, w);
     w.job_admin.attach(&runner);
+    w.bulk.attach(&runner);
+    // On SQLite this is the only process on the file: jobs it finds unfinished were left by a
+    // process that died, and resume now.
+    if (w.store->backend() == "sqlite") w.bulk.release_stale_claims();
     metrics.add_source([&runner] { return runner.render_metrics(); });
     metrics.add_source([&w] { return w.audit_writer.render_metrics(); });
     metrics.add_source([&w] { return w.email_sender.render_metrics(); });
@@ -269,10 +283,12 @@ int cmd_serve(cli::Config config) {
     log::info("hrms.start", {log::str("version", HRMS_VERSION), log::str("database", w.store->backend()),
                              log::str("data_dir", w.config.data_dir), log::str("instance", runner.instance())});
     runner.start();
+    runner.trigger("bulk.run");  // unfinished jobs resume now, not one interval later
     int const rc = http::serve(w.services, w.config.http, router, metrics, ws.get());
     runner.stop();  // lets runs in progress finish, then gives the leases up
     w.audit_writer.stop();  // seals every buffered access entry
     w.job_admin.attach(nullptr);
+    w.bulk.attach(nullptr);
     w.store->set_live_sink(nullptr);
     return rc;
 }
@@ -313,7 +329,7 @@ int cmd_user_create(cli::Config config, std::string const& email, std::string co
     return 0;
 }
 
-int cmd_demo_seed(cli::Config config, int employees, unsigned seed) {
+int cmd_demo_seed(cli::Config config, int employees, unsigned seed, bool awaiting_review) {
     World w(std::move(config));
     auto const started = std::chrono::steady_clock::now();
     bool const tty = ::isatty(2);
@@ -324,7 +340,7 @@ int cmd_demo_seed(cli::Config config, int employees, unsigned seed) {
         std::fprintf(stderr, "%s[%s%s] %3d%% %d/%d employees %.1fs%s", tty ? "\r" : "",
                      std::string(filled, '#').c_str(), std::string(width - filled, ' ').c_str(),
                      total ? done * 100 / total : 100, done, total, secs, tty ? "" : "\n");
-    });
+    }, awaiting_review);
     double const secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     std::fprintf(stderr, "%s", tty ? "\n" : "");
     std::printf("seeded %d employees, %d reviewers, %d documents, %d history rows, %d notifications in %.1f s\n"
@@ -367,6 +383,9 @@ int main(int argc, char** argv) {
     unsigned demo_rng_seed = 42;
     demo_seed->add_option("--employees", demo_employees, "how many employees")->check(CLI::Range(1, 1'000'000));
     demo_seed->add_option("--seed", demo_rng_seed, "random seed (same seed, same data)");
+    bool demo_awaiting = false;
+    demo_seed->add_flag("--awaiting-review", demo_awaiting,
+                        "every employee has submitted details that await review (a full queue)");
 
     cli::AuditCommands audit;
     audit.add_to(cli);
@@ -402,7 +421,7 @@ int main(int argc, char** argv) {
         }
         if (*serve) return cmd_serve(std::move(config));
         if (audit.chosen()) return audit.run(config, [&] { return open_and_migrate(config); });
-        if (*demo_seed) return cmd_demo_seed(std::move(config), demo_employees, demo_rng_seed);
+        if (*demo_seed) return cmd_demo_seed(std::move(config), demo_employees, demo_rng_seed, demo_awaiting);
         if (*user_create) {
             if (roles.empty()) roles.push_back("employee");
             return cmd_user_create(std::move(config), email, name, roles, password_stdin);

@@ -139,4 +139,21 @@ std::string sanitize_filename(std::string_view raw) {
     return out.empty() ? "document" : out;
 }
 
+void csv_field(std::string& out, std::string_view v) {
+    bool const formula = !v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' ||
+                                        v[0] == '\t' || v[0] == '\r');
+    bool const quote = formula || v.find_first_of(",\"\r\n") != std::string_view::npos;
+    if (!quote) {
+        out += v;
+        return;
+    }
+    out += '"';
+    if (formula) out += '\'';
+    for (char c : v) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    out += '"';
+}
+
 }  // namespace hrms::core

@@ -56,6 +56,11 @@ std::string clip_utf8(std::string_view s, std::size_t max_bytes);
 // U+FFFD; it never fails.
 std::string fold_case(std::string_view s);
 
+// Appends one CSV field (RFC 4180) to `out`: quoted when it holds a comma, quote or line break;
+// a value a spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets a leading
+// apostrophe, inside quotes.
+void csv_field(std::string& out, std::string_view v);
+
 // True when `s` holds a C0 control character or DEL (NUL included).
 bool has_control_chars(std::string_view s);
 

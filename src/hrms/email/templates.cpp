@@ -4,7 +4,11 @@
 
 #include <kainjow/mustache.hpp>
 
+#include <atomic>
 #include <filesystem>
+#include <map>
+#include <memory>
+#include <tuple>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -19,14 +23,24 @@ namespace {
 std::string trim(std::string_view s) { return std::string(core::trim(s)); }
 
 // Renders `source` with `vars`; `html` escapes values for HTML, else they go in as they are
-// (the text part and the subject are not HTML).
-Result<std::string> render_one(std::string const& name, std::string const& source, mustache::data const& vars,
-                               bool html) {
-    mustache::mustache tmpl{source};
-    if (!tmpl.is_valid()) return fail(ErrorCode::internal, "template " + name + ": " + tmpl.error_message());
-    if (!html) tmpl.set_custom_escape([](std::string const& s) { return s; });
-    return tmpl.render(vars);
+// (the text part and the subject are not HTML). Templates are parsed once per thread and
+// owner: kainjow's render is not const, so a parsed template is never shared between threads,
+// and parsing for every message cost more than the rest of queueing it.
+Result<std::string> render_one(std::uint64_t owner, std::string const& name, std::string const& source,
+                               mustache::data const& vars, bool html) {
+    thread_local std::map<std::tuple<std::uint64_t, std::string, bool>, std::unique_ptr<mustache::mustache>> parsed;
+    auto& tmpl = parsed[{owner, name, html}];
+    if (!tmpl) {
+        tmpl = std::make_unique<mustache::mustache>(source);
+        if (!html && tmpl->is_valid()) tmpl->set_custom_escape([](std::string const& s) { return s; });
+    }
+    if (!tmpl->is_valid()) return fail(ErrorCode::internal, "template " + name + ": " + tmpl->error_message());
+    return tmpl->render(vars);
 }
+
+// Each Templates gets its own number, so that a cache entry never outlives its owner's
+// sources under the same key (tests build many).
+std::atomic<std::uint64_t> next_owner{1};
 
 }  // namespace
 
@@ -50,7 +64,8 @@ std::vector<std::string> template_variables(std::string const& source) {
     return out;
 }
 
-Templates::Templates(std::string const& override_dir, Brand brand) : sources_(embedded_templates()), brand_(std::move(brand)) {
+Templates::Templates(std::string const& override_dir, Brand brand)
+    : sources_(embedded_templates()), brand_(std::move(brand)), id_(next_owner++) {
     if (override_dir.empty()) return;
     namespace fs = std::filesystem;
     if (!fs::is_directory(override_dir)) throw std::runtime_error("email templates: " + override_dir + " is not a directory");
@@ -96,9 +111,9 @@ Result<app::RenderedEmail> Templates::render(std::string const& name, app::Email
         else data.set(k, v);
     }
     app::RenderedEmail out;
-    out.subject = trim(TRY(render_one(name + ".subject", subject->second, data, false)));
-    out.text = TRY(render_one(name + ".text", text->second, data, false));
-    auto content = TRY(render_one(name + ".html", html->second, data, true));
+    out.subject = trim(TRY(render_one(id_, name + ".subject", subject->second, data, false)));
+    out.text = TRY(render_one(id_, name + ".text", text->second, data, false));
+    auto content = TRY(render_one(id_, name + ".html", html->second, data, true));
     auto const layout = sources_.find("layout.html");
     if (layout == sources_.end()) {
         out.html = std::move(content);
@@ -106,7 +121,7 @@ Result<app::RenderedEmail> Templates::render(std::string const& name, app::Email
     }
     data.set("content", content);
     data.set("subject", out.subject);
-    out.html = TRY(render_one("layout.html", layout->second, data, true));
+    out.html = TRY(render_one(id_, "layout.html", layout->second, data, true));
     return out;
 }
 

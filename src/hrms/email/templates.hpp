@@ -4,6 +4,7 @@
 // (layout.html: brand name, colour, logo, footer and, for onboarding mail, a progress bar).
 // Built into the binary from templates/email/; a file of the same name in the override
 // directory (HRMS_EMAIL_TEMPLATE_DIR) wins.
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -32,6 +33,7 @@ public:
 private:
     std::map<std::string, std::string> sources_;
     Brand brand_;
+    std::uint64_t id_;  // this instance's key in the per-thread cache of parsed templates
 };
 
 // The variable names a template uses ({{x}}, {{{x}}}, {{&x}}; sections and comments aside).

@@ -108,6 +108,56 @@ Result<std::optional<std::int64_t>> JsonBody::optional_id(char const* key) const
     return invalid_field(key, std::string(key) + " must be a positive integer id");
 }
 
+namespace {
+// A positive integer id, or nullopt.
+std::optional<std::int64_t> id_of(json::value const& v) {
+    if (v.is_int64() && v.as_int64() > 0) return v.as_int64();
+    if (v.is_uint64() && v.as_uint64() <= static_cast<std::uint64_t>(INT64_MAX))
+        return static_cast<std::int64_t>(v.as_uint64());
+    return std::nullopt;
+}
+Result<json::array const*> array_of(json::object const& o, char const* key, std::size_t max) {
+    auto const* v = o.if_contains(key);
+    if (!v || v->is_null()) return nullptr;
+    if (!v->is_array()) return invalid_field(key, std::string(key) + " must be an array");
+    if (v->as_array().size() > max)
+        return invalid_field(key, std::string(key) + " has " + std::to_string(v->as_array().size()) +
+                                      " items; at most " + std::to_string(max) + " are allowed");
+    return &v->as_array();
+}
+}  // namespace
+
+Result<std::optional<std::vector<std::int64_t>>> JsonBody::optional_ids(char const* key, std::size_t max) const {
+    auto const* a = TRY(array_of(object_, key, max));
+    if (!a) return std::optional<std::vector<std::int64_t>>{};
+    std::vector<std::int64_t> out;
+    out.reserve(a->size());
+    for (std::size_t i = 0; i < a->size(); ++i) {
+        auto id = id_of((*a)[i]);
+        std::string const field = std::string(key) + "[" + std::to_string(i) + "]";
+        if (!id) return invalid_field(field, field + " must be a positive integer id");
+        out.push_back(*id);
+    }
+    return std::optional(std::move(out));
+}
+
+Result<std::optional<std::vector<JsonBody>>> JsonBody::optional_objects(char const* key, std::size_t max) const {
+    auto const* a = TRY(array_of(object_, key, max));
+    if (!a) return std::optional<std::vector<JsonBody>>{};
+    std::vector<JsonBody> out;
+    out.reserve(a->size());
+    for (std::size_t i = 0; i < a->size(); ++i) {
+        if (!(*a)[i].is_object()) {
+            std::string const field = std::string(key) + "[" + std::to_string(i) + "]";
+            return invalid_field(field, field + " must be an object");
+        }
+        JsonBody b;
+        b.object_ = (*a)[i].as_object();
+        out.push_back(std::move(b));
+    }
+    return std::optional(std::move(out));
+}
+
 json::object user_json(app::UserRecord const& u) {
     json::object o;
     o["id"] = u.id;

@@ -43,6 +43,12 @@ FramePtr replay_done_frame(std::int64_t last_id) {
     return make("{\"type\":\"replay_done\",\"last_id\":" + std::to_string(last_id) + "}");
 }
 
+FramePtr bulk_progress_frame(app::BulkProgress const& p) {
+    return make("{\"type\":\"bulk_progress\",\"job_id\":" + std::to_string(p.job_id) +
+                ",\"done\":" + std::to_string(p.done) + ",\"total\":" + std::to_string(p.total) +
+                ",\"succeeded\":" + std::to_string(p.succeeded) + ",\"failed\":" + std::to_string(p.failed) + "}");
+}
+
 FramePtr pong_frame() {
     static FramePtr const kPong = make("{\"type\":\"pong\"}");
     return kPong;

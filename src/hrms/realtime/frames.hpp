@@ -30,6 +30,8 @@ FramePtr notification_frame(app::NotificationRecord const& n, double committed_a
 FramePtr hello_frame(std::string const& session_id, app::UserId user, std::vector<std::string> const& roles,
                      double heartbeat_s, std::int64_t last_id);
 FramePtr replay_done_frame(std::int64_t last_id);
+// {"type":"bulk_progress","job_id","done","total","succeeded","failed"}
+FramePtr bulk_progress_frame(app::BulkProgress const& p);
 FramePtr pong_frame();
 FramePtr error_frame(std::string_view code, std::string_view message);
 // {"type":"dashboard","metrics":<metrics_json>}

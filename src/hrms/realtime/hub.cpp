@@ -77,25 +77,35 @@ void Hub::detach(std::string const& session_id) {
     duration_.observe(monotonic_seconds() - gone.info->connected_mono);
 }
 
+void Hub::to_channels(std::shared_ptr<ChannelFrames const> frames) {
+    std::shared_lock lock(mutex_);
+    for (std::size_t lane = 0; lane < lanes_.size(); ++lane) {
+        lanes_[lane](0, [this, lane, frames] {
+            auto& shard = *shards_[lane];
+            for (auto const& [channel, frame] : *frames) {
+                auto ch = shard.channels.find(channel);
+                if (ch == shard.channels.end()) continue;
+                for (auto const& outlet : ch->second) outlet->deliver(frame);
+            }
+        });
+    }
+}
+
 void Hub::committed(app::LiveBatch const& batch) {
     double const now = monotonic_seconds();
+    // A bulk job's progress first: its last frame (done = total) then precedes bulk.completed.
+    if (!batch.progress.empty()) {
+        auto frames = std::make_shared<ChannelFrames>();
+        for (auto const& p : batch.progress) frames->emplace_back(app::user_channel(p.user), bulk_progress_frame(p));
+        to_channels(frames);
+    }
     if (!batch.notifications.empty()) {
         // Serialized once here; each lane then walks its own subscribers of each channel in one
         // handler: two posts for any number of recipients, in commit order on every lane.
-        auto frames = std::make_shared<std::vector<std::pair<std::string, FramePtr>>>();
+        auto frames = std::make_shared<ChannelFrames>();
         frames->reserve(batch.notifications.size());
         for (auto const& n : batch.notifications) frames->emplace_back(n.channel, notification_frame(n, now));
-        std::shared_lock lock(mutex_);
-        for (std::size_t lane = 0; lane < lanes_.size(); ++lane) {
-            lanes_[lane](0, [this, lane, frames] {
-                auto& shard = *shards_[lane];
-                for (auto const& [channel, frame] : *frames) {
-                    auto ch = shard.channels.find(channel);
-                    if (ch == shard.channels.end()) continue;
-                    for (auto const& outlet : ch->second) outlet->deliver(frame);
-                }
-            });
-        }
+        to_channels(frames);
         dashboard_dirty_ = true;
     }
     // One pass over the sessions per kind of change, whatever the number of tokens or users (a

@@ -137,6 +137,9 @@ private:
         core::Histogram latency;
         Shard();
     };
+    using ChannelFrames = std::vector<std::pair<std::string, FramePtr>>;
+    // Each frame to the subscribers of its channel: one post per lane, in order.
+    void to_channels(std::shared_ptr<ChannelFrames const> frames);
     std::size_t close_where(std::function<bool(Entry const&)> const& pred, int code, std::string const& reason);
     std::size_t close_users(std::vector<app::UserId> const& ids, int code, std::string const& reason);
     void post(std::size_t lane, double delay_s, std::function<void()> fn) const;

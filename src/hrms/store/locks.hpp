@@ -11,6 +11,7 @@ enum class PgLock : long long {
     notifications = 7262104,  // notification writers, so ids grow in commit order
     sla_scan = 7262105,       // the escalation scan
     audit_sealer = 7262106,   // the audit chain's sealer: one process appends at a time
+    bulk_keys = 7262107,      // bulk job creation (the Idempotency-Key check)
 };
 
 // The key as bound into SQL.

@@ -72,6 +72,13 @@ std::vector<std::string> encode_live_payloads(app::LiveBatch const& batch) {
     section('b', ids(batch.blocked_users));
     section('u', ids(batch.changed_users));
     section('r', batch.changed_roles);
+    // Progress is counts only: "user:job:done:total:succeeded:failed".
+    std::vector<std::string> progress;
+    for (auto const& g : batch.progress)
+        progress.push_back(std::to_string(g.user) + ':' + std::to_string(g.job_id) + ':' + std::to_string(g.done) +
+                           ':' + std::to_string(g.total) + ':' + std::to_string(g.succeeded) + ':' +
+                           std::to_string(g.failed));
+    section('p', progress);
     if (current != "v1" || out.empty()) out.push_back(std::move(current));
     return out;
 }
@@ -107,6 +114,19 @@ std::optional<LivePayload> decode_live_payload(std::string_view text) {
             case 'r':
                 for (auto s : items) p.changed_roles.emplace_back(s);
                 break;
+            case 'p':
+                for (auto s : items) {
+                    auto f = split(s, ':');
+                    if (f.size() != 6) return std::nullopt;
+                    std::int64_t v[6];
+                    for (std::size_t k = 0; k < 6; ++k) {
+                        auto n = to_int(f[k]);
+                        if (!n) return std::nullopt;
+                        v[k] = *n;
+                    }
+                    p.progress.push_back({v[0], v[1], v[2], v[3], v[4], v[5]});
+                }
+                break;
             default:
                 return std::nullopt;
         }
@@ -141,6 +161,7 @@ void PgListener::deliver(LivePayload const& p) {
     batch.blocked_users = p.blocked_users;
     batch.changed_users = p.changed_users;
     batch.changed_roles = p.changed_roles;
+    batch.progress = p.progress;
     if (!batch.empty()) sink_.committed(batch);
 }
 

@@ -29,6 +29,7 @@ struct LivePayload {
     std::vector<std::string> ended_sessions;
     std::vector<app::UserId> blocked_users, changed_users;
     std::vector<std::string> changed_roles;
+    std::vector<app::BulkProgress> progress;
 };
 // nullopt for a payload this version cannot read (it is skipped and logged).
 std::optional<LivePayload> decode_live_payload(std::string_view text);

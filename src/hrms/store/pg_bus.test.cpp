@@ -21,6 +21,7 @@ TEST(LivePayloads, CarryIdsAndEventsAndRoundTrip) {
     b.blocked_users = {7};
     b.changed_users = {8, 9};
     b.changed_roles = {"hr_lead"};
+    b.progress = {{5, 12, 300, 1000, 290, 10}};
     auto payloads = encode_live_payloads(b);
     ASSERT_EQ(payloads.size(), 1u);
     EXPECT_LT(payloads[0].size(), 200u);
@@ -32,6 +33,13 @@ TEST(LivePayloads, CarryIdsAndEventsAndRoundTrip) {
     EXPECT_EQ(p->blocked_users, b.blocked_users);
     EXPECT_EQ(p->changed_users, b.changed_users);
     EXPECT_EQ(p->changed_roles, b.changed_roles);
+    ASSERT_EQ(p->progress.size(), 1u);
+    EXPECT_EQ(p->progress[0].user, 5);
+    EXPECT_EQ(p->progress[0].job_id, 12);
+    EXPECT_EQ(p->progress[0].done, 300);
+    EXPECT_EQ(p->progress[0].total, 1000);
+    EXPECT_EQ(p->progress[0].succeeded, 290);
+    EXPECT_EQ(p->progress[0].failed, 10);
 }
 
 TEST(LivePayloads, LongListsAreSplitUnderThePostgresLimit) {

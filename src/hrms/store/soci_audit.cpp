@@ -116,6 +116,15 @@ void SociAudit::record(core::AuditEntry entry) {
     guard([&] {
         if (!entry.actor_id && context_.actor) entry.actor_id = *context_.actor;
         if (entry.request_id.empty()) entry.request_id = context_.request_id;
+        // An item of a bulk job names its job, so the job's entry and its items' entries are
+        // found together (details are always a JSON object or nothing).
+        if (context_.bulk_job && entry.target_type != "bulk_job") {
+            auto const member = "\"bulk_job_id\":" + std::to_string(context_.bulk_job);
+            if (entry.details.size() < 2 || entry.details.front() != '{')
+                entry.details = "{" + member + "}";
+            else
+                entry.details.insert(1, member + (entry.details == "{}" ? "" : ","));
+        }
         insert_pending(*sql_, std::span(&entry, 1));
     });
 }

@@ -56,7 +56,8 @@ struct DocumentRow {
 }  // namespace
 
 std::vector<app::DocumentTypeRecord> SociDocuments::types() {
-    return guard([&] {
+    if (types_) return *types_;
+    types_ = guard([&] {
         std::string code, name, mimes;
         int required = 0;
         long long max_bytes = 0;
@@ -79,6 +80,7 @@ std::vector<app::DocumentTypeRecord> SociDocuments::types() {
         }
         return out;
     });
+    return *types_;
 }
 
 std::vector<app::DocumentRecord> SociDocuments::documents_where(std::string const& where, long long key) {

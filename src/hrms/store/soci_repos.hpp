@@ -1,7 +1,7 @@
 #pragma once
 // Internal to store/: the per-aggregate ports of one SociTx (app/ports/), each on the
 // transaction's connection, one file each (soci_users.cpp, soci_roles.cpp, soci_profiles.cpp,
-// soci_documents.cpp, soci_notifications.cpp, soci_jobs.cpp, soci_audit.cpp, soci_email.cpp).
+// soci_documents.cpp, soci_notifications.cpp, soci_jobs.cpp, soci_audit.cpp, soci_email.cpp, soci_bulk.cpp).
 #include <memory>
 
 #include "hrms/app/ports.hpp"
@@ -124,6 +124,9 @@ public:
 
 private:
     std::vector<app::DocumentRecord> documents_where(std::string const& where, long long key);
+    // The types, read once per transaction (nothing here changes them; a bulk batch reads them
+    // for every item).
+    std::optional<std::vector<app::DocumentTypeRecord>> types_;
 };
 
 class SociNotifications final : public app::NotificationRepo, SociRepo {
@@ -189,6 +192,37 @@ public:
 private:
     void event(std::int64_t message, Instant at, app::EmailStatus type, std::string const& provider,
                std::string const& detail);
+};
+
+class SociBulk final : public app::BulkRepo, SociRepo {
+public:
+    explicit SociBulk(TxState& tx) : SociRepo(tx) {}
+    app::BulkJobId create(app::BulkJobRecord const& job, std::vector<app::BulkItemRecord> const& items) override;
+    std::optional<app::BulkJobRecord> by_id(app::BulkJobId id) override;
+    std::optional<app::BulkJobRecord> by_key(app::UserId actor, std::string const& key) override;
+    std::vector<app::BulkJobRecord> list(app::BulkJobQuery const& q) override;
+    std::vector<app::BulkItemRecord> items(app::BulkJobId job, std::int64_t after, int limit) override;
+    std::vector<app::BulkItemRecord> take_pending(app::BulkJobId job, int limit) override;
+    void finish_item(app::BulkItemRecord const& item) override;
+    void count(app::BulkJobId job, std::int64_t done, std::int64_t succeeded, std::int64_t failed,
+               Instant now) override;
+    bool claim(app::BulkJobId job, std::string const& owner, Instant now, Instant until) override;
+    std::vector<app::BulkJobId> unclaimed(Instant now, int limit) override;
+    std::int64_t cancel_pending(app::BulkJobId job, Instant now) override;
+    bool request_cancel(app::BulkJobId job, Instant now) override;
+    void finish(app::BulkJobId job, std::string const& status, Instant now) override;
+    void progress(app::BulkProgress const& p) override;
+    // Frees the statements prepared on this transaction's connection: before the connection
+    // goes back to the pool, or their cleanup would run on a connection another thread holds.
+    void release_statements() { finish_item_.reset(); }
+
+private:
+    template <class... Uses>
+    std::vector<app::BulkJobRecord> jobs(std::string const& where_sql, Uses&&... uses);
+    // finish_item runs once per item: its statement is prepared once per transaction.
+    std::unique_ptr<soci::statement> finish_item_;
+    std::string item_status_, item_code_, item_message_;
+    long long item_job_ = 0, item_seq_ = 0;
 };
 
 }  // namespace hrms::store

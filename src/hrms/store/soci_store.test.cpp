@@ -390,6 +390,49 @@ TEST_F(StoreTest, EffectsArePublishedAfterCommitWithTheirContextAndNeverOnRollba
     store_->set_effect_sink(nullptr);
 }
 
+TEST_F(StoreTest, ASavepointRolledBackTakesItsRowsAndTheEffectsItCollected) {
+    RecordingSink sink;
+    store_->set_effect_sink(&sink);
+    auto const user = add_user("bulk@example.com");
+    UserRecord record;
+    record.id = user;
+    auto note = [&](char const* kind) {
+        NotificationRecord n;
+        n.channel = "user:" + std::to_string(user);
+        n.kind = kind;
+        n.created_at = now_;
+        return n;
+    };
+    {
+        auto tx = store_->begin(TxMode::write);
+        tx->notifications().insert(note("kept.before"));
+        tx->record_invite({record, "t-kept", now_});
+        tx->savepoint();
+        tx->notifications().insert(note("rolled.back"));
+        tx->record_invite({record, "t-rolled-back", now_});
+        tx->bulk().progress({user, 1, 1, 2, 0, 1});
+        tx->rollback_to_savepoint();
+        tx->savepoint();
+        tx->notifications().insert(note("kept.after"));
+        tx->release_savepoint();
+        tx->commit();
+    }
+    ASSERT_EQ(sink.got.size(), 1u);
+    auto const& effects = sink.got[0].second;
+    ASSERT_EQ(effects.live.notifications.size(), 2u);
+    EXPECT_EQ(effects.live.notifications[0].kind, "kept.before");
+    EXPECT_EQ(effects.live.notifications[1].kind, "kept.after");
+    EXPECT_TRUE(effects.live.progress.empty());
+    ASSERT_EQ(effects.invites.size(), 1u);
+    EXPECT_EQ(effects.invites[0].token, "t-kept");
+    auto tx = store_->begin(TxMode::read);
+    auto rows = tx->notifications().list({"user:" + std::to_string(user)}, 0, 10, user);
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[0].kind, "kept.before");
+    EXPECT_EQ(rows[1].kind, "kept.after");
+    store_->set_effect_sink(nullptr);
+}
+
 TEST(PgUrl, BecomesKeywordConninfo) {
     EXPECT_EQ(store::pg_conninfo_from_url("postgresql://postgres@127.0.0.1:5432/hrms"),
               "host='127.0.0.1' port='5432' dbname='hrms' user='postgres'");

@@ -1,5 +1,7 @@
 #include "hrms/store/soci_tx.hpp"
 
+#include <stdexcept>
+
 #include "hrms/app/log.hpp"
 #include "hrms/store/locks.hpp"
 #include "hrms/store/pg_bus.hpp"
@@ -24,6 +26,11 @@ SociTx::SociTx(Dialect dialect, ConnectionPool& pool, std::unique_ptr<Conn> conn
 }
 
 SociTx::~SociTx() {
+    try {
+        bulk_.release_statements();
+    } catch (std::exception const&) {
+        state_.suspect = true;
+    }
     if (open_) {
         try {
             *state_.sql << "ROLLBACK";
@@ -35,6 +42,41 @@ SociTx::~SociTx() {
 }
 
 void SociTx::record_invite(app::IssuedInvite invite) { invites_.push_back(std::move(invite)); }
+
+void SociTx::savepoint() {
+    guard([&] {
+        auto const& l = state_.live;
+        mark_ = Mark{l.notifications.size(), l.ended_sessions.size(), l.blocked_users.size(),
+                     l.changed_users.size(), l.changed_roles.size(), l.progress.size(), invites_.size()};
+        *state_.sql << "SAVEPOINT item";
+    });
+}
+
+void SociTx::rollback_to_savepoint() {
+    guard([&] {
+        if (!mark_) throw std::logic_error("rollback_to_savepoint without a savepoint");
+        // ROLLBACK TO keeps the savepoint open: RELEASE ends it.
+        *state_.sql << "ROLLBACK TO SAVEPOINT item";
+        *state_.sql << "RELEASE SAVEPOINT item";
+        auto& l = state_.live;
+        l.notifications.resize(mark_->notifications);
+        l.ended_sessions.resize(mark_->ended_sessions);
+        l.blocked_users.resize(mark_->blocked_users);
+        l.changed_users.resize(mark_->changed_users);
+        l.changed_roles.resize(mark_->changed_roles);
+        l.progress.resize(mark_->progress);
+        invites_.resize(mark_->invites);
+        mark_.reset();
+    });
+}
+
+void SociTx::release_savepoint() {
+    guard([&] {
+        if (!mark_) throw std::logic_error("release_savepoint without a savepoint");
+        *state_.sql << "RELEASE SAVEPOINT item";
+        mark_.reset();
+    });
+}
 
 void SociTx::commit() {
     guard([&] {
@@ -96,6 +138,7 @@ void SociTx::serialize(Lock what) {
         PgLock const lock = what == Lock::roles      ? PgLock::roles
                             : what == Lock::managers ? PgLock::managers
                             : what == Lock::sla_scan ? PgLock::sla_scan
+                            : what == Lock::bulk_keys ? PgLock::bulk_keys
                                                      : PgLock::user_emails;
         long long k = key(lock);
         *state_.sql << "SELECT pg_advisory_xact_lock(:k)", use(k);

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 
 #include "hrms/app/ports.hpp"
 #include "hrms/store/soci_repos.hpp"
@@ -33,10 +34,14 @@ public:
     app::JobRepo& jobs() override { return jobs_; }
     app::AuditRepo& audit() override { return audit_; }
     app::EmailRepo& email() override { return email_; }
+    app::BulkRepo& bulk() override { return bulk_; }
 
     void serialize(Lock what) override;
     app::TxContext const& context() const override { return state_.context; }
     void record_invite(app::IssuedInvite invite) override;
+    void savepoint() override;
+    void rollback_to_savepoint() override;
+    void release_savepoint() override;
     void commit() override;
 
 private:
@@ -63,6 +68,12 @@ private:
     SociJobs jobs_{state_};
     SociAudit audit_{state_};
     SociEmail email_{state_};
+    SociBulk bulk_{state_};
+    // What the open savepoint's rollback cuts the collected effects back to.
+    struct Mark {
+        std::size_t notifications, ended_sessions, blocked_users, changed_users, changed_roles, progress, invites;
+    };
+    std::optional<Mark> mark_;
 };
 
 }  // namespace hrms::store

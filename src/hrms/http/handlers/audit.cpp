@@ -1,5 +1,6 @@
 // /api/v1/audit: search the audit trail, read one entry, verify the chain (permission audit.read).
 #include "hrms/app/audit.hpp"
+#include "hrms/core/text.hpp"
 #include "hrms/http/handlers/common.hpp"
 
 namespace hrms::http {
@@ -85,25 +86,6 @@ Result<app::AuditQuery> audit_query(Ctx const& ctx) {
     return q;
 }
 
-// One CSV field (RFC 4180): quoted when it holds a comma, quote or line break; a value a
-// spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets a leading apostrophe.
-void csv_field(std::string& out, std::string_view v) {
-    bool const formula = !v.empty() && (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' ||
-                                        v[0] == '\t' || v[0] == '\r');
-    bool const quote = formula || v.find_first_of(",\"\r\n") != std::string_view::npos;
-    if (!quote) {
-        out += v;
-        return;
-    }
-    out += '"';
-    if (formula) out += '\'';
-    for (char c : v) {
-        if (c == '"') out += '"';
-        out += c;
-    }
-    out += '"';
-}
-
 constexpr char kCsvHeader[] =
     "seq,time,category,level,action,outcome,actor_id,session_id,request_id,ip,user_agent,method,route,path,"
     "status,latency_ms,bytes_in,bytes_out,slow,target_type,target_id,reason,before,after,details,hash\r\n";
@@ -116,13 +98,13 @@ void csv_row(std::string& out, app::AuditEntry const& e) {
     for (std::string_view v : {std::string_view(core::to_string(e.category)), std::string_view(core::to_string(e.level)),
                                std::string_view(e.action), std::string_view(core::to_string(e.outcome))}) {
         out += ',';
-        csv_field(out, v);
+        core::csv_field(out, v);
     }
     out += ',';
     if (e.actor_id) num(*e.actor_id);
     for (auto const* v : {&e.session_id, &e.request_id, &e.ip, &e.user_agent, &e.method, &e.route, &e.path}) {
         out += ',';
-        csv_field(out, *v);
+        core::csv_field(out, *v);
     }
     out += ',';
     if (!e.method.empty()) num(e.status);
@@ -139,7 +121,7 @@ void csv_row(std::string& out, app::AuditEntry const& e) {
     out += e.slow ? ",true" : ",false";
     for (auto const* v : {&e.target_type, &e.target_id, &e.reason, &e.before, &e.after, &e.details, &e.hash}) {
         out += ',';
-        csv_field(out, *v);
+        core::csv_field(out, *v);
     }
     out += "\r\n";
 }
