@@ -11,6 +11,8 @@ from conftest import (PASSWORD, assert_error, complete_details, employee_with_de
 from test_ws import Client
 
 DECISION = "/api/v1/bulk/profiles/decision"
+# Sessions that outlive the days the SLA tests move the clock forward.
+LONG_SESSIONS = {"HRMS_SESSION_TTL_S": "100000000", "HRMS_SESSION_MAX_AGE_S": "100000000"}
 
 
 def job_count(server) -> int:
@@ -396,3 +398,119 @@ def test_archive_streams_a_folder_per_employee_and_a_manifest_listing_missing_fi
 def test_bad_archive_requests_are_422(server, body, field):
     r = server.post("/api/v1/bulk/documents/archive", server.admin_token, json=body, bad=True)
     assert_error(r, 422, "validation_failed", field)
+
+
+def templates_to(server, email: str) -> list[str]:
+    r = server.get("/api/v1/email/messages", server.admin_token, params={"to": email, "limit": 200})
+    assert r.status_code == 200, r.text
+    return [m["template"] for m in r.json()["items"]]
+
+
+def test_an_announcement_to_a_role_reaches_every_active_holder_in_the_feed_and_by_mail(start_server):
+    srv = start_server()
+    holders = [srv.user_with_token(roles=["reviewer"]) for _ in range(3)]
+    (quiet_user, quiet_token) = holders[2]
+    r = srv.put("/api/v1/auth/me/email-preferences", quiet_token, json={"notices_by_mail": False})
+    assert r.status_code == 200, r.text
+    suspended, _ = srv.user_with_token(roles=["reviewer"])
+    assert srv.patch(f"/api/v1/users/{suspended['id']}", srv.admin_token, json={"status": "suspended"}).status_code == 200
+    other, other_token = srv.user_with_token(roles=["employee"])
+    r = srv.post("/api/v1/bulk/notifications", srv.admin_token, json={
+        "roles": ["reviewer"], "title": "Office closed on Friday", "body": "Plan your reviews for Thursday.",
+        "channels": ["in_app", "email"]})
+    assert r.status_code == 200, r.text
+    job = r.json()
+    assert job["kind"] == "notifications" and job["total"] == 3 and job["succeeded"] == 3  # not the suspended one
+    for user, token in holders:
+        notes = [n for n in feed(srv, token)["items"] if n["kind"] == "announcement"]
+        assert len(notes) == 1 and notes[0]["title"] == "Office closed on Friday"
+        assert notes[0]["body"] == "Plan your reviews for Thursday."
+    assert not [n for n in feed(srv, other_token)["items"] if n["kind"] == "announcement"]
+    assert templates_to(srv, holders[0][0]["email"]).count("announcement") == 1
+    assert "announcement" not in templates_to(srv, quiet_user["email"])  # opted out of non-essential mail
+    # To users by id, mail only: an unknown id fails alone.
+    r = srv.post("/api/v1/bulk/notifications", srv.admin_token, json={
+        "user_ids": [other["id"], 999999999], "title": "Welcome", "body": "Hello.", "channels": ["email"]})
+    assert r.status_code == 200, r.text
+    assert [x["ok"] for x in r.json()["results"]] == [True, False]
+    assert "announcement" in templates_to(srv, other["email"])
+    assert not [n for n in feed(srv, other_token)["items"] if n["kind"] == "announcement"]
+
+
+@pytest.mark.parametrize("body,field", [
+    ({"title": "t", "body": "b"}, "user_ids"),
+    ({"user_ids": [1], "roles": ["admin"], "title": "t", "body": "b"}, "user_ids"),
+    ({"user_ids": [1], "title": "  ", "body": "b"}, "title"),
+    ({"user_ids": [1], "title": "x" * 201, "body": "b"}, "title"),
+    ({"user_ids": [1], "title": "t", "body": ""}, "body"),
+    ({"user_ids": [1], "title": "t", "body": "b", "channels": ["sms"]}, "channels"),
+    ({"user_ids": [1], "title": "t", "body": "b", "channels": []}, "channels"),
+    ({"roles": ["nobody_holds_this"], "title": "t", "body": "b"}, "roles"),
+])
+def test_bad_announcements_are_422(server, body, field):
+    r = server.post("/api/v1/bulk/notifications", server.admin_token, json=body, bad=True)
+    assert_error(r, 422, "validation_failed", field)
+
+
+def test_reminders_go_to_the_assignee_or_every_reviewer_once_per_quiet_period(start_server, clock):
+    srv = start_server({**clock.env(), **LONG_SESSIONS, "HRMS_REMINDER_QUIET_HOURS": "24"})
+    reviewer, reviewer_token = srv.user_with_token(roles=["reviewer"])
+    _, other_reviewer_token = srv.user_with_token(roles=["reviewer"])
+    assigned = employee_with_details_submitted(srv)[2]["id"]
+    unassigned = employee_with_details_submitted(srv)[2]["id"]
+    r = srv.post(f"/api/v1/profiles/{assigned}/assign", srv.admin_token, json={"reviewer_id": reviewer["id"]})
+    assert r.status_code == 200, r.text
+    sweep = lambda **body: srv.post("/api/v1/bulk/reminders", srv.admin_token, json=body)
+    r = sweep()
+    assert r.status_code == 200 and r.json()["reminded"] == 0, r.text  # not yet past the 48 h budget
+    clock.forward(49 * 3600)
+    r = sweep()
+    assert r.status_code == 200, r.text
+    assert r.json()["reminded"] == 2 and sorted(r.json()["profile_ids"]) == sorted([assigned, unassigned])
+    mine = [n for n in feed(srv, reviewer_token)["items"] if n["kind"] == "reminder"]
+    assert {n["data"]["profile_id"] for n in mine} == {assigned, unassigned}  # own, and the reviewers' channel
+    theirs = [n for n in feed(srv, other_reviewer_token)["items"] if n["kind"] == "reminder"]
+    assert [n["data"]["profile_id"] for n in theirs] == [unassigned]
+    assert templates_to(srv, reviewer["email"]).count("reminder") == 1  # mail to the assignee only
+    assert sweep().json()["reminded"] == 0  # quiet period
+    clock.forward(25 * 3600)
+    # The periodic job runs the same sweep.
+    assert srv.post("/api/v1/admin/jobs/sla.remind/run", srv.admin_token).status_code == 202
+    wait_until(lambda: len([n for n in feed(srv, other_reviewer_token)["items"] if n["kind"] == "reminder"]) == 2,
+               10, what="the job's reminder")
+    # A stage filter and an age of its own.
+    fresh = employee_with_details_submitted(srv)[2]["id"]
+    clock.forward(2 * 3600)
+    r = sweep(stage="details", older_than_hours=1)
+    assert r.json()["profile_ids"] == [fresh]
+    assert sweep(stage="documents", older_than_hours=1).json()["reminded"] == 0
+    assert_error(srv.post("/api/v1/bulk/reminders", srv.admin_token, json={"older_than_hours": 0}, bad=True),
+                 422, "validation_failed", "older_than_hours")
+    assert_error(srv.post("/api/v1/bulk/reminders", srv.admin_token, json={"stage": "completed"}, bad=True),
+                 422, "validation_failed", "stage")
+
+
+def test_escalation_marks_reviews_urgent_and_sends_one_aggregated_alert(start_server, clock):
+    srv = start_server({**clock.env(), **LONG_SESSIONS})
+    ids = [employee_with_details_submitted(srv)[2]["id"] for _ in range(3)]
+    admin = srv.get("/api/v1/auth/me", srv.admin_token).json()
+    clock.forward(97 * 3600)  # past 2 x the 48 h budget
+    r = srv.post("/api/v1/bulk/escalations", srv.admin_token, json={})
+    assert r.status_code == 200, r.text
+    assert r.json()["escalated"] == 3 and sorted(r.json()["profile_ids"]) == sorted(ids)
+    items = feed(srv, srv.admin_token, limit=200)["items"]
+    alerts = [n for n in items if n["kind"] == "admin.escalation"]
+    assert len(alerts) == 1 and alerts[0]["data"]["count"] == 3 and alerts[0]["data"]["threshold"] == 2
+    assert "3 reviews are past 2\u00d7 their SLA; the oldest has waited 4.0 days." == alerts[0]["body"]
+    assert len([n for n in items if n["kind"] == "admin.urgent_review"]) == 3  # one per review stays
+    assert templates_to(srv, admin["email"]).count("admin.escalation") == 1
+    again = srv.post("/api/v1/bulk/escalations", srv.admin_token, json={})
+    assert again.json()["escalated"] == 0
+    assert len([n for n in feed(srv, srv.admin_token, limit=200)["items"] if n["kind"] == "admin.escalation"]) == 1
+    # An admin's own threshold, for reviews not yet past the configured one.
+    late = employee_with_details_submitted(srv)[2]["id"]
+    clock.forward(10 * 3600)
+    r = srv.post("/api/v1/bulk/escalations", srv.admin_token, json={"threshold_hours": 8})
+    assert r.json()["profile_ids"] == [late]
+    assert_error(srv.post("/api/v1/bulk/escalations", srv.admin_token, json={"threshold_hours": -1}, bad=True),
+                 422, "validation_failed", "threshold_hours")

@@ -12,6 +12,7 @@
 #include "hrms/app/log.hpp"
 #include "hrms/app/notices.hpp"
 #include "hrms/app/paging.hpp"
+#include "hrms/core/text.hpp"
 
 namespace hrms::app {
 
@@ -24,9 +25,11 @@ constexpr char kStatus[] = "profiles.status";
 constexpr char kRoles[] = "roles";
 constexpr char kManagers[] = "managers";
 constexpr char kDocuments[] = "documents.decision";
+constexpr char kNotifications[] = "notifications";
 
 // The type of what an item acts on, in audit entries.
 std::string target_type_of(std::string const& kind) {
+    if (kind == kNotifications) return "user";
     if (kind == kDecision || kind == kStatus) return "profile";
     if (kind == kDocuments) return "document";
     return "user";
@@ -95,9 +98,9 @@ struct Bulk::Prepared {
 };
 
 Bulk::Bulk(Store& store, Clock const& clock, BulkPolicy const& policy, RoleCatalog& roles, Profiles& profiles,
-           Users& users, Documents& documents, BlobStore const& blobs)
+           Users& users, Documents& documents, BlobStore const& blobs, Mailer const* mailer)
     : store_(store), clock_(clock), policy_(policy), roles_(roles), profiles_(profiles), users_(users),
-      documents_(documents), blobs_(blobs) {}
+      documents_(documents), blobs_(blobs), mailer_(mailer) {}
 
 std::string Bulk::owner() const {
     return monitor_ ? monitor_->instance() : std::string("local");
@@ -187,6 +190,50 @@ Result<BulkAnswer> Bulk::decide_documents(Actor const& actor, std::vector<Docume
     return submit(actor, std::move(p), options);
 }
 
+Result<BulkAnswer> Bulk::announce(Actor const& actor, AnnouncementRequest const& request,
+                                  BulkOptions const& options) {
+    bool const by_user = !request.user_ids.empty();
+    if (by_user == !request.roles.empty()) return invalid_field("user_ids", "give either user_ids or roles");
+    if (by_user) TRY_VOID(check_count(request.user_ids.size(), "user_ids"));
+    auto const title = std::string(core::trim(request.title));
+    auto const body = std::string(core::trim(request.body));
+    if (title.empty()) return invalid_field("title", "title is required");
+    if (core::utf8_length(title) > kMaxAnnouncementTitle)
+        return invalid_field("title", "title is longer than " + std::to_string(kMaxAnnouncementTitle) + " characters");
+    if (body.empty()) return invalid_field("body", "body is required");
+    if (core::utf8_length(body) > kMaxAnnouncementBody)
+        return invalid_field("body", "body is longer than " + std::to_string(kMaxAnnouncementBody) + " characters");
+    if (!request.in_app && !request.email) return invalid_field("channels", "give in_app, email or both");
+    Prepared p;
+    p.kind = kNotifications;
+    p.params = {{"title", title}, {"body", body}, {"in_app", request.in_app}, {"email", request.email}};
+    if (by_user) {
+        for (auto id : unique_in_order(request.user_ids))
+            p.items.push_back({0, 0, std::to_string(id), std::to_string(id)});
+    } else {
+        // Everyone holding one of the roles when the job is created, each once.
+        std::vector<std::string> roles = request.roles;
+        p.resolve = [roles](Tx& tx, std::vector<BulkItemRecord>& items) {
+            std::unordered_set<UserId> seen;
+            for (auto const& role : roles) {
+                UserQuery q;
+                q.role = role;
+                q.limit = 1000;
+                for (;;) {
+                    auto const page = tx.users().list(q);
+                    for (auto const& u : page)
+                        if (u.status == core::UserStatus::active && seen.insert(u.id).second)
+                            items.push_back({0, static_cast<std::int64_t>(items.size()), std::to_string(u.id),
+                                             std::to_string(u.id)});
+                    if (static_cast<int>(page.size()) < q.limit) break;
+                    q.after_id = page.back().id;
+                }
+            }
+        };
+    }
+    return submit(actor, std::move(p), options);
+}
+
 Result<BulkAnswer> Bulk::submit(Actor const& actor, Prepared prepared, BulkOptions const& options) {
     TRY_VOID(require(actor, core::perm::bulk_run));
     TRY_VOID(check_key(options.idempotency_key));
@@ -216,7 +263,16 @@ Result<BulkAnswer> Bulk::submit(Actor const& actor, Prepared prepared, BulkOptio
                 return answer;
             }
         }
-        if (prepared.resolve) prepared.resolve(*tx, prepared.items);
+        if (prepared.resolve) {
+            prepared.resolve(*tx, prepared.items);
+            if (prepared.items.empty()) return invalid_field("roles", "no active user holds these roles");
+            if (prepared.items.size() > kMaxBulkItems)
+                return invalid_field("roles", "these roles reach " + std::to_string(prepared.items.size()) +
+                                                  " users; at most " + std::to_string(kMaxBulkItems) + " are allowed");
+            for (std::size_t i = 0; i < prepared.items.size(); ++i)
+                prepared.items[i].seq = static_cast<std::int64_t>(i);
+            job.total = static_cast<std::int64_t>(prepared.items.size());
+        }
         job.id = tx->bulk().create(job, prepared.items);
         // A job run in the request is claimed at once, so no runner starts it meanwhile.
         if (in_request) tx->bulk().claim(job.id, owner(), now, now.plus_seconds(policy_.lease_s));
@@ -229,6 +285,27 @@ Result<BulkAnswer> Bulk::submit(Actor const& actor, Prepared prepared, BulkOptio
         monitor_->trigger("bulk.run", context_of(actor));
     }
     return this->job(actor, job.id, -1, std::max(policy_.sync_limit, 1));
+}
+
+namespace {
+Result<void> check_hours(std::optional<double> hours, char const* field) {
+    if (hours && !(*hours > 0 && *hours <= 24 * 366))
+        return invalid_field(field, std::string(field) + " must be more than 0 and at most 8784 (a year)");
+    return {};
+}
+}  // namespace
+
+Result<SweepResult> Bulk::remind(Actor const& actor, ReminderQuery const& query) {
+    TRY_VOID(require(actor, core::perm::bulk_run));
+    TRY_VOID(check_hours(query.older_than_hours, "older_than_hours"));
+    if (query.stage == core::Stage::completed) return invalid_field("stage", "stage must be a review stage");
+    return profiles_.remind_due(query, context_of(actor));
+}
+
+Result<SweepResult> Bulk::escalate(Actor const& actor, std::optional<double> threshold_hours) {
+    TRY_VOID(require(actor, core::perm::bulk_run));
+    TRY_VOID(check_hours(threshold_hours, "threshold_hours"));
+    return profiles_.escalate(threshold_hours, context_of(actor));
 }
 
 Result<std::unique_ptr<DocumentArchive>> Bulk::archive(Actor const& actor, ArchiveRequest const& request) {
@@ -343,6 +420,21 @@ Actor Bulk::actor_of(Tx& tx, UserId id) {
 
 Result<void> Bulk::run_item(Tx& tx, Actor const& actor, BulkJobRecord const& job, BulkItemRecord const& item) {
     auto const params = json::parse(job.params).as_object();
+    if (job.kind == kNotifications) {
+        auto const id = std::stoll(item.input);
+        auto const user = tx.users().by_id(id);
+        if (!user || user->status != core::UserStatus::active)
+            return fail(ErrorCode::not_found, "user " + item.input + " is not an active user");
+        auto const title = text_of(params, "title"), body = text_of(params, "body");
+        bool const email = params.at("email").as_bool() && mailer_;
+        if (params.at("in_app").as_bool()) {
+            notify(tx, announcement(id, title, body, job.actor_id), clock_.now(), email ? mailer_ : nullptr);
+        } else if (email) {
+            TRY(mailer_->queue(tx, "announcement", {user->email, user->name, user->id},
+                               {{"title", title}, {"body", body}}, false));
+        }
+        return {};
+    }
     if (job.kind == kStatus || job.kind == kRoles) {
         auto const id = std::stoll(item.input);
         if (job.kind == kStatus) {

@@ -64,6 +64,19 @@ struct DocumentDecision {
     std::string reason;
 };
 
+// A message from an admin to users, or to everyone holding one of `roles` (resolved when the job
+// is created), in the feed and/or by mail.
+struct AnnouncementRequest {
+    std::vector<UserId> user_ids;
+    std::vector<std::string> roles;
+    std::string title;
+    std::string body;
+    bool in_app = true;
+    bool email = false;
+};
+inline constexpr std::size_t kMaxAnnouncementTitle = 200;
+inline constexpr std::size_t kMaxAnnouncementBody = 5000;
+
 // An Idempotency-Key and the hash of the request body it came with.
 struct BulkOptions {
     std::string idempotency_key;
@@ -85,7 +98,7 @@ struct BulkJobPage {
 class Bulk {
 public:
     Bulk(Store& store, Clock const& clock, BulkPolicy const& policy, RoleCatalog& roles, Profiles& profiles,
-         Users& users, Documents& documents, BlobStore const& blobs);
+         Users& users, Documents& documents, BlobStore const& blobs, Mailer const* mailer = nullptr);
 
     // The runner of this process: large jobs wake its `bulk.run` job, and its instance name
     // owns the claims. cli/ sets it before serving.
@@ -104,6 +117,15 @@ public:
                                        BulkOptions const& options);
     Result<BulkAnswer> decide_documents(Actor const& actor, std::vector<DocumentDecision> const& items,
                                         BulkOptions const& options);
+    // An item per recipient; an inactive or unknown user fails alone. Announcements are not
+    // essential mail: a user who opted out gets the feed entry only.
+    Result<BulkAnswer> announce(Actor const& actor, AnnouncementRequest const& request, BulkOptions const& options);
+
+    // A reminder sweep now (bulk.run): Profiles::remind_due. validation_failed for a stage that
+    // is not a review stage, or an age that is not between 0 and a year of hours.
+    Result<SweepResult> remind(Actor const& actor, ReminderQuery const& query);
+    // An escalation sweep now (bulk.run): Profiles::escalate, with one aggregated admin alert.
+    Result<SweepResult> escalate(Actor const& actor, std::optional<double> threshold_hours);
 
     // A ZIP of the chosen documents, or of the current documents of the chosen profiles (bulk.run
     // and profiles.read), to stream to the client. validation_failed unless exactly one list is
@@ -141,6 +163,7 @@ private:
     Users& users_;
     Documents& documents_;
     BlobStore const& blobs_;
+    Mailer const* mailer_;
     JobMonitor* monitor_ = nullptr;
 };
 

@@ -53,6 +53,23 @@ struct ToJson {
         return {{"job_id", n.job_id}, {"kind", n.kind},           {"status", n.status},
                 {"total", n.total},   {"succeeded", n.succeeded}, {"failed", n.failed}};
     }
+    json::object operator()(notice::Announcement const& n) const { return {{"from_user_id", n.from}}; }
+    json::object operator()(notice::Reminder const& n) const {
+        return {{"profile_id", n.profile_id},
+                {"stage", core::to_string(n.stage)},
+                {"elapsed_hours", n.elapsed_hours},
+                {"budget_hours", n.budget_hours},
+                {"assignee_id", n.assignee_id ? json::value(*n.assignee_id) : json::value(nullptr)}};
+    }
+    json::object operator()(notice::Escalation const& n) const {
+        json::array ids;
+        for (auto id : n.profile_ids) ids.emplace_back(id);
+        return {{"count", n.count},
+                {"oldest_hours", n.oldest_hours},
+                {"threshold", n.threshold},
+                {"threshold_hours", n.threshold_hours},
+                {"profile_ids", std::move(ids)}};
+    }
     json::object operator()(notice::SecurityAlert const& n) const {
         return {{"event", n.event}, {"source", n.source}, {"count", n.count}, {"window_s", n.window_s}, {"ip", n.ip}};
     }
@@ -79,6 +96,7 @@ void notify(Tx& tx, Notice const& notice, Instant at, Mailer const* mailer) {
     std::optional<UserId> to;
     if (notice.channel.starts_with("user:")) to = std::stoll(notice.channel.substr(5));
     if (auto const* urgent = std::get_if<notice::UrgentReview>(&notice.data)) to = urgent->assignee_id;
+    if (auto const* remind = std::get_if<notice::Reminder>(&notice.data)) to = remind->assignee_id;
     if (!to) return;
     auto const user = tx.users().by_id(*to);
     if (!user || user->status != core::UserStatus::active) return;  // invited: their mail is the invite
@@ -113,9 +131,14 @@ std::optional<NoticeMail> notice_mail(Notice const& notice) {
             } else if constexpr (std::is_same_v<T, notice::EmploymentChanged>) {
                 m.vars["reason"] = d.reason;
                 return m;
-            } else if constexpr (std::is_same_v<T, notice::UrgentReview>) {
+            } else if constexpr (std::is_same_v<T, notice::UrgentReview> || std::is_same_v<T, notice::Reminder>) {
                 if (!d.assignee_id) return std::nullopt;
                 m.vars["profile_path"] = "/review/" + std::to_string(d.profile_id);
+                return m;
+            } else if constexpr (std::is_same_v<T, notice::Announcement>) {
+                return m;
+            } else if constexpr (std::is_same_v<T, notice::Escalation>) {
+                m.vars["profile_path"] = "/review?urgent=true";
                 return m;
             } else {
                 return std::nullopt;
@@ -203,6 +226,32 @@ Notice security_alert(std::string const& event, std::string const& source, int c
                        std::to_string(static_cast<long long>(window_s / 60)) + " minutes.";
     return {role_channel("admin"), "admin.security_alert", "Security alert: " + event, std::move(what),
             notice::SecurityAlert{event, source, count, window_s, ip}};
+}
+
+Notice announcement(UserId to, std::string const& title, std::string const& body, UserId from) {
+    return {user_channel(to), "announcement", title, body, notice::Announcement{from}};
+}
+
+Notice reminder(ProfileId profile, std::string const& name, core::Stage stage, double elapsed_hours,
+                double budget_hours, std::optional<UserId> assignee) {
+    char hours[96];
+    std::snprintf(hours, sizeof hours, " has waited %.1f hours (the SLA gives %.1f) for review of their ", elapsed_hours,
+                  budget_hours);
+    return {assignee ? user_channel(*assignee) : std::string(kAdminsChannel), "reminder",
+            "Reminder: " + name + " is waiting for review", name + hours + stage_title(stage) + ".",
+            notice::Reminder{profile, stage, elapsed_hours, budget_hours, assignee}};
+}
+
+Notice escalation(notice::Escalation const& e) {
+    char past[64], text[200];
+    if (e.threshold > 0)
+        std::snprintf(past, sizeof past, "%g\u00d7 their SLA", e.threshold);
+    else
+        std::snprintf(past, sizeof past, "%g hours of waiting", e.threshold_hours);
+    std::snprintf(text, sizeof text, "%d review%s %s past %s; the oldest has waited %.1f days.", e.count,
+                  e.count == 1 ? "" : "s", e.count == 1 ? "is" : "are", past, e.oldest_hours / 24);
+    return {role_channel("admin"), "admin.escalation",
+            std::to_string(e.count) + (e.count == 1 ? " review needs" : " reviews need") + " attention now", text, e};
 }
 
 Notice bulk_completed(UserId actor, notice::BulkCompleted const& job) {

@@ -79,6 +79,27 @@ struct SecurityAlert {
     double window_s = 0;
     std::string ip;      // the latest event's address
 };
+// announcement: a message from an admin (bulk notifications).
+struct Announcement {
+    UserId from = 0;
+};
+// reminder: a review has waited past HRMS_REMINDER_AFTER of its SLA budget (to its assignee,
+// else to every reviewer).
+struct Reminder {
+    ProfileId profile_id = 0;
+    core::Stage stage = core::Stage::details;
+    double elapsed_hours = 0;
+    double budget_hours = 0;
+    std::optional<UserId> assignee_id;
+};
+// admin.escalation: reviews newly past HRMS_ESCALATE_AFTER of their budget, in one alert.
+struct Escalation {
+    int count = 0;
+    double oldest_hours = 0;  // the longest a review among them has waited
+    double threshold = 0;        // the multiple of the budget they passed (0: threshold_hours)
+    double threshold_hours = 0;  // or the hours of waiting an admin asked about
+    std::vector<ProfileId> profile_ids;
+};
 // bulk.completed: a bulk job ended (to the admin who started it).
 struct BulkCompleted {
     std::int64_t job_id = 0;
@@ -93,7 +114,7 @@ struct BulkCompleted {
 using NoticeData = std::variant<notice::StageSubmitted, notice::StageAdvanced, notice::StageRejected,
                                 notice::Completed, notice::DocumentUploaded, notice::DocumentReviewed,
                                 notice::UrgentReview, notice::EmploymentChanged, notice::SecurityAlert,
-                                notice::BulkCompleted>;
+                                notice::BulkCompleted, notice::Announcement, notice::Reminder, notice::Escalation>;
 
 // The `data` object of a notification, as JSON text.
 std::string data_json(NoticeData const& data);
@@ -137,6 +158,13 @@ Notice document_reviewed(UserId employee, ProfileId profile, DocumentId document
 Notice urgent_review(ProfileId profile, std::string const& name, core::Stage stage, double elapsed_hours,
                      double budget_hours, std::optional<UserId> assignee);
 Notice employment_changed(UserId employee, ProfileId profile, core::EmploymentStatus status, std::string const& reason);
+// To one user: a message from an admin.
+Notice announcement(UserId to, std::string const& title, std::string const& body, UserId from);
+// A review waiting past its reminder point: to its assignee, else to every reviewer.
+Notice reminder(ProfileId profile, std::string const& name, core::Stage stage, double elapsed_hours,
+                double budget_hours, std::optional<UserId> assignee);
+// To the admins (role:admin): `escalation.count` reviews newly past the escalation point.
+Notice escalation(notice::Escalation const& escalation);
 // To the admin who started it: a bulk job ended.
 Notice bulk_completed(UserId actor, notice::BulkCompleted const& job);
 // To the admins (role:admin): a source's refusals reached the critical level.

@@ -5,6 +5,7 @@
 
 #include "hrms/app/audit.hpp"
 #include "hrms/app/grants.hpp"
+#include "hrms/app/log.hpp"
 #include "hrms/app/notices.hpp"
 #include "hrms/app/paging.hpp"
 #include "hrms/core/accounts.hpp"
@@ -270,21 +271,32 @@ Result<ProfileRecord> Profiles::set_employment_in(Tx& tx, Actor const& actor, Pr
     return std::move(*p);
 }
 
-int Profiles::escalate_due() {
+int Profiles::escalate_due() { return static_cast<int>(escalate(std::nullopt).profile_ids.size()); }
+
+namespace {
+// The latest deadline (sla_due_at) a running review can have and still have waited `hours`, or
+// reached `fraction` of its budget, at `now`: deadline = resumed + budget - elapsed before, so a
+// review has waited h at now exactly when its deadline <= now + budget - h. The widest net over
+// the three budgets; reviews are then checked one by one.
+Instant widest_deadline(core::SlaPolicy const& p, Instant now, std::optional<double> hours, double fraction) {
+    double best = -1e18;
+    for (double b : {p.hours_details, p.hours_documents, p.hours_final})
+        best = std::max(best, hours ? b - *hours : (1.0 - fraction) * b);
+    return now.plus_seconds(best * 3600 + 0.001);
+}
+}  // namespace
+
+SweepResult Profiles::escalate(std::optional<double> threshold_hours, TxContext const& by) {
     auto const now = clock_.now();
     auto const policy = policy_.sla;
-    // A running clock's deadline is when it reaches its budget, so a review is due escalation
-    // (escalate_after - 1) budgets past it: the shortest budget bounds the candidates, and the
-    // query leaves out reviews already alerted, so the writer is held only for the few in
+    // The query leaves out reviews already alerted, so the writer is held only for the few in
     // their window, not for every overdue profile on every scan.
-    double const shortest = std::min({policy.hours_details, policy.hours_documents, policy.hours_final});
-    auto const threshold = now.plus_seconds(-(policy.escalate_after - 1.0) * shortest * 3600);
-    auto const ts = now;
+    auto const threshold = widest_deadline(policy, now, threshold_hours, policy.escalate_after);
     constexpr int kPage = 200;
-    int sent = 0;
+    SweepResult out;
     std::optional<ProfileId> after;
     for (;;) {
-        auto tx = store_.begin(TxMode::write);
+        auto tx = store_.begin(TxMode::write, by);
         tx->serialize(Tx::Lock::sla_scan);
         QueueQuery q;
         q.overdue = true;
@@ -297,20 +309,104 @@ int Profiles::escalate_due() {
             after = p.id;
             if (!core::sla_runs(p.state)) continue;
             auto clock = tx->profiles().sla_clock(p.id, p.state.stage);
-            if (!clock || !core::sla_urgent_due(*clock, policy, now)) continue;
+            if (!clock || clock->urgent_sent) continue;
+            auto const st = core::sla_status(*clock, policy, now);
+            bool const due = threshold_hours ? st.state == core::SlaState::running &&
+                                                   static_cast<double>(st.elapsed_ms) >= *threshold_hours * 3.6e6
+                                             : core::sla_urgent_due(*clock, policy, now);
+            if (!due) continue;
             clock->urgent_sent = true;
             tx->profiles().save_sla_clock(p.id, *clock);
-            auto const st = core::sla_status(*clock, policy, now);
             notify(*tx,
                    urgent_review(p.id, p.name, p.state.stage, st.elapsed_ms / 3.6e6, st.budget_ms / 3.6e6,
                                  p.assignee_id),
-                   ts, mailer_);
-            ++sent;
+                   now, mailer_);
+            out.profile_ids.push_back(p.id);
+            out.oldest_hours = std::max(out.oldest_hours, st.elapsed_ms / 3.6e6);
         }
         tx->commit();
         if (static_cast<int>(page.size()) < kPage) break;
     }
-    return sent;
+    if (out.profile_ids.empty()) return out;
+    // One alert for the sweep, not one per review: the admins' feed and each admin's mail.
+    notice::Escalation e;
+    e.count = static_cast<int>(out.profile_ids.size());
+    e.oldest_hours = out.oldest_hours;
+    if (threshold_hours)
+        e.threshold_hours = *threshold_hours;
+    else
+        e.threshold = policy.escalate_after;
+    e.profile_ids = out.profile_ids;
+    if (e.profile_ids.size() > 100) e.profile_ids.resize(100);
+    auto const alert = escalation(e);
+    auto tx = store_.begin(TxMode::write, by);
+    notify(*tx, alert, now);
+    if (mailer_) {
+        if (auto mail = notice_mail(alert)) {
+            UserQuery q;
+            q.role = "admin";
+            q.limit = 1000;
+            for (auto const& admin : tx->users().list(q)) {
+                if (admin.status != core::UserStatus::active) continue;
+                auto vars = mail->vars;
+                vars["profile_url"] = mailer_->identity().public_url + vars["profile_path"];
+                auto queued = mailer_->queue(*tx, mail->template_name, {admin.email, admin.name, admin.id},
+                                             std::move(vars), /*essential=*/false);
+                if (!queued)
+                    log::error("email.notice_not_queued",
+                               {log::str("kind", alert.kind), log::str("why", queued.error().message)});
+            }
+        }
+    }
+    auto entry = domain_entry(now, core::AuditCategory::admin, "sla.escalate", "profiles", "");
+    entry.details = json_members({{"count", std::to_string(out.profile_ids.size())},
+                                  {"oldest_hours", std::to_string(out.oldest_hours)}});
+    tx->audit().record(std::move(entry));
+    tx->commit();
+    return out;
+}
+
+SweepResult Profiles::remind_due(ReminderQuery const& query, TxContext const& by) {
+    auto const now = clock_.now();
+    auto const policy = policy_.sla;
+    double const quiet = policy_.reminder_quiet_hours * 3600;
+    auto const threshold = widest_deadline(policy, now, query.older_than_hours, policy.reminder_after);
+    constexpr int kPage = 200;
+    SweepResult out;
+    std::optional<ProfileId> after;
+    for (;;) {
+        auto tx = store_.begin(TxMode::write, by);
+        tx->serialize(Tx::Lock::sla_scan);
+        QueueQuery q;
+        q.overdue = true;
+        q.now = threshold;
+        q.stage = query.stage;
+        q.status = core::StageStatus::submitted;
+        q.after_id = after;
+        q.limit = kPage;
+        auto const page = tx->profiles().list(q);
+        for (auto const& p : page) {
+            after = p.id;
+            if (!core::sla_runs(p.state)) continue;
+            auto clock = tx->profiles().sla_clock(p.id, p.state.stage);
+            if (!clock || !core::sla_reminder_due(*clock, policy, now, quiet, query.older_than_hours)) continue;
+            clock->reminded_at = now;
+            tx->profiles().save_sla_clock(p.id, *clock);
+            auto const st = core::sla_status(*clock, policy, now);
+            notify(*tx, reminder(p.id, p.name, p.state.stage, st.elapsed_ms / 3.6e6, st.budget_ms / 3.6e6, p.assignee_id),
+                   now, mailer_);
+            out.profile_ids.push_back(p.id);
+            out.oldest_hours = std::max(out.oldest_hours, st.elapsed_ms / 3.6e6);
+        }
+        if (static_cast<int>(page.size()) < kPage && !out.profile_ids.empty()) {
+            auto entry = domain_entry(now, core::AuditCategory::admin, "sla.remind", "profiles", "");
+            entry.details = json_members({{"count", std::to_string(out.profile_ids.size())}});
+            tx->audit().record(std::move(entry));
+        }
+        tx->commit();
+        if (static_cast<int>(page.size()) < kPage) break;
+    }
+    return out;
 }
 
 Result<ProfileView> Profiles::assign(Actor const& actor, ProfileId id, std::optional<UserId> reviewer) {

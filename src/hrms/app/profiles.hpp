@@ -31,6 +31,20 @@ struct QueuePage {
 struct ReviewPolicy {
     core::SlaPolicy sla;
     SelfReview self_review = SelfReview::refused;
+    double reminder_quiet_hours = 24;  // HRMS_REMINDER_QUIET_HOURS: at most one reminder per review per period
+};
+
+// Which reviews a reminder sweep looks at: a stage, and how long they have waited (default:
+// HRMS_REMINDER_AFTER of their budget).
+struct ReminderQuery {
+    std::optional<core::Stage> stage;
+    std::optional<double> older_than_hours;
+};
+
+// What a sweep did: the profiles it reminded about or escalated.
+struct SweepResult {
+    std::vector<ProfileId> profile_ids;
+    double oldest_hours = 0;
 };
 
 // Progress of `p` as stored now (approved required documents are read from `tx`).
@@ -79,6 +93,14 @@ public:
     // HRMS_ESCALATE_AFTER of its SLA budget and has not had one (once per review); returns how
     // many went out. Several processes may run it at once (they take turns).
     int escalate_due();
+    // The same, for reviews that have waited `threshold_hours` when given (an admin's sweep),
+    // and then one aggregated admin.escalation to the admins, by mail too ("12 reviews are past
+    // 2x their SLA; the oldest has waited 5 days"), when any review was newly escalated.
+    SweepResult escalate(std::optional<double> threshold_hours, TxContext const& by = {});
+    // Sends a reminder about every running review due one (core::sla_reminder_due): to its
+    // assignee (by mail too), else to every reviewer; never twice within
+    // HRMS_REMINDER_QUIET_HOURS. Several processes may run it at once (they take turns).
+    SweepResult remind_due(ReminderQuery const& query, TxContext const& by = {});
 
 private:
     ProfileView view(Tx& tx, ProfileRecord p);

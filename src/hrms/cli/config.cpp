@@ -155,6 +155,8 @@ std::vector<Setting> const& settings() {
         dbl("reminder_after", FIELD(review.sla.reminder_after), 0),
         dbl("escalate_after", FIELD(review.sla.escalate_after), 0),
         dbl("sla_scan_interval_s", FIELD(sla_scan_interval_s), 0.05),
+        dbl("reminder_interval_s", FIELD(reminder_interval_s), 0.05),
+        dbl("reminder_quiet_hours", FIELD(review.reminder_quiet_hours), 0),
         dbl("job_lease_s", FIELD(job_lease_s), 0.5),
         str("test_clock_file", FIELD(test_clock_file)),
         dbl("ws_idle_timeout_s", FIELD(ws.ws_idle_timeout_s), 0.1),

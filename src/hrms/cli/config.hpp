@@ -63,6 +63,7 @@ struct Config {
     // proxy is trusted, nobody when one is (every request would look like the proxy's).
     std::optional<std::string> metrics_allow;
     double sla_scan_interval_s = 60;  // how often reviews past escalate_after are looked for
+    double reminder_interval_s = 300;  // how often reviews past reminder_after are looked for
     double job_lease_s = 30;          // a cluster-wide job's lease: max(this, 2 x its interval)
     std::string test_clock_file;      // dev mode only: the clock is moved by the seconds it holds
     std::string audit_key_file;       // the audit chain's signing key; default data_dir/audit-signing.key

@@ -198,7 +198,7 @@ struct World {
           email_admin(*store, clock, mailer, email_templates, &email_sender),
           webhook_verifier(webhook_settings(config)),
           email_tracking(*store, clock, webhook_verifier),
-          bulk(*store, clock, config.bulk, role_catalog, profiles, users, documents, *blobs),
+          bulk(*store, clock, config.bulk, role_catalog, profiles, users, documents, *blobs, &mailer),
           services{*store,    clock,         auth,   users,     roles,       profiles,     documents,
                    notifications, *blobs,    job_admin, audit_trail, audit_writer, security, email_admin, email_tracking,
                    bulk} {
@@ -226,11 +226,19 @@ void add_jobs(jobs::Runner& runner, World& w) {
                 .run = [&w](jobs::JobContext& ctx) -> std::int64_t { return w.bulk.run_pending(ctx.stopping); },
                 .record_idle = false});
     runner.add({.name = "sla.escalate",
-                .description = "Alerts reviewers to reviews past HRMS_ESCALATE_AFTER of their SLA budget (once each).",
+                .description = "Alerts reviewers to reviews past HRMS_ESCALATE_AFTER of their SLA budget (once each), and the admins once per sweep.",
                 .interval_s = w.config.sla_scan_interval_s,
                 .jitter = 0.1,
                 .single_instance = true,
                 .run = [&w](jobs::JobContext&) -> std::int64_t { return w.profiles.escalate_due(); }});
+    runner.add({.name = "sla.remind",
+                .description = "Reminds the assignee (else every reviewer) of reviews past HRMS_REMINDER_AFTER of their SLA budget, at most once per HRMS_REMINDER_QUIET_HOURS.",
+                .interval_s = w.config.reminder_interval_s,
+                .jitter = 0.1,
+                .single_instance = true,
+                .run = [&w](jobs::JobContext&) -> std::int64_t {
+                    return static_cast<std::int64_t>(w.profiles.remind_due({}).profile_ids.size());
+                }});
     runner.add({.name = "audit.retention",
                 .description = "Archives and then deletes audit entries older than HRMS_AUDIT_RETENTION_DAYS.",
                 .interval_s = w.config.audit_retention_interval_s,

@@ -528,7 +528,8 @@ std::int64_t ms_since(Instant since, Instant at) {
 }  // namespace
 
 SlaClock sla_start(Stage stage, Instant at) {
-    return SlaClock{.stage = stage, .elapsed_ms = 0, .running_since = at, .stopped_at = {}, .urgent_sent = false};
+    return SlaClock{
+        .stage = stage, .elapsed_ms = 0, .running_since = at, .stopped_at = {}, .urgent_sent = false, .reminded_at = {}};
 }
 
 SlaClock sla_pause(SlaClock c, Instant at) {
@@ -578,6 +579,15 @@ SlaStatus sla_status(SlaClock const& c, SlaPolicy const& p, Instant now) {
 
 bool sla_urgent_due(SlaClock const& c, SlaPolicy const& p, Instant now) {
     return !c.urgent_sent && sla_status(c, p, now).escalation_due;
+}
+
+bool sla_reminder_due(SlaClock const& c, SlaPolicy const& p, Instant now, double quiet_s,
+                      std::optional<double> older_than_hours) {
+    if (c.stopped_at || !c.running_since) return false;
+    if (c.reminded_at && c.reminded_at->plus_seconds(quiet_s) > now) return false;
+    auto const st = sla_status(c, p, now);
+    if (older_than_hours) return static_cast<double>(st.elapsed_ms) >= *older_than_hours * 3.6e6;
+    return st.reminder_due;
 }
 
 std::vector<std::string> required_documents_lacking(std::vector<std::string> const& required_types,

@@ -185,6 +185,7 @@ struct SlaClock {
     std::optional<Instant> running_since; // set while running
     std::optional<Instant> stopped_at;    // set once approved
     bool urgent_sent = false;             // admin.urgent_review went out for this review
+    std::optional<Instant> reminded_at;   // the last reminder about this review
 };
 
 // A clock that starts running at `at` (a new review: nothing sent about it yet).
@@ -214,5 +215,11 @@ SlaStatus sla_status(SlaClock const& c, SlaPolicy const& p, Instant now);
 // alerted yet: the admins get one admin.urgent_review per review (pauses and resumptions keep
 // the flag; a review that starts afresh clears it).
 bool sla_urgent_due(SlaClock const& c, SlaPolicy const& p, Instant now);
+
+// True when a running review deserves a reminder: it has waited `older_than_hours` (default:
+// policy.reminder_after of its budget) and no reminder went out in the last `quiet_s` seconds.
+// A paused clock (the profile is back with the employee, or on hold) is waiting on nobody.
+bool sla_reminder_due(SlaClock const& c, SlaPolicy const& p, Instant now, double quiet_s,
+                      std::optional<double> older_than_hours = std::nullopt);
 
 }  // namespace hrms::core

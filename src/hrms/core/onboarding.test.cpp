@@ -1541,3 +1541,32 @@ TEST(RequiredDocuments, WhatIsLackingDependsOnTheNeed) {
     EXPECT_EQ(core::required_documents_lacking(required, {}, DocumentNeed::uploaded), required);
     EXPECT_TRUE(core::required_documents_lacking({}, current, DocumentNeed::approved).empty());
 }
+
+TEST(SlaReminder, DueAtTheReminderPointThenQuietForThePeriod) {
+    SlaPolicy p;  // details: 48 h, reminder_after 1.0
+    double const quiet = 24 * 3600.0;
+    auto c = sla_start(Stage::details, at("2025-01-01T00:00:00Z"));
+    EXPECT_FALSE(sla_reminder_due(c, p, at("2025-01-02T23:59:00Z"), quiet));  // 47 h 59
+    EXPECT_TRUE(sla_reminder_due(c, p, at("2025-01-03T00:00:00Z"), quiet));   // 48 h
+    c.reminded_at = at("2025-01-03T00:00:00Z");
+    EXPECT_FALSE(sla_reminder_due(c, p, at("2025-01-03T23:59:00Z"), quiet));  // within the quiet period
+    EXPECT_TRUE(sla_reminder_due(c, p, at("2025-01-04T00:00:00Z"), quiet));   // again after it
+}
+
+TEST(SlaReminder, AGivenAgeReplacesTheReminderPoint) {
+    SlaPolicy p;
+    auto const c = sla_start(Stage::details, at("2025-01-01T00:00:00Z"));
+    EXPECT_FALSE(sla_reminder_due(c, p, at("2025-01-01T04:59:00Z"), 0, 5.0));
+    EXPECT_TRUE(sla_reminder_due(c, p, at("2025-01-01T05:00:00Z"), 0, 5.0));
+}
+
+TEST(SlaReminder, APausedOrStoppedReviewWaitsOnNobody) {
+    SlaPolicy p;
+    auto c = sla_start(Stage::details, at("2025-01-01T00:00:00Z"));
+    auto const paused = sla_pause(c, at("2025-01-03T01:00:00Z"));  // 49 h, then back with the employee
+    EXPECT_FALSE(sla_reminder_due(paused, p, at("2025-01-05T00:00:00Z"), 0));
+    auto const stopped = sla_stop(c, at("2025-01-03T01:00:00Z"));
+    EXPECT_FALSE(sla_reminder_due(stopped, p, at("2025-01-05T00:00:00Z"), 0));
+    // A new review (sla_start) has had no reminder.
+    EXPECT_FALSE(sla_start(Stage::documents, at("2025-01-05T00:00:00Z")).reminded_at);
+}

@@ -127,6 +127,15 @@ Result<json::array const*> array_of(json::object const& o, char const* key, std:
 }
 }  // namespace
 
+Result<std::optional<double>> JsonBody::optional_number(char const* key) const {
+    auto const* v = object_.if_contains(key);
+    if (!v || v->is_null()) return std::optional<double>{};
+    if (v->is_double()) return std::optional<double>(v->as_double());
+    if (v->is_int64()) return std::optional<double>(static_cast<double>(v->as_int64()));
+    if (v->is_uint64()) return std::optional<double>(static_cast<double>(v->as_uint64()));
+    return invalid_field(key, std::string(key) + " must be a number");
+}
+
 Result<std::optional<std::vector<std::int64_t>>> JsonBody::optional_ids(char const* key, std::size_t max) const {
     auto const* a = TRY(array_of(object_, key, max));
     if (!a) return std::optional<std::vector<std::int64_t>>{};

@@ -26,6 +26,8 @@ public:
     Result<std::optional<std::vector<std::string>>> optional_strings(char const* key) const;
     // Absent or null: nullopt; otherwise a positive integer.
     Result<std::optional<std::int64_t>> optional_id(char const* key) const;
+    // Absent or null: nullopt; otherwise a number (integer or not).
+    Result<std::optional<double>> optional_number(char const* key) const;
     // Absent or null: nullopt; otherwise an array of positive integer ids (the bad element is
     // named: "profile_ids[3]"). At most `max` elements are read: longer lists are 422 too.
     Result<std::optional<std::vector<std::int64_t>>> optional_ids(char const* key, std::size_t max) const;

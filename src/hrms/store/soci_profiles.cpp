@@ -170,12 +170,12 @@ std::optional<core::SlaClock> SociProfiles::sla_clock(app::ProfileId id, core::S
     return guard([&]() -> std::optional<core::SlaClock> {
         long long key = id, elapsed = 0;
         int urgent = 0;
-        std::string st_name = core::to_string(stage), running, stopped;
-        soci::indicator r_ind = soci::i_null, s_ind = soci::i_null;
-        soci::statement st = (sql_->prepare << "SELECT elapsed_ms, running_since, stopped_at, urgent_sent FROM sla_clocks "
-                                               "WHERE profile_id = :p AND stage = :s",
-                              into(elapsed), into(running, r_ind), into(stopped, s_ind), into(urgent), use(key),
-                              use(st_name));
+        std::string st_name = core::to_string(stage), running, stopped, reminded;
+        soci::indicator r_ind = soci::i_null, s_ind = soci::i_null, m_ind = soci::i_null;
+        soci::statement st = (sql_->prepare << "SELECT elapsed_ms, running_since, stopped_at, urgent_sent, reminded_at "
+                                               "FROM sla_clocks WHERE profile_id = :p AND stage = :s",
+                              into(elapsed), into(running, r_ind), into(stopped, s_ind), into(urgent),
+                              into(reminded, m_ind), use(key), use(st_name));
         if (!st.execute(true)) return std::nullopt;
         core::SlaClock c;
         c.stage = stage;
@@ -183,6 +183,7 @@ std::optional<core::SlaClock> SociProfiles::sla_clock(app::ProfileId id, core::S
         if (r_ind == soci::i_ok) c.running_since = parse_rfc3339(running);
         if (s_ind == soci::i_ok) c.stopped_at = parse_rfc3339(stopped);
         c.urgent_sent = urgent != 0;
+        if (m_ind == soci::i_ok && !reminded.empty()) c.reminded_at = parse_rfc3339(reminded);
         return c;
     });
 }
@@ -196,11 +197,15 @@ void SociProfiles::save_sla_clock(app::ProfileId id, core::SlaClock const& c) {
         soci::indicator r_ind = c.running_since ? soci::i_ok : soci::i_null;
         soci::indicator s_ind = c.stopped_at ? soci::i_ok : soci::i_null;
         int urgent = c.urgent_sent ? 1 : 0;
-        *sql_ << "INSERT INTO sla_clocks (profile_id, stage, elapsed_ms, running_since, stopped_at, urgent_sent) "
-                 "VALUES (:p, :s, :e, :r, :x, :u) ON CONFLICT (profile_id, stage) DO UPDATE SET "
+        std::string reminded = c.reminded_at ? to_rfc3339(*c.reminded_at) : "";
+        soci::indicator m_ind = c.reminded_at ? soci::i_ok : soci::i_null;
+        *sql_ << "INSERT INTO sla_clocks (profile_id, stage, elapsed_ms, running_since, stopped_at, urgent_sent, "
+                 "reminded_at) VALUES (:p, :s, :e, :r, :x, :u, :m) ON CONFLICT (profile_id, stage) DO UPDATE SET "
                  "elapsed_ms = excluded.elapsed_ms, running_since = excluded.running_since, "
-                 "stopped_at = excluded.stopped_at, urgent_sent = excluded.urgent_sent",
-            use(key), use(stage), use(elapsed), use(running, r_ind), use(stopped, s_ind), use(urgent);
+                 "stopped_at = excluded.stopped_at, urgent_sent = excluded.urgent_sent, "
+                 "reminded_at = excluded.reminded_at",
+            use(key), use(stage), use(elapsed), use(running, r_ind), use(stopped, s_ind), use(urgent),
+            use(reminded, m_ind);
     });
 }
 

@@ -149,6 +149,52 @@ void add_bulk_routes(Router& r) {
         return answer_json(HTTP_TRY(ctx, ctx.services.bulk.decide_documents(ctx.who(), q, options_of(ctx))));
     });
 
+    r.add("POST", "/api/v1/bulk/notifications", [](Ctx& ctx) {
+        auto body = HTTP_TRY(ctx, decode(ctx));
+        HTTP_TRY_VOID(ctx, check_key_present(ctx));
+        app::AnnouncementRequest q;
+        q.user_ids = HTTP_TRY(ctx, body.optional_ids("user_ids", app::kMaxBulkItems)).value_or(std::vector<std::int64_t>{});
+        q.roles = HTTP_TRY(ctx, body.optional_strings("roles")).value_or(std::vector<std::string>{});
+        q.title = HTTP_TRY(ctx, body.required_string("title"));
+        q.body = HTTP_TRY(ctx, body.required_string("body"));
+        if (auto channels = HTTP_TRY(ctx, body.optional_strings("channels"))) {
+            q.in_app = q.email = false;
+            for (auto const& c : *channels) {
+                if (c == "in_app") q.in_app = true;
+                else if (c == "email") q.email = true;
+                else return error_of(ctx, invalid_field("channels", "unknown channel '" + c + "': in_app or email").error());
+            }
+        }
+        return answer_json(HTTP_TRY(ctx, ctx.services.bulk.announce(ctx.who(), q, options_of(ctx))));
+    });
+
+    auto sweep_json = [](char const* what, app::SweepResult const& r) {
+        json::array ids;
+        for (auto id : r.profile_ids) ids.emplace_back(id);
+        return ok_json(json::object{{what, static_cast<std::int64_t>(r.profile_ids.size())},
+                                    {"profile_ids", std::move(ids)},
+                                    {"oldest_hours", r.oldest_hours}});
+    };
+
+    r.add("POST", "/api/v1/bulk/reminders", [sweep_json](Ctx& ctx) {
+        auto body = HTTP_TRY(ctx, decode(ctx));
+        app::ReminderQuery q;
+        if (auto stage = HTTP_TRY(ctx, body.optional_string("stage"))) {
+            auto s = core::parse_stage(*stage);
+            if (!s || *s == core::Stage::completed)
+                return error_of(ctx, invalid_field("stage", "stage must be details, documents or final").error());
+            q.stage = *s;
+        }
+        q.older_than_hours = HTTP_TRY(ctx, body.optional_number("older_than_hours"));
+        return sweep_json("reminded", HTTP_TRY(ctx, ctx.services.bulk.remind(ctx.who(), q)));
+    });
+
+    r.add("POST", "/api/v1/bulk/escalations", [sweep_json](Ctx& ctx) {
+        auto body = HTTP_TRY(ctx, decode(ctx));
+        auto threshold = HTTP_TRY(ctx, body.optional_number("threshold_hours"));
+        return sweep_json("escalated", HTTP_TRY(ctx, ctx.services.bulk.escalate(ctx.who(), threshold)));
+    });
+
     r.add("POST", "/api/v1/bulk/documents/archive", [](Ctx& ctx) {
         auto body = HTTP_TRY(ctx, decode(ctx));
         app::ArchiveRequest q;
