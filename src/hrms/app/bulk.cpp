@@ -397,11 +397,9 @@ std::int64_t Bulk::run_pending(std::function<bool()> const& stopping) {
 }
 
 void Bulk::release_stale_claims() {
-    // Claims end at lease_until: a claim taken "at the end of time" until the epoch has lapsed
-    // already, so the next run of bulk.run takes every unfinished job.
-    Instant const end_of_time{253402300799000};  // 9999-12-31T23:59:59Z
     auto tx = store_.begin(TxMode::write);
-    for (auto id : tx->bulk().unclaimed(end_of_time, 1'000'000)) tx->bulk().claim(id, owner(), end_of_time, Instant{0});
+    if (auto const n = tx->bulk().release_claims(); n > 0)
+        log::info("bulk.resuming", {log::num("jobs", static_cast<long long>(n))});
     tx->commit();
 }
 

@@ -286,47 +286,50 @@ Instant widest_deadline(core::SlaPolicy const& p, Instant now, std::optional<dou
 }
 }  // namespace
 
+void Profiles::sweep(QueueQuery q, TxContext const& by,
+                     std::function<bool(Tx&, ProfileRecord const&, core::SlaClock&)> const& visit) {
+    constexpr int kPage = 200;
+    q.overdue = true;  // sla_due_at < q.now: the caller's widest deadline
+    q.limit = kPage;
+    for (;;) {
+        auto tx = store_.begin(TxMode::write, by);
+        tx->serialize(Tx::Lock::sla_scan);
+        auto const page = tx->profiles().list(q);
+        for (auto const& p : page) {
+            q.after_id = p.id;
+            if (!core::sla_runs(p.state)) continue;
+            auto clock = tx->profiles().sla_clock(p.id, p.state.stage);
+            if (clock && visit(*tx, p, *clock)) tx->profiles().save_sla_clock(p.id, *clock);
+        }
+        tx->commit();
+        if (static_cast<int>(page.size()) < kPage) break;
+    }
+}
+
 SweepResult Profiles::escalate(std::optional<double> threshold_hours, TxContext const& by) {
     auto const now = clock_.now();
     auto const policy = policy_.sla;
     // The query leaves out reviews already alerted, so the writer is held only for the few in
     // their window, not for every overdue profile on every scan.
     auto const threshold = widest_deadline(policy, now, threshold_hours, policy.escalate_after);
-    constexpr int kPage = 200;
+    QueueQuery q;
+    q.now = threshold;
+    q.urgent_unsent = true;  // alerted reviews stay overdue: never read them again
     SweepResult out;
-    std::optional<ProfileId> after;
-    for (;;) {
-        auto tx = store_.begin(TxMode::write, by);
-        tx->serialize(Tx::Lock::sla_scan);
-        QueueQuery q;
-        q.overdue = true;
-        q.now = threshold;
-        q.urgent_unsent = true;  // alerted reviews stay overdue: never read them again
-        q.after_id = after;
-        q.limit = kPage;
-        auto const page = tx->profiles().list(q);
-        for (auto const& p : page) {
-            after = p.id;
-            if (!core::sla_runs(p.state)) continue;
-            auto clock = tx->profiles().sla_clock(p.id, p.state.stage);
-            if (!clock || clock->urgent_sent) continue;
-            auto const st = core::sla_status(*clock, policy, now);
-            bool const due = threshold_hours ? st.state == core::SlaState::running &&
-                                                   static_cast<double>(st.elapsed_ms) >= *threshold_hours * 3.6e6
-                                             : core::sla_urgent_due(*clock, policy, now);
-            if (!due) continue;
-            clock->urgent_sent = true;
-            tx->profiles().save_sla_clock(p.id, *clock);
-            notify(*tx,
-                   urgent_review(p.id, p.name, p.state.stage, st.elapsed_ms / 3.6e6, st.budget_ms / 3.6e6,
-                                 p.assignee_id),
-                   now, mailer_);
-            out.profile_ids.push_back(p.id);
-            out.oldest_hours = std::max(out.oldest_hours, st.elapsed_ms / 3.6e6);
-        }
-        tx->commit();
-        if (static_cast<int>(page.size()) < kPage) break;
-    }
+    sweep(q, by, [&](Tx& tx, ProfileRecord const& p, core::SlaClock& clock) {
+        if (clock.urgent_sent) return false;
+        auto const st = core::sla_status(clock, policy, now);
+        bool const due = threshold_hours ? st.state == core::SlaState::running &&
+                                               static_cast<double>(st.elapsed_ms) >= *threshold_hours * 3.6e6
+                                         : core::sla_urgent_due(clock, policy, now);
+        if (!due) return false;
+        clock.urgent_sent = true;
+        notify(tx, urgent_review(p.id, p.name, p.state.stage, st.elapsed_ms / 3.6e6, st.budget_ms / 3.6e6, p.assignee_id),
+               now, mailer_);
+        out.profile_ids.push_back(p.id);
+        out.oldest_hours = std::max(out.oldest_hours, st.elapsed_ms / 3.6e6);
+        return true;
+    });
     if (out.profile_ids.empty()) return out;
     // One alert for the sweep, not one per review: the admins' feed and each admin's mail.
     notice::Escalation e;
@@ -371,40 +374,27 @@ SweepResult Profiles::remind_due(ReminderQuery const& query, TxContext const& by
     auto const policy = policy_.sla;
     double const quiet = policy_.reminder_quiet_hours * 3600;
     auto const threshold = widest_deadline(policy, now, query.older_than_hours, policy.reminder_after);
-    constexpr int kPage = 200;
+    QueueQuery q;
+    q.now = threshold;
+    q.stage = query.stage;
+    q.status = core::StageStatus::submitted;
     SweepResult out;
-    std::optional<ProfileId> after;
-    for (;;) {
+    sweep(q, by, [&](Tx& tx, ProfileRecord const& p, core::SlaClock& clock) {
+        if (!core::sla_reminder_due(clock, policy, now, quiet, query.older_than_hours)) return false;
+        clock.reminded_at = now;
+        auto const st = core::sla_status(clock, policy, now);
+        notify(tx, reminder(p.id, p.name, p.state.stage, st.elapsed_ms / 3.6e6, st.budget_ms / 3.6e6, p.assignee_id),
+               now, mailer_);
+        out.profile_ids.push_back(p.id);
+        out.oldest_hours = std::max(out.oldest_hours, st.elapsed_ms / 3.6e6);
+        return true;
+    });
+    if (!out.profile_ids.empty()) {
         auto tx = store_.begin(TxMode::write, by);
-        tx->serialize(Tx::Lock::sla_scan);
-        QueueQuery q;
-        q.overdue = true;
-        q.now = threshold;
-        q.stage = query.stage;
-        q.status = core::StageStatus::submitted;
-        q.after_id = after;
-        q.limit = kPage;
-        auto const page = tx->profiles().list(q);
-        for (auto const& p : page) {
-            after = p.id;
-            if (!core::sla_runs(p.state)) continue;
-            auto clock = tx->profiles().sla_clock(p.id, p.state.stage);
-            if (!clock || !core::sla_reminder_due(*clock, policy, now, quiet, query.older_than_hours)) continue;
-            clock->reminded_at = now;
-            tx->profiles().save_sla_clock(p.id, *clock);
-            auto const st = core::sla_status(*clock, policy, now);
-            notify(*tx, reminder(p.id, p.name, p.state.stage, st.elapsed_ms / 3.6e6, st.budget_ms / 3.6e6, p.assignee_id),
-                   now, mailer_);
-            out.profile_ids.push_back(p.id);
-            out.oldest_hours = std::max(out.oldest_hours, st.elapsed_ms / 3.6e6);
-        }
-        if (static_cast<int>(page.size()) < kPage && !out.profile_ids.empty()) {
-            auto entry = domain_entry(now, core::AuditCategory::admin, "sla.remind", "profiles", "");
-            entry.details = json_members({{"count", std::to_string(out.profile_ids.size())}});
-            tx->audit().record(std::move(entry));
-        }
+        auto entry = domain_entry(now, core::AuditCategory::admin, "sla.remind", "profiles", "");
+        entry.details = json_members({{"count", std::to_string(out.profile_ids.size())}});
+        tx->audit().record(std::move(entry));
         tx->commit();
-        if (static_cast<int>(page.size()) < kPage) break;
     }
     return out;
 }

@@ -1,6 +1,7 @@
 #pragma once
 // Onboarding profiles: the employee's details and submissions, the review queue, decisions,
 // assignment. Every transition writes its stage-history row and notifications in one Tx.
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -104,6 +105,11 @@ public:
 
 private:
     ProfileView view(Tx& tx, ProfileRecord p);
+    // Pages through the running reviews `q` selects (its `now`: the widest deadline), a write
+    // transaction per page that takes turns with other processes' sweeps; `visit` acts on one in
+    // that transaction and returns true when it changed the clock (which is then saved).
+    void sweep(QueueQuery q, TxContext const& by,
+               std::function<bool(Tx&, ProfileRecord const&, core::SlaClock&)> const& visit);
 
     Store& store_;
     Clock const& clock_;

@@ -180,6 +180,15 @@ bool SociBulk::claim(app::BulkJobId job, std::string const& owner, Instant now, 
     });
 }
 
+std::int64_t SociBulk::release_claims() {
+    return guard([&] {
+        soci::statement st = (sql_->prepare << "UPDATE bulk_jobs SET lease_owner = '', lease_until = '' "
+                                               "WHERE status = 'running'");
+        st.execute(true);
+        return static_cast<std::int64_t>(st.get_affected_rows());
+    });
+}
+
 std::vector<app::BulkJobId> SociBulk::unclaimed(Instant now, int limit) {
     return guard([&] {
         std::vector<long long> ids(static_cast<std::size_t>(std::max(limit, 1)));

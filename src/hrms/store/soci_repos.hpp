@@ -207,6 +207,7 @@ public:
     void count(app::BulkJobId job, std::int64_t done, std::int64_t succeeded, std::int64_t failed,
                Instant now) override;
     bool claim(app::BulkJobId job, std::string const& owner, Instant now, Instant until) override;
+    std::int64_t release_claims() override;
     std::vector<app::BulkJobId> unclaimed(Instant now, int limit) override;
     std::int64_t cancel_pending(app::BulkJobId job, Instant now) override;
     bool request_cancel(app::BulkJobId job, Instant now) override;

@@ -79,6 +79,9 @@ public:
     // Takes (or renews) the job's claim for `owner` until `until`; false when another owner's
     // claim holds at `now` or the job is no longer running.
     virtual bool claim(BulkJobId job, std::string const& owner, Instant now, Instant until) = 0;
+    // Drops every running job's claim (a process starting alone on its database: the claims are
+    // a dead process's); how many there were.
+    virtual std::int64_t release_claims() = 0;
     // Running jobs whose claim has lapsed at `now` (their runner died), oldest first.
     virtual std::vector<BulkJobId> unclaimed(Instant now, int limit) = 0;
     // Marks every pending item cancelled (counted as done); how many there were.
