@@ -39,15 +39,16 @@ json::object job_json(app::BulkJobRecord const& j) {
     };
 }
 
-// 200 with every result when the job ended in the request; 202 while it runs. A replay of an
-// Idempotency-Key says so in a header.
-Response answer_json(app::BulkAnswer const& a) {
+// A job and a page of its results: to a request that made it, 200 when it ended in the request
+// and 202 while it runs (`accepted`); a replay of an Idempotency-Key says so in a header. A
+// GET answers 200 whatever the job's state.
+Response answer_json(app::BulkAnswer const& a, bool accepted = true) {
     auto o = job_json(a.job);
     json::array results;
     for (auto const& it : a.results) results.emplace_back(item_json(it));
     o["results"] = std::move(results);
     o["next_cursor"] = a.next_after ? json::value(std::to_string(*a.next_after)) : json::value(nullptr);
-    auto r = ok_json(o, a.job.status == "running" ? 202 : 200);
+    auto r = ok_json(o, accepted && a.job.status == "running" ? 202 : 200);
     if (a.replayed) r.header("Idempotent-Replayed", "true");
     return r;
 }
@@ -239,7 +240,7 @@ void add_bulk_routes(Router& r) {
         auto const id = HTTP_TRY(ctx, ctx.param_id("id"));
         auto const limit = HTTP_TRY(ctx, int_param(ctx, "limit", 100, 1, 1000));
         auto const after = HTTP_TRY(ctx, int_param(ctx, "cursor", -1, -1, INT64_MAX));
-        return answer_json(HTTP_TRY(ctx, ctx.services.bulk.job(ctx.who(), id, after, static_cast<int>(limit))));
+        return answer_json(HTTP_TRY(ctx, ctx.services.bulk.job(ctx.who(), id, after, static_cast<int>(limit))), false);
     });
 
     r.add("POST", "/api/v1/bulk/jobs/{id}/cancel", [](Ctx& ctx) {
