@@ -96,17 +96,34 @@ void bind_chain_into(Stmt& st, EntryRow& row) {
     st, into(row.pending, row.pending_ind), into(row.e.hash);
 }
 
-// Inserts `entries` as pending rows (their pending ids are assigned by the database).
-void insert_pending(soci::session& sql, std::span<core::AuditEntry const> entries) {
-    if (entries.empty()) return;
+// The pending-row INSERT with its bind targets, prepared once per connection (every request
+// that decides something writes one).
+struct PendingInsert final : CachedWrite {
     EntryRow row;
-    auto prep = (sql.prepare << std::string("INSERT INTO audit_pending (") + kEntryColumns + ") VALUES (" +
-                                    kEntryValues + ")");
-    row.bind_use(prep);
-    soci::statement st(prep);
-    for (auto const& e : entries) {
-        row.load(e);
-        st.execute(true);
+    std::optional<soci::statement> st;
+    explicit PendingInsert(soci::session& sql) {
+        auto prep = (sql.prepare << std::string("INSERT INTO audit_pending (") + kEntryColumns + ") VALUES (" +
+                                        kEntryValues + ")");
+        row.bind_use(prep);
+        st.emplace(prep);
+    }
+};
+
+// Inserts `entries` as pending rows (their pending ids are assigned by the database).
+void insert_pending(Conn& sql, std::span<core::AuditEntry const> entries) {
+    if (entries.empty()) return;
+    static std::string const key = "audit_pending insert";
+    auto& slot = sql.writes[key];
+    if (!slot) slot = std::make_unique<PendingInsert>(sql);
+    auto& insert = static_cast<PendingInsert&>(*slot);
+    try {
+        for (auto const& e : entries) {
+            insert.row.load(e);
+            insert.st->execute(true);
+        }
+    } catch (...) {
+        sql.writes.erase(key);
+        throw;
     }
 }
 

@@ -144,18 +144,9 @@ std::vector<app::BulkItemRecord> SociBulk::take_pending(app::BulkJobId job, int 
 
 void SociBulk::finish_item(app::BulkItemRecord const& item) {
     guard([&] {
-        if (!finish_item_) {
-            finish_item_ = std::make_unique<soci::statement>(
-                (sql_->prepare << "UPDATE bulk_items SET status = :s, error_code = :c, error_message = :m "
-                                  "WHERE job_id = :j AND seq = :q",
-                 use(item_status_), use(item_code_), use(item_message_), use(item_job_), use(item_seq_)));
-        }
-        item_status_ = item.status;
-        item_code_ = item.error_code;
-        item_message_ = item.error_message;
-        item_job_ = item.job_id;
-        item_seq_ = item.seq;
-        finish_item_->execute(true);
+        long long job = item.job_id, seq = item.seq;
+        write("UPDATE bulk_items SET status = :s, error_code = :c, error_message = :m WHERE job_id = :j AND seq = :q",
+              false, item.status, item.error_code, item.error_message, job, seq);
     });
 }
 

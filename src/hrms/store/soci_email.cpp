@@ -54,8 +54,8 @@ std::vector<app::OutboxMessage> fetch_all(Prep&& prep, MessageRow& row) {
 void SociEmail::event(std::int64_t message, Instant at, app::EmailStatus type, std::string const& provider,
                       std::string const& detail) {
     long long m = message;
-    *sql_ << "INSERT INTO email_events (message, at, type, provider, detail) VALUES (:m, :at, :t, :p, :d)", use(m),
-        use(at), use(type), use(provider), use(detail);
+    write("INSERT INTO email_events (message, at, type, provider, detail) VALUES (:m, :at, :t, :p, :d)", false, m,
+          at, type, provider, detail);
 }
 
 std::int64_t SociEmail::enqueue(app::OutboxMessage const& m) {
@@ -65,12 +65,12 @@ std::int64_t SociEmail::enqueue(app::OutboxMessage const& m) {
         soci::indicator user_ind = m.user_id ? soci::i_ok : soci::i_null;
         auto const status = app::EmailStatus::queued;
         std::string const& rid = m.request_id.empty() ? context_.request_id : m.request_id;
-        *sql_ << "INSERT INTO email_messages (created_at, updated_at, request_id, template, essential, user_id, "
-                 "to_email, to_name, subject, text_body, html_body, message_id, status, next_attempt_at) VALUES "
-                 "(:c, :u, :rid, :tpl, :e, :uid, :to, :name, :s, :txt, :html, :mid, :st, :next) RETURNING id",
-            use(m.created_at), use(m.created_at), use(rid), use(m.template_name), use(essential), use(user, user_ind),
-            use(m.to_email), use(m.to_name), use(m.subject), use(m.text), use(m.html), use(m.message_id), use(status),
-            use(m.next_attempt_at), into(id);
+        id = write("INSERT INTO email_messages (created_at, updated_at, request_id, template, essential, user_id, "
+                   "to_email, to_name, subject, text_body, html_body, message_id, status, next_attempt_at) VALUES "
+                   "(:c, :u, :rid, :tpl, :e, :uid, :to, :name, :s, :txt, :html, :mid, :st, :next) RETURNING id",
+                   true, m.created_at, m.created_at, rid, m.template_name, essential,
+                   Nullable<long long>{user, user_ind}, m.to_email, m.to_name, m.subject, m.text, m.html, m.message_id,
+                   status, m.next_attempt_at);
         event(id, m.created_at, status, "", "");
         return static_cast<std::int64_t>(id);
     });
@@ -286,12 +286,24 @@ std::vector<app::EmailStatRow> SociEmail::stats(Instant from, Instant to) {
     });
 }
 
+namespace {
+struct CountRow {
+    long long n = 0;
+    template <class Prep>
+    void bind(Prep& p) {
+        p, into(n);
+    }
+};
+}  // namespace
+
 bool SociEmail::opted_out(std::int64_t user) {
     return guard([&] {
         long long u = user;
-        int n = 0;
-        *sql_ << "SELECT COUNT(*) FROM email_opt_outs WHERE user_id = :u", use(u), into(n);
-        return n > 0;
+        // Every mail a notice sends asks: prepared once per connection.
+        return read_cached<CountRow>(*sql_, sql_->writes, dialect_ == Dialect::sqlite,
+                                     "SELECT COUNT(*) FROM email_opt_outs WHERE user_id = :u",
+                                     [](CountRow& row) { return row.n > 0; }, u)
+            .value_or(false);
     });
 }
 

@@ -33,10 +33,10 @@ std::int64_t SociNotifications::insert(app::NotificationRecord const& n) {
         long long id = 0, actor = context_.actor.value_or(0);
         soci::indicator actor_ind = context_.actor ? soci::i_ok : soci::i_null,
                         rid_ind = context_.request_id.empty() ? soci::i_null : soci::i_ok;
-        *sql_ << "INSERT INTO notifications (channel, kind, title, body, data, created_at, actor_id, request_id) "
-                 "VALUES (:c, :k, :t, :b, :d, :at, :a, :rid) RETURNING id",
-            use(n.channel), use(n.kind), use(n.title), use(n.body), use(n.data_json), use(n.created_at),
-            use(actor, actor_ind), use(context_.request_id, rid_ind), into(id);
+        id = write("INSERT INTO notifications (channel, kind, title, body, data, created_at, actor_id, request_id) "
+                   "VALUES (:c, :k, :t, :b, :d, :at, :a, :rid) RETURNING id",
+                   true, n.channel, n.kind, n.title, n.body, n.data_json, n.created_at,
+                   Nullable<long long>{actor, actor_ind}, Nullable<std::string>{context_.request_id, rid_ind});
         live_.notifications.push_back(n);
         live_.notifications.back().id = id;
         return static_cast<std::int64_t>(id);

@@ -72,16 +72,11 @@ app::ProfileId SociProfiles::insert(app::UserId user, Instant now) {
 
 std::optional<app::ProfileRecord> SociProfiles::profile_where(char const* where, long long key) {
     return guard([&]() -> std::optional<app::ProfileRecord> {
-        ProfileRow row;
         std::string sql = std::string("SELECT ") + kProfileColumns +
                           " FROM profiles p JOIN users u ON u.id = p.user_id WHERE " + where;
         if (write_ && dialect_ == Dialect::postgresql) sql += " FOR UPDATE OF p";
-        auto prep = (sql_->prepare << sql);
-        row.bind(prep);
-        prep, use(key);
-        soci::statement st(prep);
-        if (!st.execute(true)) return std::nullopt;
-        return row.record();
+        return read_cached<ProfileRow>(*sql_, sql_->writes, dialect_ == Dialect::sqlite, sql,
+                                       [](ProfileRow& row) { return row.record(); }, key);
     });
 }
 
@@ -102,11 +97,12 @@ void SociProfiles::update(app::ProfileRecord const& p) {
         soci::indicator d_ind = p.sla_due_at ? soci::i_ok : soci::i_null;
         std::string details = app::details_to_json(p.details);
         int progress = p.progress;
-        *sql_ << "UPDATE profiles SET stage = :st, status = :ss, employment_status = :es, "
-                 "progress = :pr, details = :de, assignee_id = :as, submitted_at = :sa, "
-                 "sla_due_at = :du, updated_at = :up WHERE id = :id",
-            use(p.state.stage), use(p.state.status), use(p.state.employment), use(progress), use(details), use(assignee, a_ind),
-            use(submitted, s_ind), use(due, d_ind), use(p.updated_at), use(id);
+        write("UPDATE profiles SET stage = :st, status = :ss, employment_status = :es, "
+              "progress = :pr, details = :de, assignee_id = :as, submitted_at = :sa, "
+              "sla_due_at = :du, updated_at = :up WHERE id = :id",
+              false, p.state.stage, p.state.status, p.state.employment, progress, details,
+              Nullable<long long>{assignee, a_ind}, Nullable<Instant>{submitted, s_ind}, Nullable<Instant>{due, d_ind},
+              p.updated_at, id);
     });
 }
 
@@ -166,17 +162,18 @@ std::vector<app::ProfileRecord> SociProfiles::list(app::QueueQuery const& q) {
     });
 }
 
-std::optional<core::SlaClock> SociProfiles::sla_clock(app::ProfileId id, core::Stage stage) {
-    return guard([&]() -> std::optional<core::SlaClock> {
-        long long key = id, elapsed = 0;
-        int urgent = 0;
-        std::string st_name = core::to_string(stage), running, stopped, reminded;
-        soci::indicator r_ind = soci::i_null, s_ind = soci::i_null, m_ind = soci::i_null;
-        soci::statement st = (sql_->prepare << "SELECT elapsed_ms, running_since, stopped_at, urgent_sent, reminded_at "
-                                               "FROM sla_clocks WHERE profile_id = :p AND stage = :s",
-                              into(elapsed), into(running, r_ind), into(stopped, s_ind), into(urgent),
-                              into(reminded, m_ind), use(key), use(st_name));
-        if (!st.execute(true)) return std::nullopt;
+namespace {
+// An SLA clock's columns.
+struct ClockRow {
+    long long elapsed = 0;
+    int urgent = 0;
+    std::string running, stopped, reminded;
+    soci::indicator r_ind = soci::i_null, s_ind = soci::i_null, m_ind = soci::i_null;
+    template <class Prep>
+    void bind(Prep& p) {
+        p, into(elapsed), into(running, r_ind), into(stopped, s_ind), into(urgent), into(reminded, m_ind);
+    }
+    core::SlaClock clock(core::Stage stage) const {
         core::SlaClock c;
         c.stage = stage;
         c.elapsed_ms = elapsed;
@@ -185,6 +182,18 @@ std::optional<core::SlaClock> SociProfiles::sla_clock(app::ProfileId id, core::S
         c.urgent_sent = urgent != 0;
         if (m_ind == soci::i_ok && !reminded.empty()) c.reminded_at = parse_rfc3339(reminded);
         return c;
+    }
+};
+}  // namespace
+
+std::optional<core::SlaClock> SociProfiles::sla_clock(app::ProfileId id, core::Stage stage) {
+    return guard([&]() -> std::optional<core::SlaClock> {
+        long long key = id;
+        std::string st_name = core::to_string(stage);
+        return read_cached<ClockRow>(*sql_, sql_->writes, dialect_ == Dialect::sqlite,
+                                     "SELECT elapsed_ms, running_since, stopped_at, urgent_sent, reminded_at "
+                                     "FROM sla_clocks WHERE profile_id = :p AND stage = :s",
+                                     [&](ClockRow& row) { return row.clock(stage); }, key, st_name);
     });
 }
 
@@ -199,13 +208,13 @@ void SociProfiles::save_sla_clock(app::ProfileId id, core::SlaClock const& c) {
         int urgent = c.urgent_sent ? 1 : 0;
         std::string reminded = c.reminded_at ? to_rfc3339(*c.reminded_at) : "";
         soci::indicator m_ind = c.reminded_at ? soci::i_ok : soci::i_null;
-        *sql_ << "INSERT INTO sla_clocks (profile_id, stage, elapsed_ms, running_since, stopped_at, urgent_sent, "
-                 "reminded_at) VALUES (:p, :s, :e, :r, :x, :u, :m) ON CONFLICT (profile_id, stage) DO UPDATE SET "
-                 "elapsed_ms = excluded.elapsed_ms, running_since = excluded.running_since, "
-                 "stopped_at = excluded.stopped_at, urgent_sent = excluded.urgent_sent, "
-                 "reminded_at = excluded.reminded_at",
-            use(key), use(stage), use(elapsed), use(running, r_ind), use(stopped, s_ind), use(urgent),
-            use(reminded, m_ind);
+        write("INSERT INTO sla_clocks (profile_id, stage, elapsed_ms, running_since, stopped_at, urgent_sent, "
+              "reminded_at) VALUES (:p, :s, :e, :r, :x, :u, :m) ON CONFLICT (profile_id, stage) DO UPDATE SET "
+              "elapsed_ms = excluded.elapsed_ms, running_since = excluded.running_since, "
+              "stopped_at = excluded.stopped_at, urgent_sent = excluded.urgent_sent, "
+              "reminded_at = excluded.reminded_at",
+              false, key, stage, elapsed, Nullable<std::string>{running, r_ind}, Nullable<std::string>{stopped, s_ind},
+              urgent, Nullable<std::string>{reminded, m_ind});
     });
 }
 
@@ -217,12 +226,12 @@ void SociProfiles::insert_history(app::HistoryRecord const& h) {
         soci::indicator d_ind = h.decision ? soci::i_ok : soci::i_null;
         soci::indicator r_ind = h.reason ? soci::i_ok : soci::i_null;
         soci::indicator rid_ind = context_.request_id.empty() ? soci::i_null : soci::i_ok;
-        *sql_ << "INSERT INTO stage_history (profile_id, actor_id, at, from_stage, from_status, "
-                 "to_stage, to_status, decision, reason, request_id) "
-                 "VALUES (:p, :a, :at, :fs, :fst, :ts, :tst, :d, :r, :rid)",
-            use(pid), use(actor, a_ind), use(h.at), use(h.from_stage), use(h.from_status),
-            use(h.to_stage), use(h.to_status), use(decision, d_ind), use(reason, r_ind),
-            use(context_.request_id, rid_ind);
+        write("INSERT INTO stage_history (profile_id, actor_id, at, from_stage, from_status, "
+              "to_stage, to_status, decision, reason, request_id) "
+              "VALUES (:p, :a, :at, :fs, :fst, :ts, :tst, :d, :r, :rid)",
+              false, pid, Nullable<long long>{actor, a_ind}, h.at, h.from_stage, h.from_status, h.to_stage,
+              h.to_status, Nullable<std::string>{decision, d_ind}, Nullable<std::string>{reason, r_ind},
+              Nullable<std::string>{context_.request_id, rid_ind});
     });
 }
 

@@ -33,6 +33,11 @@ protected:
     auto guard(F&& fn) -> decltype(fn()) {
         return guarded(suspect_, std::forward<F>(fn));
     }
+    // A hot write, prepared once per connection (stmt_cache.hpp); with `returning`, its id.
+    template <class... T>
+    long long write(std::string const& text, bool returning, T const&... args) {
+        return run_cached(*sql_, sql_->writes, dialect_ == Dialect::sqlite, text, returning, args...);
+    }
 
     Dialect dialect_;
     std::unique_ptr<Conn>& sql_;
@@ -213,17 +218,9 @@ public:
     bool request_cancel(app::BulkJobId job, Instant now) override;
     void finish(app::BulkJobId job, std::string const& status, Instant now) override;
     void progress(app::BulkProgress const& p) override;
-    // Frees the statements prepared on this transaction's connection: before the connection
-    // goes back to the pool, or their cleanup would run on a connection another thread holds.
-    void release_statements() { finish_item_.reset(); }
-
 private:
     template <class... Uses>
     std::vector<app::BulkJobRecord> jobs(std::string const& where_sql, Uses&&... uses);
-    // finish_item runs once per item: its statement is prepared once per transaction.
-    std::unique_ptr<soci::statement> finish_item_;
-    std::string item_status_, item_code_, item_message_;
-    long long item_job_ = 0, item_seq_ = 0;
 };
 
 }  // namespace hrms::store

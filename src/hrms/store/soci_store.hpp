@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "hrms/app/ports.hpp"
+#include "hrms/store/stmt_cache.hpp"
 
 namespace hrms::store {
 
@@ -27,6 +28,7 @@ struct Conn : soci::session {
     template <class... A>
     explicit Conn(A&&... args) : soci::session(std::forward<A>(args)...) {}
     std::unique_ptr<CachedQueries, CachedQueriesDeleter> cached;
+    WriteCache writes;  // stmt_cache.hpp: the hot writes, prepared once
 };
 
 // Runs `fn` on a connection, setting `suspect` on failure so the connection is checked before it

@@ -26,11 +26,6 @@ SociTx::SociTx(Dialect dialect, ConnectionPool& pool, std::unique_ptr<Conn> conn
 }
 
 SociTx::~SociTx() {
-    try {
-        bulk_.release_statements();
-    } catch (std::exception const&) {
-        state_.suspect = true;
-    }
     if (open_) {
         try {
             *state_.sql << "ROLLBACK";
@@ -43,12 +38,16 @@ SociTx::~SociTx() {
 
 void SociTx::record_invite(app::IssuedInvite invite) { invites_.push_back(std::move(invite)); }
 
+void SociTx::statement(std::string const& text) {
+    run_cached(*state_.sql, state_.sql->writes, state_.dialect == Dialect::sqlite, text, false);
+}
+
 void SociTx::savepoint() {
     guard([&] {
         auto const& l = state_.live;
         mark_ = Mark{l.notifications.size(), l.ended_sessions.size(), l.blocked_users.size(),
                      l.changed_users.size(), l.changed_roles.size(), l.progress.size(), invites_.size()};
-        *state_.sql << "SAVEPOINT item";
+        statement("SAVEPOINT item");
     });
 }
 
@@ -56,8 +55,8 @@ void SociTx::rollback_to_savepoint() {
     guard([&] {
         if (!mark_) throw std::logic_error("rollback_to_savepoint without a savepoint");
         // ROLLBACK TO keeps the savepoint open: RELEASE ends it.
-        *state_.sql << "ROLLBACK TO SAVEPOINT item";
-        *state_.sql << "RELEASE SAVEPOINT item";
+        statement("ROLLBACK TO SAVEPOINT item");
+        statement("RELEASE SAVEPOINT item");
         auto& l = state_.live;
         l.notifications.resize(mark_->notifications);
         l.ended_sessions.resize(mark_->ended_sessions);
@@ -73,7 +72,7 @@ void SociTx::rollback_to_savepoint() {
 void SociTx::release_savepoint() {
     guard([&] {
         if (!mark_) throw std::logic_error("release_savepoint without a savepoint");
-        *state_.sql << "RELEASE SAVEPOINT item";
+        statement("RELEASE SAVEPOINT item");
         mark_.reset();
     });
 }

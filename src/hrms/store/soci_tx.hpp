@@ -45,6 +45,8 @@ public:
     void commit() override;
 
 private:
+    // Runs a statement without values, prepared once per connection (savepoints: one per item).
+    void statement(std::string const& text);
     // Hands the committed effects to the sinks (under the publish lock).
     void publish();
     template <class F>

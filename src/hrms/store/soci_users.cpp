@@ -102,15 +102,10 @@ void CachedQueriesDeleter::operator()(CachedQueries* q) const { delete q; }
 
 std::optional<app::UserRecord> SociUsers::by_id(app::UserId id) {
     return guard([&]() -> std::optional<app::UserRecord> {
-        UserRow row;
         long long key = id;
-        auto prep = (sql_->prepare << "SELECT " + user_columns(dialect_) +
-                                          " FROM users u WHERE u.id = :id");
-        row.bind(prep);
-        prep, use(key);
-        soci::statement st(prep);
-        if (!st.execute(true)) return std::nullopt;
-        return row.record();
+        return read_cached<UserRow>(*sql_, sql_->writes, dialect_ == Dialect::sqlite,
+                                    "SELECT " + user_columns(dialect_) + " FROM users u WHERE u.id = :id",
+                                    [](UserRow& row) { return row.record(); }, key);
     });
 }
 
