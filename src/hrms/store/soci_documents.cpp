@@ -85,18 +85,10 @@ std::vector<app::DocumentTypeRecord> SociDocuments::types() {
 
 std::vector<app::DocumentRecord> SociDocuments::documents_where(std::string const& where, long long key) {
     return guard([&] {
-        DocumentRow row;
-        auto prep = (sql_->prepare << std::string("SELECT ") + kDocumentColumns + " FROM documents WHERE " + where);
-        row.bind(prep);
-        prep, use(key);
-        soci::statement st(prep);
-        std::vector<app::DocumentRecord> out;
-        st.execute();
-        while (st.fetch()) {
-            out.push_back(row.record());
-            row.reset();
-        }
-        return out;
+        // A profile's documents are read for every decision (its progress): prepared once.
+        return read_all_cached<DocumentRow>(
+            *sql_, sql_->writes, std::string("SELECT ") + kDocumentColumns + " FROM documents WHERE " + where,
+            [](DocumentRow& row) { return row.record(); }, [](DocumentRow& row) { row.reset(); }, key);
     });
 }
 

@@ -14,6 +14,7 @@
 #include <type_traits>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 namespace hrms::store {
 
@@ -129,6 +130,31 @@ auto read_cached(soci::session& sql, WriteCache& cache, bool sqlite, std::string
     std::optional<std::decay_t<decltype(take(r.row))>> out;
     if (found) out = take(r.row);
     if (sqlite) sqlite_api::sqlite3_reset(static_cast<soci::sqlite3_statement_backend*>(r.st->get_backend())->stmt_);
+    return out;
+}
+
+// Every row `text` finds for `keys`, as `take(row)` makes each (`reset(row)` clears the row's
+// indicators before the next), read to the end with a statement prepared once per connection.
+template <class Row, class Take, class Reset, class... K>
+auto read_all_cached(soci::session& sql, WriteCache& cache, std::string const& text, Take&& take, Reset&& reset,
+                     K const&... keys) -> std::vector<std::decay_t<decltype(take(std::declval<Row&>()))>> {
+    using R = CachedRead<Row, K...>;
+    auto& slot = cache[text];
+    if (!slot) slot = std::make_unique<R>(sql, text);
+    auto& r = static_cast<R&>(*slot);
+    r.keys = std::tuple<K...>(keys...);
+    std::vector<std::decay_t<decltype(take(r.row))>> out;
+    try {
+        reset(r.row);
+        r.st->execute();
+        while (r.st->fetch()) {
+            out.push_back(take(r.row));
+            reset(r.row);
+        }
+    } catch (...) {
+        cache.erase(text);
+        throw;
+    }
     return out;
 }
 
