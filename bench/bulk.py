@@ -44,10 +44,11 @@ def rss_kb(pid: int) -> int:
 
 
 class Server:
-    def __init__(self, data: pathlib.Path):
+    def __init__(self, data: pathlib.Path, settings: dict | None = None):
         self.log = open(data / "server.log", "w+")
         env = dict(os.environ, HRMS_DATA_DIR=str(data), HRMS_LISTEN="127.0.0.1:0",
-                   HRMS_ADMIN_EMAIL="admin@example.com", HRMS_ADMIN_PASSWORD=PASSWORD, HRMS_LOG_LEVEL="info")
+                   HRMS_ADMIN_EMAIL="admin@example.com", HRMS_ADMIN_PASSWORD=PASSWORD, HRMS_LOG_LEVEL="info",
+                   **(settings or {}))
         self.proc = subprocess.Popen([BIN, "serve"], env=env, stderr=self.log)
         self.url = None
         for _ in range(600):

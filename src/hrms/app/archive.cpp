@@ -1,5 +1,8 @@
 #include "hrms/app/archive.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -10,8 +13,18 @@ namespace hrms::app {
 
 namespace {
 
-constexpr std::size_t kChunk = 256 * 1024;  // what one next() hands the HTTP layer
-constexpr std::size_t kRead = 64 * 1024;    // one read of a document's file
+constexpr std::size_t kChunk = 1024 * 1024;  // what one next() hands the HTTP layer
+constexpr std::size_t kRead = 256 * 1024;    // one read of a document's file
+
+// Asks the kernel to start reading `path` now, in the background, so that the next document is
+// in the page cache by the time the current one has been hashed and sent (reading and the work
+// per byte overlap instead of taking turns).
+void prefetch(std::string const& path) {
+    int const fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    ::posix_fadvise(fd, 0, 0, POSIX_FADV_WILLNEED);
+    ::close(fd);
+}
 
 // A path segment from free text: slashes would make folders of their own.
 std::string segment(std::string text) {
@@ -107,6 +120,11 @@ bool DocumentArchive::open_next() {
             continue;
         }
         file_ = std::fopen(e.blob_path.c_str(), "rb");
+        for (std::size_t next = index_ + 1; next < entries_.size(); ++next) {
+            if (!entries_[next].document) continue;
+            prefetch(entries_[next].blob_path);
+            break;
+        }
         if (!file_) {
             add_row(e, e.document->sha256, "missing: the stored file is gone", false);
             ++index_;

@@ -2,6 +2,7 @@
 
 #include <boost/asio.hpp>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
@@ -249,25 +250,48 @@ awaitable<bool> Server::write_stream(beast::tcp_stream& stream, Response& res, b
     auto [hec, hn] = co_await bhttp::async_write_header(stream, sr, kTuple);
     if (hec) co_return false;
     if (head) co_return keep_alive;
+    // Two buffers: while one is written to the client, the producer fills the other on the
+    // blocking pool (reading a file and hashing it overlap with the network).
+    using namespace asio::experimental::awaitable_operators;
     auto& produce = res.stream;
-    std::string chunk;
+    std::string sending, filling;
+    auto const next = [&produce, &filling] {
+        filling.clear();
+        return produce(filling);
+    };
+    bool more = false;
+    try {
+        more = co_await blocking(pool_, next);
+    } catch (std::exception const& e) {
+        log::error("http.stream_failed", {log::str("what", log::what(e))});
+        co_return false;  // closed without the last chunk: the client sees it incomplete
+    }
     for (;;) {
-        bool more = false;
+        std::swap(sending, filling);
+        bool const last = !more;
+        stream.expires_after(std::chrono::milliseconds(static_cast<long>(config_.http_read_timeout_s * 1000)));
+        if (last) {
+            if (!sending.empty()) {
+                auto [cec, cn] = co_await asio::async_write(stream, bhttp::make_chunk(asio::buffer(sending)), kTuple);
+                if (cec) co_return false;
+            }
+            break;
+        }
+        boost::system::error_code written;
         try {
-            more = co_await blocking(pool_, [&produce, &chunk] {
-                chunk.clear();
-                return produce(chunk);
-            });
+            if (sending.empty()) {
+                more = co_await blocking(pool_, next);
+                continue;
+            }
+            auto [wec, wn, m] = co_await (
+                asio::async_write(stream, bhttp::make_chunk(asio::buffer(sending)), kTuple) && blocking(pool_, next));
+            written = wec;
+            more = m;
         } catch (std::exception const& e) {
             log::error("http.stream_failed", {log::str("what", log::what(e))});
-            co_return false;  // closed without the last chunk: the client sees it incomplete
+            co_return false;
         }
-        if (!chunk.empty()) {
-            stream.expires_after(std::chrono::milliseconds(static_cast<long>(config_.http_read_timeout_s * 1000)));
-            auto [cec, cn] = co_await asio::async_write(stream, bhttp::make_chunk(asio::buffer(chunk)), kTuple);
-            if (cec) co_return false;
-        }
-        if (!more) break;
+        if (written) co_return false;
     }
     auto [lec, ln] = co_await asio::async_write(stream, bhttp::make_chunk_last(), kTuple);
     co_return !lec && keep_alive;
