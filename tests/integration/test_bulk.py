@@ -504,11 +504,18 @@ def test_escalation_marks_reviews_urgent_and_sends_one_aggregated_alert(start_se
     assert "3 reviews are past 2\u00d7 their SLA; the oldest has waited 4.0 days." == alerts[0]["body"]
     assert len([n for n in items if n["kind"] == "admin.urgent_review"]) == 3  # one per review stays
     assert templates_to(srv, admin["email"]).count("admin.escalation") == 1
+    # Marked urgent: on the profile and in the queue's filter.
+    assert all(profile_of(srv, i)["sla"]["urgent"] is True for i in ids)
+    r = srv.get("/api/v1/profiles", srv.admin_token, params={"urgent": "true", "limit": 200})
+    assert sorted(p["id"] for p in r.json()["items"]) == sorted(ids)
     again = srv.post("/api/v1/bulk/escalations", srv.admin_token, json={})
     assert again.json()["escalated"] == 0
     assert len([n for n in feed(srv, srv.admin_token, limit=200)["items"] if n["kind"] == "admin.escalation"]) == 1
     # An admin's own threshold, for reviews not yet past the configured one.
     late = employee_with_details_submitted(srv)[2]["id"]
+    assert profile_of(srv, late)["sla"]["urgent"] is False
+    r = srv.get("/api/v1/profiles", srv.admin_token, params={"urgent": "false", "limit": 200})
+    assert [p["id"] for p in r.json()["items"]] == [late]
     clock.forward(10 * 3600)
     r = srv.post("/api/v1/bulk/escalations", srv.admin_token, json={"threshold_hours": 8})
     assert r.json()["profile_ids"] == [late]

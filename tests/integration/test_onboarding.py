@@ -405,6 +405,7 @@ def test_overdue_filter_finds_reviews_past_their_sla(start_server):
     ({"stage": "DETAILS"}, "stage"),
     ({"status": "pending"}, "status"),
     ({"overdue": "yes"}, "overdue"),
+    ({"urgent": "1"}, "urgent"),
     ({"limit": "0"}, "limit"),
     ({"limit": "201"}, "limit"),
     ({"limit": "ten"}, "limit"),

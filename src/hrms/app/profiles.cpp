@@ -66,8 +66,10 @@ ProfileView Profiles::view(Tx& tx, ProfileRecord p) {
     v.documents = tx.documents().of(p.id, false);
     v.history = tx.profiles().history(p.id);
     if (is_review_stage(p.state.stage)) {
-        if (auto clock = tx.profiles().sla_clock(p.id, p.state.stage))
+        if (auto clock = tx.profiles().sla_clock(p.id, p.state.stage)) {
             v.sla = core::sla_status(*clock, policy_.sla, clock_.now());
+            v.urgent = clock->urgent_sent;
+        }
     }
     v.profile = std::move(p);
     return v;

@@ -20,6 +20,7 @@ struct ProfileView {
     std::vector<DocumentRecord> documents;  // current versions
     std::vector<HistoryRecord> history;
     std::optional<core::SlaStatus> sla;     // of the current review stage's clock, if any
+    bool urgent = false;                     // that review was escalated (admin.urgent_review)
 };
 
 struct QueuePage {

@@ -134,6 +134,9 @@ std::vector<app::ProfileRecord> SociProfiles::list(app::QueueQuery const& q) {
         if (q.urgent_unsent)
             sql += " AND EXISTS (SELECT 1 FROM sla_clocks c WHERE c.profile_id = p.id AND c.stage = p.stage"
                    " AND c.urgent_sent = 0)";
+        if (q.urgent)
+            sql += std::string(*q.urgent ? " AND EXISTS" : " AND NOT EXISTS") +
+                   " (SELECT 1 FROM sla_clocks c WHERE c.profile_id = p.id AND c.stage = p.stage AND c.urgent_sent = 1)";
         sql += phrase.empty() ? " ORDER BY p.id LIMIT :lim" : " ORDER BY s.rowid LIMIT :lim";
         long long after = q.after_id.value_or(0), assignee = q.assignee.value_or(0);
         std::string stage = q.stage ? core::to_string(*q.stage) : "";

@@ -36,6 +36,8 @@ struct QueueQuery {
     std::optional<std::string> text;  // substring of name or email
     // Only profiles whose current stage's SLA clock has not had its admin.urgent_review.
     bool urgent_unsent = false;
+    // true: only reviews that were escalated (marked urgent); false: only the others.
+    std::optional<bool> urgent;
     std::optional<ProfileId> after_id;
     int limit = 50;
     Instant now;

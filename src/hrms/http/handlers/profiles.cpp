@@ -35,6 +35,7 @@ json::object view_json(app::ProfileView const& v) {
         s["budget_hours"] = static_cast<double>(v.sla->budget_ms) / 3'600'000.0;
         s["deadline"] = or_null(v.sla->deadline.transform(to_rfc3339));
         s["overdue"] = v.sla->overdue;
+        s["urgent"] = v.urgent;
         o["sla"] = std::move(s);
     } else {
         o["sla"] = nullptr;
@@ -65,6 +66,11 @@ void add_own_and_queue_routes(Router& r) {
         q.after_id = page_in.cursor;
         q.stage = HTTP_TRY(ctx, enum_param<core::Stage>(ctx, "stage", core::parse_stage));
         q.status = HTTP_TRY(ctx, enum_param<core::StageStatus>(ctx, "status", core::parse_stage_status));
+        if (auto u = ctx.req.query_param("urgent"); u && !u->empty()) {
+            if (*u != "true" && *u != "false")
+                return error_of(ctx, invalid_field("urgent", "urgent must be true or false").error());
+            q.urgent = *u == "true";
+        }
         if (auto o = ctx.req.query_param("overdue"); o && !o->empty()) {
             if (*o != "true" && *o != "false")
                 return error_of(ctx, invalid_field("overdue", "overdue must be true or false").error());
