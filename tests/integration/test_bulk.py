@@ -521,3 +521,14 @@ def test_escalation_marks_reviews_urgent_and_sends_one_aggregated_alert(start_se
     assert r.json()["profile_ids"] == [late]
     assert_error(srv.post("/api/v1/bulk/escalations", srv.admin_token, json={"threshold_hours": -1}, bad=True),
                  422, "validation_failed", "threshold_hours")
+
+
+def test_a_role_announcement_is_sized_by_its_recipients(start_server):
+    srv = start_server({"HRMS_BULK_SYNC_LIMIT": "2"})
+    tokens = [srv.user_with_token(roles=["reviewer"])[1] for _ in range(3)]
+    r = srv.post("/api/v1/bulk/notifications", srv.admin_token,
+                 json={"roles": ["reviewer"], "title": "Training on Monday", "body": "Room 4, 10:00."})
+    assert r.status_code == 202, r.text  # three recipients: more than the two answered in the request
+    job = wait_job(srv, r.json()["job_id"])
+    assert job["succeeded"] == 3
+    assert all(any(n["kind"] == "announcement" for n in feed(srv, t)["items"]) for t in tokens)

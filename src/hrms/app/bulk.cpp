@@ -184,7 +184,8 @@ Result<BulkAnswer> Bulk::decide_documents(Actor const& actor, std::vector<Docume
     std::unordered_set<DocumentId> seen;
     for (auto const& d : items) {
         if (!seen.insert(d.document_id).second) continue;
-        json::object in{{"document_id", d.document_id}, {"decision", core::to_string(d.decision)}, {"reason", d.reason}};
+        json::object in{
+            {"document_id", d.document_id}, {"decision", core::to_string(d.decision)}, {"reason", d.reason}};
         p.items.push_back({0, 0, json::serialize(in), std::to_string(d.document_id)});
     }
     return submit(actor, std::move(p), options);
@@ -249,7 +250,7 @@ Result<BulkAnswer> Bulk::submit(Actor const& actor, Prepared prepared, BulkOptio
     job.params = json::serialize(prepared.params);
     job.total = static_cast<std::int64_t>(prepared.items.size());
     job.created_at = job.updated_at = now;
-    bool const in_request = prepared.items.size() <= static_cast<std::size_t>(policy_.sync_limit);
+    bool in_request = false;
     {
         auto tx = store_.begin(TxMode::write, context_of(actor));
         if (!job.idempotency_key.empty()) {
@@ -273,12 +274,15 @@ Result<BulkAnswer> Bulk::submit(Actor const& actor, Prepared prepared, BulkOptio
                 prepared.items[i].seq = static_cast<std::int64_t>(i);
             job.total = static_cast<std::int64_t>(prepared.items.size());
         }
+        // Counted once roles are resolved to their holders.
+        in_request = prepared.items.size() <= static_cast<std::size_t>(policy_.sync_limit);
         job.id = tx->bulk().create(job, prepared.items);
         // A job run in the request is claimed at once, so no runner starts it meanwhile.
         if (in_request) tx->bulk().claim(job.id, owner(), now, now.plus_seconds(policy_.lease_s));
         tx->commit();
     }
-    log::info("bulk.created", {log::str("kind", job.kind), log::num("job_id", static_cast<long long>(job.id)), log::num("total", static_cast<long long>(job.total))});
+    log::info("bulk.created", {log::str("kind", job.kind), log::num("job_id", static_cast<long long>(job.id)),
+                               log::num("total", static_cast<long long>(job.total))});
     if (in_request) {
         drain(job.id, &actor, {});
     } else if (monitor_) {
@@ -508,7 +512,8 @@ std::int64_t Bulk::drain(BulkJobId id, Actor const* given, std::function<bool()>
             } catch (std::exception const& e) {
                 // A defect or a broken item row: the item fails alone; a lost connection throws
                 // again below and ends the run (the job resumes once its claim lapses).
-                log::error("bulk.item_failed", {log::num("job_id", static_cast<long long>(id)), log::num("seq", static_cast<long long>(item.seq)),
+                log::error("bulk.item_failed", {log::num("job_id", static_cast<long long>(id)),
+                                                log::num("seq", static_cast<long long>(item.seq)),
                                                 log::str("what", log::what(e))});
                 r = fail(ErrorCode::internal, "the item could not be processed");
             }
@@ -561,7 +566,8 @@ std::int64_t Bulk::drain(BulkJobId id, Actor const* given, std::function<bool()>
         tx->commit();
         handled += ok + bad;
         if (ended) {
-            log::info("bulk.finished", {log::num("job_id", static_cast<long long>(id)), log::num("succeeded", static_cast<long long>(job->succeeded)),
+            log::info("bulk.finished", {log::num("job_id", static_cast<long long>(id)),
+                                        log::num("succeeded", static_cast<long long>(job->succeeded)),
                                         log::num("failed", static_cast<long long>(job->failed))});
             return handled;
         }

@@ -128,7 +128,8 @@ std::vector<app::BulkJobRecord> SociBulk::list(app::BulkJobQuery const& q) {
 std::vector<app::BulkItemRecord> SociBulk::items(app::BulkJobId job, std::int64_t after, int limit) {
     return guard([&] {
         return fetch_items(*sql_,
-                           std::string("SELECT ") + kItemColumns + " FROM bulk_items WHERE job_id = :j AND seq > :a ORDER BY seq LIMIT :lim",
+                           std::string("SELECT ") + kItemColumns +
+                               " FROM bulk_items WHERE job_id = :j AND seq > :a ORDER BY seq LIMIT :lim",
                            job, after, limit);
     });
 }
@@ -136,7 +137,8 @@ std::vector<app::BulkItemRecord> SociBulk::items(app::BulkJobId job, std::int64_
 std::vector<app::BulkItemRecord> SociBulk::take_pending(app::BulkJobId job, int limit) {
     return guard([&] {
         std::string sql = std::string("SELECT ") + kItemColumns +
-                          " FROM bulk_items WHERE job_id = :j AND status = 'pending' AND seq >= :a ORDER BY seq LIMIT :lim";
+                          " FROM bulk_items WHERE job_id = :j AND status = 'pending' AND seq >= :a "
+                          "ORDER BY seq LIMIT :lim";
         if (dialect_ == Dialect::postgresql) sql += " FOR UPDATE SKIP LOCKED";
         return fetch_items(*sql_, sql, job, 0, limit);
     });

@@ -66,6 +66,11 @@ Result<void> check_key_present(Ctx const& ctx) {
     return {};
 }
 
+// An optional list of ids: empty when absent.
+Result<std::vector<std::int64_t>> ids_or_none(JsonBody const& body, char const* key) {
+    return TRY(body.optional_ids(key, app::kMaxBulkItems)).value_or(std::vector<std::int64_t>{});
+}
+
 // A required list of ids.
 Result<std::vector<std::int64_t>> ids(JsonBody const& body, char const* key) {
     auto v = TRY(body.optional_ids(key, app::kMaxBulkItems));
@@ -154,7 +159,7 @@ void add_bulk_routes(Router& r) {
         auto body = HTTP_TRY(ctx, decode(ctx));
         HTTP_TRY_VOID(ctx, check_key_present(ctx));
         app::AnnouncementRequest q;
-        q.user_ids = HTTP_TRY(ctx, body.optional_ids("user_ids", app::kMaxBulkItems)).value_or(std::vector<std::int64_t>{});
+        q.user_ids = HTTP_TRY(ctx, ids_or_none(body, "user_ids"));
         q.roles = HTTP_TRY(ctx, body.optional_strings("roles")).value_or(std::vector<std::string>{});
         q.title = HTTP_TRY(ctx, body.required_string("title"));
         q.body = HTTP_TRY(ctx, body.required_string("body"));
@@ -163,7 +168,9 @@ void add_bulk_routes(Router& r) {
             for (auto const& c : *channels) {
                 if (c == "in_app") q.in_app = true;
                 else if (c == "email") q.email = true;
-                else return error_of(ctx, invalid_field("channels", "unknown channel '" + c + "': in_app or email").error());
+                else
+                    return error_of(ctx,
+                                    invalid_field("channels", "unknown channel '" + c + "': in_app or email").error());
             }
         }
         return answer_json(HTTP_TRY(ctx, ctx.services.bulk.announce(ctx.who(), q, options_of(ctx))));
@@ -199,8 +206,8 @@ void add_bulk_routes(Router& r) {
     r.add("POST", "/api/v1/bulk/documents/archive", [](Ctx& ctx) {
         auto body = HTTP_TRY(ctx, decode(ctx));
         app::ArchiveRequest q;
-        q.document_ids = HTTP_TRY(ctx, body.optional_ids("document_ids", app::kMaxBulkItems)).value_or(std::vector<std::int64_t>{});
-        q.profile_ids = HTTP_TRY(ctx, body.optional_ids("profile_ids", app::kMaxBulkItems)).value_or(std::vector<std::int64_t>{});
+        q.document_ids = HTTP_TRY(ctx, ids_or_none(body, "document_ids"));
+        q.profile_ids = HTTP_TRY(ctx, ids_or_none(body, "profile_ids"));
         if (auto status = HTTP_TRY(ctx, body.optional_string("status"))) {
             auto s = core::parse_document_status(*status);
             if (!s) return error_of(ctx, invalid_field("status", "unknown status '" + *status + "'").error());
