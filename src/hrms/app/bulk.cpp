@@ -57,14 +57,18 @@ json::array to_array(std::vector<std::string> const& v) {
     return a;
 }
 
-// The first occurrence of each id, in request order.
+// The first item of each key, in request order (repeated ids are processed once).
+template <class T, class Key>
+std::vector<T> unique_in_order(std::vector<T> const& items, Key key) {
+    std::vector<T> out;
+    std::unordered_set<std::int64_t> seen;
+    for (auto const& item : items)
+        if (seen.insert(key(item)).second) out.push_back(item);
+    return out;
+}
 template <class T>
 std::vector<T> unique_in_order(std::vector<T> const& ids) {
-    std::vector<T> out;
-    std::unordered_set<T> seen;
-    for (auto id : ids)
-        if (seen.insert(id).second) out.push_back(id);
-    return out;
+    return unique_in_order(ids, [](T id) { return id; });
 }
 
 Result<void> check_count(std::size_t n, char const* field) {
@@ -165,9 +169,7 @@ Result<BulkAnswer> Bulk::assign_managers(Actor const& actor, std::vector<Manager
     Prepared p;
     p.kind = kManagers;
     p.params = json::object{};
-    std::unordered_set<UserId> seen;
-    for (auto const& a : assignments) {
-        if (!seen.insert(a.user_id).second) continue;
+    for (auto const& a : unique_in_order(assignments, [](ManagerAssignment const& a) { return a.user_id; })) {
         json::object in{{"user_id", a.user_id}};
         in["manager_id"] = a.manager_id ? json::value(*a.manager_id) : json::value(nullptr);
         p.items.push_back({0, 0, json::serialize(in), std::to_string(a.user_id)});
@@ -181,9 +183,7 @@ Result<BulkAnswer> Bulk::decide_documents(Actor const& actor, std::vector<Docume
     Prepared p;
     p.kind = kDocuments;
     p.params = json::object{};
-    std::unordered_set<DocumentId> seen;
-    for (auto const& d : items) {
-        if (!seen.insert(d.document_id).second) continue;
+    for (auto const& d : unique_in_order(items, [](DocumentDecision const& d) { return d.document_id; })) {
         json::object in{
             {"document_id", d.document_id}, {"decision", core::to_string(d.decision)}, {"reason", d.reason}};
         p.items.push_back({0, 0, json::serialize(in), std::to_string(d.document_id)});
@@ -420,8 +420,8 @@ Actor Bulk::actor_of(Tx& tx, UserId id) {
     return a;
 }
 
-Result<void> Bulk::run_item(Tx& tx, Actor const& actor, BulkJobRecord const& job, BulkItemRecord const& item) {
-    auto const params = json::parse(job.params).as_object();
+Result<void> Bulk::run_item(Tx& tx, Actor const& actor, BulkJobRecord const& job, json::object const& params,
+                            BulkItemRecord const& item) {
     if (job.kind == kNotifications) {
         auto const id = std::stoll(item.input);
         auto const user = tx.users().by_id(id);
@@ -487,6 +487,7 @@ std::int64_t Bulk::drain(BulkJobId id, Actor const* given, std::function<bool()>
     if (!job || job->status != "running") return 0;
     // Every row a batch writes carries the job's actor, request and job id.
     TxContext const context{job->actor_id, job->request_id, id};
+    auto const params = json::parse(job->params).as_object();  // the same for every item
     std::optional<Actor> loaded;
     std::int64_t handled = 0;
     double last_progress = -1;
@@ -508,7 +509,7 @@ std::int64_t Bulk::drain(BulkJobId id, Actor const* given, std::function<bool()>
             tx->savepoint();
             Result<void> r;
             try {
-                r = run_item(*tx, actor, *job, item);
+                r = run_item(*tx, actor, *job, params, item);
             } catch (std::exception const& e) {
                 // A defect or a broken item row: the item fails alone; a lost connection throws
                 // again below and ends the run (the job resumes once its claim lapses).

@@ -21,6 +21,10 @@
 #include "hrms/app/role_catalog.hpp"
 #include "hrms/app/users.hpp"
 
+namespace boost::json {
+class object;
+}
+
 namespace hrms::app {
 
 // At most this many items per request.
@@ -151,7 +155,9 @@ private:
     Result<BulkAnswer> submit(Actor const& actor, Prepared prepared, BulkOptions const& options);
     // Runs batches of job `id` until it ends, another runner holds it, or `stopping`.
     std::int64_t drain(BulkJobId id, Actor const* actor, std::function<bool()> const& stopping);
-    Result<void> run_item(Tx& tx, Actor const& actor, BulkJobRecord const& job, BulkItemRecord const& item);
+    // One item; `params` is the job's params, parsed once per batch.
+    Result<void> run_item(Tx& tx, Actor const& actor, BulkJobRecord const& job, boost::json::object const& params,
+                          BulkItemRecord const& item);
     Actor actor_of(Tx& tx, UserId id);
     std::string owner() const;
 
