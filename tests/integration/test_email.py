@@ -86,7 +86,7 @@ def test_an_invite_is_mailed_through_smtp_with_both_parts_and_the_link(start_ser
     user = r.json()
     [queued] = messages(srv, to=address)
     assert queued["template"] == "invite" and queued["essential"] is True and queued["user_id"] == user["id"]
-    assert queued["request_id"] == "invite-req-1"
+    assert queued["request_id"] == "invite-req-1" and queued["attachments"] == []
     sent = wait_status(srv, queued["id"], "sent")
     assert sent["provider"] == "smtp" and sent["attempts"] == 1 and sent["sent_at"]
     assert [e["type"] for e in sent["events"]] == ["queued", "sending", "sent"]
@@ -180,6 +180,17 @@ def test_templates_are_listed_and_previewed_with_html_escaped(start_server):
     assert "R&amp;D &lt;Onboarding&gt;" in html.text and "R&D <Onboarding>" not in html.text
     text = srv.get("/api/v1/email/templates/invite/preview", srv.admin_token, params={"format": "text"})
     assert text.text.startswith("You are invited to R&D <Onboarding>")
+
+
+def test_the_report_template_is_listed_and_previews_with_sample_values(server):
+    names = {t["name"] for t in server.get("/api/v1/email/templates", server.admin_token).json()["items"]}
+    assert "report" in names
+    text = server.get("/api/v1/email/templates/report/preview", server.admin_token, params={"format": "text"})
+    assert text.status_code == 200, text.text
+    assert text.text.startswith("Your Onboarding pipeline report, 2026-11-01 – 2026-11-30 (Europe/Berlin)")
+    assert "(PDF, CSV)" in text.text and "/reports/7/runs" in text.text
+    html = server.get("/api/v1/email/templates/report/preview", server.admin_token)
+    assert html.status_code == 200 and "<strong>Onboarding pipeline</strong>" in html.text
 
 
 def test_workflow_notices_that_warrant_it_are_mailed_to_the_employee(start_server, inbox):

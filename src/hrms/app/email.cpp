@@ -1,13 +1,24 @@
 #include "hrms/app/email.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <boost/json.hpp>
+#include <cerrno>
 #include <cmath>
+#include <expected>
+#include <system_error>
 
 #include "hrms/app/crypto.hpp"
 #include "hrms/app/log.hpp"
 #include "hrms/core/enum_text.hpp"
+#include "hrms/core/text.hpp"
 
 namespace hrms::app {
+
+namespace json = boost::json;
 
 char const* to_string(EmailStatus s) {
     switch (s) {
@@ -28,6 +39,98 @@ std::optional<EmailStatus> parse_email_status(std::string_view text) {
     return core::parse_enum(text, EmailStatus::failed);
 }
 
+// ---- attachments
+
+std::string attachments_to_json(std::vector<EmailAttachment> const& attachments) {
+    json::array out;
+    for (auto const& a : attachments)
+        out.push_back(json::object{{"filename", a.filename}, {"content_type", a.content_type}, {"path", a.path}});
+    return json::serialize(out);
+}
+
+std::vector<EmailAttachment> attachments_from_json(std::string const& text) {
+    if (text.empty()) return {};
+    std::error_code ec;
+    auto const v = json::parse(text, ec);
+    if (ec || !v.is_array()) return {EmailAttachment{}};
+    auto const string_at = [](json::object const& o, std::string_view key) {
+        auto const* s = o.if_contains(key);
+        return s && s->is_string() ? std::string(s->get_string()) : std::string();
+    };
+    std::vector<EmailAttachment> out;
+    for (auto const& item : v.get_array()) {
+        EmailAttachment a;
+        if (auto const* o = item.if_object()) {
+            a.filename = string_at(*o, "filename");
+            a.content_type = string_at(*o, "content_type");
+            a.path = string_at(*o, "path");
+        }
+        out.push_back(std::move(a));
+    }
+    return out;
+}
+
+namespace {
+
+bool absolute_path(std::string const& path) {
+    return !path.empty() && path.front() == '/' && !path.contains('\0');
+}
+
+// `in` with safe names and canonical types, or validation_failed naming the attachment's field.
+Result<std::vector<EmailAttachment>> checked_attachments(std::vector<EmailAttachment> in) {
+    if (in.size() > kMaxEmailAttachments)
+        return invalid_field("attachments",
+                             "at most " + std::to_string(kMaxEmailAttachments) + " files can be attached to a message");
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        auto& a = in[i];
+        auto const field = "attachments[" + std::to_string(i) + "]";
+        if (core::trim(a.filename).empty()) return invalid_field(field + ".filename", "an attachment needs a file name");
+        a.filename = core::safe_attachment_filename(a.filename);
+        auto type = core::attachment_content_type(a.content_type);
+        if (!type)
+            return invalid_field(field + ".content_type", "must be a media type such as application/pdf or text/csv");
+        a.content_type = std::move(*type);
+        if (!absolute_path(a.path)) return invalid_field(field + ".path", "must be an absolute path on this server");
+    }
+    return in;
+}
+
+// The bytes of the regular file at `path`, at most `budget` of them; otherwise why not.
+std::expected<std::string, std::string> read_attachment(std::string const& path, std::int64_t budget) {
+    auto const why = [](int err) { return std::unexpected(std::error_code(err, std::generic_category()).message()); };
+    if (!absolute_path(path)) return std::unexpected(std::string("not an absolute path"));
+    // O_NONBLOCK: a FIFO put where a report should be must not hang the sender.
+    int const fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) return why(errno);
+    struct Close {
+        int fd;
+        ~Close() { ::close(fd); }
+    } const close_it{fd};
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) return why(errno);
+    if (!S_ISREG(st.st_mode)) return std::unexpected(std::string("not a regular file"));
+    auto const too_big = std::unexpected("larger than the " + std::to_string(kMaxEmailAttachmentBytes) +
+                                         " bytes one message's attachments may hold together");
+    if (st.st_size > budget) return too_big;
+    std::string bytes(static_cast<std::size_t>(st.st_size), '\0');
+    std::size_t done = 0;
+    char more[65536];  // past the size seen: a file still growing is read whole, not cut short
+    for (;;) {
+        bool const sized = done < bytes.size();
+        auto const n = sized ? ::read(fd, bytes.data() + done, bytes.size() - done) : ::read(fd, more, sizeof more);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return why(errno);
+        if (n == 0) break;
+        if (!sized) bytes.append(more, static_cast<std::size_t>(n));
+        done += static_cast<std::size_t>(n);
+        if (static_cast<std::int64_t>(done) > budget) return too_big;
+    }
+    bytes.resize(done);
+    return bytes;
+}
+
+}  // namespace
+
 // ---- queueing
 
 Mailer::Mailer(EmailComposer const& composer, Clock const& clock, MailIdentity identity)
@@ -41,8 +144,9 @@ std::string domain_of(std::string const& email) {
 }  // namespace
 
 Result<std::int64_t> Mailer::queue(Tx& tx, std::string const& template_name, Recipient const& to, EmailVars vars,
-                                   bool essential) const {
+                                   bool essential, std::vector<EmailAttachment> attachments) const {
     if (!core::valid_mail_address(to.email)) return invalid_field("to", "not an address mail can go to");
+    attachments = TRY(checked_attachments(std::move(attachments)));
     if (!essential && to.user_id && tx.email().opted_out(*to.user_id)) return std::int64_t{0};
     vars.emplace("app_name", identity_.from_name);
     vars.emplace("app_url", identity_.public_url);
@@ -59,11 +163,13 @@ Result<std::int64_t> Mailer::queue(Tx& tx, std::string const& template_name, Rec
     m.subject = std::move(rendered.subject);
     m.text = std::move(rendered.text);
     m.html = std::move(rendered.html);
+    m.attachments = std::move(attachments);
     m.message_id = core::make_message_id(random_token(18), domain_of(identity_.from_email));
     // Checked now (without encoding it: the sender renders it), so a message that could never
     // be sent is refused with its cause instead of failing later in the outbox.
     core::MailMessage probe{{identity_.from_email, identity_.from_name}, {m.to_email, m.to_name}, std::nullopt,
-                            m.subject, m.text, m.html, m.message_id, m.created_at, {}};
+                            m.subject, m.text, m.html, m.message_id, m.created_at, {}, {}};
+    for (auto const& a : m.attachments) probe.attachments.push_back({a.filename, a.content_type, {}});
     TRY_VOID(core::check_mail(probe));
     return tx.email().enqueue(m);
 }
@@ -130,20 +236,36 @@ EmailOutcome EmailSender::deliver(OutboxMessage const& m, bool suppressed, Insta
     }
     core::MailMessage mm{{identity_.from_email, identity_.from_name}, {m.to_email, m.to_name}, std::nullopt,
                          m.subject, m.text, m.html, m.message_id, m.created_at,
-                         {{"X-Hrms-Request-Id", m.request_id}, {"Auto-Submitted", "auto-generated"}}};
+                         {{"X-Hrms-Request-Id", m.request_id}, {"Auto-Submitted", "auto-generated"}}, {}};
     if (m.request_id.empty()) mm.headers.erase(mm.headers.begin());
-    auto const mime = core::render_mime(mm);
+    // A file that is gone or unreadable will not come back by trying again: the message fails
+    // now, naming it, rather than going out without it.
+    std::int64_t budget = kMaxEmailAttachmentBytes;
+    for (std::size_t i = 0; i < m.attachments.size(); ++i) {
+        auto const& a = m.attachments[i];
+        auto bytes = read_attachment(a.path, budget);
+        if (!bytes) {
+            out.status = EmailStatus::failed;
+            out.detail = "cannot be sent: attachment " + std::to_string(i + 1) + " '" + a.filename + "' (" + a.path +
+                         "): " + bytes.error();
+            return out;
+        }
+        budget -= static_cast<std::int64_t>(bytes->size());
+        mm.attachments.push_back({a.filename, a.content_type, std::move(*bytes)});
+    }
+    auto mime = core::render_mime(mm);
     if (!mime) {
         out.status = EmailStatus::failed;
         out.detail = "cannot be sent: " + mime.error().message;
         return out;
     }
+    OutgoingMail const mail{std::move(*mime), std::move(mm.attachments)};
     bool tried = false, transient = false;
     std::string errors;
     for (std::size_t i = 0; i < providers_.size(); ++i) {
         if (!available(i, now)) continue;
         tried = true;
-        auto const r = providers_[i]->send(m, *mime);
+        auto const r = providers_[i]->send(m, mail);
         record(i, r, clock_.now());
         if (r.kind == SendResult::Kind::sent) {
             out.status = EmailStatus::sent;

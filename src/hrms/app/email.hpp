@@ -54,15 +54,25 @@ struct Recipient {
     std::optional<UserId> user_id;
 };
 
+// Files one message may carry, and their bytes together when it is sent: a message over it
+// fails (SendGrid takes 30 MB of JSON and SES 40 MB of MIME; base64 makes 20 MiB about 27 MiB).
+inline constexpr std::size_t kMaxEmailAttachments = 10;
+inline constexpr std::int64_t kMaxEmailAttachmentBytes = 20LL * 1024 * 1024;
+
 class Mailer {
 public:
     Mailer(EmailComposer const& composer, Clock const& clock, MailIdentity identity);
     // Renders `template_name` with `vars` (plus app_name and app_url) and queues the message on
-    // `tx`, so it exists exactly when the transaction commits. validation_failed for an address
-    // or header that could not be sent; the composer's errors as they are. The outbox id, or 0
-    // when the recipient opted out of mail that is not `essential` (nothing is queued).
+    // `tx`, so it exists exactly when the transaction commits, with `attachments` (read from
+    // their paths when it is sent; not checked for existence now). Each file name is made safe
+    // (core::safe_attachment_filename) and each type canonical (core::attachment_content_type).
+    // validation_failed for an address or header that could not be sent, more than
+    // kMaxEmailAttachments files, or an attachment without a name, with an implausible type or
+    // with a path that is not absolute ("attachments[<i>].filename", ".content_type", ".path");
+    // the composer's errors as they are. The outbox id, or 0 when the recipient opted out of
+    // mail that is not `essential` (nothing is queued).
     Result<std::int64_t> queue(Tx& tx, std::string const& template_name, Recipient const& to, EmailVars vars,
-                               bool essential) const;
+                               bool essential, std::vector<EmailAttachment> attachments = {}) const;
     MailIdentity const& identity() const { return identity_; }
 
 private:
@@ -79,14 +89,21 @@ struct SendResult {
     std::string provider_message_id;  // e.g. SendGrid's X-Message-Id
 };
 
+// A message as it goes out: the whole MIME text (file, smtp and ses send it as it is) and the
+// files it carries, read for this send (sendgrid, which takes JSON, attaches them itself).
+struct OutgoingMail {
+    std::string mime;
+    std::vector<core::MailAttachment> attachments;
+};
+
 // One way out (email/: file, smtp, sendgrid, ses).
 class EmailProvider {
 public:
     virtual ~EmailProvider() = default;
     virtual std::string name() const = 0;
-    // Sends the rendered MIME message; never throws for the provider's failures (they are
-    // results), only for bugs.
-    virtual SendResult send(OutboxMessage const& message, std::string const& mime) = 0;
+    // Sends the rendered message; never throws for the provider's failures (they are results),
+    // only for bugs.
+    virtual SendResult send(OutboxMessage const& message, OutgoingMail const& mail) = 0;
 };
 
 struct SenderPolicy {

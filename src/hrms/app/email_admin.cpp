@@ -103,7 +103,11 @@ Result<RenderedEmail> EmailAdmin::preview(Actor const& actor, std::string const&
                    {"lock_minutes", "15"},
                    {"profile_path", "/review/42"},
                    {"profile_url", mailer_.identity().public_url + "/review/42"},
-                   {"onboarding_url", mailer_.identity().public_url + "/onboarding"}};
+                   {"onboarding_url", mailer_.identity().public_url + "/onboarding"},
+                   {"report_title", "Onboarding pipeline"},
+                   {"period", "2026-11-01 – 2026-11-30 (Europe/Berlin)"},
+                   {"formats", "PDF, CSV"},
+                   {"runs_url", mailer_.identity().public_url + "/reports/7/runs"}};
     return composer_.render(name, vars);
 }
 

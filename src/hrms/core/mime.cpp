@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <initializer_list>
 
 #include <fmt/format.h>
 
@@ -127,13 +128,19 @@ std::uint64_t fnv1a(std::string_view s) {
 }
 
 // "=_" cannot occur in base64 output, so the boundary never matches an encoded line; it is also
-// kept out of the raw bodies, so it appears nowhere in the message but the delimiters. Each
-// attempt is a distinct string, so a finite body cannot hold them all.
-std::string make_boundary(std::string_view message_id, std::string_view text, std::string_view html) {
-    auto const base = fmt::format("=_hrms_{:016x}", fnv1a(message_id));
+// kept out of the raw bodies and file names, so it appears nowhere in the message but the
+// delimiters. Each attempt is a distinct string, so finite text cannot hold them all. `kind`
+// tells nested boundaries apart, and neither of "=_hrms_mixed_..." and "=_hrms_<hex>..." is a
+// prefix of the other (a delimiter is matched by its prefix).
+std::string make_boundary(std::string_view kind, std::string_view message_id,
+                          std::initializer_list<std::string_view> avoid_text,
+                          std::vector<MailAttachment> const& avoid_names) {
+    auto const base = fmt::format("=_hrms_{}{:016x}", kind, fnv1a(message_id));
     for (unsigned attempt = 0;; ++attempt) {
         auto const b = attempt == 0 ? base : fmt::format("{}.{}", base, attempt);
-        if (!text.contains(b) && !html.contains(b)) return b;
+        bool const clear = std::ranges::none_of(avoid_text, [&](std::string_view t) { return t.contains(b); }) &&
+                           std::ranges::none_of(avoid_names, [&](MailAttachment const& a) { return a.filename.contains(b); });
+        if (clear) return b;
     }
 }
 
@@ -187,6 +194,14 @@ Result<void> check_message(MailMessage const& m) {
     TRY_VOID(check_utf8("text", m.text));
     TRY_VOID(check_utf8("html", m.html));
     for (auto const& [name, value] : m.headers) TRY_VOID(check_extra_header(name, value));
+    for (std::size_t i = 0; i < m.attachments.size(); ++i) {
+        auto const& a = m.attachments[i];
+        auto const field = "attachments[" + std::to_string(i) + "]";
+        if (a.filename.empty() || safe_attachment_filename(a.filename) != a.filename)
+            return invalid_field(field + ".filename", field + ".filename is not a safe file name");
+        if (attachment_content_type(a.content_type) != a.content_type)
+            return invalid_field(field + ".content_type", field + ".content_type is not a type/subtype to attach");
+    }
     return {};
 }
 
@@ -226,6 +241,24 @@ void append_part(std::string& out, std::string_view content_type, std::string_vi
     out += content_type;
     out += "; charset=UTF-8\r\nContent-Transfer-Encoding: base64\r\n\r\n";
     append_base64_lines(out, canonical_line_breaks(body));
+}
+
+// The text and HTML of `m`: multipart/alternative, or a single text/plain part without HTML.
+void append_body(std::string& out, MailMessage const& m) {
+    if (m.html.empty()) {
+        append_part(out, "text/plain", m.text);
+        return;
+    }
+    auto const boundary = make_boundary("", m.message_id, {m.text, m.html}, m.attachments);
+    out += "Content-Type: multipart/alternative; boundary=\"" + boundary + "\"\r\n\r\n";
+    for (auto const& [type, body] : {std::pair{std::string_view("text/plain"), std::string_view(m.text)},
+                                     std::pair{std::string_view("text/html"), std::string_view(m.html)}}) {
+        out += "--" + boundary + "\r\n";
+        append_part(out, type, body);
+        // An empty body still needs the CRLF that ends it before the next delimiter's CRLF.
+        if (body.empty()) out += "\r\n";
+    }
+    out += "--" + boundary + "--\r\n";
 }
 
 }  // namespace
@@ -314,21 +347,27 @@ std::string to_rfc5322_date(Instant t) {
 
 Result<std::string> render_mime(MailMessage const& m) {
     TRY_VOID(check_message(m));
+    std::size_t attached = 0;
+    for (auto const& a : m.attachments) attached += a.bytes.size() + 512;
     std::string out;
-    out.reserve(1024 + (m.text.size() + m.html.size()) * 4 / 3);
+    out.reserve(1024 + (m.text.size() + m.html.size() + attached) * 4 / 3 * 78 / 76);
     TRY_VOID(append_headers(out, m));
-    if (m.html.empty()) {
-        append_part(out, "text/plain", m.text);
+    if (m.attachments.empty()) {
+        append_body(out, m);
         return out;
     }
-    auto const boundary = make_boundary(m.message_id, m.text, m.html);
-    out += "Content-Type: multipart/alternative; boundary=\"" + boundary + "\"\r\n\r\n";
-    for (auto const& [type, body] : {std::pair{std::string_view("text/plain"), std::string_view(m.text)},
-                                     std::pair{std::string_view("text/html"), std::string_view(m.html)}}) {
+    auto const boundary = make_boundary("mixed_", m.message_id, {m.text, m.html}, m.attachments);
+    out += "Content-Type: multipart/mixed; boundary=\"" + boundary + "\"\r\n\r\n";
+    out += "--" + boundary + "\r\n";
+    append_body(out, m);
+    if (m.html.empty() && m.text.empty()) out += "\r\n";  // an empty single part, as below
+    for (auto const& a : m.attachments) {
         out += "--" + boundary + "\r\n";
-        append_part(out, type, body);
-        // An empty body still needs the CRLF that ends it before the next delimiter's CRLF.
-        if (body.empty()) out += "\r\n";
+        out += attachment_part_headers(a);
+        out += "\r\n";
+        append_base64_lines(out, a.bytes);
+        // An empty file still needs the CRLF that ends it before the next delimiter's CRLF.
+        if (a.bytes.empty()) out += "\r\n";
     }
     out += "--" + boundary + "--\r\n";
     return out;

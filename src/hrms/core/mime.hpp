@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "hrms/core/error.hpp"
+#include "hrms/core/mime_attachment.hpp"
 #include "hrms/core/time.hpp"
 
 namespace hrms::core {
@@ -27,6 +28,7 @@ struct MailMessage {
     std::string message_id;  // "<local@domain>", see make_message_id
     Instant date;
     std::vector<std::pair<std::string, std::string>> headers;  // extra: X-Hrms-Request-Id, ...
+    std::vector<MailAttachment> attachments;                    // none: no multipart/mixed
 };
 
 // Ok for a header line; validation_failed naming "header <name>" when the value holds CR, LF or
@@ -59,10 +61,16 @@ std::string to_rfc5322_date(Instant t);
 // client does that). Headers Date, From, To, Reply-To (when given), Subject, Message-ID,
 // MIME-Version, the extra headers, then either multipart/alternative (text/plain first,
 // text/html second) or a single text/plain part; bodies are UTF-8, line breaks made CRLF
-// (RFC 2045 canonical form), base64 in lines of 76. validation_failed naming the field
-// ("subject", "from", "to", "reply_to", "text", "html", "message_id", "header <name>") when a
-// header would break a line, an address is implausible, text is not valid UTF-8, an extra header
-// repeats one render_mime writes, or a header line would exceed 998 bytes.
+// (RFC 2045 canonical form), base64 in lines of 76. With attachments, that body becomes the
+// first part of a multipart/mixed, followed by one part per file in order: its bytes in base64
+// lines of 76, Content-Type with name=, Content-Disposition: attachment with filename= (an ASCII
+// fallback, '_' for each other character) and, for a name that is not printable ASCII,
+// filename*= (RFC 2231, UTF-8 percent-encoded, in continuations when long). validation_failed
+// naming the field ("subject", "from", "to", "reply_to", "text", "html", "message_id",
+// "header <name>", "attachments[<i>].filename", "attachments[<i>].content_type") when a header
+// would break a line, an address is implausible, text is not valid UTF-8, an extra header
+// repeats one render_mime writes, a header line would exceed 998 bytes, or an attachment's name
+// or type is not as safe_attachment_filename and attachment_content_type leave them.
 Result<std::string> render_mime(MailMessage const& m);
 // What render_mime checks, without encoding the bodies: whether it would render.
 Result<void> check_mail(MailMessage const& m);

@@ -487,3 +487,172 @@ TEST(MimeCheck, AgreesWithRenderingWithoutEncoding) {
     bad.to.email = "not an address";
     EXPECT_FALSE(check_mail(bad));
 }
+
+// ---- attachments
+
+namespace {
+
+// 10,240 bytes holding every byte value, so the round trip covers what text never has.
+std::string every_byte() {
+    std::string out;
+    for (int round = 0; round < 40; ++round)
+        for (int c = 0; c < 256; ++c) out += static_cast<char>(c);
+    return out;
+}
+
+MailAttachment pdf() { return {"Q3 report.pdf", "application/pdf", every_byte()}; }
+
+// A part that is itself a multipart, read as a message of its own. Its body ends at the closing
+// delimiter: the CRLF after it belongs to the enclosing delimiter, and is given back here.
+Rendered nested(Part const& p) { return {p.head + "\r\n", p.body + "\r\n"}; }
+
+std::size_t count(std::string_view text, std::string_view needle) {
+    std::size_t n = 0;
+    for (auto at = text.find(needle); at != std::string_view::npos; at = text.find(needle, at + 1)) ++n;
+    return n;
+}
+
+std::string percent_decode(std::string_view s) {
+    std::string out;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '%' && i + 2 < s.size()) {
+            out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
+            i += 2;
+        } else {
+            out += s[i];
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST(MimeAttachments, FilesMakeTheMessageMixedWithTheAlternativeFirstThenEachFileInOrder) {
+    auto m = sample();
+    m.attachments = {pdf(), {"people.csv", "text/csv; charset=utf-8", "name,email\nAda,ada@example.com\n"}};
+    auto const r = render_ok(m);
+    EXPECT_TRUE(header(r.head, "Content-Type").value_or("").starts_with("multipart/mixed; boundary=\"")) << r.head;
+    EXPECT_EQ(header(r.head, "MIME-Version"), "1.0");
+    auto const parts = parts_of(r);
+    ASSERT_EQ(parts.size(), 3u);
+    auto const alternative = nested(parts[0]);
+    EXPECT_TRUE(header(alternative.head, "Content-Type").value_or("").starts_with("multipart/alternative; boundary=\""));
+    auto const bodies = parts_of(alternative);
+    ASSERT_EQ(bodies.size(), 2u);
+    EXPECT_EQ(bodies[0].head, "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64");
+    EXPECT_EQ(decode_body(bodies[0].body), m.text);
+    EXPECT_EQ(decode_body(bodies[1].body), m.html);
+    EXPECT_EQ(parts[1].head,
+              "Content-Type: application/pdf; name=\"Q3 report.pdf\"\r\n"
+              "Content-Disposition: attachment; filename=\"Q3 report.pdf\"\r\n"
+              "Content-Transfer-Encoding: base64");
+    EXPECT_EQ(parts[2].head,
+              "Content-Type: text/csv; charset=utf-8; name=\"people.csv\"\r\n"
+              "Content-Disposition: attachment; filename=\"people.csv\"\r\n"
+              "Content-Transfer-Encoding: base64");
+}
+
+TEST(MimeAttachments, FileBytesComeBackExactlyFromBase64LinesOf76) {
+    auto m = sample();
+    m.attachments = {pdf(), {"people.csv", "text/csv", "name,email\nAda,ada@example.com\n"}};
+    auto const parts = parts_of(render_ok(m));
+    ASSERT_EQ(parts.size(), 3u);
+    EXPECT_EQ(split(parts[1].body, "\r\n").front().size(), 76u);
+    EXPECT_EQ(decode_body(parts[1].body), m.attachments[0].bytes);  // also checks every line <= 76
+    // A file's bytes are its own: bare line feeds are not made CRLF as a text body's are.
+    EXPECT_EQ(decode_body(parts[2].body), m.attachments[1].bytes);
+}
+
+TEST(MimeAttachments, TheTwoBoundariesDifferNeitherIsAPrefixOfTheOtherAndNoContentHoldsThem) {
+    auto m = sample();
+    m.attachments = {pdf()};
+    auto const first = render_ok(m);
+    auto const outer = boundary_of(first.head);
+    auto const inner = boundary_of(nested(parts_of(first).at(0)).head);
+    ASSERT_FALSE(outer.empty());
+    ASSERT_FALSE(inner.empty());
+    EXPECT_LE(outer.size(), 70u);
+    EXPECT_FALSE(outer.starts_with(inner));
+    EXPECT_FALSE(inner.starts_with(outer));
+    EXPECT_EQ(count(first.body, outer), 3u);  // two delimiters and the closing one
+    // Text and a file name that hold them: other boundaries are chosen.
+    m.text += "\r\n--" + inner + "\r\n";
+    m.attachments[0].filename = outer + ".pdf";
+    auto const again = render_ok(m);
+    auto const outer2 = boundary_of(again.head);
+    auto const parts = parts_of(again);
+    ASSERT_EQ(parts.size(), 2u);
+    auto const alternative = nested(parts[0]);
+    auto const inner2 = boundary_of(alternative.head);
+    EXPECT_NE(outer2, outer);
+    EXPECT_NE(inner2, inner);
+    EXPECT_EQ(count(again.body, outer2), 3u);
+    EXPECT_EQ(decode_body(parts_of(alternative).at(0).body), m.text);
+    EXPECT_EQ(decode_body(parts[1].body), m.attachments[0].bytes);
+}
+
+TEST(MimeAttachments, ANonAsciiNameHasAnRfc2231NameAndAnAsciiFallback) {
+    auto m = sample();
+    m.attachments = {{"Übersicht März.pdf", "application/pdf", "%PDF-1.7"}};
+    auto const parts = parts_of(render_ok(m));
+    ASSERT_EQ(parts.size(), 2u);
+    EXPECT_EQ(parts[1].head,
+              "Content-Type: application/pdf; name=\"_bersicht M_rz.pdf\"\r\n"
+              "Content-Disposition: attachment; filename=\"_bersicht M_rz.pdf\";\r\n"
+              " filename*=UTF-8''%C3%9Cbersicht%20M%C3%A4rz.pdf\r\n"
+              "Content-Transfer-Encoding: base64");
+    auto const at = parts[1].head.find("filename*=UTF-8''") + 17;
+    EXPECT_EQ(percent_decode(parts[1].head.substr(at, parts[1].head.find("\r\n", at) - at)), "Übersicht März.pdf");
+    EXPECT_EQ(decode_body(parts[1].body), "%PDF-1.7");
+}
+
+TEST(MimeAttachments, ATextOnlyMessageAndAnEmptyFileAreStillWellFormed) {
+    auto m = sample();
+    m.html.clear();
+    m.attachments = {{"empty.txt", "text/plain", ""}, pdf()};
+    auto const parts = parts_of(render_ok(m));
+    ASSERT_EQ(parts.size(), 3u);
+    EXPECT_EQ(parts[0].head, "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: base64");
+    EXPECT_EQ(decode_body(parts[0].body), m.text);
+    EXPECT_EQ(parts[1].body, "");
+    EXPECT_EQ(decode_body(parts[2].body), m.attachments[1].bytes);
+    m.text.clear();
+    auto const bare = parts_of(render_ok(m));
+    ASSERT_EQ(bare.size(), 3u);
+    EXPECT_EQ(bare[0].body, "");
+}
+
+TEST(MimeAttachments, EveryLineEndsInCrlfAndAttachmentHeadersKeepTo78) {
+    auto m = sample();
+    std::string long_name;
+    for (int i = 0; i < 60; ++i) long_name += "é";
+    m.attachments = {{long_name + ".csv", "text/csv", "a,b\n"}, pdf()};
+    auto const out = render_mime(m);
+    ASSERT_TRUE(out.has_value());
+    for (std::size_t i = 0; i < out->size(); ++i) {
+        if ((*out)[i] == '\n') {
+            EXPECT_TRUE(i > 0 && (*out)[i - 1] == '\r') << "bare LF at " << i;
+        }
+    }
+    auto const parts = parts_of(render_ok(m));
+    ASSERT_EQ(parts.size(), 3u);
+    for (auto const& line : split(parts[1].head, "\r\n")) EXPECT_LE(line.size(), 78u) << line;
+}
+
+TEST(MimeAttachments, NamesAndTypesNotMadeSafeAreRefused) {
+    for (std::string const name : std::initializer_list<char const*>{"", "a/b.pdf", "x\r\nBcc: evil@z.com.pdf",
+                                                                     ".hidden", "report\u202Efdp.exe", "a\"b.pdf"}) {
+        auto m = sample();
+        m.attachments = {{name, "application/pdf", "x"}};
+        expect_refused(m, "attachments[0].filename");
+    }
+    for (std::string const type : std::initializer_list<char const*>{"", "pdf", "Application/PDF", "multipart/mixed",
+                                                                     "message/rfc822", "application/pdf\r\nBcc: x"}) {
+        auto m = sample();
+        m.attachments = {pdf(), {"b.pdf", type, "x"}};
+        expect_refused(m, "attachments[1].content_type");
+    }
+    auto m = sample();
+    m.attachments = {{"a\"b.pdf", "application/pdf", "x"}};
+    EXPECT_FALSE(check_mail(m));  // checked without encoding too, as Mailer::queue does
+}

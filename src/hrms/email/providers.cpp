@@ -17,7 +17,8 @@ namespace hrms::email {
 
 FileProvider::FileProvider(std::string dir) : dir_(std::move(dir)) {}
 
-app::SendResult FileProvider::send(app::OutboxMessage const& m, std::string const& mime) {
+app::SendResult FileProvider::send(app::OutboxMessage const& m, app::OutgoingMail const& mail) {
+    auto const& mime = mail.mime;
     namespace fs = std::filesystem;
     std::error_code ec;
     fs::create_directories(dir_, ec);
@@ -88,7 +89,8 @@ SmtpProvider::~SmtpProvider() {
     if (curl_) curl_easy_cleanup(static_cast<CURL*>(curl_));
 }
 
-app::SendResult SmtpProvider::send(app::OutboxMessage const& m, std::string const& mime) {
+app::SendResult SmtpProvider::send(app::OutboxMessage const& m, app::OutgoingMail const& mail) {
+    auto const& mime = mail.mime;
     std::lock_guard lock(mutex_);
     auto* c = static_cast<CURL*>(curl_);
     // The handle keeps its connection between messages; only the options are set again.

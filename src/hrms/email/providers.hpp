@@ -18,7 +18,7 @@ class FileProvider final : public app::EmailProvider {
 public:
     explicit FileProvider(std::string dir);
     std::string name() const override { return "file"; }
-    app::SendResult send(app::OutboxMessage const& message, std::string const& mime) override;
+    app::SendResult send(app::OutboxMessage const& message, app::OutgoingMail const& mail) override;
 
 private:
     std::string dir_;
@@ -40,7 +40,7 @@ public:
     SmtpProvider(SmtpProvider const&) = delete;
     SmtpProvider& operator=(SmtpProvider const&) = delete;
     std::string name() const override { return "smtp"; }
-    app::SendResult send(app::OutboxMessage const& message, std::string const& mime) override;
+    app::SendResult send(app::OutboxMessage const& message, app::OutgoingMail const& mail) override;
 
 private:
     SmtpSettings settings_;

@@ -15,6 +15,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "hrms/core/mime.hpp"
 #include "hrms/email/providers.hpp"
 #include "hrms/email/sendgrid_provider.hpp"
 #include "hrms/email/ses_provider.hpp"
@@ -175,6 +176,27 @@ app::OutboxMessage message() {
 }
 
 std::string const kMime = "From: hr@example.com\r\nTo: ada@example.com\r\nSubject: Welcome\r\n\r\nHello Ada\r\n";
+
+// What the sender hands a provider for a message without files.
+app::OutgoingMail raw(std::string mime) { return {std::move(mime), {}}; }
+
+// A PDF's worth of every byte value, and a CSV with a name that is not ASCII.
+std::vector<core::MailAttachment> files() {
+    std::string pdf = "%PDF-1.7\n";
+    for (int c = 0; c < 256; ++c) pdf += static_cast<char>(c);
+    return {{"Q3 report.pdf", "application/pdf", pdf},
+            {"Übersicht März.csv", "text/csv; charset=utf-8", "name,email\nZoë,zoe@example.org\n"}};
+}
+
+// The message with `attachments`, rendered as the sender renders it.
+app::OutgoingMail rendered_with(std::vector<core::MailAttachment> attachments) {
+    core::MailMessage mm{{"hr@example.com", "Acme HR"}, {"ada@example.com", "Ada Lovelace"}, std::nullopt,
+                         "Welcome", "Hello Ada", "<p>Hello Ada</p>", "<abc@hrms.example>", Instant{1'440'938'160'000},
+                         {}, std::move(attachments)};
+    auto mime = core::render_mime(mm);
+    if (!mime) throw std::runtime_error(mime.error().message);
+    return {std::move(*mime), std::move(mm.attachments)};
+}
 std::string const kSecret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 std::string const kApiKey = "SG.test-key.very-secret";
 Instant const kNow{1'440'938'160'000};  // 2015-08-30T12:36:00Z
@@ -193,7 +215,7 @@ email::SendGridProvider sendgrid(std::string const& base_url) {
 TEST(SesProvider, SendsRawMimeToSendEmailAndReadsTheMessageId) {
     CannedServer server({http_answer(200, R"({"MessageId":"0100-ses-id"})", {"Content-Type: application/json"})});
     auto provider = ses(server.url());
-    auto const r = provider.send(message(), kMime);
+    auto const r = provider.send(message(), raw(kMime));
     EXPECT_EQ(r.kind, Kind::sent) << r.detail;
     EXPECT_EQ(r.provider_message_id, "0100-ses-id");
     auto const requests = server.requests();
@@ -209,11 +231,27 @@ TEST(SesProvider, SendsRawMimeToSendEmailAndReadsTheMessageId) {
     EXPECT_EQ(base64_decode(std::string(body.at("Content").at("Raw").at("Data").as_string())), kMime);
 }
 
+TEST(SesProvider, AMessageWithFilesGoesAsRawMimeWithTheFilesInIt) {
+    CannedServer server({http_answer(200, R"({"MessageId":"0100-ses-id"})")});
+    auto provider = ses(server.url());
+    auto const mail = rendered_with(files());
+    auto const r = provider.send(message(), mail);
+    EXPECT_EQ(r.kind, Kind::sent) << r.detail;
+    auto const body = json::parse(server.requests().at(0).body).as_object();
+    auto const& content = body.at("Content").as_object();
+    EXPECT_FALSE(content.contains("Simple")) << "Content.Simple cannot carry files";
+    auto const sent = base64_decode(std::string(content.at("Raw").at("Data").as_string()));
+    EXPECT_EQ(sent, mail.mime);
+    EXPECT_NE(sent.find("Content-Type: multipart/mixed; boundary="), std::string::npos);
+    EXPECT_NE(sent.find("Content-Disposition: attachment; filename=\"Q3 report.pdf\""), std::string::npos);
+    EXPECT_NE(sent.find("filename*=UTF-8''%C3%9Cbersicht%20M%C3%A4rz.csv"), std::string::npos);
+}
+
 // Recomputes the signature from what arrived: the headers it names, as received.
 TEST(SesProvider, TheAuthorizationVerifiesAgainstTheRequestAsReceived) {
     CannedServer server({http_answer(200, R"({"MessageId":"x"})")});
     auto provider = ses(server.url());
-    provider.send(message(), kMime);
+    provider.send(message(), raw(kMime));
     auto const q = server.requests().at(0);
     auto const authorization = q.header("Authorization");
     EXPECT_TRUE(authorization.starts_with(
@@ -238,7 +276,7 @@ TEST(SesProvider, TheAuthorizationVerifiesAgainstTheRequestAsReceived) {
 TEST(SesProvider, ASuccessWithoutAMessageIdIsTransientAndSaysMalformed) {
     CannedServer server({http_answer(200, "<html>gateway says hi</html>")});
     auto provider = ses(server.url());
-    auto const r = provider.send(message(), kMime);
+    auto const r = provider.send(message(), raw(kMime));
     EXPECT_EQ(r.kind, Kind::transient);
     EXPECT_NE(r.detail.find("malformed"), std::string::npos) << r.detail;
 }
@@ -247,7 +285,7 @@ TEST(SesProvider, ARejectedMessageIsPermanentWithSesReason) {
     CannedServer server({http_answer(400, R"({"message":"Email address is not verified."})",
                                      {"x-amzn-ErrorType: MessageRejected:http://internal.amazon.com/coral/"})});
     auto provider = ses(server.url());
-    auto const r = provider.send(message(), kMime);
+    auto const r = provider.send(message(), raw(kMime));
     EXPECT_EQ(r.kind, Kind::permanent);
     EXPECT_EQ(r.detail, "SES 400 MessageRejected: Email address is not verified.");
 }
@@ -258,14 +296,14 @@ TEST(SesProvider, ThrottlingServerErrorsAndAccountTroubleAreTransient) {
                          http_answer(400, R"({"message":"Sending paused for this account."})",
                                      {"x-amzn-ErrorType: SendingPausedException"})});
     auto provider = ses(server.url());
-    EXPECT_EQ(provider.send(message(), kMime).kind, Kind::transient);
-    EXPECT_EQ(provider.send(message(), kMime).kind, Kind::transient);
-    EXPECT_EQ(provider.send(message(), kMime).kind, Kind::transient);
+    EXPECT_EQ(provider.send(message(), raw(kMime)).kind, Kind::transient);
+    EXPECT_EQ(provider.send(message(), raw(kMime)).kind, Kind::transient);
+    EXPECT_EQ(provider.send(message(), raw(kMime)).kind, Kind::transient);
 }
 
 TEST(SesProvider, AClosedPortIsTransient) {
     auto provider = ses(closed_port_url());
-    auto const r = provider.send(message(), kMime);
+    auto const r = provider.send(message(), raw(kMime));
     EXPECT_EQ(r.kind, Kind::transient);
     EXPECT_NE(r.detail.find("no answer"), std::string::npos) << r.detail;
 }
@@ -274,7 +312,7 @@ TEST(SesProvider, TheSecretKeyNeverReachesTheDetail) {
     CannedServer server({http_answer(403, R"({"message":"The key )" + kSecret + R"( is not valid."})",
                                      {"x-amzn-ErrorType: SignatureDoesNotMatch"})});
     auto provider = ses(server.url());
-    auto const r = provider.send(message(), kMime);
+    auto const r = provider.send(message(), raw(kMime));
     EXPECT_EQ(r.kind, Kind::transient);  // credentials are the provider's trouble, not the message's
     EXPECT_EQ(r.detail.find(kSecret), std::string::npos) << r.detail;
     EXPECT_NE(r.detail.find("[redacted]"), std::string::npos) << r.detail;
@@ -283,7 +321,7 @@ TEST(SesProvider, TheSecretKeyNeverReachesTheDetail) {
 TEST(SesProvider, AnEndpointPathIsKeptInFrontOfTheApiPath) {
     CannedServer server({http_answer(200, R"({"MessageId":"x"})")});
     auto provider = ses(server.url() + "/proxy/");
-    provider.send(message(), kMime);
+    provider.send(message(), raw(kMime));
     EXPECT_EQ(server.requests().at(0).target, "/proxy/v2/email/outbound-emails");
 }
 
@@ -309,7 +347,7 @@ TEST(SesProvider, MissingSettingsAreNamed) {
 TEST(SendGridProvider, PostsStructuredJsonWithTheBearerKeyAndKeepsTheMessageId) {
     CannedServer server({http_answer(202, "", {"X-Message-Id: sg-123"})});
     auto provider = sendgrid(server.url());
-    auto const r = provider.send(message(), "ignored MIME");
+    auto const r = provider.send(message(), raw("ignored MIME"));
     EXPECT_EQ(r.kind, Kind::sent) << r.detail;
     EXPECT_EQ(r.provider_message_id, "sg-123");
     auto const q = server.requests().at(0);
@@ -345,10 +383,36 @@ TEST(SendGridProvider, EmptyPartsAndNamesAreLeftOut) {
     EXPECT_FALSE(body.at("from").as_object().contains("name"));
 }
 
+TEST(SendGridProvider, FilesGoInTheAttachmentsArrayAsBase64WithNameTypeAndDisposition) {
+    CannedServer server({http_answer(202, "", {"X-Message-Id: sg-9"})});
+    auto provider = sendgrid(server.url());
+    auto const mail = rendered_with(files());
+    auto const r = provider.send(message(), mail);
+    EXPECT_EQ(r.kind, Kind::sent) << r.detail;
+    auto const body = json::parse(server.requests().at(0).body).as_object();
+    auto const& attachments = body.at("attachments").as_array();
+    ASSERT_EQ(attachments.size(), 2u);
+    for (std::size_t i = 0; i < attachments.size(); ++i) {
+        auto const& a = attachments[i].as_object();
+        EXPECT_EQ(a.at("filename").as_string(), mail.attachments[i].filename);
+        EXPECT_EQ(a.at("type").as_string(), mail.attachments[i].content_type);
+        EXPECT_EQ(a.at("disposition").as_string(), "attachment");
+        auto const content = std::string(a.at("content").as_string());
+        EXPECT_EQ(content.find_first_of("\r\n"), std::string::npos) << "one line of base64";
+        EXPECT_EQ(base64_decode(content), mail.attachments[i].bytes);
+    }
+    EXPECT_EQ(body.at("content").as_array().size(), 2u);  // the text and HTML as before
+}
+
+TEST(SendGridProvider, AMessageWithoutFilesHasNoAttachmentsKey) {
+    auto const body = json::parse(email::sendgrid_request(message(), "hr@example.com", "")).as_object();
+    EXPECT_FALSE(body.contains("attachments"));
+}
+
 TEST(SendGridProvider, AServerErrorIsTransient) {
     CannedServer server({http_answer(500, "oops")});
     auto provider = sendgrid(server.url());
-    auto const r = provider.send(message(), "");
+    auto const r = provider.send(message(), raw(""));
     EXPECT_EQ(r.kind, Kind::transient);
     EXPECT_EQ(r.detail, "SendGrid 500");
 }
@@ -358,7 +422,7 @@ TEST(SendGridProvider, ABadRequestIsPermanentWithSendGridsFirstMessage) {
         400, R"({"errors":[{"message":"Does not contain a valid address.","field":"personalizations.0.to.0.email"},)"
              R"({"message":"second"}]})")});
     auto provider = sendgrid(server.url());
-    auto const r = provider.send(message(), "");
+    auto const r = provider.send(message(), raw(""));
     EXPECT_EQ(r.kind, Kind::permanent);
     EXPECT_EQ(r.detail, "SendGrid 400: Does not contain a valid address.");
 }
@@ -366,20 +430,20 @@ TEST(SendGridProvider, ABadRequestIsPermanentWithSendGridsFirstMessage) {
 TEST(SendGridProvider, ThrottlingIsTransient) {
     CannedServer server({http_answer(429, R"({"errors":[{"message":"too many requests"}]})")});
     auto provider = sendgrid(server.url());
-    EXPECT_EQ(provider.send(message(), "").kind, Kind::transient);
+    EXPECT_EQ(provider.send(message(), raw("")).kind, Kind::transient);
 }
 
 TEST(SendGridProvider, ARefusedKeyIsTransientAndNeverQuoted) {
     CannedServer server({http_answer(401, R"({"errors":[{"message":"bad key )" + kApiKey + R"("}]})")});
     auto provider = sendgrid(server.url());
-    auto const r = provider.send(message(), "");
+    auto const r = provider.send(message(), raw(""));
     EXPECT_EQ(r.kind, Kind::transient);
     EXPECT_EQ(r.detail.find(kApiKey), std::string::npos) << r.detail;
 }
 
 TEST(SendGridProvider, AClosedPortIsTransient) {
     auto provider = sendgrid(closed_port_url());
-    auto const r = provider.send(message(), "");
+    auto const r = provider.send(message(), raw(""));
     EXPECT_EQ(r.kind, Kind::transient);
     EXPECT_EQ(r.detail.find(kApiKey), std::string::npos);
 }
@@ -387,8 +451,8 @@ TEST(SendGridProvider, AClosedPortIsTransient) {
 TEST(SendGridProvider, OneClientSendsManyMessages) {
     CannedServer server({http_answer(202, "", {"X-Message-Id: a"}), http_answer(202, "", {"X-Message-Id: b"})});
     auto provider = sendgrid(server.url());
-    EXPECT_EQ(provider.send(message(), "").provider_message_id, "a");
-    EXPECT_EQ(provider.send(message(), "").provider_message_id, "b");
+    EXPECT_EQ(provider.send(message(), raw("")).provider_message_id, "a");
+    EXPECT_EQ(provider.send(message(), raw("")).provider_message_id, "b");
 }
 
 // ---- the list

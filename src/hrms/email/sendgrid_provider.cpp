@@ -3,6 +3,8 @@
 #include <boost/json.hpp>
 #include <stdexcept>
 
+#include "hrms/core/mime.hpp"
+
 namespace hrms::email {
 
 namespace {
@@ -32,7 +34,8 @@ std::string first_error(std::string const& body) {
 
 }  // namespace
 
-std::string sendgrid_request(app::OutboxMessage const& m, std::string const& from, std::string const& from_name) {
+std::string sendgrid_request(app::OutboxMessage const& m, std::string const& from, std::string const& from_name,
+                             std::span<core::MailAttachment const> attachments) {
     json::array content;
     if (!m.text.empty()) content.push_back(json::object{{"type", "text/plain"}, {"value", m.text}});
     if (!m.html.empty()) content.push_back(json::object{{"type", "text/html"}, {"value", m.html}});
@@ -47,6 +50,16 @@ std::string sendgrid_request(app::OutboxMessage const& m, std::string const& fro
         {"custom_args", json::object{{"hrms_message_id", std::to_string(m.id)}}},
         {"headers", std::move(headers)},
     };
+    // Like the other optional keys, left out when there is nothing to say.
+    if (!attachments.empty()) {
+        json::array files;
+        for (auto const& a : attachments)
+            files.push_back(json::object{{"content", core::base64(a.bytes)},
+                                         {"filename", a.filename},
+                                         {"type", a.content_type},
+                                         {"disposition", "attachment"}});
+        request["attachments"] = std::move(files);
+    }
     return json::serialize(request);
 }
 
@@ -61,8 +74,8 @@ SendGridProvider::SendGridProvider(SendGridSettings settings) : settings_(std::m
     url_ = base + std::string(kMailSendPath);
 }
 
-app::SendResult SendGridProvider::send(app::OutboxMessage const& m, std::string const& /*mime*/) {
-    auto const body = sendgrid_request(m, settings_.from, settings_.from_name);
+app::SendResult SendGridProvider::send(app::OutboxMessage const& m, app::OutgoingMail const& mail) {
+    auto const body = sendgrid_request(m, settings_.from, settings_.from_name, mail.attachments);
     auto const r = http_.post(url_, {"Authorization: Bearer " + settings_.api_key, "Content-Type: application/json"},
                               body, settings_.timeout_s);
     // Accepted is final even without an id: sending it again would deliver it twice.

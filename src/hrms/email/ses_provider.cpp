@@ -1,12 +1,10 @@
 #include "hrms/email/ses_provider.hpp"
 
-#include "hrms/core/mime.hpp"
-
-
 #include <array>
 #include <boost/json.hpp>
 #include <stdexcept>
 
+#include "hrms/core/mime.hpp"
 #include "hrms/email/sigv4.hpp"
 
 namespace hrms::email {
@@ -60,11 +58,12 @@ SesProvider::SesProvider(SesSettings settings, std::function<Instant()> now)
     url_ = endpoint.substr(0, authority_at) + host_ + path_;
 }
 
-app::SendResult SesProvider::send(app::OutboxMessage const& m, std::string const& mime) {
+app::SendResult SesProvider::send(app::OutboxMessage const& m, app::OutgoingMail const& mail) {
     json::object request;
     if (!settings_.from.empty()) request["FromEmailAddress"] = settings_.from;
     request["Destination"] = {{"ToAddresses", json::array{json::string(m.to_email)}}};
-    request["Content"] = {{"Raw", {{"Data", core::base64(mime)}}}};
+    // The whole MIME message, attachments and all: SES sends it as it is.
+    request["Content"] = {{"Raw", {{"Data", core::base64(mail.mime)}}}};
     auto const body = json::serialize(request);
 
     auto const date = amz_date(now_());

@@ -1,6 +1,7 @@
 #pragma once
-// `ses`: Amazon SES (API v2) SendEmail with the rendered MIME message as raw content, signed
-// with AWS Signature Version 4, over one reused libcurl connection.
+// `ses`: Amazon SES (API v2) SendEmail with the rendered MIME message as raw content
+// (Content.Raw.Data, which carries attachments, as Content.Simple could not), signed with AWS
+// Signature Version 4, over one reused libcurl connection.
 #include <functional>
 #include <string>
 
@@ -28,7 +29,7 @@ public:
     // 2xx with a MessageId: sent, provider_message_id that id. 401, 403, 408, 429, 5xx, no answer,
     // an answer without a MessageId, or an SES error about the account's state: transient. Any
     // other 4xx: permanent, the detail SES's error type and message.
-    app::SendResult send(app::OutboxMessage const& message, std::string const& mime) override;
+    app::SendResult send(app::OutboxMessage const& message, app::OutgoingMail const& mail) override;
 
 private:
     app::SendResult failure(HttpResponse const& r) const;

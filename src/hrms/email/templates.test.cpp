@@ -12,7 +12,9 @@ app::EmailVars invite_vars() {
             {"title", "Your documents need changes"}, {"body", "Reason: blurry."}, {"reason", "blurry"},
             {"progress", "40"}, {"onboarding_url", "https://hr.example.com/onboarding"},
             {"reset_url", "https://hr.example.com/reset-password#token=abc"}, {"lock_minutes", "15"},
-            {"profile_url", "https://hr.example.com/review/42"}};
+            {"profile_url", "https://hr.example.com/review/42"}, {"report_title", "Headcount"},
+            {"period", "2026-11-01 – 2026-11-30 (Europe/Berlin)"}, {"formats", "PDF, CSV"},
+            {"runs_url", "https://hr.example.com/reports/7/runs?x=1&y=2"}};
 }
 
 TEST(EmailTemplates, EveryBuiltInTemplateRendersEachPart) {
@@ -68,6 +70,21 @@ TEST(EmailTemplates, AnEmptyOptionalPartIsLeftOutAndTheProgressBarShowsOnlyWhenG
     ASSERT_TRUE(again);
     EXPECT_NE(again->html.find("Onboarding 40% complete"), std::string::npos);
     EXPECT_NE(again->html.find("width:40%"), std::string::npos);
+}
+
+TEST(EmailTemplates, TheReportMailNamesTheReportPeriodAndFormatsAndLinksToItsRuns) {
+    email::Templates t("", {});
+    auto r = t.render("report", invite_vars());
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(r->subject, "Your Headcount report, 2026-11-01 – 2026-11-30 (Europe/Berlin)");
+    EXPECT_NE(r->text.find("(PDF, CSV)"), std::string::npos) << r->text;
+    EXPECT_NE(r->text.find("https://hr.example.com/reports/7/runs?x=1&y=2"), std::string::npos) << r->text;
+    EXPECT_NE(r->html.find("reports/7/runs?x=1&amp;y=2"), std::string::npos);
+    auto vars = invite_vars();
+    vars.erase("runs_url");
+    auto missing = t.render("report", vars);
+    ASSERT_FALSE(missing);
+    EXPECT_NE(missing.error().message.find("runs_url"), std::string::npos);
 }
 
 TEST(EmailTemplates, VariablesAreFoundInEveryTagForm) {

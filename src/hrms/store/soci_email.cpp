@@ -11,14 +11,14 @@ namespace {
 constexpr char const* kColumns =
     "id, created_at, updated_at, request_id, template, essential, user_id, to_email, to_name, subject, "
     "text_body, html_body, message_id, status, attempts, next_attempt_at, provider, provider_message_id, "
-    "last_error, sent_at";
+    "last_error, sent_at, attachments";
 
 // One row read into plain variables (SOCI binds by address), then into an OutboxMessage.
 struct MessageRow {
     app::OutboxMessage m;
     long long id = 0, user = 0;
     int essential = 0, attempts = 0;
-    std::string sent_at;
+    std::string sent_at, attachments;
     soci::indicator user_ind = soci::i_null;
 
     template <class Prep>
@@ -26,7 +26,7 @@ struct MessageRow {
         p, into(id), into(m.created_at), into(m.updated_at), into(m.request_id), into(m.template_name),
             into(essential), into(user, user_ind), into(m.to_email), into(m.to_name), into(m.subject), into(m.text),
             into(m.html), into(m.message_id), into(m.status), into(attempts), into(m.next_attempt_at),
-            into(m.provider), into(m.provider_message_id), into(m.last_error), into(sent_at);
+            into(m.provider), into(m.provider_message_id), into(m.last_error), into(sent_at), into(attachments);
     }
     app::OutboxMessage take() {
         auto out = m;
@@ -35,6 +35,7 @@ struct MessageRow {
         out.attempts = attempts;
         if (user_ind == soci::i_ok) out.user_id = user;
         if (!sent_at.empty()) out.sent_at = parse_rfc3339(sent_at);
+        out.attachments = app::attachments_from_json(attachments);
         user_ind = soci::i_null;
         return out;
     }
@@ -66,11 +67,11 @@ std::int64_t SociEmail::enqueue(app::OutboxMessage const& m) {
         auto const status = app::EmailStatus::queued;
         std::string const& rid = m.request_id.empty() ? context_.request_id : m.request_id;
         id = write("INSERT INTO email_messages (created_at, updated_at, request_id, template, essential, user_id, "
-                   "to_email, to_name, subject, text_body, html_body, message_id, status, next_attempt_at) VALUES "
-                   "(:c, :u, :rid, :tpl, :e, :uid, :to, :name, :s, :txt, :html, :mid, :st, :next) RETURNING id",
+                   "to_email, to_name, subject, text_body, html_body, message_id, status, next_attempt_at, attachments) "
+                   "VALUES (:c, :u, :rid, :tpl, :e, :uid, :to, :name, :s, :txt, :html, :mid, :st, :next, :att) RETURNING id",
                    true, m.created_at, m.created_at, rid, m.template_name, essential,
                    Nullable<long long>{user, user_ind}, m.to_email, m.to_name, m.subject, m.text, m.html, m.message_id,
-                   status, m.next_attempt_at);
+                   status, m.next_attempt_at, app::attachments_to_json(m.attachments));
         event(id, m.created_at, status, "", "");
         return static_cast<std::int64_t>(id);
     });

@@ -433,6 +433,42 @@ TEST_F(StoreTest, ASavepointRolledBackTakesItsRowsAndTheEffectsItCollected) {
     store_->set_effect_sink(nullptr);
 }
 
+TEST_F(StoreTest, OutboxAttachmentsRoundTripThroughEnqueueClaimGetAndList) {
+    OutboxMessage m;
+    m.created_at = m.updated_at = m.next_attempt_at = now_;
+    m.template_name = "report";
+    m.to_email = "ada@example.com";
+    m.subject = "Your Headcount report";
+    m.text = "Attached.";
+    m.message_id = "<r1@hrms.example>";
+    // Quotes, backslashes and non-ASCII text survive the JSON column.
+    m.attachments = {{"Q3 report.pdf", "application/pdf", "/var/lib/hrms/reports/7/q3.pdf"},
+                     {"Übersicht \"März\" \\ 2026.csv", "text/csv; charset=utf-8", "/var/lib/hrms/reports/7/ü.csv"}};
+    auto plain = m;
+    plain.attachments.clear();
+    plain.message_id = "<r2@hrms.example>";
+    std::int64_t with = 0, without = 0;
+    {
+        auto tx = store_->begin(TxMode::write);
+        with = tx->email().enqueue(m);
+        without = tx->email().enqueue(plain);
+        tx->commit();
+    }
+    {
+        auto tx = store_->begin(TxMode::read);
+        EXPECT_EQ(tx->email().get(with)->attachments, m.attachments);
+        EXPECT_TRUE(tx->email().get(without)->attachments.empty());
+        auto const listed = tx->email().list({});
+        ASSERT_EQ(listed.size(), 2u);
+        EXPECT_EQ(listed[1].attachments, m.attachments);  // newest first
+    }
+    auto tx = store_->begin(TxMode::write);
+    auto const claimed = tx->email().claim(now_, now_.plus_seconds(120), "sender-1", 10);
+    tx->commit();
+    ASSERT_EQ(claimed.size(), 2u);
+    for (auto const& c : claimed) EXPECT_EQ(c.attachments, c.id == with ? m.attachments : plain.attachments) << c.id;
+}
+
 TEST(PgUrl, BecomesKeywordConninfo) {
     EXPECT_EQ(store::pg_conninfo_from_url("postgresql://postgres@127.0.0.1:5432/hrms"),
               "host='127.0.0.1' port='5432' dbname='hrms' user='postgres'");

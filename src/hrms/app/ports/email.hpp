@@ -17,6 +17,23 @@ enum class EmailStatus { queued, sending, sent, deferred, delivered, bounced, co
 char const* to_string(EmailStatus s);
 std::optional<EmailStatus> parse_email_status(std::string_view text);
 
+// A file mailed with a message. The outbox keeps where it is, not its bytes (a report runs to
+// megabytes): the sender reads it when the message is sent, and a file that is gone or cannot
+// be read then fails the message.
+struct EmailAttachment {
+    std::string filename;      // what the recipient sees (core::safe_attachment_filename)
+    std::string content_type;  // core::attachment_content_type: "application/pdf", "text/csv; charset=utf-8"
+    std::string path;          // absolute, on this server
+
+    bool operator==(EmailAttachment const&) const = default;
+};
+
+// The attachments column: a JSON array of {filename, content_type, path}, "[]" for none.
+std::string attachments_to_json(std::vector<EmailAttachment> const& attachments);
+// Reads attachments_to_json's text. A list that cannot be read comes back as one attachment
+// with no path, so its message fails when sent rather than going out without its files.
+std::vector<EmailAttachment> attachments_from_json(std::string const& json);
+
 struct OutboxMessage {
     std::int64_t id = 0;
     Instant created_at;
@@ -30,6 +47,7 @@ struct OutboxMessage {
     std::string subject;
     std::string text;
     std::string html;
+    std::vector<EmailAttachment> attachments;  // read when sent
     std::string message_id;  // RFC 5322 Message-ID, "<...@...>"
     EmailStatus status = EmailStatus::queued;
     int attempts = 0;

@@ -9,6 +9,10 @@ namespace json = boost::json;
 namespace {
 
 json::object message_json(app::OutboxMessage const& m) {
+    // The names and types the recipient sees; where the files lie on the server is not shown.
+    json::array attachments;
+    for (auto const& a : m.attachments)
+        attachments.emplace_back(json::object{{"filename", a.filename}, {"content_type", a.content_type}});
     return json::object{
         {"id", m.id},
         {"created_at", json_value(m.created_at)},
@@ -28,6 +32,7 @@ json::object message_json(app::OutboxMessage const& m) {
         {"provider_message_id", text_or_null(m.provider_message_id)},
         {"last_error", text_or_null(m.last_error)},
         {"sent_at", or_null(m.sent_at)},
+        {"attachments", std::move(attachments)},
     };
 }
 
