@@ -6,12 +6,13 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD_PACKAGES=(cmake ninja-build pkg-config g++ libboost1.81-dev libboost-json1.81-dev
   libboost-url1.81-dev libsoci-dev libsqlite3-dev libpq-dev libsodium-dev libssl-dev
   libspdlog-dev libfmt-dev libcli11-dev libtoml11-dev libmagic-dev libicu-dev zlib1g-dev curl
-  libcurl4-openssl-dev libkainjow-mustache-dev)
+  libcurl4-openssl-dev libkainjow-mustache-dev libhpdf-dev libxlsxwriter-dev fonts-dejavu-core)
 # What testing it needs on top: a real PostgreSQL 15, GoogleTest, the Python end-to-end suite,
 # promtool (from prometheus) to check /metrics, sqlite3 for inspection.
 TEST_PACKAGES=(libgtest-dev libgmock-dev libbenchmark-dev postgresql-15 postgresql-client-15
   python3-pytest python3-pytest-xdist python3-requests python3-websocket python3-jsonschema
-  python3-yaml python3-aiosmtpd python3-cryptography prometheus sqlite3 procps)
+  python3-yaml python3-aiosmtpd python3-cryptography prometheus sqlite3 procps python3-openpyxl
+  poppler-utils)
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 

@@ -110,6 +110,7 @@ private:
         std::string name;
         Instant t;  // the time of the latest step
         core::ProfileState st;
+        Instant review_from{};  // when the review now waiting (or last decided) began
     };
 
     template <class A>
@@ -201,9 +202,16 @@ private:
               std::optional<std::string> reason, Instant when) {
         auto const from = w.st;
         auto const at = when;
+        // A decision's clock ran from the review's start (the demo's reviews are one round each).
+        std::optional<std::int64_t> clock, budget;
+        if (decision) {
+            clock = at.ms - w.review_from.ms;
+            budget = static_cast<std::int64_t>(policy_.budget_hours(from.stage) * 3'600'000);
+        }
         w.tx.profiles().insert_history({0, w.p.id, actor, at, from.stage, to.stage, from.status, to.status,
                                         decision ? std::optional<std::string>(core::to_string(*decision)) : std::nullopt,
-                                        reason});
+                                        reason, from.employment, clock, budget});
+        if (to.status == core::StageStatus::submitted) w.review_from = at;
         ++stats_.history_rows;
         if (!decision) {
             for (auto const& n : stage_submitted(w.p.user_id, w.name, w.p.id, from.stage)) tell(w, n, at);

@@ -16,6 +16,7 @@
 #include "hrms/app/ports/email.hpp"
 #include "hrms/app/ports/notifications.hpp"
 #include "hrms/app/ports/profiles.hpp"
+#include "hrms/app/ports/reports.hpp"
 #include "hrms/app/ports/roles.hpp"
 #include "hrms/app/ports/users.hpp"
 #include "hrms/core/time.hpp"
@@ -91,6 +92,7 @@ public:
     virtual AuditRepo& audit() = 0;
     virtual EmailRepo& email() = 0;
     virtual BulkRepo& bulk() = 0;
+    virtual ReportRepo& reports() = 0;
 
     // Checks that read many rows before writing: writers of one kind must not interleave, or
     // two changes that each pass (no cycle; email free) could together break the rule.

@@ -190,9 +190,11 @@ Result<ProfileRecord> Profiles::decide_in(Tx& tx, Actor const& actor, ProfileId 
     }
     // SLA: the decided stage's clock stops on approval and pauses on rejection (the stage is
     // back with the employee); a stage that is at once awaiting review starts its own clock.
+    std::optional<std::int64_t> clock_ms;
     if (auto clock = tx.profiles().sla_clock(p->id, t.from.stage)) {
-        tx.profiles().save_sla_clock(p->id, t.decision == core::Decision::approve ? core::sla_stop(*clock, now)
-                                                                        : core::sla_pause(*clock, now));
+        auto const c = t.decision == core::Decision::approve ? core::sla_stop(*clock, now) : core::sla_pause(*clock, now);
+        tx.profiles().save_sla_clock(p->id, c);
+        clock_ms = c.elapsed_ms;
     }
     p->sla_due_at.reset();
     if (t.to.status == core::StageStatus::submitted && is_review_stage(t.to.stage)) {
@@ -209,8 +211,10 @@ Result<ProfileRecord> Profiles::decide_in(Tx& tx, Actor const& actor, ProfileId 
     p->updated_at = ts;
     tx.profiles().update(*p);
     std::string const decision = core::to_string(t.decision);
-    tx.profiles().insert_history({0, p->id, actor.id, ts, t.from.stage, t.to.stage, t.from.status, t.to.status, decision,
-                                   input.reason.empty() ? std::nullopt : std::optional(input.reason)});
+    tx.profiles().insert_history(
+        {0, p->id, actor.id, ts, t.from.stage, t.to.stage, t.from.status, t.to.status, decision,
+         input.reason.empty() ? std::nullopt : std::optional(input.reason), t.from.employment, clock_ms,
+         static_cast<std::int64_t>(policy_.sla.budget_hours(t.from.stage) * 3'600'000)});
     notify(tx,
            t.decision == core::Decision::reject
                ? stage_rejected(p->user_id, p->id, t.from.stage, t.to.stage, input.reason)
@@ -263,7 +267,7 @@ Result<ProfileRecord> Profiles::set_employment_in(Tx& tx, Actor const& actor, Pr
     std::string const status = core::to_string(to);
     tx.profiles().insert_history({0, p->id, actor.id, ts, from.stage, next.stage, from.status, next.status,
                                    "employment." + status,
-                                   why.empty() ? std::nullopt : std::optional(why)});
+                                   why.empty() ? std::nullopt : std::optional(why), from.employment});
     notify(tx, employment_changed(p->user_id, p->id, to, why), ts, mailer_);
     auto entry = domain_entry(ts, core::AuditCategory::admin, "profile.employment", "profile", std::to_string(p->id));
     entry.reason = why;

@@ -9,6 +9,7 @@
 #include "hrms/app/jobs.hpp"
 #include "hrms/app/notifications.hpp"
 #include "hrms/app/profiles.hpp"
+#include "hrms/app/reports.hpp"
 #include "hrms/app/roles.hpp"
 #include "hrms/app/users.hpp"
 
@@ -31,6 +32,7 @@ struct Services {
     EmailAdmin& email;
     EmailTracking& email_tracking;
     Bulk& bulk;
+    Reports& reports;
 };
 
 }  // namespace hrms::app

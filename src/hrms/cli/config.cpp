@@ -1,5 +1,7 @@
 #include "hrms/cli/config.hpp"
 
+#include "hrms/core/time_zone.hpp"
+
 #include <toml.hpp>
 
 #include "hrms/core/mime.hpp"
@@ -217,6 +219,24 @@ std::vector<Setting> const& settings() {
         integer("email_circuit_failures", FIELD(email.sender.circuit_failures), 1),
         {"email_rate_limits",
          [](C& c, std::string const& v) { c.email.sender.rate_per_s = provider_numbers("email_rate_limits", v); }},
+        {"report_timezone",
+         [](C& c, std::string const& v) {
+             if (!core::TimeZone::find(v)) bad("report_timezone", "unknown time zone '" + v + "' (an IANA name)");
+             c.reports.time_zone = v;
+         }},
+        {"report_goal_completions_per_week",
+         [](C& c, std::string const& v) {
+             c.reports.goal_completions_per_week = to_double("report_goal_completions_per_week", v, 0);
+         }},
+        {"report_goal_median_days",
+         [](C& c, std::string const& v) { c.reports.goal_median_days_to_complete = to_double("report_goal_median_days", v, 0); }},
+        dbl("report_retention_days", FIELD(reports.retention_days), 0),
+        integer("report_max_range_days", FIELD(reports.max_range_days), 1),
+        dbl("report_interval_s", FIELD(report_interval_s), 0.05),
+        dbl("report_run_lease_s", FIELD(reports.run_lease_s), 1),
+        dbl("dashboard_max_age_s", FIELD(reports.dashboard_max_age_s), 0),
+        str("report_font", FIELD(report_font)),
+        str("report_bold_font", FIELD(report_bold_font)),
         {"email_daily_quotas",
          [](C& c, std::string const& v) {
              c.email.sender.daily_quota.clear();

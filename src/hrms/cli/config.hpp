@@ -10,6 +10,7 @@
 
 #include "hrms/app/auth.hpp"
 #include "hrms/app/bulk.hpp"
+#include "hrms/app/reports.hpp"
 #include "hrms/app/email.hpp"
 #include "hrms/app/login_throttle.hpp"
 #include "hrms/app/profiles.hpp"
@@ -71,6 +72,10 @@ struct Config {
     double audit_retention_days = 0;          // 0: keep the audit trail forever
     double audit_retention_interval_s = 3600;  // how often the retention job looks
     double bulk_interval_s = 5;  // how often bulk.run looks for jobs without a live claim
+    double report_interval_s = 60;  // how often reports.schedule looks for due schedules
+    // TrueType fonts PDF reports embed (regular and bold): DejaVu Sans from fonts-dejavu-core.
+    std::string report_font = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+    std::string report_bold_font = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf";
 
     http::HttpConfig http;
     app::AuthPolicy auth;
@@ -81,6 +86,7 @@ struct Config {
     audit::WriterOptions audit;
     EmailConfig email;
     app::BulkPolicy bulk;
+    app::ReportPolicy reports;
 
     // The configured SQLite URL for the data dir when none was given.
     std::string effective_database_url() const {

@@ -35,6 +35,7 @@
 #include "hrms/jobs/runner.hpp"
 #include "hrms/realtime/routes.hpp"
 #include "hrms/realtime/ws_service.hpp"
+#include "hrms/reports/export.hpp"
 #include "hrms/store/blob_store.hpp"
 #include "hrms/store/open.hpp"
 
@@ -70,6 +71,22 @@ public:
 private:
     bool dev_mode_;
 };
+
+reports::ExportOptions export_options(cli::Config const& config) {
+    reports::ExportOptions o;
+    o.font_path = config.report_font;
+    o.bold_font_path = config.report_bold_font;
+    o.brand_name = config.email.from_name;
+    o.brand_color = config.email.brand_color;
+    return o;
+}
+
+app::ReportPolicy report_policy(cli::Config const& config) {
+    auto p = config.reports;
+    // Absolute: run files are attached to mail by path, and read later by the sender.
+    p.dir = std::filesystem::absolute(std::filesystem::path(config.data_dir) / "reports").string();
+    return p;
+}
 
 app::MailIdentity mail_identity(cli::Config const& config) {
     auto const& e = config.email;
@@ -169,6 +186,8 @@ struct World {
     email::WebhookVerifier webhook_verifier;
     app::EmailTracking email_tracking;
     app::Bulk bulk;
+    reports::Renderer report_renderer;
+    app::Reports reports;
     app::Services services;
 
     explicit World(cli::Config c)
@@ -199,9 +218,11 @@ struct World {
           webhook_verifier(webhook_settings(config)),
           email_tracking(*store, clock, webhook_verifier),
           bulk(*store, clock, config.bulk, role_catalog, profiles, users, documents, *blobs, &mailer),
+          report_renderer(export_options(config)),
+          reports(*store, clock, config.review.sla, report_policy(config), report_renderer, &mailer),
           services{*store,    clock,         auth,   users,     roles,       profiles,     documents,
                    notifications, *blobs,    job_admin, audit_trail, audit_writer, security, email_admin, email_tracking,
-                   bulk} {
+                   bulk, reports} {
         store->set_effect_sink(&effects);
     }
     ~World() { store->set_effect_sink(nullptr); }
@@ -239,6 +260,13 @@ void add_jobs(jobs::Runner& runner, World& w) {
                 .run = [&w](jobs::JobContext&) -> std::int64_t {
                     return static_cast<std::int64_t>(w.profiles.remind_due({}).profile_ids.size());
                 }});
+    runner.add({.name = "reports.schedule",
+                .description = "Runs due report schedules (once across processes), redoes runs whose process died, and deletes runs past HRMS_REPORT_RETENTION_DAYS.",
+                .interval_s = w.config.report_interval_s,
+                .jitter = 0.1,
+                .single_instance = false,
+                .run = [&w](jobs::JobContext& ctx) -> std::int64_t { return w.reports.run_due(ctx.stopping); },
+                .record_idle = false});
     runner.add({.name = "audit.retention",
                 .description = "Archives and then deletes audit entries older than HRMS_AUDIT_RETENTION_DAYS.",
                 .interval_s = w.config.audit_retention_interval_s,
@@ -274,6 +302,7 @@ int cmd_serve(cli::Config config) {
     auto router = http::build_router(std::string(cli::openapi_yaml()), metrics, std::move(metrics_allow),
                                      [&hub](http::Router& r) { realtime::add_ws_routes(r, hub); });
     metrics.add_source([&hub] { return hub.render_metrics(); });
+    w.reports.set_session_counter([&hub] { return static_cast<std::int64_t>(hub.stats().open); });
     auto ws = realtime::make_ws_service(w.services, hub, w.config.ws);
     w.store->set_live_sink(&hub);  // committed notifications go live from here on
     jobs::Runner runner(*w.store, w.clock, {.instance = {}, .lease_s = w.config.job_lease_s});
@@ -294,6 +323,7 @@ int cmd_serve(cli::Config config) {
     runner.trigger("bulk.run");  // unfinished jobs resume now, not one interval later
     int const rc = http::serve(w.services, w.config.http, router, metrics, ws.get());
     runner.stop();  // lets runs in progress finish, then gives the leases up
+    w.reports.set_session_counter({});
     w.audit_writer.stop();  // seals every buffered access entry
     w.job_admin.attach(nullptr);
     w.bulk.attach(nullptr);

@@ -81,7 +81,7 @@ std::set<std::string> const& known_permissions() {
     using namespace perm;
     static std::set<std::string> const kAll{
         profile_self,  users_read,   users_write,  roles_manage,     profiles_read,   profiles_review,
-        profiles_assign, profiles_status, documents_review, bulk_run, reports_read, audit_read,
+        profiles_assign, profiles_status, documents_review, bulk_run, reports_read, reports_manage, audit_read,
         email_manage,  metrics_read, ws_admin,     jobs_manage,      all};
     return kAll;
 }

@@ -56,6 +56,7 @@ inline constexpr char const profiles_status[] = "profiles.status";
 inline constexpr char const documents_review[] = "documents.review";
 inline constexpr char const bulk_run[] = "bulk.run";
 inline constexpr char const reports_read[] = "reports.read";
+inline constexpr char const reports_manage[] = "reports.manage";  // schedules: who gets mail
 inline constexpr char const audit_read[] = "audit.read";
 inline constexpr char const email_manage[] = "email.manage";
 inline constexpr char const metrics_read[] = "metrics.read";

@@ -18,6 +18,7 @@ Router build_router(std::string openapi_yaml, Metrics& metrics, core::CidrList m
     add_audit_routes(r);
     add_email_routes(r);
     add_bulk_routes(r);
+    add_report_routes(r);
     if (more) more(r);
     std::vector<std::string> names;
     for (auto const& route : r.routes()) names.push_back(route.pattern);

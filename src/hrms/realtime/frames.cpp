@@ -1,6 +1,7 @@
 #include "hrms/realtime/frames.hpp"
 
 #include "hrms/core/text.hpp"
+#include "hrms/http/dashboard_json.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -58,27 +59,10 @@ FramePtr error_frame(std::string_view code, std::string_view message) {
     return make("{\"type\":\"error\",\"code\":" + json_quote(code) + ",\"message\":" + json_quote(message) + "}");
 }
 
-FramePtr dashboard_frame(std::vector<app::ProfileRepo::StageCount> const& counts) {
+FramePtr dashboard_frame(app::Dashboard const& d) {
     namespace json = boost::json;
-    json::object by_stage, by_status;
-    json::array cells;
-    std::int64_t total = 0;
-    auto add = [](json::object& o, char const* key, std::int64_t n) {
-        auto& v = o[key];
-        v = (v.is_int64() ? v.as_int64() : 0) + n;
-    };
-    for (auto const& c : counts) {
-        char const* stage = core::to_string(c.stage);
-        char const* status = core::to_string(c.status);
-        add(by_stage, stage, c.count);
-        if (c.stage != core::Stage::completed) add(by_status, status, c.count);
-        total += c.count;
-        cells.push_back(json::object{{"stage", stage}, {"status", status}, {"count", c.count}});
-    }
-    json::object metrics{{"total", total}, {"by_stage", std::move(by_stage)}, {"by_status", std::move(by_status)},
-                         {"cells", std::move(cells)}};
     return std::make_shared<Frame const>(
-        Frame{json::serialize(json::object{{"type", "dashboard"}, {"metrics", std::move(metrics)}}), 0, 0, true});
+        Frame{json::serialize(json::object{{"type", "dashboard"}, {"metrics", http::dashboard_json(d)}}), 0, 0, true});
 }
 
 std::expected<ClientMessage, ProtocolError> parse_client_message(std::string_view text) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "hrms/app/ports.hpp"
+#include "hrms/app/reports.hpp"
 #include "hrms/core/error.hpp"
 
 namespace hrms::realtime {
@@ -35,8 +36,8 @@ FramePtr bulk_progress_frame(app::BulkProgress const& p);
 FramePtr pong_frame();
 FramePtr error_frame(std::string_view code, std::string_view message);
 // {"type":"dashboard","metrics":<metrics_json>}
-// {"type":"dashboard","metrics":{total, by_stage, by_status (profiles not completed), cells}}.
-FramePtr dashboard_frame(std::vector<app::ProfileRepo::StageCount> const& counts);
+// {"type":"dashboard","metrics":<GET /api/v1/dashboard's answer>} (http/dashboard_json).
+FramePtr dashboard_frame(app::Dashboard const& d);
 
 struct ClientMessage {
     enum class Type { auth, ping, resume };

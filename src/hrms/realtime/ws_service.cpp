@@ -609,11 +609,8 @@ awaitable<void> dashboard_loop(std::shared_ptr<WsService::State> st, std::shared
         first = false;
         try {
             auto* state = st.get();
-            auto counts = co_await http::blocking(*st->pool, [state] {
-                auto tx = state->services.store.begin(app::TxMode::read);
-                return tx->profiles().counts();
-            });
-            auto frame = dashboard_frame(counts);
+            auto snapshot = co_await http::blocking(*st->pool, [state] { return state->services.reports.refresh(); });
+            auto frame = dashboard_frame(snapshot);
             {
                 std::lock_guard lock(st->mutex);
                 st->dashboard = frame;

@@ -221,8 +221,43 @@ void SociProfiles::save_sla_clock(app::ProfileId id, core::SlaClock const& c) {
     });
 }
 
+namespace {
+// When a profile was created and when its latest transition happened (none: empty).
+struct LastTransitionRow {
+    Instant created, last;
+    soci::indicator last_ind = soci::i_null;
+    template <class Prep>
+    void bind(Prep& p) {
+        p, into(created), into(last, last_ind);
+    }
+};
+
+// Whose turn a state was: reports split waiting time by it.
+char const* waiting_on(core::StageStatus status, core::Stage stage, core::EmploymentStatus employment) {
+    if (stage == core::Stage::completed || employment != core::EmploymentStatus::onboarding) return "nobody";
+    return status == core::StageStatus::submitted ? "reviewer" : "employee";
+}
+}  // namespace
+
 void SociProfiles::insert_history(app::HistoryRecord const& h) {
     guard([&] {
+        long long age = 0, waited = 0;
+        long long const key = h.profile_id;
+        if (auto const t = read_cached<LastTransitionRow>(
+                *sql_, sql_->writes, dialect_ == Dialect::sqlite,
+                "SELECT p.created_at, (SELECT h.at FROM stage_history h WHERE h.profile_id = p.id "
+                "ORDER BY h.id DESC LIMIT 1) FROM profiles p WHERE p.id = :p",
+                [](LastTransitionRow& r) {
+                    return std::pair{r.created, r.last_ind == soci::i_ok ? r.last : r.created};
+                },
+                key)) {
+            age = std::max<long long>(0, h.at.ms - t->first.ms);
+            waited = std::max<long long>(0, h.at.ms - t->second.ms);
+        }
+        std::string const turn = waiting_on(h.from_status, h.from_stage, h.from_employment);
+        long long clock = h.clock_ms.value_or(0), budget = h.budget_ms.value_or(0);
+        soci::indicator c_ind = h.clock_ms ? soci::i_ok : soci::i_null;
+        soci::indicator b_ind = h.budget_ms ? soci::i_ok : soci::i_null;
         long long pid = h.profile_id, actor = h.actor_id.value_or(0);
         soci::indicator a_ind = h.actor_id ? soci::i_ok : soci::i_null;
         std::string decision = h.decision.value_or(""), reason = h.reason.value_or("");
@@ -230,11 +265,12 @@ void SociProfiles::insert_history(app::HistoryRecord const& h) {
         soci::indicator r_ind = h.reason ? soci::i_ok : soci::i_null;
         soci::indicator rid_ind = context_.request_id.empty() ? soci::i_null : soci::i_ok;
         write("INSERT INTO stage_history (profile_id, actor_id, at, from_stage, from_status, "
-              "to_stage, to_status, decision, reason, request_id) "
-              "VALUES (:p, :a, :at, :fs, :fst, :ts, :tst, :d, :r, :rid)",
+              "to_stage, to_status, decision, reason, request_id, waited_ms, waiting_on, age_ms, clock_ms, "
+              "budget_ms) VALUES (:p, :a, :at, :fs, :fst, :ts, :tst, :d, :r, :rid, :w, :wo, :age, :c, :b)",
               false, pid, Nullable<long long>{actor, a_ind}, h.at, h.from_stage, h.from_status, h.to_stage,
               h.to_status, Nullable<std::string>{decision, d_ind}, Nullable<std::string>{reason, r_ind},
-              Nullable<std::string>{context_.request_id, rid_ind});
+              Nullable<std::string>{context_.request_id, rid_ind}, waited, turn, age,
+              Nullable<long long>{clock, c_ind}, Nullable<long long>{budget, b_ind});
     });
 }
 

@@ -223,4 +223,37 @@ private:
     std::vector<app::BulkJobRecord> jobs(std::string const& where_sql, Uses&&... uses);
 };
 
+class SociReports final : public app::ReportRepo, SociRepo {
+public:
+    explicit SociReports(TxState& tx) : SociRepo(tx) {}
+    std::vector<app::DecisionCount> decisions(Instant from, Instant to) override;
+    std::vector<app::StageCountRow> submissions(Instant from, Instant to) override;
+    std::vector<app::StageDuration> review_waits(Instant from, Instant to) override;
+    std::vector<std::int64_t> completion_ages(Instant from, Instant to) override;
+    app::DocumentCounts documents(Instant from, Instant to) override;
+    std::vector<app::StageStay> stays(Instant from, Instant to) override;
+    std::vector<app::ReasonCount> rejection_reasons(Instant from, Instant to, int per_stage) override;
+    std::vector<app::ReviewerRow> reviewers(Instant from, Instant to) override;
+    std::vector<app::ReviewerDuration> reviewer_waits(Instant from, Instant to) override;
+    std::vector<app::BreachRow> breaches(Instant from, Instant to, int limit) override;
+    std::int64_t count_breaches(Instant from, Instant to) override;
+    std::vector<app::BreachRow> open_breaches(Instant now, int limit) override;
+    std::int64_t overdue(Instant now) override;
+    std::int64_t urgent() override;
+    std::int64_t email_queue() override;
+    std::int64_t bulk_running() override;
+    std::vector<app::ReportScheduleRecord> schedules() override;
+    void replace_schedules(std::vector<app::ReportScheduleRecord> const& list) override;
+    std::vector<app::ReportScheduleRecord> due_schedules(Instant now) override;
+    bool advance_schedule(std::int64_t id, Instant seen, Instant next) override;
+    std::int64_t insert_run(app::ReportRunRecord const& run) override;
+    bool finish_run(app::ReportRunRecord const& run, std::string const& owner) override;
+    std::optional<app::ReportRunRecord> run(std::int64_t id) override;
+    std::vector<app::ReportRunRecord> runs(std::optional<std::int64_t> before, int limit) override;
+    std::vector<app::ReportRunRecord> stale_runs(Instant now, int limit) override;
+    bool claim_run(std::int64_t id, std::string const& owner, Instant now, Instant until) override;
+    std::vector<app::ReportRunRecord> runs_before(Instant before, int limit) override;
+    void delete_run(std::int64_t id) override;
+};
+
 }  // namespace hrms::store

@@ -35,6 +35,7 @@ public:
     app::AuditRepo& audit() override { return audit_; }
     app::EmailRepo& email() override { return email_; }
     app::BulkRepo& bulk() override { return bulk_; }
+    app::ReportRepo& reports() override { return reports_; }
 
     void serialize(Lock what) override;
     app::TxContext const& context() const override { return state_.context; }
@@ -71,6 +72,7 @@ private:
     SociAudit audit_{state_};
     SociEmail email_{state_};
     SociBulk bulk_{state_};
+    SociReports reports_{state_};
     // What the open savepoint's rollback cuts the collected effects back to.
     struct Mark {
         std::size_t notifications, ended_sessions, blocked_users, changed_users, changed_roles, progress, invites;

@@ -52,6 +52,12 @@ struct HistoryRecord {
     core::StageStatus from_status{}, to_status{};
     std::optional<std::string> decision;  // approve | reject | employment.<status>
     std::optional<std::string> reason;
+    // The employment status the transition left (whose turn the left state was depends on it).
+    core::EmploymentStatus from_employment = core::EmploymentStatus::onboarding;
+    // A reviewer's decision: the decided stage's SLA clock at the decision (paused time
+    // excluded) and that stage's budget.
+    std::optional<std::int64_t> clock_ms;
+    std::optional<std::int64_t> budget_ms;
 };
 
 // Profiles on one transaction.
@@ -70,6 +76,8 @@ public:
     virtual std::vector<ProfileRecord> list(QueueQuery const& query) = 0;
     virtual std::optional<core::SlaClock> sla_clock(ProfileId id, core::Stage stage) = 0;
     virtual void save_sla_clock(ProfileId id, core::SlaClock const& clock) = 0;
+    // Also records how long the left state lasted (since the previous transition, or the
+    // profile's creation), whose turn it was, and the profile's age at the transition.
     virtual void insert_history(HistoryRecord const& h) = 0;
     virtual std::vector<HistoryRecord> history(ProfileId id) = 0;
 

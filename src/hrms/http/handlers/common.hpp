@@ -36,6 +36,7 @@ void add_job_routes(Router& r);
 void add_audit_routes(Router& r);
 void add_email_routes(Router& r);
 void add_bulk_routes(Router& r);
+void add_report_routes(Router& r);
 
 // A positive integer query parameter, or `fallback` when absent; validation_failed naming it.
 Result<std::int64_t> int_param(Ctx const& ctx, char const* name, std::int64_t fallback, std::int64_t min,
