@@ -14,6 +14,7 @@ import pytest
 from conftest import (BACKEND, assert_error, complete_details, decide, save_details, submit_stage, unique_email,
                       wait_until)
 from test_documents import REQUIRED_DOCUMENTS, make_pdf, review, upload_ok
+from test_email import inbox  # noqa: F401 - the SMTP server fixture
 
 LONG_SESSIONS = {"HRMS_SESSION_TTL_S": "100000000", "HRMS_SESSION_MAX_AGE_S": "100000000"}
 # Budgets that make the hand-worked figures easy: details 10 h, documents 20 h, final 5 h. The
@@ -363,3 +364,159 @@ def test_reports_need_reports_read(server):
     assert_error(server.get("/api/v1/reports/daily", token), 403, "forbidden")
     assert_error(server.get("/api/v1/reports/runs", token), 403, "forbidden")
     assert_error(server.put("/api/v1/reports/schedules", token, json={"schedules": []}), 403, "forbidden")
+
+
+# --------------------------------------------------------------------------------------------
+# Schedules: kept in the database, run once across processes, mailed with the files attached
+
+
+def schedule(**overrides):
+    body = {"name": "Daily ops", "kind": "daily", "cadence": "daily", "at": "07:00", "time_zone": "UTC",
+            "formats": ["pdf", "csv"], "recipients": ["hr-lead@example.com"]}
+    body.update(overrides)
+    return body
+
+
+def runs(srv):
+    return ok(srv.get("/api/v1/reports/runs", srv.admin_token, params={"limit": 200})).json()["items"]
+
+
+def due_now(srv, clock, saved):
+    """Moves the clock just past the earliest next run."""
+    due = min(dt.datetime.fromisoformat(s["next_run_at"].replace("Z", "+00:00")).timestamp() for s in saved)
+    clock.forward(max(0.0, due - (time.time() + clock.offset)) + 60)
+
+
+def scheduler_env(clock, inbox=None, **extra):
+    from test_email import smtp_env
+    env = {**clock.env(), **LONG_SESSIONS, "HRMS_REPORT_INTERVAL_S": "0.1"}
+    if inbox:
+        env.update(smtp_env(inbox.port))
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def test_a_schedule_runs_once_and_mails_its_files_attached(start_server, clock, inbox):
+    srv = start_server(scheduler_env(clock, inbox))
+    saved = ok(srv.put("/api/v1/reports/schedules", srv.admin_token,
+                       json={"schedules": [schedule(at="06:30", recipients=["hr-lead@example.com", "HR-Lead@Example.com",
+                                                                            "ops@example.com"])]})).json()["items"]
+    [s] = saved
+    assert s["recipients"] == ["hr-lead@example.com", "ops@example.com"]  # normalised, each once
+    assert s["formats"] == ["csv", "pdf"] and s["enabled"] is True
+    due = dt.datetime.fromisoformat(s["next_run_at"].replace("Z", "+00:00"))
+    assert (due.hour, due.minute) == (6, 30) and due.timestamp() > time.time() + clock.offset
+    assert ok(srv.get("/api/v1/reports/schedules", srv.admin_token)).json()["items"] == saved
+    assert runs(srv) == []
+    due_now(srv, clock, saved)
+    wait_until(lambda: [r for r in runs(srv) if r["status"] != "running"], timeout=15, what="a finished run")
+    [run] = runs(srv)
+    assert run["status"] == "succeeded" and run["source"] == "schedule" and run["schedule_id"] == s["id"], run
+    # It covers the day before the one it ran on.
+    assert run["period"]["from"] == run["period"]["to"] == (due.date() - dt.timedelta(days=1)).isoformat()
+    files = {f["format"]: f for f in run["files"]}
+    assert set(files) == {"csv", "pdf"}
+    pdf = ok(srv.get(files["pdf"]["url"], srv.admin_token))
+    assert pdf.content.startswith(b"%PDF-") and len(pdf.content) == files["pdf"]["size"]
+    import hashlib
+    assert hashlib.sha256(pdf.content).hexdigest() == files["pdf"]["sha256"]
+    # Mailed to each recipient, the files attached byte for byte.
+    wait_until(lambda: len(inbox.parsed()) >= 2, timeout=15, what="two report mails")
+    got = {tuple(to): msg for _, to, msg in inbox.parsed()}
+    assert set(got) == {("hr-lead@example.com",), ("ops@example.com",)}
+    msg = got[("ops@example.com",)]
+    assert "Daily operations" in msg["Subject"]
+    attached = {p.get_filename(): p.get_content() for p in msg.iter_attachments()}
+    assert attached[files["pdf"]["name"]] == pdf.content
+    csv_part = attached[files["csv"]["name"]]
+    assert (csv_part if isinstance(csv_part, str) else csv_part.decode()).startswith("report,Daily operations")
+    # Once: later passes of the job find it no longer due, and it moved on a day.
+    time.sleep(0.5)
+    assert len(runs(srv)) == 1 and len(inbox.parsed()) == 2
+    [after] = ok(srv.get("/api/v1/reports/schedules", srv.admin_token)).json()["items"]
+    assert after["next_run_at"] > s["next_run_at"]
+    # The run's record and its files, downloadable again, and a file it does not have is 404.
+    assert ok(srv.get(f"/api/v1/reports/runs/{run['id']}", srv.admin_token)).json() == run
+    assert_error(srv.get(f"/api/v1/reports/runs/{run['id']}/file", srv.admin_token, params={"format": "xlsx"}),
+                 404, "not_found")
+    assert_error(srv.get("/api/v1/reports/runs/999999", srv.admin_token), 404, "not_found")
+
+
+@pytest.mark.skipif(BACKEND != "pg", reason="several processes share one database on PostgreSQL only")
+def test_two_processes_run_a_due_schedule_exactly_once(start_server, clock, inbox, fresh_db):
+    a = start_server(scheduler_env(clock, inbox), db=fresh_db, name="a")
+    b = start_server(scheduler_env(clock, inbox), db=fresh_db, name="b")
+    saved = ok(a.put("/api/v1/reports/schedules", a.admin_token,
+                     json={"schedules": [schedule(name=f"s{i}", formats=["csv"], recipients=[f"r{i}@example.com"])
+                                         for i in range(4)]})).json()["items"]
+    due_now(a, clock, saved)
+    wait_until(lambda: len([r for r in runs(a) if r["status"] == "succeeded"]) >= 4, timeout=20, what="four runs")
+    time.sleep(1.0)  # several more passes of both processes' jobs
+    done = runs(b)
+    assert sorted(r["schedule_id"] for r in done) == sorted(s["id"] for s in saved), done
+    wait_until(lambda: len(inbox.parsed()) >= 4, timeout=15, what="four mails")
+    time.sleep(0.5)
+    assert sorted(to[0] for _, to, _ in inbox.parsed()) == [f"r{i}@example.com" for i in range(4)]
+
+
+def test_a_run_that_cannot_render_fails_with_its_reason_and_mails_nothing(start_server, clock, inbox):
+    srv = start_server(scheduler_env(clock, inbox, HRMS_REPORT_FONT="/nonexistent/font.ttf"))
+    saved = ok(srv.put("/api/v1/reports/schedules", srv.admin_token,
+                       json={"schedules": [schedule(formats=["pdf"])]})).json()["items"]
+    due_now(srv, clock, saved)
+    wait_until(lambda: [r for r in runs(srv) if r["status"] != "running"], timeout=15, what="a finished run")
+    [run] = runs(srv)
+    assert run["status"] == "failed" and "/nonexistent/font.ttf" in run["error"] and run["files"] == []
+    time.sleep(0.3)
+    assert inbox.parsed() == []
+
+
+def test_runs_past_retention_are_deleted_with_their_files(start_server, clock):
+    srv = start_server(scheduler_env(clock, HRMS_REPORT_RETENTION_DAYS="1"))
+    saved = ok(srv.put("/api/v1/reports/schedules", srv.admin_token,
+                       json={"schedules": [schedule(formats=["csv"])]})).json()["items"]
+    due_now(srv, clock, saved)
+    wait_until(lambda: [r for r in runs(srv) if r["status"] == "succeeded"], timeout=15, what="a run")
+    [first] = runs(srv)
+    reports_dir = srv.db.data_dir / "reports"
+    assert (reports_dir / first["files"][0]["name"]).exists()
+    ok(srv.put("/api/v1/reports/schedules", srv.admin_token, json={"schedules": []}))  # no new runs
+    clock.forward(2 * 86400)
+    wait_until(lambda: runs(srv) == [], timeout=15, what="the run deleted")
+    assert not (reports_dir / first["files"][0]["name"]).exists()
+
+
+def test_weekly_schedules_run_on_their_weekday_in_their_time_zone(server):
+    [s] = ok(server.put("/api/v1/reports/schedules", server.admin_token, json={"schedules": [
+        schedule(kind="weekly", cadence="weekly", weekday=0, at="07:00", time_zone="Europe/Berlin")]})).json()["items"]
+    local = dt.datetime.fromisoformat(s["next_run_at"].replace("Z", "+00:00")).astimezone(_zone("Europe/Berlin"))
+    assert (local.weekday(), local.hour, local.minute) == (0, 7, 0)
+    ok(server.put("/api/v1/reports/schedules", server.admin_token, json={"schedules": []}))
+
+
+@pytest.mark.parametrize("change,field", [
+    ({"kind": "monthly"}, "schedules[0].kind"),
+    ({"cadence": "hourly"}, "schedules[0].cadence"),
+    ({"weekday": 7}, "schedules[0].weekday"),
+    ({"at": "24:00"}, "schedules[0].at"),
+    ({"at": "7am"}, "schedules[0].at"),
+    ({"time_zone": "Europe/Atlantis"}, "schedules[0].time_zone"),
+    ({"formats": []}, "schedules[0].formats"),
+    ({"formats": ["docx"]}, "schedules[0].formats[0]"),
+    ({"recipients": []}, "schedules[0].recipients"),
+    ({"recipients": ["not an address"]}, "schedules[0].recipients[0]"),
+    ({"name": ""}, "schedules[0].name"),
+    ({"name": "x" * 101}, "schedules[0].name"),
+])
+def test_a_bad_schedule_is_422_naming_it_and_changes_nothing(server, change, field):
+    before = ok(server.get("/api/v1/reports/schedules", server.admin_token)).json()
+    r = server.put("/api/v1/reports/schedules", server.admin_token, json={"schedules": [schedule(**change)]}, bad=True)
+    assert_error(r, 422, "validation_failed", field)
+    assert ok(server.get("/api/v1/reports/schedules", server.admin_token)).json() == before
+
+
+def test_schedules_body_must_name_the_list(server):
+    assert_error(server.put("/api/v1/reports/schedules", server.admin_token, json={}, bad=True), 422,
+                 "validation_failed", "schedules")
+    assert_error(server.put("/api/v1/reports/schedules", server.admin_token, data="{", bad=True,
+                            headers={"Content-Type": "application/json"}), 400, "bad_request")

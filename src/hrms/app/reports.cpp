@@ -1048,9 +1048,12 @@ std::string format_names(std::vector<ReportFile> const& files) {
 Result<ReportRunRecord> Reports::execute(ReportRunRecord run, std::vector<core::ReportFormat> const& formats,
                                          std::function<void(int, int)> const& progress) {
     auto const req = run_request(run);
+    int const steps = 3 + static_cast<int>(formats.size());
     auto const built = [&]() -> Result<core::Report> {
         auto const p = TRY(period_of(req));
-        return assemble(req.kind, p, progress);
+        return assemble(req.kind, p, [&](int done, int) {
+            if (progress) progress(done, steps);
+        });
     }();
     std::vector<ReportFile> files;
     std::string error;
@@ -1059,8 +1062,10 @@ Result<ReportRunRecord> Reports::execute(ReportRunRecord run, std::vector<core::
     } else {
         std::error_code ec;
         fs::create_directories(policy_.dir, ec);
+        int step = 3;
         for (auto f : formats) {
             auto bytes = renderer_.render(*built, f);
+            if (progress) progress(++step, steps);
             if (!bytes) {
                 error = std::string(core::to_string(f)) + ": " + bytes.error().message;
                 break;

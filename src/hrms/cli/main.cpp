@@ -388,6 +388,80 @@ int cmd_demo_seed(cli::Config config, int employees, unsigned seed, bool awaitin
     return 0;
 }
 
+struct ReportArgs {
+    std::string kind, date, from, to, tz, out;
+    std::vector<std::string> formats, emails;
+};
+
+// hrms report KIND: the report built, rendered into HRMS_DATA_DIR/reports as a run (listed at
+// GET /api/v1/reports/runs), mailed to --email recipients through the outbox, and copied to --out.
+int cmd_report(cli::Config config, ReportArgs const& a) {
+    auto const kind = core::parse_report_kind(a.kind);
+    if (!kind) {
+        std::fprintf(stderr, "error: unknown report kind '%s' (daily, weekly, efficiency, sla, admin-performance)\n",
+                     a.kind.c_str());
+        return 2;
+    }
+    std::vector<core::ReportFormat> formats;
+    for (auto const& list : a.formats.empty() ? std::vector<std::string>{"pdf"} : a.formats) {
+        for (auto part : core::split_trimmed(list, ',')) {
+            auto f = core::parse_report_format(part);
+            if (!f) {
+                std::fprintf(stderr, "error: unknown format '%s' (json, csv, html, pdf, xlsx)\n", std::string(part).c_str());
+                return 2;
+            }
+            if (std::find(formats.begin(), formats.end(), *f) == formats.end()) formats.push_back(*f);
+        }
+    }
+    World w(std::move(config));
+    app::ReportRequest req{*kind, a.date, a.from, a.to, a.tz};
+    bool const tty = ::isatty(2);
+    auto const started = std::chrono::steady_clock::now();
+    auto run = w.reports.run_now(req, formats, a.emails, [&](int done, int total) {
+        int const width = 30;
+        int const filled = total ? done * width / total : width;
+        double const secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        std::fprintf(stderr, "%s[%s%s] %d/%d %s %.1fs%s", tty ? "\r" : "", std::string(filled, '#').c_str(),
+                     std::string(width - filled, ' ').c_str(), done, total, done <= 3 ? "building" : "rendering", secs,
+                     tty ? "" : "\n");
+    });
+    std::fprintf(stderr, "%s", tty ? "\n" : "");
+    if (!run) {
+        auto const& e = run.error();
+        std::fprintf(stderr, "error: %s%s%s\n", e.message.c_str(), e.details_json.empty() ? "" : " ",
+                     e.details_json.c_str());
+        return e.code == ErrorCode::validation_failed ? 2 : 1;
+    }
+    namespace fs = std::filesystem;
+    for (auto const& f : run->files) {
+        auto const path = fs::path(w.reports.policy().dir) / f.file;
+        if (a.out == "-") {
+            std::ifstream in(path, std::ios::binary);
+            std::cout << in.rdbuf();
+            continue;
+        }
+        std::string where = path.string();
+        if (!a.out.empty()) {
+            fs::path dest = a.out;
+            if (run->files.size() > 1 || fs::is_directory(dest)) {
+                fs::create_directories(dest);
+                dest /= f.file;
+            }
+            std::error_code ec;
+            fs::copy_file(path, dest, fs::copy_options::overwrite_existing, ec);
+            if (ec) {
+                std::fprintf(stderr, "error: could not write %s: %s\n", dest.string().c_str(), ec.message().c_str());
+                return 1;
+            }
+            where = dest.string();
+        }
+        std::fprintf(stderr, "%s report %s..%s (%s): %s, %lld bytes\n", a.kind.c_str(), run->period_from.c_str(),
+                     run->period_to.c_str(), run->time_zone.c_str(), where.c_str(), static_cast<long long>(f.size));
+    }
+    std::fprintf(stderr, "run %lld%s\n", static_cast<long long>(run->id),
+                 run->recipients.empty() ? "" : ", mail queued for the recipients");
+    return 0;
+}
 
 }  // namespace
 
@@ -425,6 +499,17 @@ int main(int argc, char** argv) {
     demo_seed->add_flag("--awaiting-review", demo_awaiting,
                         "every employee has submitted details that await review (a full queue)");
 
+    auto* report = cli.add_subcommand("report", "build a report into HRMS_DATA_DIR/reports (and mail or copy it)");
+    ReportArgs report_args;
+    report->add_option("kind", report_args.kind, "daily, weekly, efficiency, sla or admin-performance")->required();
+    report->add_option("--date", report_args.date, "a day in the period (daily, weekly; default today)");
+    report->add_option("--from", report_args.from, "first day (efficiency, sla, admin-performance)");
+    report->add_option("--to", report_args.to, "last day, inclusive (default today)");
+    report->add_option("--tz", report_args.tz, "IANA time zone for day boundaries (default HRMS_REPORT_TIMEZONE)");
+    report->add_option("--format", report_args.formats, "json, csv, html, pdf or xlsx (repeatable or comma-separated; default pdf)");
+    report->add_option("--out", report_args.out, "copy the file here (a directory for several formats; - for stdout)");
+    report->add_option("--email", report_args.emails, "mail the files to this address (repeatable)");
+
     cli::AuditCommands audit;
     audit.add_to(cli);
 
@@ -459,6 +544,7 @@ int main(int argc, char** argv) {
         }
         if (*serve) return cmd_serve(std::move(config));
         if (audit.chosen()) return audit.run(config, [&] { return open_and_migrate(config); });
+        if (*report) return cmd_report(std::move(config), report_args);
         if (*demo_seed) return cmd_demo_seed(std::move(config), demo_employees, demo_rng_seed, demo_awaiting);
         if (*user_create) {
             if (roles.empty()) roles.push_back("employee");
