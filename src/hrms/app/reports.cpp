@@ -10,209 +10,21 @@
 #include "hrms/app/audit.hpp"
 #include "hrms/app/crypto.hpp"
 #include "hrms/app/log.hpp"
+#include "hrms/app/report_builders.hpp"
 #include "hrms/core/accounts.hpp"
 #include "hrms/core/text.hpp"
 
 namespace hrms::app {
 
 namespace fs = std::filesystem;
-using core::Metric;
 using core::ReportKind;
 using core::Stage;
-using core::Unit;
 
 namespace {
-constexpr double kHourMs = 3'600'000.0;
-constexpr double kDayMs = 86'400'000.0;
-constexpr Stage kReviewStages[] = {Stage::details, Stage::documents, Stage::final};
 constexpr std::size_t kMaxSchedules = 50;
 constexpr std::size_t kMaxRecipients = 50;
-
-Error invalid(std::string const& field, std::string const& message) {
-    return Error{ErrorCode::validation_failed, message, "{\"field\":" + json_quote(field) + "}"};
-}
-
-// The median of `v` (the mean of the middle two when there is an even number), in `scale`.
-std::optional<double> median(std::vector<std::int64_t> v, double scale) {
-    if (v.empty()) return std::nullopt;
-    auto const n = v.size();
-    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(n / 2), v.end());
-    double m = static_cast<double>(v[n / 2]);
-    if (n % 2 == 0) {
-        auto const lower = *std::max_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(n / 2));
-        m = (m + static_cast<double>(lower)) / 2;
-    }
-    return m / scale;
-}
-
-// The 90th percentile by nearest rank: the smallest value at least 90% of them do not exceed.
-std::optional<double> p90(std::vector<std::int64_t> v, double scale) {
-    if (v.empty()) return std::nullopt;
-    auto const rank = (9 * v.size() + 9) / 10;  // ceil(0.9 n), 1-based
-    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(rank - 1), v.end());
-    return static_cast<double>(v[rank - 1]) / scale;
-}
-
-std::optional<double> share(std::int64_t part, std::int64_t whole) {
-    if (whole <= 0) return std::nullopt;
-    return 100.0 * static_cast<double>(part) / static_cast<double>(whole);
-}
-
-std::optional<double> as_double(std::int64_t v) { return static_cast<double>(v); }
-
-Metric metric(std::string key, std::string label, Unit unit, std::optional<double> value,
-              std::optional<double> previous, std::optional<bool> higher_is_better = std::nullopt) {
-    Metric m;
-    m.key = std::move(key);
-    m.label = std::move(label);
-    m.unit = unit;
-    m.value = value;
-    m.previous = previous;
-    m.higher_is_better = higher_is_better;
-    return m;
-}
-
-std::string stage_title(Stage s) {
-    switch (s) {
-    case Stage::details: return "Details";
-    case Stage::documents: return "Documents";
-    case Stage::final: return "Final review";
-    case Stage::completed: return "Completed";
-    }
-    return "";
-}
-
-std::string fixed1(double v) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.1f", v);
-    return buf;
-}
-
-std::string count_text(std::int64_t n, char const* one, char const* many) {
-    return core::format_value(static_cast<double>(n), Unit::count) + " " + (n == 1 ? one : many);
-}
-
-core::Cell hours_cell(std::optional<double> h) {
-    return h ? core::Cell(*h) : core::Cell(std::monostate{});
-}
-
-// What happened in one period: the figures the daily and weekly reports and the dashboard share.
-struct Activity {
-    std::map<Stage, std::int64_t> submitted, approved, rejected, timed, breached;
-    std::map<Stage, std::vector<std::int64_t>> waits;
-    std::vector<std::int64_t> all_waits, completion_ages;
-    DocumentCounts documents;
-    std::int64_t submissions = 0, approvals = 0, rejections = 0, completions = 0, timed_total = 0, breaches = 0;
-
-    std::int64_t decisions() const { return approvals + rejections; }
-    std::optional<double> compliance() const { return share(timed_total - breaches, timed_total); }
-};
-
-Activity activity(ReportRepo& repo, Instant from, Instant to) {
-    Activity a;
-    for (auto const& s : repo.submissions(from, to)) {
-        a.submitted[s.stage] += s.count;
-        a.submissions += s.count;
-    }
-    for (auto const& d : repo.decisions(from, to)) {
-        if (d.decision == core::Decision::approve) {
-            a.approved[d.stage] += d.count;
-            a.approvals += d.count;
-            if (d.stage == Stage::final) a.completions += d.count;
-        } else {
-            a.rejected[d.stage] += d.count;
-            a.rejections += d.count;
-        }
-        a.timed[d.stage] += d.timed;
-        a.breached[d.stage] += d.breached;
-        a.timed_total += d.timed;
-        a.breaches += d.breached;
-    }
-    for (auto const& w : repo.review_waits(from, to)) {
-        a.waits[w.stage].push_back(w.ms);
-        a.all_waits.push_back(w.ms);
-    }
-    a.completion_ages = repo.completion_ages(from, to);
-    a.documents = repo.documents(from, to);
-    return a;
-}
-
-// The activity section: this period's figures beside the previous period's.
-core::Section activity_section(Activity const& a, Activity const& b, ReportPolicy const& policy, bool weekly) {
-    core::Section s;
-    s.key = "activity";
-    s.title = "Activity";
-    s.metrics = {
-        metric("submissions", "Submissions", Unit::count, as_double(a.submissions), as_double(b.submissions)),
-        metric("decisions", "Decisions", Unit::count, as_double(a.decisions()), as_double(b.decisions()), true),
-        metric("approvals", "Approvals", Unit::count, as_double(a.approvals), as_double(b.approvals)),
-        metric("rejections", "Rejections", Unit::count, as_double(a.rejections), as_double(b.rejections), false),
-        metric("completions", "Onboardings completed", Unit::count, as_double(a.completions), as_double(b.completions),
-               true),
-        metric("documents_uploaded", "Documents uploaded", Unit::count, as_double(a.documents.uploaded),
-               as_double(b.documents.uploaded)),
-        metric("documents_reviewed", "Documents reviewed", Unit::count,
-               as_double(a.documents.approved + a.documents.rejected),
-               as_double(b.documents.approved + b.documents.rejected), true),
-        metric("documents_rejected", "Documents rejected", Unit::count, as_double(a.documents.rejected),
-               as_double(b.documents.rejected), false),
-        metric("median_review_hours", "Median review time", Unit::hours, median(a.all_waits, kHourMs),
-               median(b.all_waits, kHourMs), false),
-        metric("sla_breaches", "SLA breaches", Unit::count, as_double(a.breaches), as_double(b.breaches), false),
-        metric("sla_compliance", "Decided within SLA", Unit::percent, a.compliance(), b.compliance(), true),
-        metric("median_days_to_complete", "Median time to complete", Unit::days, median(a.completion_ages, kDayMs),
-               median(b.completion_ages, kDayMs), false),
-    };
-    if (weekly) {
-        for (auto& m : s.metrics) {
-            if (m.key == "completions") m.goal = policy.goal_completions_per_week;
-            if (m.key == "median_days_to_complete") m.goal = policy.goal_median_days_to_complete;
-        }
-    }
-    core::Table t;
-    t.key = "by_stage";
-    t.title = "Decisions by stage";
-    t.columns = {{"stage", "Stage", core::ColumnType::text},
-                 {"submitted", "Submitted", core::ColumnType::integer},
-                 {"approved", "Approved", core::ColumnType::integer},
-                 {"rejected", "Rejected", core::ColumnType::integer},
-                 {"median_review_hours", "Median review", core::ColumnType::hours},
-                 {"sla_breaches", "SLA breaches", core::ColumnType::integer}};
-    core::Chart c;
-    c.key = "decisions_by_stage";
-    c.title = "Decisions by stage";
-    for (auto stage : kReviewStages) {
-        auto get = [&](std::map<Stage, std::int64_t> const& m) {
-            auto it = m.find(stage);
-            return it == m.end() ? std::int64_t{0} : it->second;
-        };
-        auto const w = a.waits.find(stage);
-        t.rows.push_back({core::to_string(stage), get(a.submitted), get(a.approved), get(a.rejected),
-                          hours_cell(w == a.waits.end() ? std::nullopt : median(w->second, kHourMs)),
-                          get(a.breached)});
-        c.bars.emplace_back(stage_title(stage), static_cast<double>(get(a.approved) + get(a.rejected)));
-    }
-    s.tables.push_back(std::move(t));
-    s.charts.push_back(std::move(c));
-    return s;
-}
-
-// "rose 25.0% (from 8 to 10)" style comparisons for insights.
-std::optional<std::string> change_insight(std::string const& what, std::optional<double> now,
-                                          std::optional<double> before, Unit unit, std::string const& against) {
-    if (!now || !before || *before == 0 || *now == *before) return std::nullopt;
-    double const pct = 100.0 * (*now - *before) / *before;
-    if (std::fabs(pct) < 20) return std::nullopt;
-    return what + (pct > 0 ? " rose " : " fell ") + fixed1(std::fabs(pct)) + "% against " + against + " (" +
-           core::format_value(before, unit) + " to " + core::format_value(now, unit) + ").";
-}
-
-struct StageFigures {
-    std::int64_t approvals = 0, reworked = 0;
-    std::vector<std::int64_t> total, employee, reviewer;
-    std::int64_t employee_sum = 0, reviewer_sum = 0;
-};
 }  // namespace
+
 
 Reports::Reports(Store& store, Clock const& clock, core::SlaPolicy sla, ReportPolicy policy,
                  ReportRenderer const& renderer, Mailer const* mailer)
@@ -224,24 +36,24 @@ Result<Reports::Period> Reports::period_of(ReportRequest const& req) const {
     auto zone = zone_;
     if (!req.time_zone.empty()) {
         auto z = core::TimeZone::find(req.time_zone);
-        if (!z) return std::unexpected(invalid("tz", "unknown time zone \"" + core::clip_utf8(req.time_zone, 64) +
-                                                         "\" (an IANA name such as Europe/Berlin)"));
+        if (!z) return invalid_field("tz", "unknown time zone \"" + core::clip_utf8(req.time_zone, 64) +
+                                                         "\" (an IANA name such as Europe/Berlin)");
         zone = *z;
     }
     auto const today = zone.date_of(clock_.now());
     auto parse = [](std::string const& text, char const* field) -> Result<core::LocalDate> {
         auto d = core::parse_local_date(text);
         if (!d || d->year < 1970 || d->year > 9999)
-            return std::unexpected(invalid(field, std::string(field) + " must be a date, YYYY-MM-DD"));
+            return invalid_field(field, std::string(field) + " must be a date, YYYY-MM-DD");
         return *d;
     };
     core::LocalDate from, to;
     bool const single = req.kind == ReportKind::daily || req.kind == ReportKind::weekly;
     if (single) {
         if (!req.from.empty() || !req.to.empty())
-            return std::unexpected(invalid(req.from.empty() ? "to" : "from",
+            return invalid_field(req.from.empty() ? "to" : "from",
                                            std::string(core::to_string(req.kind)) +
-                                               " reports cover one period: give date, not from and to"));
+                                               " reports cover one period: give date, not from and to");
         auto const d = req.date.empty() ? today : TRY(parse(req.date, "date"));
         if (req.kind == ReportKind::daily) {
             from = to = d;
@@ -254,14 +66,13 @@ Result<Reports::Period> Reports::period_of(ReportRequest const& req) const {
             from = to = TRY(parse(req.date, "date"));
         } else {
             if (!req.date.empty())
-                return std::unexpected(invalid("date", "give either date or from and to, not both"));
+                return invalid_field("date", "give either date or from and to, not both");
             to = req.to.empty() ? today : TRY(parse(req.to, "to"));
             from = req.from.empty() ? core::add_days(to, -29) : TRY(parse(req.from, "from"));
         }
-        if (from > to) return std::unexpected(invalid("from", "from must not be after to"));
+        if (from > to) return invalid_field("from", "from must not be after to");
         if (core::days_between(from, to) + 1 > policy_.max_range_days)
-            return std::unexpected(
-                invalid("to", "a report covers at most " + std::to_string(policy_.max_range_days) + " days"));
+            return invalid_field("to", "a report covers at most " + std::to_string(policy_.max_range_days) + " days");
     }
     int const days = core::days_between(from, to) + 1;
     auto make = [&](core::LocalDate f, core::LocalDate t) {
@@ -281,479 +92,14 @@ Result<core::Report> Reports::build(Actor const& actor, ReportRequest const& req
     return build_system(req);
 }
 
+core::Report Reports::assemble(ReportKind kind, Period const& p, std::function<void(int, int)> const& progress) const {
+    auto tx = store_.begin(TxMode::read);
+    return build_report(tx->reports(), kind, {p.current, p.previous}, sla_, policy_, clock_.now(), progress);
+}
+
 Result<core::Report> Reports::build_system(ReportRequest const& req) const {
     auto const p = TRY(period_of(req));
     return assemble(req.kind, p, {});
-}
-
-core::Report Reports::assemble(ReportKind kind, Period const& p, std::function<void(int, int)> const& progress) const {
-    core::Report r;
-    r.kind = kind;
-    r.period = p.current;
-    r.previous = p.previous;
-    r.generated_at = clock_.now();
-    auto const now = r.generated_at;
-    auto tx = store_.begin(TxMode::read);
-    auto& repo = tx->reports();
-    auto const from = p.current.from, to = p.current.to;
-    int step = 0;
-    int const steps = 3;
-    auto tick = [&] {
-        if (progress) progress(++step, steps);
-    };
-    auto const period_name = kind == ReportKind::daily ? std::string("the previous day")
-                             : kind == ReportKind::weekly ? std::string("the previous week")
-                                                          : std::string("the previous period");
-
-    switch (kind) {
-    case ReportKind::daily:
-    case ReportKind::weekly: {
-        bool const weekly = kind == ReportKind::weekly;
-        r.title = weekly ? "Weekly summary" : "Daily operations";
-        auto const a = activity(repo, from, to);
-        tick();
-        auto const b = activity(repo, p.previous.from, p.previous.to);
-        tick();
-        r.sections.push_back(activity_section(a, b, policy_, weekly));
-        core::Section now_section;
-        now_section.key = "backlog";
-        now_section.title = "Right now";
-        auto const overdue = repo.overdue(now);
-        auto const urgent = repo.urgent();
-        now_section.metrics = {
-            metric("overdue_now", "Reviews past their SLA", Unit::count, as_double(overdue), std::nullopt, false),
-            metric("urgent_now", "Reviews marked urgent", Unit::count, as_double(urgent), std::nullopt, false)};
-        r.sections.push_back(std::move(now_section));
-        if (weekly) {
-            core::Section trend;
-            trend.key = "trend";
-            trend.title = "Trend over the previous four weeks";
-            core::Table t;
-            t.key = "weeks";
-            t.title = "Weeks";
-            t.columns = {{"week", "Week of", core::ColumnType::text},
-                         {"completions", "Completed", core::ColumnType::integer},
-                         {"median_days_to_complete", "Median days to complete", core::ColumnType::number},
-                         {"decisions", "Decisions", core::ColumnType::integer},
-                         {"sla_compliance", "Within SLA", core::ColumnType::percent}};
-            core::Chart c;
-            c.key = "completions_by_week";
-            c.title = "Onboardings completed per week";
-            auto const zone = core::TimeZone::find(p.current.time_zone).value_or(zone_);
-            auto const monday = *core::parse_local_date(p.current.from_date);
-            for (int w = -4; w <= 0; ++w) {
-                auto const start = core::add_days(monday, 7 * w);
-                Activity const x = w == 0 ? a : w == -1 ? b
-                                                        : activity(repo, zone.start_of(start),
-                                                                   zone.start_of(core::add_days(start, 7)));
-                auto const days = median(x.completion_ages, kDayMs);
-                t.rows.push_back({core::to_string(start), x.completions,
-                                  days ? core::Cell(*days) : core::Cell(std::monostate{}), x.decisions(),
-                                  x.compliance() ? core::Cell(*x.compliance()) : core::Cell(std::monostate{})});
-                c.bars.emplace_back(core::to_string(start), static_cast<double>(x.completions));
-            }
-            trend.tables.push_back(std::move(t));
-            trend.charts.push_back(std::move(c));
-            r.sections.push_back(std::move(trend));
-            if (policy_.goal_completions_per_week) {
-                double const goal = *policy_.goal_completions_per_week;
-                r.insights.push_back(std::string(static_cast<double>(a.completions) >= goal ? "Met" : "Missed") +
-                                     " the goal of " + core::format_value(goal, Unit::count) +
-                                     " completions a week: " + core::format_value(as_double(a.completions), Unit::count) +
-                                     ".");
-            }
-            if (policy_.goal_median_days_to_complete) {
-                double const goal = *policy_.goal_median_days_to_complete;
-                if (auto const d = median(a.completion_ages, kDayMs))
-                    r.insights.push_back(std::string(*d <= goal ? "Met" : "Missed") + " the goal of a median " +
-                                         core::format_value(goal, Unit::days) + " to complete: " +
-                                         core::format_value(d, Unit::days) + ".");
-            }
-        }
-        if (overdue > 0) {
-            auto const oldest = repo.open_breaches(now, 1);
-            std::string line = count_text(overdue, "review is", "reviews are") + " past the SLA right now";
-            if (!oldest.empty())
-                line += "; the oldest is " + core::format_value(oldest.front().late_ms / kHourMs, Unit::hours) +
-                        " late (" + oldest.front().employee + ", " + stage_title(oldest.front().stage) + ")";
-            r.insights.push_back(line + ".");
-        }
-        for (auto const& line :
-             {change_insight("Decisions", as_double(a.decisions()), as_double(b.decisions()), Unit::count, period_name),
-              change_insight("Submissions", as_double(a.submissions), as_double(b.submissions), Unit::count,
-                             period_name),
-              change_insight("The median review time", median(a.all_waits, kHourMs), median(b.all_waits, kHourMs),
-                             Unit::hours, period_name)})
-            if (line) r.insights.push_back(*line);
-        if (a.breaches > 0)
-            r.recommendations.push_back(count_text(a.breaches, "decision", "decisions") + " of " +
-                                        core::format_value(as_double(a.timed_total), Unit::count) +
-                                        " came after the SLA (" + core::format_value(a.compliance(), Unit::percent) +
-                                        " within): see the SLA compliance report for who and where.");
-        tick();
-        break;
-    }
-    case ReportKind::efficiency: {
-        r.title = "Process efficiency";
-        std::map<Stage, StageFigures> fig;
-        for (auto const& s : repo.stays(from, to)) {
-            auto& f = fig[s.stage];
-            ++f.approvals;
-            if (s.rejections > 0) ++f.reworked;
-            f.total.push_back(s.total_ms);
-            f.employee.push_back(s.employee_ms);
-            f.reviewer.push_back(s.reviewer_ms);
-            f.employee_sum += s.employee_ms;
-            f.reviewer_sum += s.reviewer_ms;
-        }
-        tick();
-        std::int64_t prev_approvals = 0, prev_reworked = 0;
-        for (auto const& s : repo.stays(p.previous.from, p.previous.to)) {
-            ++prev_approvals;
-            if (s.rejections > 0) ++prev_reworked;
-        }
-        auto const ages = repo.completion_ages(from, to);
-        auto const prev_ages = repo.completion_ages(p.previous.from, p.previous.to);
-        auto const reasons = repo.rejection_reasons(from, to, 3);
-        tick();
-        std::int64_t approvals = 0, reworked = 0, employee = 0, reviewer = 0;
-        for (auto const& [stage, f] : fig) {
-            approvals += f.approvals;
-            reworked += f.reworked;
-            employee += f.employee_sum;
-            reviewer += f.reviewer_sum;
-        }
-        core::Section overall;
-        overall.key = "overall";
-        overall.title = "Overall";
-        overall.metrics = {
-            metric("median_days_to_complete", "Median time to complete", Unit::days, median(ages, kDayMs),
-                   median(prev_ages, kDayMs), false),
-            metric("p90_days_to_complete", "90th percentile time to complete", Unit::days, p90(ages, kDayMs),
-                   p90(prev_ages, kDayMs), false),
-            metric("completions", "Onboardings completed", Unit::count, as_double(static_cast<std::int64_t>(ages.size())),
-                   as_double(static_cast<std::int64_t>(prev_ages.size())), true),
-            metric("rework_rate", "Stages approved after a rejection", Unit::percent, share(reworked, approvals),
-                   share(prev_reworked, prev_approvals), false),
-            metric("employee_wait_share", "Waiting time on employees", Unit::percent, share(employee, employee + reviewer),
-                   std::nullopt),
-            metric("reviewer_wait_share", "Waiting time on reviewers", Unit::percent, share(reviewer, employee + reviewer),
-                   std::nullopt)};
-        r.sections.push_back(std::move(overall));
-
-        core::Section stages;
-        stages.key = "stages";
-        stages.title = "Time in each stage";
-        core::Table t;
-        t.key = "stages";
-        t.title = "Stages approved in the period";
-        t.columns = {{"stage", "Stage", core::ColumnType::text},
-                     {"approved", "Approved", core::ColumnType::integer},
-                     {"median_hours", "Median in stage", core::ColumnType::hours},
-                     {"p90_hours", "90th percentile", core::ColumnType::hours},
-                     {"median_employee_hours", "Median on employee", core::ColumnType::hours},
-                     {"median_reviewer_hours", "Median on reviewer", core::ColumnType::hours},
-                     {"rework_rate", "Rework", core::ColumnType::percent}};
-        core::Chart c;
-        c.key = "median_hours_by_stage";
-        c.title = "Median hours in each stage";
-        c.unit = Unit::hours;
-        std::optional<Stage> bottleneck;
-        double worst = -1;
-        for (auto stage : kReviewStages) {
-            auto const it = fig.find(stage);
-            StageFigures const empty;
-            auto const& f = it == fig.end() ? empty : it->second;
-            auto const med = median(f.total, kHourMs);
-            auto const rework = share(f.reworked, f.approvals);
-            t.rows.push_back({core::to_string(stage), f.approvals, hours_cell(med), hours_cell(p90(f.total, kHourMs)),
-                              hours_cell(median(f.employee, kHourMs)), hours_cell(median(f.reviewer, kHourMs)),
-                              rework ? core::Cell(*rework) : core::Cell(std::monostate{})});
-            c.bars.emplace_back(stage_title(stage), med.value_or(0));
-            if (med && *med > worst) {
-                worst = *med;
-                bottleneck = stage;
-            }
-            // Rules, each quoting the numbers that set it off.
-            double const budget = sla_.budget_hours(stage);
-            if (auto const rev = median(f.reviewer, kHourMs); rev && *rev > budget)
-                r.recommendations.push_back(stage_title(stage) + " reviews wait a median " +
-                                            core::format_value(rev, Unit::hours) + " on reviewers against a " +
-                                            core::format_value(budget, Unit::hours) +
-                                            " SLA: add reviewers to this stage or assign its queue.");
-            if (rework && *rework > 20) {
-                std::string line = fixed1(*rework) + "% of " + stage_title(stage) + " approvals (" +
-                                   std::to_string(f.reworked) + " of " + std::to_string(f.approvals) +
-                                   ") came after a rejection";
-                for (auto const& reason : reasons) {
-                    if (reason.stage != stage) continue;
-                    line += "; the most common reason was \"" + core::clip_utf8(reason.reason, 120) + "\" (" +
-                            count_text(reason.count, "time", "times") + ")";
-                    break;
-                }
-                r.recommendations.push_back(line + ": make what this stage needs clearer to employees before they submit.");
-            }
-            if (auto const emp = median(f.employee, kHourMs); emp && f.approvals >= 5 && *emp > 48)
-                r.recommendations.push_back("Employees take a median " + core::format_value(emp, Unit::hours) +
-                                            " to complete " + stage_title(stage) +
-                                            ": send reminders sooner or simplify what it asks for.");
-        }
-        if (bottleneck) {
-            auto const& f = fig[*bottleneck];
-            r.insights.push_back(stage_title(*bottleneck) + " is the bottleneck: a median " +
-                                 core::format_value(median(f.total, kHourMs), Unit::hours) + " in the stage (90th percentile " +
-                                 core::format_value(p90(f.total, kHourMs), Unit::hours) + ") over " +
-                                 count_text(f.approvals, "approval", "approvals") + ".");
-        }
-        if (employee + reviewer > 0)
-            r.insights.push_back("Of the time profiles spent waiting, " +
-                                 core::format_value(share(employee, employee + reviewer), Unit::percent) +
-                                 " was on employees and " +
-                                 core::format_value(share(reviewer, employee + reviewer), Unit::percent) +
-                                 " on reviewers.");
-        stages.tables.push_back(std::move(t));
-        stages.charts.push_back(std::move(c));
-        r.sections.push_back(std::move(stages));
-        if (!reasons.empty()) {
-            core::Section rs;
-            rs.key = "rejections";
-            rs.title = "Most common rejection reasons";
-            core::Table rt;
-            rt.key = "rejection_reasons";
-            rt.title = "Rejection reasons";
-            rt.columns = {{"stage", "Stage", core::ColumnType::text},
-                          {"reason", "Reason", core::ColumnType::text},
-                          {"count", "Times", core::ColumnType::integer}};
-            for (auto const& reason : reasons) rt.rows.push_back({core::to_string(reason.stage), reason.reason, reason.count});
-            rs.tables.push_back(std::move(rt));
-            r.sections.push_back(std::move(rs));
-        }
-        tick();
-        break;
-    }
-    case ReportKind::sla: {
-        r.title = "SLA compliance";
-        auto const a = activity(repo, from, to);
-        auto const b = activity(repo, p.previous.from, p.previous.to);
-        tick();
-        auto const total_breaches = repo.count_breaches(from, to);
-        auto const breaches = repo.breaches(from, to, policy_.table_limit);
-        auto const open = repo.open_breaches(now, policy_.table_limit);
-        auto const overdue = repo.overdue(now);
-        tick();
-        core::Section overall;
-        overall.key = "overall";
-        overall.title = "Overall";
-        overall.metrics = {
-            metric("sla_compliance", "Decided within SLA", Unit::percent, a.compliance(), b.compliance(), true),
-            metric("decisions_timed", "Decisions measured", Unit::count, as_double(a.timed_total),
-                   as_double(b.timed_total)),
-            metric("sla_breaches", "Decided after the SLA", Unit::count, as_double(a.breaches), as_double(b.breaches),
-                   false),
-            metric("open_breaches", "Open reviews past the SLA now", Unit::count, as_double(overdue), std::nullopt,
-                   false)};
-        r.sections.push_back(std::move(overall));
-        core::Section stages;
-        stages.key = "stages";
-        stages.title = "By stage";
-        core::Table t;
-        t.key = "stages";
-        t.title = "Compliance by stage";
-        t.columns = {{"stage", "Stage", core::ColumnType::text},
-                     {"budget_hours", "SLA", core::ColumnType::hours},
-                     {"decided", "Decided", core::ColumnType::integer},
-                     {"within", "Within SLA", core::ColumnType::integer},
-                     {"breaches", "Breaches", core::ColumnType::integer},
-                     {"compliance", "Compliance", core::ColumnType::percent},
-                     {"previous_compliance", "Previous", core::ColumnType::percent}};
-        core::Chart c;
-        c.key = "compliance_by_stage";
-        c.title = "Share decided within SLA";
-        c.unit = Unit::percent;
-        std::optional<Stage> worst_stage;
-        double worst = 101;
-        for (auto stage : kReviewStages) {
-            auto get = [&](std::map<Stage, std::int64_t> const& m) {
-                auto it = m.find(stage);
-                return it == m.end() ? std::int64_t{0} : it->second;
-            };
-            auto const timed = get(a.timed), breached = get(a.breached);
-            auto const comp = share(timed - breached, timed);
-            auto const prev = share(get(b.timed) - get(b.breached), get(b.timed));
-            t.rows.push_back({core::to_string(stage), sla_.budget_hours(stage), timed, timed - breached, breached,
-                              comp ? core::Cell(*comp) : core::Cell(std::monostate{}),
-                              prev ? core::Cell(*prev) : core::Cell(std::monostate{})});
-            c.bars.emplace_back(stage_title(stage), comp.value_or(0));
-            if (comp && *comp < worst) {
-                worst = *comp;
-                worst_stage = stage;
-            }
-        }
-        stages.tables.push_back(std::move(t));
-        stages.charts.push_back(std::move(c));
-        r.sections.push_back(std::move(stages));
-
-        core::Section bs;
-        bs.key = "breaches";
-        bs.title = "Breaches";
-        core::Table bt;
-        bt.key = "breaches";
-        bt.title = "Decided after the SLA";
-        bt.columns = {{"employee", "Employee", core::ColumnType::text},
-                      {"stage", "Stage", core::ColumnType::text},
-                      {"decision", "Decision", core::ColumnType::text},
-                      {"reviewer", "Reviewer", core::ColumnType::text},
-                      {"decided_at", "Decided", core::ColumnType::datetime},
-                      {"review_hours", "Review time", core::ColumnType::hours},
-                      {"late_hours", "Late by", core::ColumnType::hours}};
-        for (auto const& x : breaches)
-            bt.rows.push_back({x.employee, core::to_string(x.stage), x.decision, x.reviewer, x.at, x.clock_ms / kHourMs,
-                               x.late_ms / kHourMs});
-        bt.total_rows = total_breaches;
-        core::Table ot;
-        ot.key = "open_breaches";
-        ot.title = "Open reviews past the SLA";
-        ot.columns = {{"employee", "Employee", core::ColumnType::text},
-                      {"stage", "Stage", core::ColumnType::text},
-                      {"assignee", "Assigned to", core::ColumnType::text},
-                      {"due_at", "Was due", core::ColumnType::datetime},
-                      {"late_hours", "Late by", core::ColumnType::hours}};
-        for (auto const& x : open)
-            ot.rows.push_back({x.employee, core::to_string(x.stage), x.reviewer, x.at, x.late_ms / kHourMs});
-        ot.total_rows = overdue;
-        bs.tables.push_back(std::move(bt));
-        bs.tables.push_back(std::move(ot));
-        r.sections.push_back(std::move(bs));
-        if (worst_stage && worst < 100)
-            r.insights.push_back(stage_title(*worst_stage) + " has the lowest compliance: " +
-                                 core::format_value(worst, Unit::percent) + " of its decisions came within the " +
-                                 core::format_value(sla_.budget_hours(*worst_stage), Unit::hours) + " SLA.");
-        if (!breaches.empty()) {
-            auto const latest = *std::max_element(breaches.begin(), breaches.end(),
-                                                  [](auto const& x, auto const& y) { return x.late_ms < y.late_ms; });
-            r.insights.push_back("The latest decision of the period came " +
-                                 core::format_value(latest.late_ms / kHourMs, Unit::hours) + " after its SLA (" +
-                                 latest.employee + ", " + stage_title(latest.stage) + ").");
-        }
-        if (a.compliance() && *a.compliance() < 90)
-            r.recommendations.push_back("Only " + core::format_value(a.compliance(), Unit::percent) +
-                                        " of decisions came within the SLA (" +
-                                        count_text(a.breaches, "breach", "breaches") +
-                                        "): assign reviews as they arrive and act on reminders.");
-        if (overdue > 0)
-            r.recommendations.push_back(count_text(overdue, "review is", "reviews are") +
-                                        " past the SLA right now: the bulk reminders and escalations reach their "
-                                        "reviewers at once.");
-        tick();
-        break;
-    }
-    case ReportKind::reviewers: {
-        r.title = "Reviewer performance";
-        auto const rows = repo.reviewers(from, to);
-        std::map<UserId, std::vector<std::int64_t>> waits;
-        std::vector<std::int64_t> all;
-        for (auto const& w : repo.reviewer_waits(from, to)) {
-            waits[w.id].push_back(w.ms);
-            all.push_back(w.ms);
-        }
-        tick();
-        auto const prev_rows = repo.reviewers(p.previous.from, p.previous.to);
-        std::vector<std::int64_t> prev_all;
-        for (auto const& w : repo.reviewer_waits(p.previous.from, p.previous.to)) prev_all.push_back(w.ms);
-        tick();
-        std::int64_t decisions = 0, approvals = 0, prev_decisions = 0, prev_approvals = 0, timed = 0, within = 0,
-                     prev_timed = 0, prev_within = 0;
-        for (auto const& x : rows) {
-            decisions += x.decisions;
-            approvals += x.approvals;
-            timed += x.timed;
-            within += x.within;
-        }
-        for (auto const& x : prev_rows) {
-            prev_decisions += x.decisions;
-            prev_approvals += x.approvals;
-            prev_timed += x.timed;
-            prev_within += x.within;
-        }
-        core::Section overall;
-        overall.key = "overall";
-        overall.title = "Overall";
-        overall.metrics = {
-            metric("reviewers", "Reviewers who decided", Unit::count, as_double(static_cast<std::int64_t>(rows.size())),
-                   as_double(static_cast<std::int64_t>(prev_rows.size()))),
-            metric("decisions", "Decisions", Unit::count, as_double(decisions), as_double(prev_decisions), true),
-            metric("median_decision_hours", "Median decision time", Unit::hours, median(all, kHourMs),
-                   median(prev_all, kHourMs), false),
-            metric("approval_rate", "Approval rate", Unit::percent, share(approvals, decisions),
-                   share(prev_approvals, prev_decisions)),
-            metric("sla_compliance", "Decided within SLA", Unit::percent, share(within, timed),
-                   share(prev_within, prev_timed), true)};
-        r.sections.push_back(std::move(overall));
-        core::Section rs;
-        rs.key = "reviewers";
-        rs.title = "Reviewers";
-        core::Table t;
-        t.key = "reviewers";
-        t.title = "Reviewers";
-        t.columns = {{"reviewer", "Reviewer", core::ColumnType::text},
-                     {"email", "Email", core::ColumnType::text},
-                     {"decisions", "Decisions", core::ColumnType::integer},
-                     {"approvals", "Approved", core::ColumnType::integer},
-                     {"rejections", "Rejected", core::ColumnType::integer},
-                     {"approval_rate", "Approval rate", core::ColumnType::percent},
-                     {"median_decision_hours", "Median decision time", core::ColumnType::hours},
-                     {"sla_compliance", "Within SLA", core::ColumnType::percent}};
-        core::Chart c;
-        c.key = "decisions_by_reviewer";
-        c.title = "Decisions by reviewer";
-        struct Speed {
-            std::string name;
-            double hours;
-            std::int64_t decisions;
-        };
-        std::vector<Speed> speeds;
-        for (auto const& x : rows) {
-            auto const med = median(waits[x.id], kHourMs);
-            auto const rate = share(x.approvals, x.decisions);
-            auto const comp = share(x.within, x.timed);
-            std::string const name = x.name.empty() ? "user " + std::to_string(x.id) : x.name;
-            t.rows.push_back({name, x.email, x.decisions, x.approvals, x.rejections,
-                              rate ? core::Cell(*rate) : core::Cell(std::monostate{}), hours_cell(med),
-                              comp ? core::Cell(*comp) : core::Cell(std::monostate{})});
-            if (c.bars.size() < 15) c.bars.emplace_back(name, static_cast<double>(x.decisions));
-            if (med && x.decisions >= 5) speeds.push_back({name, *med, x.decisions});
-        }
-        rs.tables.push_back(std::move(t));
-        rs.charts.push_back(std::move(c));
-        r.sections.push_back(std::move(rs));
-        if (speeds.size() >= 2) {
-            auto const [fast, slow] = std::minmax_element(speeds.begin(), speeds.end(),
-                                                          [](auto const& x, auto const& y) { return x.hours < y.hours; });
-            r.insights.push_back(fast->name + " decides fastest (a median " + core::format_value(fast->hours, Unit::hours) +
-                                 " over " + count_text(fast->decisions, "decision", "decisions") + "), " + slow->name +
-                                 " slowest (" + core::format_value(slow->hours, Unit::hours) + " over " +
-                                 count_text(slow->decisions, "decision", "decisions") + ").");
-            if (slow->hours > 2 * fast->hours && slow->hours > 24)
-                r.recommendations.push_back(slow->name + "'s median decision time (" +
-                                            core::format_value(slow->hours, Unit::hours) + ") is more than twice " +
-                                            fast->name + "'s (" + core::format_value(fast->hours, Unit::hours) +
-                                            "): balance the queue between them.");
-        }
-        if (!rows.empty() && decisions > 0) {
-            auto const& top = rows.front();
-            auto const top_share = share(top.decisions, decisions);
-            if (rows.size() > 1 && top_share && *top_share > 50)
-                r.recommendations.push_back((top.name.empty() ? "One reviewer" : top.name) + " made " +
-                                            core::format_value(top_share, Unit::percent) + " of all decisions (" +
-                                            std::to_string(top.decisions) + " of " + std::to_string(decisions) +
-                                            "): spread reviews to avoid a single point of delay.");
-        }
-        tick();
-        break;
-    }
-    }
-    if (r.insights.empty()) r.insights.push_back("Nothing stands out in this period.");
-    return r;
 }
 
 // ---- dashboard
@@ -869,28 +215,27 @@ Result<std::vector<ReportSchedule>> Reports::schedules(Actor const& actor) const
 Result<ReportSchedule> Reports::check_schedule(ReportSchedule s, std::string const& field) const {
     s.name = std::string(core::trim(s.name));
     if (s.name.empty() || core::utf8_length(s.name) > 100 || core::has_control_chars(s.name))
-        return std::unexpected(invalid(field + ".name", "name must be 1 to 100 characters without control characters"));
+        return invalid_field(field + ".name", "name must be 1 to 100 characters without control characters");
     if (s.cadence != "daily" && s.cadence != "weekly")
-        return std::unexpected(invalid(field + ".cadence", "cadence must be daily or weekly"));
+        return invalid_field(field + ".cadence", "cadence must be daily or weekly");
     if (s.weekday < 0 || s.weekday > 6)
-        return std::unexpected(invalid(field + ".weekday", "weekday must be 0 (Monday) to 6 (Sunday)"));
+        return invalid_field(field + ".weekday", "weekday must be 0 (Monday) to 6 (Sunday)");
     if (!minutes_of(s.at_time))
-        return std::unexpected(invalid(field + ".at", "at must be a time of day, HH:MM (00:00 to 23:59)"));
+        return invalid_field(field + ".at", "at must be a time of day, HH:MM (00:00 to 23:59)");
     if (s.time_zone.empty()) s.time_zone = zone_.name();
     if (!core::TimeZone::find(s.time_zone))
-        return std::unexpected(invalid(field + ".time_zone", "unknown time zone (an IANA name such as Europe/Berlin)"));
-    if (s.formats.empty()) return std::unexpected(invalid(field + ".formats", "give at least one format"));
+        return invalid_field(field + ".time_zone", "unknown time zone (an IANA name such as Europe/Berlin)");
+    if (s.formats.empty()) return invalid_field(field + ".formats", "give at least one format");
     std::sort(s.formats.begin(), s.formats.end());
     s.formats.erase(std::unique(s.formats.begin(), s.formats.end()), s.formats.end());
     if (s.recipients.empty() || s.recipients.size() > kMaxRecipients)
-        return std::unexpected(
-            invalid(field + ".recipients", "give 1 to " + std::to_string(kMaxRecipients) + " recipients"));
+        return invalid_field(field + ".recipients", "give 1 to " + std::to_string(kMaxRecipients) + " recipients");
     std::vector<std::string> emails;
     for (std::size_t i = 0; i < s.recipients.size(); ++i) {
         auto const e = core::normalize_email(s.recipients[i], field + ".recipients[" + std::to_string(i) + "]");
         if (!e) return std::unexpected(e.error());
         if (!core::valid_mail_address(*e))
-            return std::unexpected(invalid(field + ".recipients[" + std::to_string(i) + "]", "not an address mail can go to"));
+            return invalid_field(field + ".recipients[" + std::to_string(i) + "]", "not an address mail can go to");
         if (std::find(emails.begin(), emails.end(), *e) == emails.end()) emails.push_back(*e);
     }
     s.recipients = std::move(emails);
@@ -911,7 +256,7 @@ Instant Reports::next_run(ReportScheduleRecord const& s, Instant after) const {
 Result<std::vector<ReportSchedule>> Reports::put_schedules(Actor const& actor, std::vector<ReportSchedule> list) {
     TRY_VOID(require(actor, core::perm::reports_manage));
     if (list.size() > kMaxSchedules)
-        return std::unexpected(invalid("schedules", "at most " + std::to_string(kMaxSchedules) + " schedules"));
+        return invalid_field("schedules", "at most " + std::to_string(kMaxSchedules) + " schedules");
     auto const now = clock_.now();
     std::vector<ReportScheduleRecord> records;
     for (std::size_t i = 0; i < list.size(); ++i) {
@@ -1193,7 +538,7 @@ Result<ReportRunRecord> Reports::run_now(ReportRequest const& req, std::vector<c
                                          std::vector<std::string> const& recipients,
                                          std::function<void(int, int)> const& progress) {
     auto const period = TRY(period_of(req));
-    if (formats.empty()) return std::unexpected(invalid("format", "give at least one format"));
+    if (formats.empty()) return invalid_field("format", "give at least one format");
     std::vector<std::string> emails;
     for (std::size_t i = 0; i < recipients.size(); ++i) {
         auto const e = TRY(core::normalize_email(recipients[i], "email"));
