@@ -121,23 +121,28 @@ struct Activity {
 
 Activity activity(ReportRepo& repo, Instant from, Instant to) {
     Activity a;
-    for (auto const& s : repo.submissions(from, to)) {
-        a.submitted[s.stage] += s.count;
-        a.submissions += s.count;
-    }
-    for (auto const& d : repo.decisions(from, to)) {
-        if (d.decision == core::Decision::approve) {
-            a.approved[d.stage] += d.count;
-            a.approvals += d.count;
-            if (d.stage == Stage::final) a.completions += d.count;
-        } else {
-            a.rejected[d.stage] += d.count;
-            a.rejections += d.count;
+    for (auto const& t : repo.transitions(from, to)) {
+        if (t.decision.empty()) {
+            if (t.to_status == core::StageStatus::submitted) {
+                a.submitted[t.from_stage] += t.count;
+                a.submissions += t.count;
+            }
+            continue;
         }
-        a.timed[d.stage] += d.timed;
-        a.breached[d.stage] += d.breached;
-        a.timed_total += d.timed;
-        a.breaches += d.breached;
+        if (t.decision == "approve") {
+            a.approved[t.from_stage] += t.count;
+            a.approvals += t.count;
+            if (t.from_stage == Stage::final) a.completions += t.count;
+        } else if (t.decision == "reject") {
+            a.rejected[t.from_stage] += t.count;
+            a.rejections += t.count;
+        } else {
+            continue;  // employment changes are not reviews
+        }
+        a.timed[t.from_stage] += t.timed;
+        a.breached[t.from_stage] += t.breached;
+        a.timed_total += t.timed;
+        a.breaches += t.breached;
     }
     for (auto const& w : repo.review_waits(from, to)) {
         a.waits[w.stage].push_back(w.ms);

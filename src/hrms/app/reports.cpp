@@ -110,27 +110,48 @@ Result<Dashboard> Reports::dashboard(Actor const& actor) {
 }
 
 Dashboard Reports::snapshot() {
-    double const t = monotonic_seconds();
     {
         std::lock_guard lock(dashboard_mu_);
-        if (dashboard_ && t - dashboard_at_ < policy_.dashboard_max_age_s) return *dashboard_;
-        // Stale: one caller recomputes while the others answer with what there is.
-        if (dashboard_ && dashboard_busy_.exchange(true)) return *dashboard_;
-        dashboard_busy_ = true;
+        if (dashboard_) {
+            // Stale: the refresher thread recomputes it while callers keep getting this one, so
+            // no request waits for the queries.
+            if (monotonic_seconds() - dashboard_at_ >= policy_.dashboard_max_age_s && !refresh_wanted_) {
+                refresh_wanted_ = true;
+                if (!refresher_.joinable() && !stopping_) refresher_ = std::thread([this] { refresher(); });
+                refresh_cv_.notify_one();
+            }
+            return *dashboard_;
+        }
     }
-    Dashboard d;
-    try {
-        d = dashboard_now();
-    } catch (...) {
-        dashboard_busy_ = false;
-        throw;
-    }
-    std::lock_guard lock(dashboard_mu_);
-    dashboard_ = d;
-    dashboard_at_ = t;
-    dashboard_busy_ = false;
-    return d;
+    return refresh();  // the first one is computed by its caller
 }
+
+void Reports::refresher() {
+    std::unique_lock lock(dashboard_mu_);
+    for (;;) {
+        refresh_cv_.wait(lock, [this] { return refresh_wanted_ || stopping_; });
+        if (stopping_) return;
+        lock.unlock();
+        try {
+            refresh();
+        } catch (std::exception const& e) {
+            log::warn("reports.dashboard_failed", {log::str("what", e.what())});
+        }
+        lock.lock();
+        refresh_wanted_ = false;
+    }
+}
+
+void Reports::stop_refresher() {
+    {
+        std::lock_guard lock(dashboard_mu_);
+        stopping_ = true;
+    }
+    refresh_cv_.notify_one();
+    if (refresher_.joinable()) refresher_.join();
+}
+
+Reports::~Reports() { stop_refresher(); }
 
 Dashboard Reports::refresh() {
     double const t = monotonic_seconds();
@@ -158,10 +179,11 @@ Dashboard Reports::dashboard_now() {
     }
     d.overdue = repo.overdue(d.as_of);
     d.urgent = repo.urgent();
-    for (auto const& s : repo.submissions(midnight, end)) d.submissions_today += s.count;
-    for (auto const& x : repo.decisions(midnight, end)) {
-        (x.decision == core::Decision::approve ? d.approvals_today : d.rejections_today) += x.count;
-        if (x.decision == core::Decision::approve && x.stage == Stage::final) d.completions_today += x.count;
+    for (auto const& t : repo.transitions(midnight, end)) {
+        if (t.decision.empty() && t.to_status == core::StageStatus::submitted) d.submissions_today += t.count;
+        if (t.decision == "approve") d.approvals_today += t.count;
+        if (t.decision == "reject") d.rejections_today += t.count;
+        if (t.decision == "approve" && t.from_stage == Stage::final) d.completions_today += t.count;
     }
     d.documents_uploaded_today = repo.documents(midnight, end).uploaded;
     auto const ages = repo.completion_ages(monday, end);

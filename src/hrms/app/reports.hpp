@@ -5,10 +5,12 @@
 // Schedules (kept in the database) run on the job runner exactly once across processes; each
 // run's files go under HRMS_DATA_DIR/reports and, attached, to the schedule's recipients.
 #include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "hrms/app/actor.hpp"
@@ -103,6 +105,9 @@ class Reports {
 public:
     Reports(Store& store, Clock const& clock, core::SlaPolicy sla, ReportPolicy policy, ReportRenderer const& renderer,
             Mailer const* mailer);
+    ~Reports();
+    Reports(Reports const&) = delete;
+    Reports& operator=(Reports const&) = delete;
 
     // The model for `req` (reports.read). validation_failed naming the field for an unknown
     // time zone, a malformed date, from after to, or a range longer than max_range_days.
@@ -112,13 +117,17 @@ public:
     // The model rendered.
     Result<std::string> render(core::Report const& r, core::ReportFormat f) const { return renderer_.render(r, f); }
 
-    // The live dashboard (profiles.read): cached, recomputed at most every dashboard_max_age_s.
+    // The live dashboard (profiles.read): the last one computed. Once it is older than
+    // dashboard_max_age_s a background thread recomputes it; callers never wait for that.
     Result<Dashboard> dashboard(Actor const& actor);
-    // The cached dashboard (what admins' WebSocket sessions get), and one computed afresh.
+    // The same without the permission check; the very first is computed by its caller.
     Dashboard snapshot();
     Dashboard dashboard_now();
     // Computed afresh and cached (the WebSocket loop, after a change).
     Dashboard refresh();
+    // Stops the dashboard's background refresh (before what it reads goes away); snapshots keep
+    // answering with the last one.
+    void stop_refresher();
     // What counts this process's WebSocket sessions (wired by cli/).
     void set_session_counter(std::function<std::int64_t()> counter) { sessions_ = std::move(counter); }
 
@@ -160,10 +169,15 @@ private:
     std::function<std::int64_t()> sessions_;
     std::string owner_;
 
-    mutable std::mutex dashboard_mu_;
+    void refresher();
+
+    std::mutex dashboard_mu_;
+    std::condition_variable refresh_cv_;
     std::optional<Dashboard> dashboard_;
     double dashboard_at_ = -1e9;  // monotonic seconds
-    std::atomic<bool> dashboard_busy_{false};
+    bool refresh_wanted_ = false;
+    bool stopping_ = false;
+    std::thread refresher_;  // started by the first stale read
 };
 
 }  // namespace hrms::app

@@ -323,6 +323,7 @@ int cmd_serve(cli::Config config) {
     runner.trigger("bulk.run");  // unfinished jobs resume now, not one interval later
     int const rc = http::serve(w.services, w.config.http, router, metrics, ws.get());
     runner.stop();  // lets runs in progress finish, then gives the leases up
+    w.reports.stop_refresher();  // it counts the hub's sessions, and the hub goes first
     w.reports.set_session_counter({});
     w.audit_writer.stop();  // seals every buffered access entry
     w.job_admin.attach(nullptr);

@@ -222,14 +222,25 @@ void SociProfiles::save_sla_clock(app::ProfileId id, core::SlaClock const& c) {
 }
 
 namespace {
-// When a profile was created and when its latest transition happened (none: empty).
+// When a profile was created, when its latest transition happened (none: empty), and the running
+// totals of the latest row that left a state of the stage being left (none: zeros).
 struct LastTransitionRow {
     Instant created, last;
-    soci::indicator last_ind = soci::i_null;
+    long long stage_ms = 0, employee_ms = 0, reviewer_ms = 0;
+    int rejections = 0;
+    soci::indicator last_ind = soci::i_null, s_ind = soci::i_null, e_ind = soci::i_null, r_ind = soci::i_null,
+                    j_ind = soci::i_null;
     template <class Prep>
     void bind(Prep& p) {
-        p, into(created), into(last, last_ind);
+        p, into(created), into(last, last_ind), into(stage_ms, s_ind), into(employee_ms, e_ind),
+            into(reviewer_ms, r_ind), into(rejections, j_ind);
     }
+};
+
+struct LastTransition {
+    Instant created, last;
+    long long stage_ms = 0, employee_ms = 0, reviewer_ms = 0;
+    int rejections = 0;
 };
 
 // Whose turn a state was: reports split waiting time by it.
@@ -243,18 +254,31 @@ void SociProfiles::insert_history(app::HistoryRecord const& h) {
     guard([&] {
         long long age = 0, waited = 0;
         long long const key = h.profile_id;
+        std::string const stage = core::to_string(h.from_stage);
+        LastTransition prev;
         if (auto const t = read_cached<LastTransitionRow>(
                 *sql_, sql_->writes, dialect_ == Dialect::sqlite,
                 "SELECT p.created_at, (SELECT h.at FROM stage_history h WHERE h.profile_id = p.id "
-                "ORDER BY h.id DESC LIMIT 1) FROM profiles p WHERE p.id = :p",
+                "ORDER BY h.id DESC LIMIT 1), l.stage_ms, l.stage_employee_ms, l.stage_reviewer_ms, "
+                "l.stage_rejections FROM profiles p LEFT JOIN stage_history l ON l.id = "
+                "(SELECT MAX(h.id) FROM stage_history h WHERE h.profile_id = p.id AND h.from_stage = :s) "
+                "WHERE p.id = :p",
                 [](LastTransitionRow& r) {
-                    return std::pair{r.created, r.last_ind == soci::i_ok ? r.last : r.created};
+                    auto or0 = [](auto v, soci::indicator ind) { return ind == soci::i_ok ? v : decltype(v){}; };
+                    return LastTransition{r.created, r.last_ind == soci::i_ok ? r.last : r.created,
+                                          or0(r.stage_ms, r.s_ind), or0(r.employee_ms, r.e_ind),
+                                          or0(r.reviewer_ms, r.r_ind), or0(r.rejections, r.j_ind)};
                 },
-                key)) {
-            age = std::max<long long>(0, h.at.ms - t->first.ms);
-            waited = std::max<long long>(0, h.at.ms - t->second.ms);
+                stage, key)) {
+            prev = *t;
+            age = std::max<long long>(0, h.at.ms - t->created.ms);
+            waited = std::max<long long>(0, h.at.ms - t->last.ms);
         }
         std::string const turn = waiting_on(h.from_status, h.from_stage, h.from_employment);
+        long long const stage_ms = prev.stage_ms + waited;
+        long long const stage_employee = prev.employee_ms + (turn == std::string("employee") ? waited : 0);
+        long long const stage_reviewer = prev.reviewer_ms + (turn == std::string("reviewer") ? waited : 0);
+        int const stage_rejections = prev.rejections + (h.decision && *h.decision == "reject" ? 1 : 0);
         long long clock = h.clock_ms.value_or(0), budget = h.budget_ms.value_or(0);
         soci::indicator c_ind = h.clock_ms ? soci::i_ok : soci::i_null;
         soci::indicator b_ind = h.budget_ms ? soci::i_ok : soci::i_null;
@@ -266,11 +290,13 @@ void SociProfiles::insert_history(app::HistoryRecord const& h) {
         soci::indicator rid_ind = context_.request_id.empty() ? soci::i_null : soci::i_ok;
         write("INSERT INTO stage_history (profile_id, actor_id, at, from_stage, from_status, "
               "to_stage, to_status, decision, reason, request_id, waited_ms, waiting_on, age_ms, clock_ms, "
-              "budget_ms) VALUES (:p, :a, :at, :fs, :fst, :ts, :tst, :d, :r, :rid, :w, :wo, :age, :c, :b)",
+              "budget_ms, stage_ms, stage_employee_ms, stage_reviewer_ms, stage_rejections) "
+              "VALUES (:p, :a, :at, :fs, :fst, :ts, :tst, :d, :r, :rid, :w, :wo, :age, :c, :b, :sm, :se, :sr, :sj)",
               false, pid, Nullable<long long>{actor, a_ind}, h.at, h.from_stage, h.from_status, h.to_stage,
               h.to_status, Nullable<std::string>{decision, d_ind}, Nullable<std::string>{reason, r_ind},
               Nullable<std::string>{context_.request_id, rid_ind}, waited, turn, age,
-              Nullable<long long>{clock, c_ind}, Nullable<long long>{budget, b_ind});
+              Nullable<long long>{clock, c_ind}, Nullable<long long>{budget, b_ind}, stage_ms, stage_employee,
+              stage_reviewer, stage_rejections);
     });
 }
 

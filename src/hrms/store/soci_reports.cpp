@@ -16,10 +16,6 @@ namespace json = boost::json;
 namespace {
 constexpr char kDecided[] = "decision IN ('approve', 'reject')";
 
-core::Decision decision_of(std::string const& text) {
-    return text == "reject" ? core::Decision::reject : core::Decision::approve;
-}
-
 std::string join(std::vector<std::string> const& items) {
     std::string out;
     for (auto const& i : items) {
@@ -153,37 +149,26 @@ auto fetch_rows(soci::session& sql, std::string const& text, Uses&&... uses) {
 }
 }  // namespace
 
-std::vector<app::DecisionCount> SociReports::decisions(Instant from, Instant to) {
+std::vector<app::TransitionCount> SociReports::transitions(Instant from, Instant to) {
     return guard([&] {
-        std::vector<app::DecisionCount> out;
-        core::Stage stage{};
-        std::string decision;
+        std::vector<app::TransitionCount> out;
+        app::TransitionCount t;
         long long count = 0, timed = 0, breached = 0;
         soci::statement st =
-            (sql_->prepare << std::string("SELECT from_stage, decision, COUNT(*), "
-                                          "CAST(COALESCE(SUM(CASE WHEN clock_ms IS NOT NULL THEN 1 ELSE 0 END), 0) "
-                                          "AS BIGINT), "
-                                          "CAST(COALESCE(SUM(CASE WHEN clock_ms > budget_ms THEN 1 ELSE 0 END), 0) "
-                                          "AS BIGINT) FROM stage_history WHERE at >= :f AND at < :t AND ") +
-                                 kDecided + " GROUP BY from_stage, decision",
-             use(from), use(to), into(stage), into(decision), into(count), into(timed), into(breached));
+            (sql_->prepare << "SELECT from_stage, COALESCE(decision, ''), to_stage, to_status, COUNT(*), "
+                              "CAST(COALESCE(SUM(CASE WHEN clock_ms IS NOT NULL THEN 1 ELSE 0 END), 0) AS BIGINT), "
+                              "CAST(COALESCE(SUM(CASE WHEN clock_ms > budget_ms THEN 1 ELSE 0 END), 0) AS BIGINT) "
+                              "FROM stage_history WHERE at >= :f AND at < :t "
+                              "GROUP BY from_stage, decision, to_stage, to_status",
+             use(from), use(to), into(t.from_stage), into(t.decision), into(t.to_stage), into(t.to_status), into(count),
+             into(timed), into(breached));
         st.execute();
-        while (st.fetch()) out.push_back({stage, decision_of(decision), count, timed, breached});
-        return out;
-    });
-}
-
-std::vector<app::StageCountRow> SociReports::submissions(Instant from, Instant to) {
-    return guard([&] {
-        std::vector<app::StageCountRow> out;
-        core::Stage stage{};
-        long long count = 0;
-        soci::statement st = (sql_->prepare << "SELECT from_stage, COUNT(*) FROM stage_history WHERE at >= :f AND "
-                                               "at < :t AND decision IS NULL AND to_status = 'submitted' "
-                                               "GROUP BY from_stage",
-                              use(from), use(to), into(stage), into(count));
-        st.execute();
-        while (st.fetch()) out.push_back({stage, count});
+        while (st.fetch()) {
+            t.count = count;
+            t.timed = timed;
+            t.breached = breached;
+            out.push_back(t);
+        }
         return out;
     });
 }
@@ -238,19 +223,11 @@ std::vector<app::StageStay> SociReports::stays(Instant from, Instant to) {
         std::vector<app::StageStay> out;
         core::Stage stage{};
         long long total = 0, employee = 0, reviewer = 0, rejections = 0;
-        // Every state of the stage the profile was in up to the approval: the rows that left them.
+        // An approval's running totals are the stage's whole stay (migration 18 keeps them).
         soci::statement st =
-            (sql_->prepare << "SELECT a.from_stage, "
-                              "CAST(COALESCE(SUM(h.waited_ms), 0) AS BIGINT), "
-                              "CAST(COALESCE(SUM(CASE WHEN h.waiting_on = 'employee' THEN h.waited_ms ELSE 0 END), 0) "
-                              "AS BIGINT), "
-                              "CAST(COALESCE(SUM(CASE WHEN h.waiting_on = 'reviewer' THEN h.waited_ms ELSE 0 END), 0) "
-                              "AS BIGINT), "
-                              "CAST(COALESCE(SUM(CASE WHEN h.decision = 'reject' THEN 1 ELSE 0 END), 0) AS BIGINT) "
-                              "FROM stage_history a JOIN stage_history h ON h.profile_id = a.profile_id "
-                              "AND h.from_stage = a.from_stage AND h.id <= a.id "
-                              "WHERE a.at >= :f AND a.at < :t AND a.decision = 'approve' "
-                              "GROUP BY a.id, a.from_stage",
+            (sql_->prepare << "SELECT from_stage, COALESCE(stage_ms, 0), COALESCE(stage_employee_ms, 0), "
+                              "COALESCE(stage_reviewer_ms, 0), COALESCE(stage_rejections, 0) FROM stage_history "
+                              "WHERE at >= :f AND at < :t AND decision = 'approve'",
              use(from), use(to), into(stage), into(total), into(employee), into(reviewer), into(rejections));
         st.execute();
         while (st.fetch()) out.push_back({stage, total, employee, reviewer, rejections});
@@ -280,19 +257,23 @@ std::vector<app::ReviewerRow> SociReports::reviewers(Instant from, Instant to) {
         std::vector<app::ReviewerRow> out;
         app::ReviewerRow r;
         long long id = 0, decisions = 0, approvals = 0, rejections = 0, timed = 0, within = 0;
+        // Grouped first (from the report index alone), then each reviewer's name joined once.
         soci::statement st =
-            (sql_->prepare << std::string("SELECT h.actor_id, COALESCE(u.name, ''), COALESCE(u.email, ''), COUNT(*), "
-                                          "CAST(COALESCE(SUM(CASE WHEN h.decision = 'approve' THEN 1 ELSE 0 END), 0) "
-                                          "AS BIGINT), "
-                                          "CAST(COALESCE(SUM(CASE WHEN h.decision = 'reject' THEN 1 ELSE 0 END), 0) "
-                                          "AS BIGINT), "
-                                          "CAST(COALESCE(SUM(CASE WHEN h.clock_ms IS NOT NULL THEN 1 ELSE 0 END), 0) "
-                                          "AS BIGINT), "
-                                          "CAST(COALESCE(SUM(CASE WHEN h.clock_ms <= h.budget_ms THEN 1 ELSE 0 END), "
-                                          "0) AS BIGINT) "
-                                          "FROM stage_history h LEFT JOIN users u ON u.id = h.actor_id "
-                                          "WHERE h.at >= :f AND h.at < :t AND h.actor_id IS NOT NULL AND h.") +
-                                 kDecided + " GROUP BY h.actor_id, u.name, u.email ORDER BY COUNT(*) DESC, h.actor_id",
+            (sql_->prepare << std::string("SELECT g.actor_id, COALESCE(u.name, ''), COALESCE(u.email, ''), g.n, g.a, "
+                                          "g.r, g.t, g.w FROM (SELECT actor_id, COUNT(*) AS n, "
+                                          "CAST(COALESCE(SUM(CASE WHEN decision = 'approve' THEN 1 ELSE 0 END), 0) "
+                                          "AS BIGINT) AS a, "
+                                          "CAST(COALESCE(SUM(CASE WHEN decision = 'reject' THEN 1 ELSE 0 END), 0) "
+                                          "AS BIGINT) AS r, "
+                                          "CAST(COALESCE(SUM(CASE WHEN clock_ms IS NOT NULL THEN 1 ELSE 0 END), 0) "
+                                          "AS BIGINT) AS t, "
+                                          "CAST(COALESCE(SUM(CASE WHEN clock_ms <= budget_ms THEN 1 ELSE 0 END), 0) "
+                                          "AS BIGINT) AS w "
+                                          "FROM stage_history WHERE at >= :f AND at < :t AND actor_id IS NOT NULL "
+                                          "AND ") +
+                                 kDecided +
+                                 " GROUP BY actor_id) g LEFT JOIN users u ON u.id = g.actor_id "
+                                 "ORDER BY g.n DESC, g.actor_id",
              use(from), use(to), into(id), into(r.name), into(r.email), into(decisions), into(approvals),
              into(rejections), into(timed), into(within));
         st.execute();
@@ -329,14 +310,17 @@ std::vector<app::BreachRow> SociReports::breaches(Instant from, Instant to, int 
         std::vector<app::BreachRow> out;
         app::BreachRow b;
         long long profile = 0, clock = 0, budget = 0, n = limit;
+        // The latest `limit` first (from the report index), then only their names joined.
         soci::statement st =
-            (sql_->prepare << std::string("SELECT h.profile_id, COALESCE(eu.name, ''), COALESCE(ru.name, ''), "
-                                          "h.from_stage, h.decision, h.at, h.clock_ms, h.budget_ms "
-                                          "FROM stage_history h JOIN profiles p ON p.id = h.profile_id "
-                                          "LEFT JOIN users eu ON eu.id = p.user_id "
-                                          "LEFT JOIN users ru ON ru.id = h.actor_id "
-                                          "WHERE h.at >= :f AND h.at < :t AND h.clock_ms > h.budget_ms AND h.") +
-                                 kDecided + " ORDER BY h.at DESC, h.id DESC LIMIT :n",
+            (sql_->prepare << std::string("SELECT b.profile_id, COALESCE(eu.name, ''), COALESCE(ru.name, ''), "
+                                          "b.from_stage, b.decision, b.at, b.clock_ms, b.budget_ms FROM "
+                                          "(SELECT profile_id, actor_id, from_stage, decision, at, clock_ms, budget_ms "
+                                          "FROM stage_history WHERE at >= :f AND at < :t AND clock_ms > budget_ms "
+                                          "AND ") +
+                                 kDecided +
+                                 " ORDER BY at DESC LIMIT :n) b JOIN profiles p ON p.id = b.profile_id "
+                                 "LEFT JOIN users eu ON eu.id = p.user_id LEFT JOIN users ru ON ru.id = b.actor_id "
+                                 "ORDER BY b.at DESC",
              use(from), use(to), use(n), into(profile), into(b.employee), into(b.reviewer), into(b.stage),
              into(b.decision), into(b.at), into(clock), into(budget));
         st.execute();

@@ -226,8 +226,7 @@ private:
 class SociReports final : public app::ReportRepo, SociRepo {
 public:
     explicit SociReports(TxState& tx) : SociRepo(tx) {}
-    std::vector<app::DecisionCount> decisions(Instant from, Instant to) override;
-    std::vector<app::StageCountRow> submissions(Instant from, Instant to) override;
+    std::vector<app::TransitionCount> transitions(Instant from, Instant to) override;
     std::vector<app::StageDuration> review_waits(Instant from, Instant to) override;
     std::vector<std::int64_t> completion_ages(Instant from, Instant to) override;
     app::DocumentCounts documents(Instant from, Instant to) override;

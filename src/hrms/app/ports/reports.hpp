@@ -12,19 +12,17 @@
 
 namespace hrms::app {
 
-// Reviewers' decisions at one stage with one outcome; `timed` of them carry an SLA clock
-// (decisions made before clocks were recorded do not), `breached` of those ran past the budget.
-struct DecisionCount {
-    core::Stage stage{};
-    core::Decision decision{};
+// Transitions in a period by where they went and what made them (a reviewer's decision, or none:
+// the employee's submission, an employment change); of the decisions, `timed` carry an SLA clock
+// (those made before clocks were recorded do not) and `breached` of those ran past the budget.
+struct TransitionCount {
+    core::Stage from_stage{};
+    std::string decision;  // approve, reject, employment.<status>, or "" for a submission
+    core::Stage to_stage{};
+    core::StageStatus to_status{};
     std::int64_t count = 0;
     std::int64_t timed = 0;
     std::int64_t breached = 0;
-};
-
-struct StageCountRow {
-    core::Stage stage{};
-    std::int64_t count = 0;
 };
 
 // One duration of something that happened at a stage (a decision's wait, a stay).
@@ -129,9 +127,7 @@ class ReportRepo {
 public:
     virtual ~ReportRepo() = default;
 
-    virtual std::vector<DecisionCount> decisions(Instant from, Instant to) = 0;
-    // Employees' submissions by the stage submitted.
-    virtual std::vector<StageCountRow> submissions(Instant from, Instant to) = 0;
+    virtual std::vector<TransitionCount> transitions(Instant from, Instant to) = 0;
     // How long each decision's review waited for it (since the review became the reviewers'
     // turn, or since it resumed after a hold).
     virtual std::vector<StageDuration> review_waits(Instant from, Instant to) = 0;
