@@ -327,9 +327,17 @@ def test_html_is_self_contained(world):
 
 def test_dashboard_counts_and_the_websocket_carries_the_same_model(world):
     srv = world.srv
-    body = ok(srv.get("/api/v1/dashboard", srv.admin_token)).json()
-    # A completed; B and C in documents (draft); D's details await review.
-    assert body["total"] == 4 and body["completed"] == 1 and body["in_progress"] == 3
+    # A completed; B and C in documents (draft); D's details await review. The dashboard may be
+    # a second old (as_of): wait for one computed after the last change.
+    found = {}
+
+    def current():
+        found.update(ok(srv.get("/api/v1/dashboard", srv.admin_token)).json())
+        return found["total"] == 4 and found["completed"] == 1
+
+    wait_until(current, timeout=10, what="a dashboard with all four profiles")
+    body = found
+    assert body["in_progress"] == 3
     assert body["by_stage"]["documents"] == 2 and body["by_stage"]["details"] == 1
     assert body["overdue"] == 1
     assert body["today"]["approvals"] >= 1

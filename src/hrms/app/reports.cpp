@@ -112,10 +112,14 @@ Result<Dashboard> Reports::dashboard(Actor const& actor) {
 Dashboard Reports::snapshot() {
     {
         std::lock_guard lock(dashboard_mu_);
-        if (dashboard_) {
-            // Stale: the refresher thread recomputes it while callers keep getting this one, so
-            // no request waits for the queries.
-            if (monotonic_seconds() - dashboard_at_ >= policy_.dashboard_max_age_s && !refresh_wanted_) {
+        double const age = monotonic_seconds() - dashboard_at_;
+        double const max_age = policy_.dashboard_max_age_s;
+        if (dashboard_ && age < max_age) return *dashboard_;
+        // Just stale (under steady use): the refresher thread recomputes it while callers keep
+        // getting this one, so no request waits for the queries. Older than that (nobody looked
+        // for a while): the caller computes a fresh one rather than show an old one.
+        if (dashboard_ && age < max_age + std::max(1.0, max_age)) {
+            if (!refresh_wanted_) {
                 refresh_wanted_ = true;
                 if (!refresher_.joinable() && !stopping_) refresher_ = std::thread([this] { refresher(); });
                 refresh_cv_.notify_one();
@@ -123,7 +127,7 @@ Dashboard Reports::snapshot() {
             return *dashboard_;
         }
     }
-    return refresh();  // the first one is computed by its caller
+    return refresh();
 }
 
 void Reports::refresher() {

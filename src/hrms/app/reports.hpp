@@ -117,10 +117,11 @@ public:
     // The model rendered.
     Result<std::string> render(core::Report const& r, core::ReportFormat f) const { return renderer_.render(r, f); }
 
-    // The live dashboard (profiles.read): the last one computed. Once it is older than
-    // dashboard_max_age_s a background thread recomputes it; callers never wait for that.
+    // The live dashboard (profiles.read): the last one computed while it is younger than
+    // dashboard_max_age_s; a little older (by up to max(1 s, that age)), the same while a
+    // background thread recomputes it; older still, or none yet, computed for the caller.
     Result<Dashboard> dashboard(Actor const& actor);
-    // The same without the permission check; the very first is computed by its caller.
+    // The same without the permission check.
     Dashboard snapshot();
     Dashboard dashboard_now();
     // Computed afresh and cached (the WebSocket loop, after a change).
