@@ -288,7 +288,9 @@ Result<BulkAnswer> Bulk::submit(Actor const& actor, Prepared prepared, BulkOptio
     } else if (monitor_) {
         monitor_->trigger("bulk.run", context_of(actor));
     }
-    return this->job(actor, job.id, -1, std::max(policy_.sync_limit, 1));
+    auto answer = TRY(this->job(actor, job.id, -1, std::max(policy_.sync_limit, 1)));
+    answer.background = !in_request;
+    return answer;
 }
 
 namespace {

@@ -92,6 +92,8 @@ struct BulkAnswer {
     std::vector<BulkItemRecord> results;  // a page of them
     std::optional<std::int64_t> next_after;  // the next page's cursor (a seq)
     bool replayed = false;  // an Idempotency-Key answered with the stored job
+    // The job was handed to the background runner (it may have finished already): answered 202.
+    bool background = false;
 };
 
 struct BulkJobPage {

@@ -39,16 +39,17 @@ json::object job_json(app::BulkJobRecord const& j) {
     };
 }
 
-// A job and a page of its results: to a request that made it, 200 when it ended in the request
-// and 202 while it runs (`accepted`); a replay of an Idempotency-Key says so in a header. A
-// GET answers 200 whatever the job's state.
+// A job and a page of its results: to a request that made it, 200 when it ran in the request
+// and 202 when it went to the background runner (even if that finished it already: the status
+// says so) or, replayed, while it runs (`accepted`); a replay of an Idempotency-Key says so in a
+// header. A GET answers 200 whatever the job's state.
 Response answer_json(app::BulkAnswer const& a, bool accepted = true) {
     auto o = job_json(a.job);
     json::array results;
     for (auto const& it : a.results) results.emplace_back(item_json(it));
     o["results"] = std::move(results);
     o["next_cursor"] = a.next_after ? json::value(std::to_string(*a.next_after)) : json::value(nullptr);
-    auto r = ok_json(o, accepted && a.job.status == "running" ? 202 : 200);
+    auto r = ok_json(o, accepted && (a.background || a.job.status == "running") ? 202 : 200);
     if (a.replayed) r.header("Idempotent-Replayed", "true");
     return r;
 }
