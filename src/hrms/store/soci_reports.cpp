@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 #include <limits>
 
+#include "hrms/core/text.hpp"
 #include "hrms/store/soci_repos.hpp"
 #include "hrms/store/soci_types.hpp"
 
@@ -25,22 +26,12 @@ std::string join(std::vector<std::string> const& items) {
     return out;
 }
 
+// The comma-separated formats column (core::split_trimmed; nothing for an empty column).
 std::vector<std::string> split(std::string const& text) {
     std::vector<std::string> out;
-    std::size_t pos = 0;
-    while (pos <= text.size() && !text.empty()) {
-        auto const comma = text.find(',', pos);
-        out.push_back(text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos));
-        if (comma == std::string::npos) break;
-        pos = comma + 1;
-    }
+    if (text.empty()) return out;
+    for (auto piece : core::split_trimmed(text, ',')) out.emplace_back(piece);
     return out;
-}
-
-std::string strings_json(std::vector<std::string> const& items) {
-    json::array a;
-    for (auto const& i : items) a.emplace_back(i);
-    return json::serialize(a);
 }
 
 std::vector<std::string> strings_from_json(std::string const& text) {
@@ -415,7 +406,7 @@ void SociReports::replace_schedules(std::vector<app::ReportScheduleRecord> const
     guard([&] {
         *sql_ << "DELETE FROM report_schedules";
         for (auto const& s : list) {
-            std::string const formats = join(s.formats), recipients = strings_json(s.recipients);
+            std::string const formats = join(s.formats), recipients = json_quote_list(s.recipients);
             int const enabled = s.enabled ? 1 : 0;
             long long by = s.created_by.value_or(0);
             soci::indicator by_ind = s.created_by ? soci::i_ok : soci::i_null;
@@ -454,7 +445,7 @@ std::int64_t SociReports::insert_run(app::ReportRunRecord const& r) {
     return guard([&] {
         long long schedule = r.schedule_id.value_or(0), id = 0;
         soci::indicator s_ind = r.schedule_id ? soci::i_ok : soci::i_null;
-        std::string const files = files_json(r.files), recipients = strings_json(r.recipients);
+        std::string const files = files_json(r.files), recipients = json_quote_list(r.recipients);
         std::string const lease = r.lease_until ? to_rfc3339(*r.lease_until) : "";
         *sql_ << "INSERT INTO report_runs (schedule_id, source, kind, period_from, period_to, time_zone, status, "
                  "files, recipients, error, lease_owner, lease_until, started_at) VALUES "
@@ -469,7 +460,7 @@ std::int64_t SociReports::insert_run(app::ReportRunRecord const& r) {
 bool SociReports::finish_run(app::ReportRunRecord const& r, std::string const& owner) {
     return guard([&] {
         long long key = r.id;
-        std::string const files = files_json(r.files), recipients = strings_json(r.recipients);
+        std::string const files = files_json(r.files), recipients = json_quote_list(r.recipients);
         std::string const finished = r.finished_at ? to_rfc3339(*r.finished_at) : "";
         soci::statement st =
             (sql_->prepare << "UPDATE report_runs SET status = :st, files = :fi, recipients = :r, error = :e, "
