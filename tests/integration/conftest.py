@@ -63,6 +63,27 @@ START_TIMEOUT_S = 20
 _live_servers: list["Server"] = []
 
 
+# A stand-in for the web interface's build (web/dist), so every server serves the same small
+# files whatever is built in the tree: test_web.py checks how they are served.
+WEB_INDEX = '<!doctype html><html lang="en"><head><title>hrms</title>' \
+            '<script type="module" src="/assets/app-3f9a1c.js"></script></head>' \
+            '<body><div id="app"></div></body></html>'
+WEB_SCRIPT = "console.log('hrms web stand-in');\n" * 40
+
+
+def web_fixture_dir() -> pathlib.Path:
+    import gzip
+    import tempfile
+    d = pathlib.Path(tempfile.gettempdir()) / f"hrms-web-fixture-{os.getpid()}"
+    if not (d / "index.html").exists():
+        (d / "assets").mkdir(parents=True, exist_ok=True)
+        (d / "assets" / "app-3f9a1c.js").write_text(WEB_SCRIPT)
+        (d / "assets" / "app-3f9a1c.js.gz").write_bytes(gzip.compress(WEB_SCRIPT.encode()))
+        (d / "favicon.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+        (d / "index.html").write_text(WEB_INDEX)
+    return d
+
+
 def uniq(prefix: str = "u") -> str:
     return f"{prefix}{uuid.uuid4().hex[:10]}"
 
@@ -223,6 +244,7 @@ class Server:
             "HRMS_ADMIN_PASSWORD": ADMIN_PASSWORD,
             "HRMS_DEV_MODE": "1",
             "HRMS_LOG_LEVEL": "info",
+            "HRMS_WEB_DIR": str(web_fixture_dir()),
             **self.db.env(),
         }
         env.update({k: str(v) for k, v in (env_overrides or {}).items()})

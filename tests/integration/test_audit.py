@@ -88,10 +88,10 @@ def test_refused_and_unmatched_requests_are_recorded_too(server):
     [e] = wait_entries(server, request_id=rid)
     assert e["outcome"] == "denied" and e["actor_id"] is None and e["route"] == "/api/v1/users"
     rid2 = "audit-" + uuid.uuid4().hex
-    r = server.get("/no/such/path", None, headers={"X-Request-Id": rid2}, bad=True)
+    r = server.get("/api/no/such/path", None, headers={"X-Request-Id": rid2}, bad=True)
     assert r.status_code == 404
     [e] = wait_entries(server, request_id=rid2)
-    assert e["outcome"] == "failure" and e["route"] is None and e["path"] == "/no/such/path"
+    assert e["outcome"] == "failure" and e["route"] is None and e["path"] == "/api/no/such/path"
 
 
 def test_websocket_connect_and_disconnect_are_recorded(server):

@@ -209,6 +209,32 @@ def test_logout_ends_only_that_session(server):
     assert server.get("/api/v1/auth/me", second).status_code == 200
 
 
+def test_logout_everywhere_ends_every_session_of_the_account(server):
+    user = server.create_user()
+    other = server.create_user()
+    first = server.token_for(user["email"])
+    second = server.token_for(user["email"])
+    bystander = server.token_for(other["email"])
+    r = server.post("/api/v1/auth/logout?everywhere=true", first)
+    assert r.status_code == 204
+    assert "Max-Age=0" in set_cookies(r)["hrms_session"]
+    assert_error(server.get("/api/v1/auth/me", first), 401, "unauthenticated")
+    assert_error(server.get("/api/v1/auth/me", second), 401, "unauthenticated")
+    assert server.get("/api/v1/auth/me", bystander).status_code == 200
+
+
+def test_logout_with_a_bad_everywhere_is_refused_and_ends_nothing(server):
+    user = server.create_user()
+    token = server.token_for(user["email"])
+    for value in ("yes", "TRUE", "1"):
+        assert_error(server.post(f"/api/v1/auth/logout?everywhere={value}", token, bad=True), 422,
+                     "validation_failed", field="everywhere")
+    assert server.get("/api/v1/auth/me", token).status_code == 200
+    r = server.post("/api/v1/auth/logout?everywhere=false", token)
+    assert r.status_code == 204
+    assert_error(server.get("/api/v1/auth/me", token), 401, "unauthenticated")
+
+
 def test_cookie_logout_needs_csrf(server):
     user = server.create_user()
     login = server.login(user["email"], PASSWORD).json()

@@ -181,6 +181,17 @@ Result<void> Auth::logout(Actor const& actor) {
     return {};
 }
 
+Result<std::int64_t> Auth::logout_everywhere(Actor const& actor) {
+    auto tx = store_.begin(TxMode::write, context_of(actor));
+    auto const ended = tx->sessions().end_all(actor.id);
+    auto entry = domain_entry(clock_.now(), core::AuditCategory::security, "user.sessions_ended", "user",
+                              std::to_string(actor.id));
+    entry.details = json_members({{"sessions", std::to_string(ended)}, {"by", "\"self\""}});
+    tx->audit().record(std::move(entry));
+    tx->commit();
+    return ended;
+}
+
 // The owner of an account that this failure just locked (the HRMS_LOGIN_LOCK_ADDRESSES-th
 // failing address) hears of it by mail, once per lock: essential mail.
 void Auth::notify_if_locked(Tx& tx, std::optional<UserRecord> const& user, std::string const& key, Instant since) {

@@ -61,6 +61,9 @@ public:
 
     // Ends the actor's current session.
     Result<void> logout(Actor const& actor);
+    // Ends every session of the actor's account ("sign out everywhere"): their sockets close
+    // with 4001. Returns how many ended (the current one included).
+    Result<std::int64_t> logout_everywhere(Actor const& actor);
 
     // Of the given session token hashes, those that no longer authenticate: logged out, expired
     // (idle or absolute) or of an account that is not active (`inactive` then). For long-lived

@@ -145,6 +145,7 @@ std::vector<Setting> const& settings() {
         dbl("login_rate_per_ip", FIELD(throttle.rate_per_s), 0.001),
         dbl("login_burst_per_ip", FIELD(throttle.burst), 1),
         dbl("invite_ttl_hours", FIELD(invites.invite_ttl_hours), 0.001),
+        str("web_dir", FIELD(http.web_dir)),
         cidrs("trusted_proxies", [](C& c, std::string const& v) { c.http.trusted_proxies = v; }),
         cidrs("metrics_allow", [](C& c, std::string const& v) { c.metrics_allow = v; }),
         {"allow_self_review",

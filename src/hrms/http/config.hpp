@@ -6,6 +6,10 @@
 #include <string>
 #include <thread>
 
+#ifndef HRMS_WEB_DIR_DEFAULT
+#define HRMS_WEB_DIR_DEFAULT "web/dist"
+#endif
+
 namespace hrms::http {
 
 struct HttpConfig {
@@ -23,6 +27,9 @@ struct HttpConfig {
     bool cookie_secure = false;
     // Behind a reverse proxy: forwarding headers count only from these (CIDR list).
     std::string trusted_proxies;
+    // The web interface's build (index.html and assets/), served at `/`: HRMS_WEB_DIR. The
+    // default is web/dist of the source tree this binary was built from.
+    std::string web_dir = HRMS_WEB_DIR_DEFAULT;
 
     // The thread counts, with their defaults applied (the one place they are).
     int effective_io_threads() const { return io_threads > 0 ? io_threads : std::max(1, cores()); }

@@ -60,7 +60,8 @@ Pipeline::Pipeline(app::Services& services, HttpConfig const& config, Router con
     : services_(services), config_(config), router_(router), metrics_(metrics),
       // Checked when the settings were read; a bad list here trusts nobody.
       trusted_proxies_(core::parse_cidr_list(config.trusted_proxies, "HRMS_TRUSTED_PROXIES")
-                           .value_or(core::CidrList{})) {}
+                           .value_or(core::CidrList{})),
+      web_(config.web_dir) {}
 
 void Pipeline::resolve_client(Request& req) const {
     if (trusted_proxies_.empty()) return;
@@ -243,6 +244,9 @@ Response Pipeline::handle(Request& req, double started_s) {
                                       "{\"allow\":" + json_quote(match.allow) + "}"},
                                      ctx.request_id);
                 res.header("Allow", match.allow);
+            } else if (auto page = web_.serve(req)) {
+                res = std::move(*page);
+                route_name = "web";
             } else {
                 res = error_response({ErrorCode::not_found, "no route for " + req.path, {}},
                                      ctx.request_id);

@@ -1,11 +1,13 @@
 #pragma once
-// The middleware chain around every handler: request id, routing (404/405), authentication,
+// The middleware chain around every handler: request id, routing (404/405, or the web
+// interface's files for paths outside /api/), authentication,
 // CSRF, the error envelope, security headers, metrics and the access log. Beast-free; runs on
 // the blocking pool.
 #include "hrms/core/net.hpp"
 #include "hrms/http/metrics.hpp"
 #include "hrms/http/router.hpp"
 #include "hrms/http/types.hpp"
+#include "hrms/http/web_assets.hpp"
 
 namespace hrms::http {
 
@@ -41,6 +43,7 @@ public:
     app::BlobStore& blobs() { return services_.blobs; }
 
     Metrics& metrics() { return metrics_; }
+    WebAssets const& web() const { return web_; }
 
     // Replaces `req.client_ip` (the socket's peer) with the client's address when the peer is a
     // proxy in HRMS_TRUSTED_PROXIES and sent forwarding headers.
@@ -63,6 +66,7 @@ private:
     Router const& router_;
     Metrics& metrics_;
     core::CidrList trusted_proxies_;
+    WebAssets web_;  // the interface at `/` (HRMS_WEB_DIR)
 };
 
 // A request id: X-Request-Id if it is 1..128 safe characters, otherwise a new random one.

@@ -146,6 +146,14 @@ void Server::bind() {
     auto const bound = acceptor_.local_endpoint();
     log::info("http.listening", {log::str("address", bound.address().to_string()),
                                  log::num("port", static_cast<long long>(bound.port()))});
+    if (pipeline_.web().available()) {
+        log::info("web.serving", {log::str("dir", pipeline_.web().dir().string())});
+    } else {
+        log::warn("web.missing", {log::str("dir", pipeline_.web().dir().string()),
+                                  log::str("hint", "no index.html there: build the interface with "
+                                                   "'cd web && npm ci && npm run build' or set HRMS_WEB_DIR; "
+                                                   "the API is served, / answers 503 saying so")});
+    }
 }
 
 int Server::run() {

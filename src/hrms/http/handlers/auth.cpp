@@ -45,8 +45,16 @@ void add_auth_routes(Router& r) {
         return res;
     }, Access::anyone);
 
+    // ?everywhere=true ends every session of the account, not only this one.
     r.add("POST", "/api/v1/auth/logout", [](Ctx& ctx) {
-        HTTP_TRY_VOID(ctx, ctx.services.auth.logout(ctx.who()));
+        auto const everywhere = ctx.req.query_param("everywhere").value_or("");
+        if (!everywhere.empty() && everywhere != "true" && everywhere != "false")
+            return error_of(ctx, invalid_field("everywhere", "everywhere must be true or false").error());
+        if (everywhere == "true") {
+            HTTP_TRY(ctx, ctx.services.auth.logout_everywhere(ctx.who()));
+        } else {
+            HTTP_TRY_VOID(ctx, ctx.services.auth.logout(ctx.who()));
+        }
         auto res = no_content();
         bool const secure = ctx.config.cookie_secure;
         res.header("Set-Cookie", cookie("hrms_session", "", 0, true, secure));
