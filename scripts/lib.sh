@@ -8,11 +8,12 @@ BUILD_PACKAGES=(cmake ninja-build pkg-config g++ libboost1.81-dev libboost-json1
   libspdlog-dev libfmt-dev libcli11-dev libtoml11-dev libmagic-dev libicu-dev zlib1g-dev curl
   libcurl4-openssl-dev libkainjow-mustache-dev libhpdf-dev libxlsxwriter-dev fonts-dejavu-core)
 # What testing it needs on top: a real PostgreSQL 15, GoogleTest, the Python end-to-end suite,
-# promtool (from prometheus) to check /metrics, sqlite3 for inspection.
+# promtool (from prometheus) to check /metrics, sqlite3 for inspection, Chromium for the browser
+# tests (driven by Playwright from web/node_modules; no browser is downloaded).
 TEST_PACKAGES=(libgtest-dev libgmock-dev libbenchmark-dev postgresql-15 postgresql-client-15
   python3-pytest python3-pytest-xdist python3-requests python3-websocket python3-jsonschema
   python3-yaml python3-aiosmtpd python3-cryptography prometheus sqlite3 procps python3-openpyxl
-  poppler-utils)
+  poppler-utils chromium)
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -45,6 +46,12 @@ ensure_node() {
 # web_deps: web/node_modules exactly as web/package-lock.json says.
 web_deps() {
   (cd "$ROOT/web" && npm ci --no-audit --no-fund --loglevel=error) >&2
+}
+
+# web_build: the web interface into web/dist (type-checked against docs/openapi.yaml first),
+# which the server finds by default (HRMS_WEB_DIR).
+web_build() {
+  (cd "$ROOT/web" && npm run --silent build) >&2
 }
 
 # build PRESET: configure once, then build.

@@ -1,0 +1,3 @@
+// Strings of the admin pages (keys start with 'admin.').
+export const admin = {
+} as const;

@@ -1,0 +1,38 @@
+// Signing in, invites, password resets, the session-expired dialog.
+export const auth = {
+  'signIn.title': 'Sign in',
+  'signIn.email': 'Email address',
+  'signIn.password': 'Password',
+  'signIn.submit': 'Sign in',
+  'signIn.forgot': 'Forgot your password?',
+  'signIn.failed': 'The email address or password is not right.',
+  'signIn.emailRequired': 'Enter your email address',
+  'signIn.emailInvalid': 'Enter an email address like name@example.com',
+  'signIn.passwordRequired': 'Enter your password',
+  'signIn.signedOut': 'You have signed out.',
+  'signIn.signedOutEverywhere': 'You have signed out on every device.',
+
+  'expired.title': 'Sign in again',
+  'expired.body': 'Your session ended. Sign in again and carry on: what you typed on this page is kept.',
+
+  'invite.title': 'Set your password',
+  'invite.body': 'Welcome to hrms. Choose a password to finish setting up your account.',
+  'invite.password': 'New password',
+  'invite.passwordHint': 'At least 12 characters. A few unusual words make a strong one.',
+  'invite.confirm': 'Type the password again',
+  'invite.submit': 'Set password',
+  'invite.done': 'Your password is set. Sign in with it.',
+  'invite.noToken': 'This link is incomplete. Open the link from your email again.',
+  'invite.tooShort': 'Use at least 12 characters',
+  'invite.tooLong': 'Use at most 1024 bytes',
+  'invite.mismatch': 'The two passwords are not the same',
+
+  'reset.title': 'Reset your password',
+  'reset.requestBody': 'Enter the email address of your account and we will send you a link to set a new password.',
+  'reset.email': 'Email address',
+  'reset.send': 'Send the link',
+  'reset.sent': 'If an account uses {email}, a link is on its way. It works once and expires soon.',
+  'reset.setTitle': 'Choose a new password',
+  'reset.setSubmit': 'Set new password',
+  'reset.done': 'Your password has changed and every other session was signed out. Sign in with the new password.',
+} as const;

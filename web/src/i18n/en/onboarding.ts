@@ -1,0 +1,3 @@
+// Strings of the onboarding pages (keys start with 'onboarding.').
+export const onboarding = {
+} as const;
