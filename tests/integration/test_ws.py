@@ -355,6 +355,41 @@ def test_every_workflow_step_is_delivered_live(server, clients):
     assert ids == [n["id"] for n in feed(server, token)["items"]]
 
 
+def changes_of(client, profile_id, count, timeout=10):
+    """The `profiles_changed` entries about one profile, waiting for `count` of them."""
+    out = []
+    deadline = time.monotonic() + timeout
+    while len(out) < count:
+        msg = client.frame(timeout=max(0.01, deadline - time.monotonic()))
+        assert msg is not None, f"closed {client.closed} or timed out after {len(out)} of {count}"
+        if msg["type"] == "profiles_changed":
+            out += [c for c in msg["changes"] if c["profile_id"] == profile_id]
+    return out
+
+
+def test_reviewers_see_each_profile_move_and_who_made_it_and_employees_do_not(server, clients):
+    user, token = server.user_with_token()
+    me = clients(server, token)
+    reviewer = clients(server, server.admin_token)
+    me.hello()
+    reviewer.hello()
+    assert save_details(server, token, complete_details()).status_code == 200
+    pid = submit_stage(server, token).json()["id"]
+    decide(server, server.admin_token, pid, "details", "reject", "phone number is wrong")
+    assert submit_stage(server, token).status_code == 200
+    decide(server, server.admin_token, pid, "details", "approve")
+    got = changes_of(reviewer, pid, 4)
+    assert [(c["stage"], c["status"], c["decision"]) for c in got] == [
+        ("details", "submitted", None), ("details", "rejected", "reject"),
+        ("details", "submitted", None), ("documents", "draft", "approve")]
+    assert got[0]["actor_id"] == user["id"] and got[0]["actor_name"] == user["name"]
+    admin_id = server.get("/api/v1/auth/me", server.admin_token).json()["id"]
+    assert got[1]["actor_id"] == admin_id and got[1]["actor_name"] == "Administrator"
+    # Never stored: the feed has no trace of them, and the employee's socket got none.
+    assert all(f["type"] != "profiles_changed" for f in me.fence())
+    assert all(n["kind"] != "profiles_changed" for n in feed(server, server.admin_token)["items"])
+
+
 # --------------------------------------------------------------------------------------------
 # Replay
 
@@ -714,6 +749,11 @@ def test_an_event_caused_through_one_server_reaches_a_session_on_another(start_s
     assert on_a.kinds(pid, 1) == ["profile.submitted"]
     assert admin_on_a.kinds(pid, 1) == [ADMINS_ONLY]
     assert on_b.kinds(pid, 1) == ["profile.submitted"]
+    # The reviewers' queue frame crossed too, saying who acted.
+    decide(b, b.admin_token, pid, "details", "approve")
+    [moved] = changes_of(admin_on_a, pid, 1)
+    assert moved["stage"] == "documents" and moved["decision"] == "approve"
+    assert moved["actor_name"] == "Administrator"
     # Logging out through B closes the session on A that was opened with that token.
     assert b.post("/api/v1/auth/logout", token).status_code == 204
     assert on_a.wait_closed()[0] == 4001

@@ -25,7 +25,7 @@ struct Actor {
 };
 
 // What a write transaction acting for `actor` carries in every event row it writes.
-inline TxContext context_of(Actor const& actor) { return TxContext{actor.id, actor.request_id}; }
+inline TxContext context_of(Actor const& actor) { return TxContext{actor.id, actor.request_id, 0, actor.name}; }
 
 // forbidden unless the actor holds `permission`.
 inline Result<void> require(Actor const& actor, std::string_view permission) {

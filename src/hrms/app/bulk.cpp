@@ -488,7 +488,7 @@ std::int64_t Bulk::drain(BulkJobId id, Actor const* given, std::function<bool()>
     }
     if (!job || job->status != "running") return 0;
     // Every row a batch writes carries the job's actor, request and job id.
-    TxContext const context{job->actor_id, job->request_id, id};
+    TxContext context{job->actor_id, job->request_id, id, given ? given->name : std::string()};
     auto const params = json::parse(job->params).as_object();  // the same for every item
     std::optional<Actor> loaded;
     std::int64_t handled = 0;
@@ -502,6 +502,7 @@ std::int64_t Bulk::drain(BulkJobId id, Actor const* given, std::function<bool()>
         if (!given && !loaded) {
             loaded = actor_of(*tx, job->actor_id);
             loaded->request_id = job->request_id;
+            context.actor_name = loaded->name;  // for the next batches' live frames
         }
         Actor const& actor = given ? *given : *loaded;
         std::vector<BulkItemRecord> items;

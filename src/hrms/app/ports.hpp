@@ -27,6 +27,17 @@ namespace hrms::app {
 // What live (WebSocket) sessions must learn once a write Tx commits. The store collects it from
 // the Tx's own writes (a notification inserted, a session deleted, a user suspended, roles
 // changed), so no use case can forget to tell them.
+// A profile's stage or status changed (a submission, a decision, an employment change): the
+// reviewers' queues update in place. Ephemeral: a `profiles_changed` frame, never stored.
+struct ProfileChange {
+    ProfileId profile_id = 0;
+    core::Stage stage{};
+    core::StageStatus status{};
+    std::string decision;  // approve | reject | employment.<status>; empty for a submission
+    UserId actor = 0;      // 0: the system
+    std::string actor_name;
+};
+
 struct LiveBatch {
     std::vector<NotificationRecord> notifications;  // ascending ids
     std::vector<std::string> ended_sessions;        // token hashes (logout)
@@ -34,9 +45,12 @@ struct LiveBatch {
     std::vector<UserId> changed_users;              // their roles changed
     std::vector<std::string> changed_roles;         // a role's permissions or parents changed
     std::vector<BulkProgress> progress;             // bulk jobs' progress, to their actors
+    std::vector<ProfileChange> changes;             // profiles that moved, to the reviewers
+    std::int64_t changes_unlisted = 0;              // more that moved, not listed (from another process)
     bool empty() const {
         return notifications.empty() && ended_sessions.empty() && blocked_users.empty() &&
-               changed_users.empty() && changed_roles.empty() && progress.empty();
+               changed_users.empty() && changed_roles.empty() && progress.empty() && changes.empty() &&
+               changes_unlisted == 0;
     }
 };
 

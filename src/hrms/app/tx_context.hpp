@@ -14,6 +14,7 @@ struct TxContext {
     std::optional<std::int64_t> actor;  // a UserId; none: the system (a background job, the command line)
     std::string request_id;             // the HTTP request's X-Request-Id; empty outside a request
     std::int64_t bulk_job = 0;          // the bulk job an item runs in (0: none); its audit entries name it
+    std::string actor_name;             // the actor's display name (live frames say who acted)
 };
 
 }  // namespace hrms::app

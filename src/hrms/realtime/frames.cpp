@@ -1,5 +1,6 @@
 #include "hrms/realtime/frames.hpp"
 
+#include "hrms/core/onboarding.hpp"
 #include "hrms/core/text.hpp"
 #include "hrms/http/dashboard_json.hpp"
 
@@ -7,6 +8,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 namespace hrms::realtime {
@@ -48,6 +50,23 @@ FramePtr bulk_progress_frame(app::BulkProgress const& p) {
     return make("{\"type\":\"bulk_progress\",\"job_id\":" + std::to_string(p.job_id) +
                 ",\"done\":" + std::to_string(p.done) + ",\"total\":" + std::to_string(p.total) +
                 ",\"succeeded\":" + std::to_string(p.succeeded) + ",\"failed\":" + std::to_string(p.failed) + "}");
+}
+
+FramePtr profiles_changed_frame(std::vector<app::ProfileChange> const& changes, std::int64_t unlisted) {
+    std::string text = "{\"type\":\"profiles_changed\",\"changes\":[";
+    auto const listed = std::min(changes.size(), kMaxListedChanges);
+    for (std::size_t i = 0; i < listed; ++i) {
+        auto const& c = changes[i];
+        if (i) text += ',';
+        text += "{\"profile_id\":" + std::to_string(c.profile_id);
+        text += ",\"stage\":" + json_quote(core::to_string(c.stage));
+        text += ",\"status\":" + json_quote(core::to_string(c.status));
+        text += ",\"decision\":" + (c.decision.empty() ? std::string("null") : json_quote(c.decision));
+        text += ",\"actor_id\":" + (c.actor ? std::to_string(c.actor) : std::string("null"));
+        text += ",\"actor_name\":" + (c.actor_name.empty() ? std::string("null") : json_quote(c.actor_name)) + "}";
+    }
+    text += "],\"more\":" + std::to_string(static_cast<std::int64_t>(changes.size() - listed) + unlisted) + "}";
+    return make(std::move(text));
 }
 
 FramePtr pong_frame() {

@@ -33,6 +33,10 @@ FramePtr hello_frame(std::string const& session_id, app::UserId user, std::vecto
 FramePtr replay_done_frame(std::int64_t last_id);
 // {"type":"bulk_progress","job_id","done","total","succeeded","failed"}
 FramePtr bulk_progress_frame(app::BulkProgress const& p);
+// {"type":"profiles_changed","changes":[{profile_id,stage,status,decision,actor_id,actor_name}],"more"}:
+// at most kMaxListedChanges changes listed, `more` counts the rest (a bulk batch: reload instead).
+inline constexpr std::size_t kMaxListedChanges = 100;
+FramePtr profiles_changed_frame(std::vector<app::ProfileChange> const& changes, std::int64_t unlisted = 0);
 FramePtr pong_frame();
 FramePtr error_frame(std::string_view code, std::string_view message);
 // {"type":"dashboard","metrics":<metrics_json>}

@@ -120,3 +120,34 @@ TEST(ReplayGate, ResumingAgainAfterGoingLiveKeepsTheWatermark) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(ProfilesChanged, ListsWhoActedAndCapsTheList) {
+    std::vector<app::ProfileChange> changes{
+        {12, core::Stage::documents, core::StageStatus::draft, "approve", 5, "Zoë \"Z\" Ångström"},
+        {13, core::Stage::details, core::StageStatus::submitted, "", 0, ""}};
+    auto v = boost::json::parse(profiles_changed_frame(changes)->text).as_object();
+    EXPECT_EQ(v.at("type").as_string(), "profiles_changed");
+    EXPECT_EQ(v.at("more").as_int64(), 0);
+    auto const& list = v.at("changes").as_array();
+    ASSERT_EQ(list.size(), 2u);
+    auto const& a = list[0].as_object();
+    EXPECT_EQ(a.at("profile_id").as_int64(), 12);
+    EXPECT_EQ(a.at("stage").as_string(), "documents");
+    EXPECT_EQ(a.at("status").as_string(), "draft");
+    EXPECT_EQ(a.at("decision").as_string(), "approve");
+    EXPECT_EQ(a.at("actor_id").as_int64(), 5);
+    EXPECT_EQ(a.at("actor_name").as_string(), "Zoë \"Z\" Ångström");
+    auto const& b = list[1].as_object();
+    EXPECT_TRUE(b.at("decision").is_null());
+    EXPECT_TRUE(b.at("actor_id").is_null());
+    EXPECT_TRUE(b.at("actor_name").is_null());
+
+    std::vector<app::ProfileChange> many(250, changes[0]);
+    auto m = boost::json::parse(profiles_changed_frame(many, 40)->text).as_object();
+    EXPECT_EQ(m.at("changes").as_array().size(), kMaxListedChanges);
+    EXPECT_EQ(m.at("more").as_int64(), 150 + 40);
+}
+
+}  // namespace

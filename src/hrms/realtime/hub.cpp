@@ -99,6 +99,13 @@ void Hub::committed(app::LiveBatch const& batch) {
         for (auto const& p : batch.progress) frames->emplace_back(app::user_channel(p.user), bulk_progress_frame(p));
         to_channels(frames);
     }
+    if (!batch.changes.empty() || batch.changes_unlisted > 0) {
+        // One frame per commit, to the reviewers: a bulk batch is one frame, not one per item.
+        auto frames = std::make_shared<ChannelFrames>();
+        frames->emplace_back(app::kAdminsChannel, profiles_changed_frame(batch.changes, batch.changes_unlisted));
+        to_channels(frames);
+        dashboard_dirty_ = true;
+    }
     if (!batch.notifications.empty()) {
         // Serialized once here; each lane then walks its own subscribers of each channel in one
         // handler: two posts for any number of recipients, in commit order on every lane.

@@ -180,6 +180,9 @@ private:
     bool writing_ = false;
     bool closing_ = false;
     bool greeted_ = false;  // the hello is queued: nothing may be written before it
+    // Frames without an id (profiles_changed, bulk_progress) that arrived before the hello: they
+    // follow it (the replay gate lets id-less frames through at once, which would put them first).
+    std::vector<FramePtr> early_;
 
     // Token bucket for client messages.
     double tokens_ = 0;
@@ -456,6 +459,8 @@ awaitable<void> WsSession::live(std::optional<std::int64_t> after) {
     });
     greeted_ = true;  // from here on a dashboard may follow the hello
     enqueue(hello_frame(info_->id, info_->user_id, info_->roles, cfg().ws_idle_timeout_s / 2, last));
+    for (auto& f : early_) enqueue(std::move(f));
+    early_.clear();
     if (info_->admin && !latest_) {
         // The latest dashboard, unless a newer one arrived while the hello was prepared; it goes
         // out once the replay (if any) has drained the queue.
@@ -477,6 +482,10 @@ void WsSession::on_live(FramePtr f) {
     if (f->latest_only) {
         latest_ = std::move(f);  // written once the queue is empty (and never before the hello)
         if (!writing_) write_next();
+        return;
+    }
+    if (f->id == 0 && !greeted_) {
+        if (early_.size() < cfg().ws_queue_messages) early_.push_back(std::move(f));  // else dropped: ephemeral
         return;
     }
     auto out = gate_.offer(std::move(f));

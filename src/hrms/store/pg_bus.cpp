@@ -3,10 +3,12 @@
 #include <libpq-fe.h>
 #include <poll.h>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 
 #include "hrms/app/log.hpp"
+#include "hrms/core/onboarding.hpp"
 
 namespace hrms::store {
 
@@ -26,11 +28,55 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
     return out;
 }
 
+// Every field, empty ones included (a change's decision and name may be empty).
+std::vector<std::string_view> fields(std::string_view s, char sep) {
+    std::vector<std::string_view> out;
+    for (;;) {
+        auto const i = s.find(sep);
+        out.push_back(s.substr(0, i));
+        if (i == std::string_view::npos) return out;
+        s.remove_prefix(i + 1);
+    }
+}
+
 std::optional<std::int64_t> to_int(std::string_view s) {
     std::int64_t v = 0;
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
     if (ec != std::errc{} || p != s.data() + s.size()) return std::nullopt;
     return v;
+}
+
+// A display name inside a payload item: the separators (, ; :), '%' and control bytes as %XX.
+std::string escape(std::string_view s) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char c : s) {
+        if (c == ',' || c == ';' || c == ':' || c == '%' || c < 0x20) {
+            out += '%';
+            out += kHex[c >> 4];
+            out += kHex[c & 15];
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    return out;
+}
+
+std::optional<std::string> unescape(std::string_view s) {
+    std::string out;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] != '%') {
+            out += s[i];
+            continue;
+        }
+        if (i + 2 >= s.size()) return std::nullopt;
+        unsigned v = 0;
+        auto [p, ec] = std::from_chars(s.data() + i + 1, s.data() + i + 3, v, 16);
+        if (ec != std::errc{} || p != s.data() + i + 3) return std::nullopt;
+        out += static_cast<char>(v);
+        i += 2;
+    }
+    return out;
 }
 
 }  // namespace
@@ -79,6 +125,18 @@ std::vector<std::string> encode_live_payloads(app::LiveBatch const& batch) {
                            ':' + std::to_string(g.total) + ':' + std::to_string(g.succeeded) + ':' +
                            std::to_string(g.failed));
     section('p', progress);
+    // Profile changes: "profile:actor:stage:status:decision:name" (name %-escaped), at most
+    // kMaxBusChanges; m=<count> of the rest.
+    std::vector<std::string> changes;
+    auto const listed = std::min(batch.changes.size(), kMaxBusChanges);
+    for (std::size_t i = 0; i < listed; ++i) {
+        auto const& c = batch.changes[i];
+        changes.push_back(std::to_string(c.profile_id) + ':' + std::to_string(c.actor) + ':' + core::to_string(c.stage) +
+                          ':' + core::to_string(c.status) + ':' + c.decision + ':' + escape(c.actor_name));
+    }
+    section('c', changes);
+    auto const unlisted = static_cast<std::int64_t>(batch.changes.size() - listed) + batch.changes_unlisted;
+    if (unlisted > 0) section('m', {std::to_string(unlisted)});
     if (current != "v1" || out.empty()) out.push_back(std::move(current));
     return out;
 }
@@ -127,6 +185,25 @@ std::optional<LivePayload> decode_live_payload(std::string_view text) {
                     p.progress.push_back({v[0], v[1], v[2], v[3], v[4], v[5]});
                 }
                 break;
+            case 'c':
+                for (auto s : items) {
+                    auto f = fields(s, ':');
+                    if (f.size() != 6) return std::nullopt;
+                    auto id = to_int(f[0]), actor = to_int(f[1]);
+                    auto stage = core::parse_stage(f[2]);
+                    auto status = core::parse_stage_status(f[3]);
+                    auto name = unescape(f[5]);
+                    if (!id || !actor || !stage || !status || !name) return std::nullopt;
+                    p.changes.push_back({*id, *stage, *status, std::string(f[4]), *actor, std::move(*name)});
+                }
+                break;
+            case 'm': {
+                if (items.size() != 1) return std::nullopt;
+                auto n = to_int(items[0]);
+                if (!n || *n < 0) return std::nullopt;
+                p.changes_unlisted += *n;
+                break;
+            }
             default:
                 return std::nullopt;
         }
@@ -162,6 +239,8 @@ void PgListener::deliver(LivePayload const& p) {
     batch.changed_users = p.changed_users;
     batch.changed_roles = p.changed_roles;
     batch.progress = p.progress;
+    batch.changes = p.changes;
+    batch.changes_unlisted = p.changes_unlisted;
     if (!batch.empty()) sink_.committed(batch);
 }
 

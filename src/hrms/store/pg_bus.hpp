@@ -30,7 +30,10 @@ struct LivePayload {
     std::vector<app::UserId> blocked_users, changed_users;
     std::vector<std::string> changed_roles;
     std::vector<app::BulkProgress> progress;
+    std::vector<app::ProfileChange> changes;  // the first kMaxBusChanges of the commit
+    std::int64_t changes_unlisted = 0;        // and how many more there were
 };
+inline constexpr std::size_t kMaxBusChanges = 100;
 // nullopt for a payload this version cannot read (it is skipped and logged).
 std::optional<LivePayload> decode_live_payload(std::string_view text);
 

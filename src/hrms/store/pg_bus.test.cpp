@@ -61,8 +61,41 @@ TEST(LivePayloads, LongListsAreSplitUnderThePostgresLimit) {
     EXPECT_EQ(with_range, 1);
 }
 
+TEST(LivePayloads, ProfileChangesTravelWithWhoActedAndAreCapped) {
+    app::LiveBatch b;
+    b.changes.push_back({12, core::Stage::documents, core::StageStatus::draft, "approve", 5, "Zoë O'Brien, Jr.; 50%: ok"});
+    b.changes.push_back({13, core::Stage::details, core::StageStatus::submitted, "", 0, ""});
+    auto p = decode_live_payload(encode_live_payloads(b).at(0));
+    ASSERT_TRUE(p);
+    ASSERT_EQ(p->changes.size(), 2u);
+    EXPECT_EQ(p->changes[0].profile_id, 12);
+    EXPECT_EQ(p->changes[0].stage, core::Stage::documents);
+    EXPECT_EQ(p->changes[0].status, core::StageStatus::draft);
+    EXPECT_EQ(p->changes[0].decision, "approve");
+    EXPECT_EQ(p->changes[0].actor, 5);
+    EXPECT_EQ(p->changes[0].actor_name, "Zoë O'Brien, Jr.; 50%: ok");
+    EXPECT_EQ(p->changes[1].decision, "");
+    EXPECT_EQ(p->changes[1].actor, 0);
+    EXPECT_EQ(p->changes_unlisted, 0);
+
+    app::LiveBatch bulk;  // a bulk batch: the first kMaxBusChanges travel, the rest as a count
+    for (int i = 0; i < 500; ++i) bulk.changes.push_back({i + 1, core::Stage::final, core::StageStatus::submitted, "approve", 1, "Admin"});
+    std::size_t listed = 0;
+    std::int64_t more = 0;
+    for (auto const& text : encode_live_payloads(bulk)) {
+        auto q = decode_live_payload(text);
+        ASSERT_TRUE(q);
+        listed += q->changes.size();
+        more += q->changes_unlisted;
+    }
+    EXPECT_EQ(listed, kMaxBusChanges);
+    EXPECT_EQ(more, 400);
+}
+
 TEST(LivePayloads, UnknownOrBrokenPayloadsAreRefused) {
-    for (char const* bad : {"", "v2;n=1,2", "v1;n=3,2", "v1;n=1", "v1;b=x", "v1;z=1", "v1;n"}) {
+    for (char const* bad : {"", "v2;n=1,2", "v1;n=3,2", "v1;n=1", "v1;b=x", "v1;z=1", "v1;n", "v1;c=1:2:details",
+                            "v1;c=1:2:nowhere:draft::", "v1;c=1:2:details:draft::%4", "v1;c=1:2:details:draft::%zz",
+                            "v1;m=-1", "v1;m=x"}) {
         EXPECT_FALSE(decode_live_payload(bad)) << bad;
     }
     EXPECT_TRUE(decode_live_payload("v1"));

@@ -30,6 +30,20 @@ export interface BulkProgressFrame {
   succeeded: number;
   failed: number;
 }
+export interface ProfileChange {
+  profile_id: number;
+  stage: 'details' | 'documents' | 'final' | 'completed';
+  status: 'draft' | 'submitted' | 'rejected';
+  decision: string | null;
+  actor_id: number | null;
+  actor_name: string | null;
+}
+/** Reviewers: the profiles a commit moved (never replayed); `more` > 0 means reload. */
+export interface ProfilesChangedFrame {
+  type: 'profiles_changed';
+  changes: ProfileChange[];
+  more: number;
+}
 export interface DashboardFrame {
   type: 'dashboard';
   [key: string]: unknown;
@@ -41,6 +55,7 @@ const handlers = {
   notification: new Set<Handler<NotificationFrame>>(),
   bulk_progress: new Set<Handler<BulkProgressFrame>>(),
   dashboard: new Set<Handler<DashboardFrame>>(),
+  profiles_changed: new Set<Handler<ProfilesChangedFrame>>(),
   reconnected: new Set<() => void>(),
 };
 
@@ -55,6 +70,10 @@ export function onBulkProgress(fn: Handler<BulkProgressFrame>): () => void {
 export function onDashboard(fn: Handler<DashboardFrame>): () => void {
   handlers.dashboard.add(fn);
   return () => void handlers.dashboard.delete(fn);
+}
+export function onProfilesChanged(fn: Handler<ProfilesChangedFrame>): () => void {
+  handlers.profiles_changed.add(fn);
+  return () => void handlers.profiles_changed.delete(fn);
 }
 /** Called after a reconnect's replay: views that also hold API data refresh it. */
 export function onReconnected(fn: () => void): () => void {
@@ -173,6 +192,9 @@ function dispatch(frame: Frame): void {
       break;
     case 'dashboard':
       handlers.dashboard.forEach((fn) => fn(frame as DashboardFrame, false));
+      break;
+    case 'profiles_changed':
+      handlers.profiles_changed.forEach((fn) => fn(frame as ProfilesChangedFrame, false));
       break;
     default:
       break;

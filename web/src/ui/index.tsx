@@ -48,9 +48,9 @@ export function Field({ id, label, hint, error, children, optional }: {
 }) {
   return (
     <div class={`field ${error ? 'field-error' : ''}`}>
-      <label for={id}>{label}{optional ? <span class="muted"> (optional)</span> : null}</label>
+      <label for={id}>{label}{optional ? <span class="muted"> {t('app.optional')}</span> : null}</label>
       {hint ? <p class="hint" id={`${id}-hint`}>{hint}</p> : null}
-      {error ? <p class="error-text" id={`${id}-error`}><span class="visually-hidden">Error: </span>{error}</p> : null}
+      {error ? <p class="error-text" id={`${id}-error`}><span class="visually-hidden">{t('app.errorPrefix')} </span>{error}</p> : null}
       {children}
     </div>
   );

@@ -24,6 +24,8 @@ export const common = {
   'app.no': 'No',
   'app.none': '—',
   'app.errorSummary': 'There is a problem',
+  'app.optional': '(optional)',
+  'app.errorPrefix': 'Error:',
   'app.keys.title': 'Keyboard shortcuts',
 
   'theme.label': 'Theme',
