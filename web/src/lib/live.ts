@@ -48,7 +48,7 @@ export interface DashboardFrame {
   type: 'dashboard';
   [key: string]: unknown;
 }
-type Frame = NotificationFrame | BulkProgressFrame | DashboardFrame | { type: string; [key: string]: unknown };
+type Frame = NotificationFrame | BulkProgressFrame | DashboardFrame | ProfilesChangedFrame | { type: string; [key: string]: unknown };
 
 type Handler<F> = (frame: F, replayed: boolean) => void;
 const handlers = {
