@@ -93,6 +93,14 @@ function startServer(seedEmployees: number): Promise<{ proc: ChildProcess; url: 
   });
 }
 
+/** Switches the theme and ends running transitions, so what is measured is the final colours. */
+async function setTheme(page: Page, name: string): Promise<void> {
+  await page.evaluate((th) => {
+    document.documentElement.dataset.theme = th;
+    for (const a of document.getAnimations()) a.finish();
+  }, name);
+}
+
 type WorkerFixtures = { hrms: Hrms; seedEmployees: number };
 type TestFixtures = {
   signIn: (page: Page, email: string, password: string) => Promise<void>;
@@ -168,16 +176,16 @@ export const test = base.extend<TestFixtures, WorkerFixtures>({
     await use(async (page, name) => {
       const before = await page.evaluate(() => document.documentElement.dataset.theme ?? 'light');
       for (const themeName of ['light', 'dark']) {
-        await page.evaluate((th) => { document.documentElement.dataset.theme = th; }, themeName);
+        await setTheme(page, themeName);
         await page.screenshot({ path: join(SHOTS, `${name}-${themeName}.png`), fullPage: true });
       }
-      await page.evaluate((th) => { document.documentElement.dataset.theme = th; }, before);
+      await setTheme(page, before);
     });
   },
   checkA11y: async ({}, use) => {
     await use(async (page, what) => {
       for (const themeName of ['light', 'dark']) {
-        await page.evaluate((th) => { document.documentElement.dataset.theme = th; }, themeName);
+        await setTheme(page, themeName);
         // Evaluated through the DevTools protocol, which the page's CSP does not govern.
         const violations = await page.evaluate(async (src) => {
           if (!(window as any).axe) (0, eval)(src);

@@ -25,7 +25,7 @@ function pdf(title: string): Buffer {
 }
 
 test('an employee fills in details, is approved live, and uploads documents', async ({ page, hrms, signIn, shot, checkA11y }) => {
-  const user = await hrms.createUser({ email: 'ada@example.com', name: 'Ada Lovelace', roles: ['employee'] });
+  const user = await hrms.createUser({ email: `ada.${Date.now()}@example.com`, name: 'Ada Lovelace', roles: ['employee'] });
   const token = await hrms.login(user.email, user.password);
   const me = await hrms.api('GET', '/api/v1/profiles/me', undefined, token);
   expect(me.status).toBe(200);
@@ -171,7 +171,7 @@ test('an employee fills in details, is approved live, and uploads documents', as
 });
 
 test('a rejected employee sees the reason, then the hold, live', async ({ page, hrms, signIn, shot, checkA11y }) => {
-  const user = await hrms.createUser({ email: 'grace@example.com', name: 'Grace Hopper', roles: ['employee'] });
+  const user = await hrms.createUser({ email: `grace.${Date.now()}@example.com`, name: 'Grace Hopper', roles: ['employee'] });
   const token = await hrms.login(user.email, user.password);
   const details = {
     first_name: 'Grace', last_name: 'Hopper', date_of_birth: '1990-12-09', phone: '+1 202 555 0100',

@@ -143,7 +143,7 @@ function SideNav({ user, path }: { user: Me; path: string }) {
       </Button>
       <nav id="sidenav" class={`sidenav ${open ? 'open' : ''}`} aria-label={t('nav.label')}>
         <ul>
-          {can(user, 'profile.self') ? (
+          {can(user, 'profile.self') && user.roles.includes('employee') ? (
             <li><Link href="/onboarding" aria-current={path === '/onboarding' ? 'page' : undefined}>{t('nav.onboarding')}</Link></li>
           ) : null}
           {routes.filter((r) => r.nav && (!r.perm || can(user, r.perm))).map((r) => (

@@ -31,6 +31,12 @@ export function store<T>(initial: T): Store<T> {
 /** The store's value; re-renders the caller when it changes. */
 export function useStore<T>(s: Store<T>): T {
   const [, force] = useReducer((n: number, _: void) => n + 1, 0);
-  useEffect(() => s.subscribe(() => force(undefined)), [s]);
-  return s.get();
+  const seen = s.get();
+  useEffect(() => {
+    const off = s.subscribe(() => force(undefined));
+    // A change between this render and the subscription (an early /auth/me answer) is not lost.
+    if (!Object.is(s.get(), seen)) force(undefined);
+    return off;
+  }, [s]);
+  return seen;
 }

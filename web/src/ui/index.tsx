@@ -140,7 +140,7 @@ export function Skeleton({ rows = 5 }: { rows?: number }) {
     return () => clearTimeout(id);
   }, []);
   return (
-    <div class="skeleton" aria-busy="true" aria-label={t('app.loading')}>
+    <div class="skeleton" role="status" aria-busy="true" aria-label={t('app.loading')}>
       {show ? Array.from({ length: rows }, (_, i) => <div key={i} class="skeleton-row" />) : null}
     </div>
   );

@@ -70,6 +70,7 @@ export const common = {
   'status.invited': 'Invited',
   'status.suspended': 'Suspended',
   'status.pending': 'Pending',
+  'status.onboarding': 'Onboarding',
 
   'stage.details': 'Details',
   'stage.documents': 'Documents',
