@@ -379,6 +379,7 @@ def test_reviewers_see_each_profile_move_and_who_made_it_and_employees_do_not(se
     assert submit_stage(server, token).status_code == 200
     decide(server, server.admin_token, pid, "details", "approve")
     got = changes_of(reviewer, pid, 4)
+    assert all(c["event"] == "stage" and c["document_id"] is None for c in got)
     assert [(c["stage"], c["status"], c["decision"]) for c in got] == [
         ("details", "submitted", None), ("details", "rejected", "reject"),
         ("details", "submitted", None), ("documents", "draft", "approve")]
@@ -388,6 +389,32 @@ def test_reviewers_see_each_profile_move_and_who_made_it_and_employees_do_not(se
     # Never stored: the feed has no trace of them, and the employee's socket got none.
     assert all(f["type"] != "profiles_changed" for f in me.fence())
     assert all(n["kind"] != "profiles_changed" for n in feed(server, server.admin_token)["items"])
+
+
+def test_reviewers_see_documents_arrive_and_get_reviewed(server, clients):
+    from test_documents import upload_required
+    from conftest import employee_at_documents
+    user, token, profile = employee_at_documents(server)
+    pid = profile["id"]
+    reviewer = clients(server, server.admin_token)
+    reviewer.hello()
+    docs = upload_required(server, token)
+    ups = changes_of(reviewer, pid, len(docs))
+    assert {c["document_id"] for c in ups} == {d["id"] for d in docs.values()}
+    for up in ups:
+        assert up["event"] == "document_uploaded" and up["decision"] is None
+        assert up["stage"] is None and up["status"] is None
+        assert up["actor_id"] == user["id"] and up["actor_name"] == user["name"]
+    assert submit_stage(server, token).status_code == 200
+    [sub] = changes_of(reviewer, pid, 1)
+    assert (sub["event"], sub["stage"], sub["status"]) == ("stage", "documents", "submitted")
+    doc = next(iter(docs.values()))
+    r = server.post(f"/api/v1/documents/{doc['id']}/decision", server.admin_token,
+                    json={"decision": "reject", "reason": "blurred"})
+    assert r.status_code == 200, r.text
+    [rev] = changes_of(reviewer, pid, 1)
+    assert rev["event"] == "document_reviewed" and rev["document_id"] == doc["id"]
+    assert rev["decision"] == "reject" and rev["actor_name"] == "Administrator"
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,31 +1,11 @@
 // The employee's onboarding journey: the details form (checked before sending), submitting, a
 // reviewer's approval arriving live, uploading documents (checked before sending), submitting
 // them, and a rejected document coming back live with its reason and a "Replace" control.
-import { test, expect } from './fixtures';
+import { test, expect, pdf } from './fixtures';
 
-/** A minimal valid PDF (what libmagic on the server detects as application/pdf). */
-function pdf(title: string): Buffer {
-  const body = `BT /F1 18 Tf 72 720 Td (${title}) Tj ET`;
-  let out = '%PDF-1.4\n';
-  const offsets: number[] = [];
-  const obj = (s: string) => {
-    offsets.push(out.length);
-    out += `${offsets.length} 0 obj\n${s}\nendobj\n`;
-  };
-  obj('<< /Type /Catalog /Pages 2 0 R >>');
-  obj('<< /Type /Pages /Kids [3 0 R] /Count 1 >>');
-  obj('<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>');
-  obj(`<< /Length ${body.length} >>\nstream\n${body}\nendstream`);
-  obj('<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>');
-  const xref = out.length;
-  out += 'xref\n0 6\n0000000000 65535 f \n';
-  for (const o of offsets) out += `${String(o).padStart(10, '0')} 00000 n \n`;
-  out += `trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return Buffer.from(out, 'latin1');
-}
 
 test('an employee fills in details, is approved live, and uploads documents', async ({ page, hrms, signIn, shot, checkA11y }) => {
-  const user = await hrms.createUser({ email: `ada.${Date.now()}@example.com`, name: 'Ada Lovelace', roles: ['employee'] });
+  const user = await hrms.createUser({ email: `ada.${Date.now()}@example.com`, name: 'Ada Byron', roles: ['employee'] });
   const token = await hrms.login(user.email, user.password);
   const me = await hrms.api('GET', '/api/v1/profiles/me', undefined, token);
   expect(me.status).toBe(200);
@@ -171,7 +151,7 @@ test('an employee fills in details, is approved live, and uploads documents', as
 });
 
 test('a rejected employee sees the reason, then the hold, live', async ({ page, hrms, signIn, shot, checkA11y }) => {
-  const user = await hrms.createUser({ email: `grace.${Date.now()}@example.com`, name: 'Grace Hopper', roles: ['employee'] });
+  const user = await hrms.createUser({ email: `grace.${Date.now()}@example.com`, name: 'Grace Brewster', roles: ['employee'] });
   const token = await hrms.login(user.email, user.password);
   const details = {
     first_name: 'Grace', last_name: 'Hopper', date_of_birth: '1990-12-09', phone: '+1 202 555 0100',

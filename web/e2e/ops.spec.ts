@@ -87,7 +87,7 @@ test('the admin reads a report, downloads it as PDF and edits the schedules', as
 
 test('the admin follows one request through the audit log and verifies the chain', async ({ page, hrms, signIn, shot, checkA11y }) => {
   const email = `grace.${Date.now()}@example.com`;
-  const created = await hrms.api('POST', '/api/v1/users', { email, name: 'Grace Hopper', roles: ['employee'], password: 'correct-horse-battery-9' });
+  const created = await hrms.api('POST', '/api/v1/users', { email, name: 'Grace Murray', roles: ['employee'], password: 'correct-horse-battery-9' });
   expect(created.status).toBe(201);
   const requestId = created.headers.get('X-Request-Id')!;
   expect(requestId).toBeTruthy();

@@ -1,6 +1,6 @@
 // Reviewers: the queue (filters in the URL, search, live rows, keys) and the profile page
 // (stage decision with a required reason, history, document preview and rejection).
-import { test, expect, type Hrms } from './fixtures';
+import { test, expect, pdf, type Hrms } from './fixtures';
 
 const details = (first: string, last: string) => ({
   first_name: first,
@@ -24,29 +24,6 @@ async function submittedEmployee(hrms: Hrms, first: string, last: string) {
   return { user, token, profileId: sub.body.id as number };
 }
 
-/** A small valid PDF (one page, one line of text) with a correct xref table. */
-function minimalPdf(text: string): Buffer {
-  const objs = [
-    '<< /Type /Catalog /Pages 2 0 R >>',
-    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
-    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 144] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
-    '',
-    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
-  ];
-  const stream = `BT /F1 18 Tf 20 70 Td (${text}) Tj ET`;
-  objs[3] = `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`;
-  let out = '%PDF-1.4\n';
-  const offsets: number[] = [];
-  objs.forEach((o, i) => {
-    offsets.push(out.length);
-    out += `${i + 1} 0 obj\n${o}\nendobj\n`;
-  });
-  const xref = out.length;
-  out += `xref\n0 ${objs.length + 1}\n0000000000 65535 f \n`;
-  for (const off of offsets) out += `${String(off).padStart(10, '0')} 00000 n \n`;
-  out += `trailer\n<< /Size ${objs.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return Buffer.from(out, 'latin1');
-}
 
 async function upload(hrms: Hrms, token: string, type: string, filename: string, bytes: Buffer) {
   const form = new FormData();
@@ -141,7 +118,7 @@ test('a reviewer previews a document and rejects it with a reason', async ({ pag
   expect(ok.status, JSON.stringify(ok.body)).toBe(200);
   const types = await hrms.api('GET', '/api/v1/document-types');
   const required = (types.body.items as { code: string; required: boolean }[]).filter((x) => x.required);
-  for (const ty of required) await upload(hrms, emp.token, ty.code, `${ty.code}.pdf`, minimalPdf(`Mary Somerville ${ty.code}`));
+  for (const ty of required) await upload(hrms, emp.token, ty.code, `${ty.code}.pdf`, pdf(`Mary Somerville ${ty.code}`));
   const sub = await hrms.api('POST', '/api/v1/profiles/me/submit', undefined, emp.token);
   expect(sub.status, JSON.stringify(sub.body)).toBe(200);
 
@@ -255,4 +232,37 @@ test('an overdue review is labelled and found by the SLA filter', async ({ page,
   await expect(row).toBeVisible();
   await row.getByRole('link', { name: 'Katherine Johnson' }).click();
   await expect(page.locator('.profile-side')).toContainText(/Overdue by 2h/);
+});
+
+test('a decision whose answer is lost stays pending, is never sent twice, and is found to have arrived', async ({ page, hrms, signIn }) => {
+  const emp = await submittedEmployee(hrms, 'Lise', 'Meitner');
+  const other = await submittedEmployee(hrms, 'Chien-Shiung', 'Wu');
+  await signIn(page, hrms.adminEmail, hrms.adminPassword);
+
+  // 1. The request reaches the server, the answer never comes back.
+  let posts = 0;
+  await page.route(`**/api/v1/profiles/${emp.profileId}/decision`, async (route) => {
+    posts++;
+    await route.fetch(); // the server decides...
+    await route.abort('connectionreset'); // ...and the browser never hears of it
+  });
+  await page.goto(`/profiles/${emp.profileId}`);
+  await page.getByRole('button', { name: /^Approve/ }).first().click();
+  // Reconciled with the server: shown as done, the profile moved on, and sent once only.
+  await expect(page.getByText('Details approved').first()).toBeVisible();
+  await expect(page.getByText('nothing was recorded')).toHaveCount(0);
+  expect((await hrms.api('GET', `/api/v1/profiles/${emp.profileId}`)).body.stage).toBe('documents');
+  expect(posts).toBe(1);
+  await expect(page.getByText('There is a problem')).toHaveCount(0);
+
+  // 2. The request never reaches the server: once it answers again, the page says nothing was
+  // recorded and keeps the reason for another try.
+  await page.route(`**/api/v1/profiles/${other.profileId}/decision`, (route) => route.abort('connectionreset'));
+  await page.goto(`/profiles/${other.profileId}`);
+  await page.getByRole('button', { name: /^Reject/ }).first().click();
+  await page.getByLabel(/reason/i).first().fill('Phone number is missing a digit');
+  await page.getByRole('button', { name: /^Reject/ }).first().click();
+  await expect(page.getByText('nothing was recorded')).toBeVisible({ timeout: 15_000 });
+  await expect(page.getByLabel(/reason/i).first()).toHaveValue('Phone number is missing a digit');
+  expect((await hrms.api('GET', `/api/v1/profiles/${other.profileId}`)).body.status).toBe('submitted');
 });

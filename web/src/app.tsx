@@ -111,6 +111,22 @@ export function App() {
   );
 }
 
+/** Closes a popover on Escape or a click outside `ref` while it is open. */
+function useDismiss(ref: { current: HTMLElement | null }, open: boolean, close: () => void) {
+  useEffect(() => {
+    if (!open) return;
+    const on = (e: MouseEvent | KeyboardEvent) => {
+      if (e instanceof KeyboardEvent ? e.key === 'Escape' : !ref.current?.contains(e.target as Node)) close();
+    };
+    document.addEventListener('click', on);
+    document.addEventListener('keydown', on);
+    return () => {
+      document.removeEventListener('click', on);
+      document.removeEventListener('keydown', on);
+    };
+  }, [open]);
+}
+
 function NotFound() {
   return (
     <div>
@@ -202,16 +218,8 @@ function Bell() {
         setError(null);
       } else setError(r);
     })();
-    const close = (e: MouseEvent | KeyboardEvent) => {
-      if (e instanceof KeyboardEvent ? e.key === 'Escape' : !ref.current?.contains(e.target as Node)) setOpen(false);
-    };
-    document.addEventListener('click', close);
-    document.addEventListener('keydown', close);
-    return () => {
-      document.removeEventListener('click', close);
-      document.removeEventListener('keydown', close);
-    };
   }, [open]);
+  useDismiss(ref, open, () => setOpen(false));
 
   const markAll = async () => {
     const r = await attempt(() => api.post('/api/v1/notifications/read-all'));
@@ -264,18 +272,7 @@ function UserMenu({ user }: { user: Me }) {
   };
   const [open, setOpen] = useState(false);
   const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!open) return;
-    const close = (e: MouseEvent | KeyboardEvent) => {
-      if (e instanceof KeyboardEvent ? e.key === 'Escape' : !ref.current?.contains(e.target as Node)) setOpen(false);
-    };
-    document.addEventListener('click', close);
-    document.addEventListener('keydown', close);
-    return () => {
-      document.removeEventListener('click', close);
-      document.removeEventListener('keydown', close);
-    };
-  }, [open]);
+  useDismiss(ref, open, () => setOpen(false));
   return (
     <div class="user-menu" ref={ref}>
       <Button variant="ghost" aria-expanded={open} aria-label={t('user.menu', { name: user.name })} onClick={() => setOpen(!open)}>

@@ -27,15 +27,18 @@ namespace hrms::app {
 // What live (WebSocket) sessions must learn once a write Tx commits. The store collects it from
 // the Tx's own writes (a notification inserted, a session deleted, a user suspended, roles
 // changed), so no use case can forget to tell them.
-// A profile's stage or status changed (a submission, a decision, an employment change): the
-// reviewers' queues update in place. Ephemeral: a `profiles_changed` frame, never stored.
+// Something about a profile changed that reviewers' open views show: its stage or status moved
+// (a submission, a decision, an employment change) or one of its documents was uploaded or
+// reviewed. Ephemeral: a `profiles_changed` frame, never stored.
 struct ProfileChange {
     ProfileId profile_id = 0;
-    core::Stage stage{};
-    core::StageStatus status{};
-    std::string decision;  // approve | reject | employment.<status>; empty for a submission
+    std::optional<core::Stage> stage;  // where the profile is now (stage events only)
+    std::optional<core::StageStatus> status;
+    std::string decision;  // approve | reject | employment.<status>; empty for a submission or upload
     UserId actor = 0;      // 0: the system
     std::string actor_name;
+    DocumentId document = 0;     // document events only
+    std::string event = "stage";  // stage | document_uploaded | document_reviewed
 };
 
 struct LiveBatch {

@@ -59,8 +59,10 @@ FramePtr profiles_changed_frame(std::vector<app::ProfileChange> const& changes, 
         auto const& c = changes[i];
         if (i) text += ',';
         text += "{\"profile_id\":" + std::to_string(c.profile_id);
-        text += ",\"stage\":" + json_quote(core::to_string(c.stage));
-        text += ",\"status\":" + json_quote(core::to_string(c.status));
+        text += ",\"event\":" + json_quote(c.event);
+        text += ",\"stage\":" + (c.stage ? json_quote(core::to_string(*c.stage)) : std::string("null"));
+        text += ",\"status\":" + (c.status ? json_quote(core::to_string(*c.status)) : std::string("null"));
+        text += ",\"document_id\":" + (c.document ? std::to_string(c.document) : std::string("null"));
         text += ",\"decision\":" + (c.decision.empty() ? std::string("null") : json_quote(c.decision));
         text += ",\"actor_id\":" + (c.actor ? std::to_string(c.actor) : std::string("null"));
         text += ",\"actor_name\":" + (c.actor_name.empty() ? std::string("null") : json_quote(c.actor_name)) + "}";

@@ -135,6 +135,8 @@ TEST(ProfilesChanged, ListsWhoActedAndCapsTheList) {
     auto const& a = list[0].as_object();
     EXPECT_EQ(a.at("profile_id").as_int64(), 12);
     EXPECT_EQ(a.at("stage").as_string(), "documents");
+    EXPECT_EQ(a.at("event").as_string(), "stage");
+    EXPECT_TRUE(a.at("document_id").is_null());
     EXPECT_EQ(a.at("status").as_string(), "draft");
     EXPECT_EQ(a.at("decision").as_string(), "approve");
     EXPECT_EQ(a.at("actor_id").as_int64(), 5);
@@ -143,6 +145,14 @@ TEST(ProfilesChanged, ListsWhoActedAndCapsTheList) {
     EXPECT_TRUE(b.at("decision").is_null());
     EXPECT_TRUE(b.at("actor_id").is_null());
     EXPECT_TRUE(b.at("actor_name").is_null());
+
+    std::vector<app::ProfileChange> docs{{7, std::nullopt, std::nullopt, "", 3, "Ada", 41, "document_uploaded"}};
+    auto d = boost::json::parse(profiles_changed_frame(docs)->text).as_object().at("changes").as_array()[0].as_object();
+    EXPECT_TRUE(d.at("stage").is_null());
+    EXPECT_TRUE(d.at("status").is_null());
+    EXPECT_EQ(d.at("document_id").as_int64(), 41);
+    EXPECT_EQ(d.at("event").as_string(), "document_uploaded");
+    EXPECT_TRUE(d.at("decision").is_null());
 
     std::vector<app::ProfileChange> many(250, changes[0]);
     auto m = boost::json::parse(profiles_changed_frame(many, 40)->text).as_object();

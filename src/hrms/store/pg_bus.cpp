@@ -125,14 +125,16 @@ std::vector<std::string> encode_live_payloads(app::LiveBatch const& batch) {
                            ':' + std::to_string(g.total) + ':' + std::to_string(g.succeeded) + ':' +
                            std::to_string(g.failed));
     section('p', progress);
-    // Profile changes: "profile:actor:stage:status:decision:name" (name %-escaped), at most
+    // Profile changes: "profile:actor:stage:status:decision:document:event:name" (stage and status
+    // empty for document events, name %-escaped), at most
     // kMaxBusChanges; m=<count> of the rest.
     std::vector<std::string> changes;
     auto const listed = std::min(batch.changes.size(), kMaxBusChanges);
     for (std::size_t i = 0; i < listed; ++i) {
         auto const& c = batch.changes[i];
-        changes.push_back(std::to_string(c.profile_id) + ':' + std::to_string(c.actor) + ':' + core::to_string(c.stage) +
-                          ':' + core::to_string(c.status) + ':' + c.decision + ':' + escape(c.actor_name));
+        changes.push_back(std::to_string(c.profile_id) + ':' + std::to_string(c.actor) + ':' +
+                          (c.stage ? core::to_string(*c.stage) : "") + ':' + (c.status ? core::to_string(*c.status) : "") +
+                          ':' + c.decision + ':' + std::to_string(c.document) + ':' + c.event + ':' + escape(c.actor_name));
     }
     section('c', changes);
     auto const unlisted = static_cast<std::int64_t>(batch.changes.size() - listed) + batch.changes_unlisted;
@@ -188,13 +190,16 @@ std::optional<LivePayload> decode_live_payload(std::string_view text) {
             case 'c':
                 for (auto s : items) {
                     auto f = fields(s, ':');
-                    if (f.size() != 6) return std::nullopt;
-                    auto id = to_int(f[0]), actor = to_int(f[1]);
-                    auto stage = core::parse_stage(f[2]);
-                    auto status = core::parse_stage_status(f[3]);
-                    auto name = unescape(f[5]);
-                    if (!id || !actor || !stage || !status || !name) return std::nullopt;
-                    p.changes.push_back({*id, *stage, *status, std::string(f[4]), *actor, std::move(*name)});
+                    if (f.size() != 8) return std::nullopt;
+                    auto id = to_int(f[0]), actor = to_int(f[1]), doc = to_int(f[5]);
+                    auto stage = f[2].empty() ? std::optional<core::Stage>() : core::parse_stage(f[2]);
+                    auto status = f[3].empty() ? std::optional<core::StageStatus>() : core::parse_stage_status(f[3]);
+                    auto name = unescape(f[7]);
+                    if (!id || !actor || !doc || (!f[2].empty() && !stage) || (!f[3].empty() && !status) || !name ||
+                        f[6].empty())
+                        return std::nullopt;
+                    p.changes.push_back({*id, stage, status, std::string(f[4]), *actor, std::move(*name), *doc,
+                                         std::string(f[6])});
                 }
                 break;
             case 'm': {

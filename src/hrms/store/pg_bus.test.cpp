@@ -65,9 +65,16 @@ TEST(LivePayloads, ProfileChangesTravelWithWhoActedAndAreCapped) {
     app::LiveBatch b;
     b.changes.push_back({12, core::Stage::documents, core::StageStatus::draft, "approve", 5, "Zoë O'Brien, Jr.; 50%: ok"});
     b.changes.push_back({13, core::Stage::details, core::StageStatus::submitted, "", 0, ""});
+    b.changes.push_back({14, std::nullopt, std::nullopt, "reject", 6, "Rob", 99, "document_reviewed"});
     auto p = decode_live_payload(encode_live_payloads(b).at(0));
     ASSERT_TRUE(p);
-    ASSERT_EQ(p->changes.size(), 2u);
+    ASSERT_EQ(p->changes.size(), 3u);
+    EXPECT_FALSE(p->changes[2].stage);
+    EXPECT_FALSE(p->changes[2].status);
+    EXPECT_EQ(p->changes[2].document, 99);
+    EXPECT_EQ(p->changes[2].event, "document_reviewed");
+    EXPECT_EQ(p->changes[2].decision, "reject");
+    EXPECT_EQ(p->changes[0].event, "stage");
     EXPECT_EQ(p->changes[0].profile_id, 12);
     EXPECT_EQ(p->changes[0].stage, core::Stage::documents);
     EXPECT_EQ(p->changes[0].status, core::StageStatus::draft);
@@ -94,7 +101,9 @@ TEST(LivePayloads, ProfileChangesTravelWithWhoActedAndAreCapped) {
 
 TEST(LivePayloads, UnknownOrBrokenPayloadsAreRefused) {
     for (char const* bad : {"", "v2;n=1,2", "v1;n=3,2", "v1;n=1", "v1;b=x", "v1;z=1", "v1;n", "v1;c=1:2:details",
-                            "v1;c=1:2:nowhere:draft::", "v1;c=1:2:details:draft::%4", "v1;c=1:2:details:draft::%zz",
+                            "v1;c=1:2:nowhere:draft::0:stage:", "v1;c=1:2:details:draft::0:stage:%4",
+                            "v1;c=1:2:details:draft::0:stage:%zz", "v1;c=1:2:details:draft::x:stage:",
+                            "v1;c=1:2:details:draft::0::",
                             "v1;m=-1", "v1;m=x"}) {
         EXPECT_FALSE(decode_live_payload(bad)) << bad;
     }

@@ -118,6 +118,10 @@ app::DocumentId SociDocuments::insert(app::DocumentRecord const& d) {
                  "RETURNING id",
             use(pid), use(d.type), use(d.filename), use(size), use(d.sha256), use(d.mime), use(d.status),
             use(up, up_ind), use(d.uploaded_at), into(id);
+        // Reviewers with the profile open see the new file arrive.
+        live_.changes.push_back({d.profile_id, std::nullopt, std::nullopt, "", d.uploaded_by.value_or(0),
+                                 d.uploaded_by && context_.actor == d.uploaded_by ? context_.actor_name : std::string(),
+                                 static_cast<app::DocumentId>(id), "document_uploaded"});
         return static_cast<app::DocumentId>(id);
     });
 }
@@ -127,9 +131,14 @@ void SociDocuments::review(app::DocumentId id, core::DocumentStatus status, app:
     guard([&] {
         long long key = id, rev = reviewer;
         soci::indicator r_ind = reason.empty() ? soci::i_null : soci::i_ok;
+        long long pid = 0;
         *sql_ << "UPDATE documents SET status = :s, reviewed_by = :r, reviewed_at = :a, review_reason = :x "
-                 "WHERE id = :id",
-            use(status), use(rev), use(at), use(reason, r_ind), use(key);
+                 "WHERE id = :id RETURNING profile_id",
+            use(status), use(rev), use(at), use(reason, r_ind), use(key), into(pid);
+        live_.changes.push_back({static_cast<app::ProfileId>(pid), std::nullopt, std::nullopt,
+                                 status == core::DocumentStatus::approved ? "approve" : "reject", reviewer,
+                                 context_.actor == reviewer ? context_.actor_name : std::string(), id,
+                                 "document_reviewed"});
     });
 }
 

@@ -253,7 +253,8 @@ char const* waiting_on(core::StageStatus status, core::Stage stage, core::Employ
 void SociProfiles::insert_history(app::HistoryRecord const& h) {
     // Every transition moves a row of the reviewers' queues: they hear of it once this commits.
     live_.changes.push_back({h.profile_id, h.to_stage, h.to_status, h.decision.value_or(""), h.actor_id.value_or(0),
-                             h.actor_id && context_.actor == h.actor_id ? context_.actor_name : std::string()});
+                             h.actor_id && context_.actor == h.actor_id ? context_.actor_name : std::string(), 0,
+                             "stage"});
     guard([&] {
         long long age = 0, waited = 0;
         long long const key = h.profile_id;

@@ -32,8 +32,11 @@ export interface BulkProgressFrame {
 }
 export interface ProfileChange {
   profile_id: number;
-  stage: 'details' | 'documents' | 'final' | 'completed';
-  status: 'draft' | 'submitted' | 'rejected';
+  event: 'stage' | 'document_uploaded' | 'document_reviewed';
+  /** Where the profile is now (stage events; null for document events). */
+  stage: 'details' | 'documents' | 'final' | 'completed' | null;
+  status: 'draft' | 'submitted' | 'rejected' | null;
+  document_id: number | null;
   decision: string | null;
   actor_id: number | null;
   actor_name: string | null;

@@ -87,13 +87,29 @@ export default function Profile({ params }: PageProps) {
   const prof = load.data;
   const typeName = (code: string) => (types.state === 'ok' ? types.data.items.find((x) => x.code === code)?.name : undefined) ?? code;
 
+  // A decision whose answer was lost (the connection dropped): it stays pending while we ask
+  // the server whether it arrived, so it is neither lost nor sent twice.
+  const fetchProfile = async () => {
+    const r = await attempt(() => api.get('/api/v1/profiles/{id}', { params: { path: { id } } }));
+    return r.ok ? r.data : r.status === 0 ? undefined : null;
+  };
+
   const decideStage = async (decision: 'approve' | 'reject', reason: string, sendBack?: string): Promise<Failure | null> => {
     const stage = prof.stage as 'details' | 'documents' | 'final';
     const body: { stage: typeof stage; decision: typeof decision; reason?: string; send_back_to?: 'details' | 'documents' } = { stage, decision };
     if (decision === 'reject') body.reason = reason;
     else if (reason) body.reason = reason;
     if (decision === 'reject' && stage === 'final' && sendBack) body.send_back_to = sendBack as 'details' | 'documents';
-    const r = await attempt(() => api.post('/api/v1/profiles/{id}/decision', { params: { path: { id } }, body }));
+    const started = Date.now();
+    let r = await attempt(() => api.post('/api/v1/profiles/{id}/decision', { params: { path: { id } }, body }));
+    if (!r.ok && r.status === 0) {
+      const fresh = await untilAnswered(fetchProfile);
+      const last = fresh?.history[fresh.history.length - 1];
+      const arrived = !!fresh && !!last && last.decision === decision && last.actor_id === me?.id &&
+        last.from.stage === stage && new Date(last.at).getTime() >= started - 60_000;
+      if (fresh && arrived) r = { ok: true, status: 200, data: fresh, response: new Response(null) };
+      else if (fresh) return notSent(r);
+    }
     if (!r.ok) return r;
     decidedByMe.add(id);
     set(r.data);
@@ -102,10 +118,17 @@ export default function Profile({ params }: PageProps) {
   };
 
   const decideDoc = async (doc: Doc, decision: 'approve' | 'reject', reason: string): Promise<Failure | null> => {
-    const r = await attempt(() => api.post('/api/v1/documents/{id}/decision', {
+    let r = await attempt(() => api.post('/api/v1/documents/{id}/decision', {
       params: { path: { id: doc.id } },
       body: decision === 'reject' ? { decision, reason } : { decision },
     }));
+    if (!r.ok && r.status === 0) {
+      const fresh = await untilAnswered(fetchProfile);
+      const now = fresh?.documents.find((d) => d.id === doc.id);
+      const arrived = !!now && now.status === (decision === 'approve' ? 'approved' : 'rejected') && now.reviewed_by === me?.id;
+      if (now && arrived) r = { ok: true, status: 200, data: now, response: new Response(null) };
+      else if (fresh) return notSent(r);
+    }
     if (!r.ok) return r;
     set({ ...prof, documents: prof.documents.map((d) => (d.id === doc.id ? r.data : d)) });
     toast(decision === 'approve' ? t('review.doc.approved', { type: typeName(doc.type) }) : t('review.doc.rejected', { type: typeName(doc.type) }), 'ok');
@@ -395,4 +418,20 @@ function Assign({ prof, onDone }: { prof: ProfileView; onDone: (p: ProfileView) 
       {failure ? <ErrorAlert error={failure} /> : null}
     </form>
   );
+}
+
+/** Calls `ask` every second until the server answers (undefined: unreachable), for up to two
+ * minutes; the answer, or undefined when it never came. */
+async function untilAnswered<T>(ask: () => Promise<T | undefined>): Promise<T | undefined> {
+  for (let i = 0; i < 120; i++) {
+    const v = await ask();
+    if (v !== undefined) return v;
+    await new Promise((ok) => setTimeout(ok, 1000));
+  }
+  return undefined;
+}
+
+/** The server answered again and the decision is not there: nothing was recorded. */
+function notSent(f: Failure): Failure {
+  return { ...f, error: { ...f.error, message: t('review.decision.notSent') } };
 }

@@ -167,7 +167,7 @@ export default function Queue() {
     // a decision someone else took greys its row out with their name. A burst (a bulk job) is
     // coalesced into one reload.
     const offD = onProfilesChanged((frame) => {
-      const others = frame.changes.filter((c) => c.decision !== null && c.actor_id !== meRef.current?.id &&
+      const others = frame.changes.filter((c) => c.event === 'stage' && c.decision !== null && c.actor_id !== meRef.current?.id &&
         !decidedByMe.has(c.profile_id));
       if (others.length) {
         setDecided((m) => new Map([...m, ...others.map((c) => [c.profile_id, c.actor_id] as [number, number | null])]));

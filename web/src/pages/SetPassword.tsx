@@ -92,6 +92,7 @@ function ChoosePassword({ invite, token }: { invite: boolean; token: string }) {
       setDone(true);
       history.replaceState(null, '', location.pathname); // the used token leaves the address bar
     } else if (errorField(r.error) === 'new_password') setErrors([{ field: 'new-password', message: r.error.message }]);
+    else if (r.status === 401) setFailure({ ...r, error: { ...r.error, code: 'validation_failed', message: t(invite ? 'invite.badToken' : 'reset.badToken') } });
     else setFailure(r);
   };
   const err = (f: string) => errors.find((x) => x.field === f)?.message;

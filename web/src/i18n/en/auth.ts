@@ -22,6 +22,8 @@ export const auth = {
   'invite.confirm': 'Type the password again',
   'invite.submit': 'Set password',
   'invite.done': 'Your password is set. Sign in with it.',
+  'invite.badToken': 'This invite link has been used already or has expired. Ask your HR team to send a new one.',
+  'reset.badToken': 'This link has been used already or has expired. Ask for a new one from the sign-in page.',
   'invite.noToken': 'This link is incomplete. Open the link from your email again.',
   'invite.tooShort': 'Use at least 12 characters',
   'invite.tooLong': 'Use at most 1024 bytes',

@@ -1,5 +1,6 @@
 // Strings of the review pages (keys start with 'review.').
 export const review = {
+  'review.decision.notSent': 'The connection dropped before your decision reached the server, so nothing was recorded. Your reason is kept: try again.',
   'review.queue.title': 'Review queue',
   'review.queue.caption': 'Profiles matching the filters',
   'review.queue.decided': 'Decided',
