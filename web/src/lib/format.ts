@@ -24,12 +24,26 @@ export function date(iso: string | null | undefined): string {
   return dtf('d', { dateStyle: 'medium' }).format(new Date(iso));
 }
 
+// Intl formatters are costly to make (a fraction of a millisecond each): a 50-row table would
+// spend tens of milliseconds making them, so each kind is made once.
+const numberFormats = new Map<string, Intl.NumberFormat>();
+function nf(options?: Intl.NumberFormatOptions): Intl.NumberFormat {
+  const key = JSON.stringify(options ?? {});
+  let f = numberFormats.get(key);
+  if (!f) {
+    f = new Intl.NumberFormat(locale(), options);
+    numberFormats.set(key, f);
+  }
+  return f;
+}
+let rtf: Intl.RelativeTimeFormat | undefined;
+
 export function number(n: number, options?: Intl.NumberFormatOptions): string {
-  return new Intl.NumberFormat(locale(), options).format(n);
+  return nf(options).format(n);
 }
 
 export function percent(n: number, digits = 1): string {
-  return new Intl.NumberFormat(locale(), { style: 'percent', maximumFractionDigits: digits }).format(n / 100);
+  return nf({ style: 'percent', maximumFractionDigits: digits }).format(n / 100);
 }
 
 export function bytes(n: number): string {
@@ -42,8 +56,7 @@ export function bytes(n: number): string {
 export function duration(ms: number): string {
   const abs = Math.abs(ms);
   const s = Math.round(abs / 1000);
-  const unit = (value: number, u: string) =>
-    new Intl.NumberFormat(locale(), { style: 'unit', unit: u, unitDisplay: 'narrow' }).format(value);
+  const unit = (value: number, u: string) => nf({ style: 'unit', unit: u, unitDisplay: 'narrow' }).format(value);
   if (s < 60) return unit(s, 'second');
   const m = Math.floor(s / 60);
   if (m < 60) return unit(m, 'minute');
@@ -56,7 +69,7 @@ export function duration(ms: number): string {
 /** "5 minutes ago" / "in 2 hours". */
 export function relative(iso: string, now = Date.now()): string {
   const diff = new Date(iso).getTime() - now;
-  const rtf = new Intl.RelativeTimeFormat(locale(), { numeric: 'auto' });
+  rtf ??= new Intl.RelativeTimeFormat(locale(), { numeric: 'auto' });
   const abs = Math.abs(diff);
   if (abs < 60_000) return rtf.format(Math.round(diff / 1000), 'second');
   if (abs < 3_600_000) return rtf.format(Math.round(diff / 60_000), 'minute');
