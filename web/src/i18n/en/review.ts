@@ -78,7 +78,7 @@ export const review = {
   'review.decision.help.details': 'Approving moves the employee on to uploading documents.',
   'review.decision.help.documents': 'Approve each required document first; approving the stage starts the final review.',
   'review.decision.help.final': 'Approving completes onboarding and makes the employee active.',
-  'review.decision.help.completed': '',
+  'review.decision.help.completed': 'Onboarding is complete; there is nothing left to decide.',
   'review.decision.approveStage': 'Approve stage',
   'review.decision.rejectStage': 'Reject stage',
   'review.decision.confirmReject': 'Reject with this reason',
