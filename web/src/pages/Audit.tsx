@@ -7,7 +7,7 @@ import { t } from '../i18n';
 import { api, attempt } from '../lib/api';
 import { dateTime, number } from '../lib/format';
 import { Link, useQueryState } from '../lib/router';
-import { Button, Dialog, Empty, ErrorAlert, Field, PageTitle, Pager, Skeleton, useLoad, usePager } from '../ui';
+import { Button, Dialog, Empty, ErrorAlert, Field, PageTitle, Pager, useLoad, usePager, LoadStatus } from '../ui';
 import { Badge, Json, word, type Tone } from './ops/common';
 import './ops.css';
 
@@ -145,8 +145,7 @@ export default function Audit() {
         </div>
       ) : null}
 
-      {load.state === 'loading' ? <Skeleton rows={8} /> : null}
-      {load.state === 'error' ? <ErrorAlert error={load.error} onRetry={reload} /> : null}
+      <LoadStatus load={load} retry={reload} rows={8} />
       {load.state === 'ok' ? (
         load.data.items.length ? (
           <>
@@ -227,8 +226,7 @@ function EntryDialog({ seq, onClose }: { seq: string | null; onClose: () => void
   return (
     <Dialog open={id !== null} title={t('ops.audit.entryTitle', { seq: seq ?? '' })} onClose={onClose}>
       <div class="ops-wide">
-        {load.state === 'loading' ? <Skeleton rows={4} /> : null}
-        {load.state === 'error' ? <ErrorAlert error={load.error} onRetry={reload} /> : null}
+        <LoadStatus load={load} retry={reload} rows={4} />
         {load.state === 'ok' && load.data ? <EntryFacts e={load.data} onClose={onClose} /> : null}
       </div>
       <div class="btn-row">

@@ -10,8 +10,8 @@ import * as fmt from '../lib/format';
 import { onBulkProgress, type BulkProgressFrame } from '../lib/live';
 import { Link, navigate, useQueryState } from '../lib/router';
 import {
-  Button, Dialog, Empty, ErrorAlert, ErrorSummary, Field, PageTitle, Pager, Skeleton, StatusBadge,
-  describedBy, toast, useLoad, usePager, type FieldError,
+  Button, Dialog, Empty, ErrorAlert, ErrorSummary, Field, PageTitle, Pager, StatusBadge,
+  describedBy, toast, useLoad, usePager, LoadStatus, type FieldError,
 } from '../ui';
 import { JobStatus, kindText } from './admin/jobs';
 import './admin.css';
@@ -251,8 +251,7 @@ export default function Bulk() {
         <ErrorAlert error={zipError} />
       </form>
 
-      {list.load.state === 'loading' ? <Skeleton /> : null}
-      {list.load.state === 'error' ? <ErrorAlert error={list.load.error} onRetry={list.reload} /> : null}
+      <LoadStatus load={list.load} retry={list.reload} />
       {list.load.state === 'ok' && rows.length === 0 ? (
         <Empty title={t('admin.bulk.empty.title')} body={t('admin.bulk.empty.body')}>
           <Button onClick={() => { setSearchText(''); setQuery({ stage: null, status: null, overdue: null, urgent: null, q: null }); }}>
@@ -330,8 +329,7 @@ function Jobs() {
   return (
     <section aria-labelledby="bulk-jobs">
       <h2 id="bulk-jobs">{t('admin.bulk.jobs')}</h2>
-      {jobs.load.state === 'loading' ? <Skeleton rows={3} /> : null}
-      {jobs.load.state === 'error' ? <ErrorAlert error={jobs.load.error} onRetry={jobs.reload} /> : null}
+      <LoadStatus load={jobs.load} retry={jobs.reload} rows={3} />
       {jobs.load.state === 'ok' && jobs.load.data.items.length === 0 ? (
         <Empty title={t('admin.bulk.jobs.empty')} body={t('admin.bulk.jobs.emptyBody')} />
       ) : null}

@@ -9,7 +9,7 @@ import * as fmt from '../lib/format';
 import { onDashboard, onReconnected } from '../lib/live';
 import { Link } from '../lib/router';
 import { can, useMe } from '../lib/session';
-import { Empty, ErrorAlert, PageTitle, Skeleton, useLoad } from '../ui';
+import { Empty, ErrorAlert, PageTitle, Skeleton, useLoad, LoadStatus } from '../ui';
 import { BarChart } from './admin/BarChart';
 import './admin.css';
 
@@ -171,8 +171,7 @@ export default function Dashboard() {
         {reports ? (
           <section class="card" aria-labelledby="dash-throughput">
             <h2 id="dash-throughput">{t('admin.dash.throughput')}</h2>
-            {weekly.load.state === 'loading' ? <Skeleton rows={4} /> : null}
-            {weekly.load.state === 'error' ? <ErrorAlert error={weekly.load.error} onRetry={weekly.reload} /> : null}
+            <LoadStatus load={weekly.load} retry={weekly.reload} rows={4} />
             {decisionsPerWeek ? (
               <>
                 <h3>{t('admin.dash.decisionsPerWeek')}</h3>
@@ -195,8 +194,7 @@ export default function Dashboard() {
         {reports ? (
           <section class="card" aria-labelledby="dash-sla">
             <h2 id="dash-sla">{t('admin.dash.slaByStage')}</h2>
-            {sla.load.state === 'loading' ? <Skeleton rows={3} /> : null}
-            {sla.load.state === 'error' ? <ErrorAlert error={sla.load.error} onRetry={sla.reload} /> : null}
+            <LoadStatus load={sla.load} retry={sla.reload} rows={3} />
             {byStageSla ? (
               <BarChart title={t('admin.dash.slaByStage')} max={100}
                 bars={byStageSla.bars.map((b) => ({ label: b.label, value: b.value, text: pct(b.value) }))} />

@@ -9,7 +9,7 @@ import { dateTime, number } from '../lib/format';
 import { useQueryState } from '../lib/router';
 import {
   Button, Dialog, Empty, ErrorAlert, ErrorSummary, Field, PageTitle, Pager, Skeleton, describedBy, toast, useLoad, usePager,
-  type FieldError,
+  LoadStatus, type FieldError,
 } from '../ui';
 import { EMAIL_RE } from './SignIn';
 import { Badge, Tabs, word, type Tone } from './ops/common';
@@ -79,8 +79,7 @@ function Outbox() {
         </Field>
         <div class="btn-row"><Button type="submit" variant="primary">{t('ops.email.search')}</Button></div>
       </form>
-      {load.state === 'loading' ? <Skeleton rows={6} /> : null}
-      {load.state === 'error' ? <ErrorAlert error={load.error} onRetry={reload} /> : null}
+      <LoadStatus load={load} retry={reload} rows={6} />
       {load.state === 'ok' ? (
         load.data.items.length ? (
           <>
@@ -139,8 +138,7 @@ function MessageDialog({ id, onClose }: { id: string | null; onClose: () => void
   return (
     <Dialog open={n !== null} title={t('ops.email.messageTitle', { id: id ?? '' })} onClose={onClose}>
       <div class="ops-wide">
-        {load.state === 'loading' ? <Skeleton rows={4} /> : null}
-        {load.state === 'error' ? <ErrorAlert error={load.error} onRetry={reload} /> : null}
+        <LoadStatus load={load} retry={reload} rows={4} />
         {load.state === 'ok' && load.data ? <MessageFacts m={load.data} events={load.data.events} /> : null}
       </div>
       <div class="btn-row"><Button onClick={onClose}>{t('app.close')}</Button></div>
@@ -329,8 +327,7 @@ function Templates() {
         </Field>
       </div>
       <p class="hint">{t('ops.email.previewHint')}</p>
-      {preview.load.state === 'loading' ? <Skeleton rows={6} /> : null}
-      {preview.load.state === 'error' ? <ErrorAlert error={preview.load.error} onRetry={preview.reload} /> : null}
+      <LoadStatus load={preview.load} retry={preview.reload} rows={6} />
       {preview.load.state === 'ok' ? (
         format === 'html' ? (
           // An empty sandbox: no scripts, no forms, no same-origin access, no navigation.

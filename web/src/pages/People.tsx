@@ -10,8 +10,8 @@ import * as fmt from '../lib/format';
 import { useQueryState } from '../lib/router';
 import { can, useMe } from '../lib/session';
 import {
-  Button, Dialog, Empty, ErrorAlert, ErrorSummary, Field, PageTitle, Pager, Skeleton, StatusBadge,
-  describedBy, toast, useLoad, usePager, type FieldError,
+  Button, Dialog, Empty, ErrorAlert, ErrorSummary, Field, PageTitle, Pager, StatusBadge,
+  describedBy, toast, useLoad, usePager, LoadStatus, type FieldError,
 } from '../ui';
 import { EMAIL_RE } from './SignIn';
 import './admin.css';
@@ -111,8 +111,7 @@ export default function People() {
         <Button type="submit">{t('admin.people.apply')}</Button>
       </form>
 
-      {users.load.state === 'loading' ? <Skeleton /> : null}
-      {users.load.state === 'error' ? <ErrorAlert error={users.load.error} onRetry={users.reload} /> : null}
+      <LoadStatus load={users.load} retry={users.reload} />
       {users.load.state === 'ok' && list.length === 0 ? (
         <Empty title={t('admin.people.empty.title')} body={t('admin.people.empty.body')}>
           <Button onClick={() => { setSearch(''); setQuery({ q: null, role: null }); }}>{t('admin.people.clearFilters')}</Button>

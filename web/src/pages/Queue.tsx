@@ -8,7 +8,7 @@ import { dateTime, relative } from '../lib/format';
 import { onNotification, onProfilesChanged, onReconnected } from '../lib/live';
 import { Link, navigate, useQueryState } from '../lib/router';
 import { can, useMe } from '../lib/session';
-import { Button, Empty, ErrorAlert, Field, Icon, PageTitle, Pager, Skeleton, StatusBadge, useLoad, usePager } from '../ui';
+import { Button, Empty, Field, Icon, PageTitle, Pager, StatusBadge, useLoad, usePager, LoadStatus } from '../ui';
 import { KeysDialog, SlaLabels, STAGES, STATUSES, stageName, ignoreKey, useUserNames, decidedByMe, lastQueue, type Summary } from './review/shared';
 import './review.css';
 
@@ -260,8 +260,7 @@ export default function Queue() {
         ) : null}
       </form>
 
-      {load.state === 'loading' ? <Skeleton rows={8} /> : null}
-      {load.state === 'error' ? <ErrorAlert error={load.error} onRetry={reload} /> : null}
+      <LoadStatus load={load} retry={reload} rows={8} />
       {load.state === 'ok' && !items.length ? (
         anyFilter
           ? <Empty title={t('review.queue.emptyFiltered')} body={t('review.queue.emptyFilteredBody')} />

@@ -8,7 +8,7 @@ import { t } from '../i18n';
 import { api, attempt, errorField, errorText } from '../lib/api';
 import { can, useMe } from '../lib/session';
 import {
-  Button, Dialog, Empty, ErrorAlert, ErrorSummary, Field, PageTitle, Skeleton, describedBy, toast, useLoad, type FieldError,
+  Button, Dialog, Empty, ErrorAlert, ErrorSummary, Field, PageTitle, describedBy, toast, useLoad, LoadStatus, type FieldError,
 } from '../ui';
 import './admin.css';
 
@@ -65,8 +65,7 @@ export default function Roles() {
           onCancel={() => setEditing(null)} />
       ) : null}
 
-      {roles.load.state === 'loading' ? <Skeleton /> : null}
-      {roles.load.state === 'error' ? <ErrorAlert error={roles.load.error} onRetry={roles.reload} /> : null}
+      <LoadStatus load={roles.load} retry={roles.reload} />
       {roles.load.state === 'ok' && list.length === 0 ? <Empty title={t('admin.roles.empty')} /> : null}
       {list.length > 0 ? (
         <div class="table-wrap">

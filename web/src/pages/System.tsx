@@ -7,7 +7,7 @@ import { api, attempt } from '../lib/api';
 import { dateTime, duration, number, relative } from '../lib/format';
 import { useQueryState } from '../lib/router';
 import { can, useMe } from '../lib/session';
-import { Button, Empty, ErrorAlert, Field, PageTitle, Pager, Skeleton, toast, useLoad, usePager } from '../ui';
+import { Button, Empty, ErrorAlert, Field, PageTitle, Pager, Skeleton, toast, useLoad, usePager, LoadStatus } from '../ui';
 import { Badge, Tabs, word, type Tone } from './ops/common';
 import './ops.css';
 
@@ -166,8 +166,7 @@ function Runs() {
         </Field>
         <div class="btn-row"><Button onClick={reload}>{t('ops.refresh')}</Button></div>
       </div>
-      {load.state === 'loading' ? <Skeleton rows={6} /> : null}
-      {load.state === 'error' ? <ErrorAlert error={load.error} onRetry={reload} /> : null}
+      <LoadStatus load={load} retry={reload} rows={6} />
       {load.state === 'ok' ? (
         load.data.items.length ? (
           <>
@@ -213,8 +212,7 @@ function Live() {
     <>
       <div class="btn-row"><Button onClick={refresh}>{t('ops.refresh')}</Button></div>
       <h2>{t('ops.system.stats')}</h2>
-      {stats.load.state === 'loading' ? <Skeleton rows={2} /> : null}
-      {stats.load.state === 'error' ? <ErrorAlert error={stats.load.error} onRetry={stats.reload} /> : null}
+      <LoadStatus load={stats.load} retry={stats.reload} rows={2} />
       {stats.load.state === 'ok' ? (
         <>
           <div class="grid">
@@ -241,8 +239,7 @@ function Live() {
         </>
       ) : null}
       <h2>{t('ops.system.sessions')}</h2>
-      {sessions.load.state === 'loading' ? <Skeleton rows={3} /> : null}
-      {sessions.load.state === 'error' ? <ErrorAlert error={sessions.load.error} onRetry={sessions.reload} /> : null}
+      <LoadStatus load={sessions.load} retry={sessions.reload} rows={3} />
       {sessions.load.state === 'ok' ? (
         sessions.load.data.items.length ? (
           <div class="table-wrap">

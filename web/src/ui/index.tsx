@@ -205,6 +205,14 @@ export function useLoad<T>(fn: (signal: AbortSignal) => Promise<{ ok: true; data
   return { load, reload: () => setTick((n) => n + 1), set: (data: T) => setLoad({ state: 'ok', data }) };
 }
 
+/** A load's waiting and failed states: skeleton rows while loading, the API's error with a retry
+ * when it failed; nothing once the data is here. */
+export function LoadStatus<T>({ load, retry, rows }: { load: Load<T>; retry: () => void; rows?: number }) {
+  if (load.state === 'loading') return <Skeleton {...(rows ? { rows } : {})} />;
+  if (load.state === 'error') return <ErrorAlert error={load.error} onRetry={retry} />;
+  return null;
+}
+
 // Toasts: announced politely, never take focus, gone after 5 s.
 interface Toast { id: number; text: string; tone: 'info' | 'ok' | 'danger' }
 const toasts = store<Toast[]>([]);
