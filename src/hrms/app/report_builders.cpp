@@ -57,7 +57,7 @@ Metric metric(std::string key, std::string label, Unit unit, std::optional<doubl
     return m;
 }
 
-std::string stage_title(Stage s) {
+std::string stage_heading(Stage s) {
     switch (s) {
     case Stage::details: return "Details";
     case Stage::documents: return "Documents";
@@ -196,7 +196,7 @@ core::Section activity_section(Activity const& a, Activity const& b, ReportPolic
         t.rows.push_back({core::to_string(stage), at_stage(a.submitted, stage), at_stage(a.approved, stage), at_stage(a.rejected, stage),
                           cell(w == a.waits.end() ? std::nullopt : median(w->second, kHourMs)),
                           at_stage(a.breached, stage)});
-        c.bars.emplace_back(stage_title(stage), static_cast<double>(at_stage(a.approved, stage) + at_stage(a.rejected, stage)));
+        c.bars.emplace_back(stage_heading(stage), static_cast<double>(at_stage(a.approved, stage) + at_stage(a.rejected, stage)));
     }
     s.tables.push_back(std::move(t));
     s.charts.push_back(std::move(c));
@@ -299,7 +299,7 @@ core::Report build_report(ReportRepo& repo, ReportKind kind, ReportPeriods const
             std::string line = count_text(overdue, "review is", "reviews are") + " past the SLA right now";
             if (!oldest.empty())
                 line += "; the oldest is " + core::format_value(oldest.front().late_ms / kHourMs, Unit::hours) +
-                        " late (" + oldest.front().employee + ", " + stage_title(oldest.front().stage) + ")";
+                        " late (" + oldest.front().employee + ", " + stage_heading(oldest.front().stage) + ")";
             r.insights.push_back(line + ".");
         }
         for (auto const& line :
@@ -384,7 +384,7 @@ core::Report build_report(ReportRepo& repo, ReportKind kind, ReportPeriods const
             t.rows.push_back({core::to_string(stage), f.approvals, cell(med), cell(p90(f.total, kHourMs)),
                               cell(median(f.employee, kHourMs)), cell(median(f.reviewer, kHourMs)),
                               cell(rework)});
-            c.bars.emplace_back(stage_title(stage), med.value_or(0));
+            c.bars.emplace_back(stage_heading(stage), med.value_or(0));
             if (med && *med > worst) {
                 worst = *med;
                 bottleneck = stage;
@@ -392,12 +392,12 @@ core::Report build_report(ReportRepo& repo, ReportKind kind, ReportPeriods const
             // Rules, each quoting the numbers that set it off.
             double const budget = sla_.budget_hours(stage);
             if (auto const rev = median(f.reviewer, kHourMs); rev && *rev > budget)
-                r.recommendations.push_back(stage_title(stage) + " reviews wait a median " +
+                r.recommendations.push_back(stage_heading(stage) + " reviews wait a median " +
                                             core::format_value(rev, Unit::hours) + " on reviewers against a " +
                                             core::format_value(budget, Unit::hours) +
                                             " SLA: add reviewers to this stage or assign its queue.");
             if (rework && *rework > 20) {
-                std::string line = fixed1(*rework) + "% of " + stage_title(stage) + " approvals (" +
+                std::string line = fixed1(*rework) + "% of " + stage_heading(stage) + " approvals (" +
                                    std::to_string(f.reworked) + " of " + std::to_string(f.approvals) +
                                    ") came after a rejection";
                 for (auto const& reason : reasons) {
@@ -410,12 +410,12 @@ core::Report build_report(ReportRepo& repo, ReportKind kind, ReportPeriods const
             }
             if (auto const emp = median(f.employee, kHourMs); emp && f.approvals >= 5 && *emp > 48)
                 r.recommendations.push_back("Employees take a median " + core::format_value(emp, Unit::hours) +
-                                            " to complete " + stage_title(stage) +
+                                            " to complete " + stage_heading(stage) +
                                             ": send reminders sooner or simplify what it asks for.");
         }
         if (bottleneck) {
             auto const& f = fig[*bottleneck];
-            r.insights.push_back(stage_title(*bottleneck) + " is the bottleneck: a median " +
+            r.insights.push_back(stage_heading(*bottleneck) + " is the bottleneck: a median " +
                                  core::format_value(median(f.total, kHourMs), Unit::hours) + " in the stage (90th percentile " +
                                  core::format_value(p90(f.total, kHourMs), Unit::hours) + ") over " +
                                  count_text(f.approvals, "approval", "approvals") + ".");
@@ -481,7 +481,7 @@ core::Report build_report(ReportRepo& repo, ReportKind kind, ReportPeriods const
             t.rows.push_back({core::to_string(stage), sla_.budget_hours(stage), timed, timed - breached, breached,
                               cell(comp),
                               cell(prev)});
-            c.bars.emplace_back(stage_title(stage), comp.value_or(0));
+            c.bars.emplace_back(stage_heading(stage), comp.value_or(0));
             if (comp && *comp < worst) {
                 worst = *comp;
                 worst_stage = stage;
@@ -517,7 +517,7 @@ core::Report build_report(ReportRepo& repo, ReportKind kind, ReportPeriods const
         bs.tables.push_back(std::move(ot));
         r.sections.push_back(std::move(bs));
         if (worst_stage && worst < 100)
-            r.insights.push_back(stage_title(*worst_stage) + " has the lowest compliance: " +
+            r.insights.push_back(stage_heading(*worst_stage) + " has the lowest compliance: " +
                                  core::format_value(worst, Unit::percent) + " of its decisions came within the " +
                                  core::format_value(sla_.budget_hours(*worst_stage), Unit::hours) + " SLA.");
         if (!breaches.empty()) {
@@ -525,7 +525,7 @@ core::Report build_report(ReportRepo& repo, ReportKind kind, ReportPeriods const
                                                   [](auto const& x, auto const& y) { return x.late_ms < y.late_ms; });
             r.insights.push_back("The latest decision of the period came " +
                                  core::format_value(latest.late_ms / kHourMs, Unit::hours) + " after its SLA (" +
-                                 latest.employee + ", " + stage_title(latest.stage) + ").");
+                                 latest.employee + ", " + stage_heading(latest.stage) + ").");
         }
         if (a.compliance() && *a.compliance() < 90)
             r.recommendations.push_back("Only " + core::format_value(a.compliance(), Unit::percent) +

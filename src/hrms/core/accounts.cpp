@@ -9,12 +9,6 @@
 namespace hrms::core {
 
 namespace {
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
 }  // namespace
 
 Result<std::string> normalize_email(std::string_view email, std::string const& field) {
@@ -32,7 +26,7 @@ Result<std::string> normalize_email(std::string_view email, std::string const& f
         if (c <= 0x20 || c == 0x7f || c == '<' || c == '>' || c == ',' || c == ';' || c == '"')
             return invalid_field(field, "email contains a character that is not allowed");
     }
-    return lower(e);
+    return ascii_lower(e);
 }
 
 Result<void> check_password_policy(std::string_view password, std::string_view email,
@@ -40,7 +34,7 @@ Result<void> check_password_policy(std::string_view password, std::string_view e
     if (password.size() > kMaxPasswordLength) return invalid_field(field, "password is too long");
     if (utf8_length(password) < kMinPasswordLength)
         return invalid_field(field, "password must be at least 12 characters");
-    if (!email.empty() && lower(trim(password)) == lower(trim(email)))
+    if (!email.empty() && ascii_lower(trim(password)) == ascii_lower(trim(email)))
         return invalid_field(field, "password must not be the email address");
     return {};
 }

@@ -34,14 +34,6 @@ constexpr std::string_view kStructuralHeaders[] = {
     "Date", "From", "To", "Reply-To", "Subject", "Message-ID", "MIME-Version",
 };
 
-bool is_ascii_alnum(char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-}
-
-bool is_printable_ascii(std::string_view s) {
-    return std::ranges::all_of(s, [](char c) { return c >= 0x20 && c < 0x7f; });
-}
-
 bool iequals(std::string_view a, std::string_view b) {
     auto const lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
     return a.size() == b.size() &&

@@ -2,10 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include "hrms/core/mime_testing.hpp"
 #include "hrms/core/text.hpp"
 
 using namespace hrms;
 using namespace hrms::core;
+using hrms::core::test_util::percent_decode;
 
 namespace {
 
@@ -510,19 +512,6 @@ std::size_t count(std::string_view text, std::string_view needle) {
     std::size_t n = 0;
     for (auto at = text.find(needle); at != std::string_view::npos; at = text.find(needle, at + 1)) ++n;
     return n;
-}
-
-std::string percent_decode(std::string_view s) {
-    std::string out;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '%' && i + 2 < s.size()) {
-            out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
-            i += 2;
-        } else {
-            out += s[i];
-        }
-    }
-    return out;
 }
 
 }  // namespace

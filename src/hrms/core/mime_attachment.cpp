@@ -22,14 +22,6 @@ constexpr std::size_t kMaxCharsetLength = 40;
 // message) may not be base64-encoded, so they cannot be attached as bytes.
 constexpr std::string_view kAttachableTypes[] = {"application", "audio", "font", "image", "model", "text", "video"};
 
-bool is_ascii_alnum(char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-}
-
-bool is_printable_ascii(std::string_view s) {
-    return std::ranges::all_of(s, [](char c) { return c >= 0x20 && c < 0x7f; });
-}
-
 // A quoted-string (RFC 5322 §3.2.4). A safe name holds no quote or backslash; escaped anyway, as
 // one unescaped would end the string early.
 std::string quoted(std::string_view s) {
@@ -64,13 +56,6 @@ bool is_token(std::string_view s) {
     return !s.empty() && std::ranges::all_of(s, [](char c) {
         return c > 0x20 && c < 0x7f && !std::string_view("()<>@,;:\\\"/[]?=").contains(c);
     });
-}
-
-std::string ascii_lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-    return out;
 }
 
 // The name as printable ASCII for clients that do not read RFC 2231: '_' for each other character.

@@ -2,10 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include "hrms/core/mime_testing.hpp"
+
 #include <string>
 #include <vector>
 
 using namespace hrms::core;
+using hrms::core::test_util::percent_decode;
 
 namespace {
 
@@ -16,19 +19,6 @@ std::vector<std::string> lines_of(std::string_view s) {
         out.emplace_back(s.substr(start, end - start));
         if (end == std::string_view::npos) break;
         start = end + 2;
-    }
-    return out;
-}
-
-std::string percent_decode(std::string_view s) {
-    std::string out;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '%' && i + 2 < s.size()) {
-            out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
-            i += 2;
-        } else {
-            out += s[i];
-        }
     }
     return out;
 }

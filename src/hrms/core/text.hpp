@@ -28,6 +28,25 @@ inline std::vector<std::string_view> split_trimmed(std::string_view s, char sep)
     }
 }
 
+// `s` with ASCII letters lowered and every other byte as it was (header names, email addresses,
+// tokens: never locale-dependent).
+inline std::string ascii_lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
+// ASCII letters and digits only, whatever the locale (header tokens, parameter names).
+inline bool is_ascii_alnum(char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+// Every byte printable ASCII (0x20 to 0x7e): a header value that needs no encoding.
+inline bool is_printable_ascii(std::string_view s) {
+    return std::ranges::all_of(s, [](char c) { return c >= 0x20 && c < 0x7f; });
+}
+
 // Code points of UTF-8 text, so a limit in "characters" does not punish non-Latin text.
 inline std::size_t utf8_length(std::string_view s) {
     return static_cast<std::size_t>(std::count_if(

@@ -21,7 +21,7 @@ constexpr std::array<std::string_view, 5> kAccountErrors = {
     "AccountSuspendedException", "SendingPausedException", "MailFromDomainNotVerifiedException",
     "LimitExceededException", "NotFoundException"};
 
-std::string string_at(json::object const& o, std::string_view key) {
+std::string string_or_empty(json::object const& o, std::string_view key) {
     auto const* v = o.if_contains(key);
     return v && v->is_string() ? std::string(v->get_string()) : std::string{};
 }
@@ -80,7 +80,7 @@ app::SendResult SesProvider::send(app::OutboxMessage const& m, app::OutgoingMail
     auto const r = http_.post(url_, headers, body, settings_.timeout_s);
     if (r.status < 200 || r.status >= 300) return failure(r);
     auto const answer = object_of(r.body);
-    auto const id = string_at(answer, "MessageId");
+    auto const id = string_or_empty(answer, "MessageId");
     if (id.empty())
         return {app::SendResult::Kind::transient,
                 "SES answered " + std::to_string(r.status) + " but the answer is malformed (no MessageId)", {}};
@@ -95,11 +95,11 @@ app::SendResult SesProvider::failure(HttpResponse const& r) const {
     auto const answer = object_of(r.body);
     // The error's name is in x-amzn-ErrorType ("Name:namespace"), or in the body for some answers.
     auto type = r.header("x-amzn-ErrorType");
-    if (type.empty()) type = string_at(answer, "__type");
+    if (type.empty()) type = string_or_empty(answer, "__type");
     type = type.substr(0, type.find(':'));
     type = type.substr(type.rfind('#') == std::string::npos ? 0 : type.rfind('#') + 1);
-    auto message = string_at(answer, "message");
-    if (message.empty()) message = string_at(answer, "Message");
+    auto message = string_or_empty(answer, "message");
+    if (message.empty()) message = string_or_empty(answer, "Message");
     auto kind = failure_kind(r.status);
     for (auto const e : kAccountErrors)
         if (type == e) kind = app::SendResult::Kind::transient;

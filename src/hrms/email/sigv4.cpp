@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <stdexcept>
 #include <string_view>
+#include "hrms/core/text.hpp"
 
 namespace hrms::email {
 
@@ -142,13 +143,6 @@ std::string canonical_value(std::string_view v) {
     return out;
 }
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return out;
-}
-
 struct CanonicalHeaders {
     std::string block;   // "name:value\n" per header, sorted
     std::string signed_names;
@@ -157,7 +151,7 @@ struct CanonicalHeaders {
 
 CanonicalHeaders canonical_headers(SigV4Request const& r, SigV4Credentials const& c) {
     std::vector<std::pair<std::string, std::string>> headers;
-    for (auto const& [name, value] : r.headers) headers.emplace_back(lower(name), canonical_value(value));
+    for (auto const& [name, value] : r.headers) headers.emplace_back(core::ascii_lower(name), canonical_value(value));
     auto const has = [&](std::string_view name) {
         return std::ranges::any_of(headers, [&](auto const& h) { return h.first == name; });
     };

@@ -45,13 +45,6 @@ unsigned char const* bytes(std::string_view s) { return reinterpret_cast<unsigne
 // ---------------------------------------------------------------------------------------------
 // Text
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return out;
-}
-
 int base64_value(char c) {
     if (c >= 'A' && c <= 'Z') return c - 'A';
     if (c >= 'a' && c <= 'z') return c - 'a' + 26;
@@ -123,7 +116,7 @@ Result<std::string> recipient(std::optional<std::string_view> raw, std::string c
     if (auto const open = text.rfind('<'); open != std::string_view::npos && text.ends_with('>'))
         text = core::trim(text.substr(open + 1, text.size() - open - 2));
     if (text.empty()) return invalid_field(field, "the recipient's address is missing");
-    return lower(text);
+    return core::ascii_lower(text);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -227,7 +220,7 @@ std::optional<app::EmailStatus> sendgrid_type(std::string_view event) {
 }
 
 bool sendgrid_hard_bounce(json::object const& o) {
-    auto const classification = lower(string_at(o, "bounce_classification").value_or(""));
+    auto const classification = core::ascii_lower(string_at(o, "bounce_classification").value_or(""));
     if (classification == "invalid address") return true;
     // The sender's standing, the content or a passing failure, not the address: suppressing the
     // recipient would punish them for our trouble.
@@ -360,7 +353,7 @@ std::string ses_message_id(json::object const& mail) {
     std::string_view found;
     if (auto const* headers = array_at(mail, "headers")) {
         for (auto const& h : *headers) {
-            if (!h.is_object() || lower(string_at(h.get_object(), "name").value_or("")) != "message-id") continue;
+            if (!h.is_object() || core::ascii_lower(string_at(h.get_object(), "name").value_or("")) != "message-id") continue;
             found = string_at(h.get_object(), "value").value_or("");
             break;
         }

@@ -2,18 +2,12 @@
 
 #include <algorithm>
 #include <cctype>
+#include "hrms/core/text.hpp"
 
 namespace hrms::http {
 
 namespace {
 constexpr std::size_t kMaxHeaderBlock = 8 * 1024;
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -30,7 +24,7 @@ std::optional<std::string> param(std::string_view header, std::string_view key) 
         pos = semi + 1;
         auto const eq = header.find('=', pos);
         if (eq == std::string_view::npos) break;
-        if (lower(trim(header.substr(pos, eq - pos))) != key) continue;
+        if (core::ascii_lower(trim(header.substr(pos, eq - pos))) != key) continue;
         std::size_t v = eq + 1;
         while (v < header.size() && header[v] == ' ') ++v;
         if (v < header.size() && header[v] == '"') {
@@ -54,7 +48,7 @@ std::unexpected<Error> malformed(std::string what) {
 
 Result<std::string> MultipartParser::boundary_of(std::string_view content_type) {
     auto const semi = content_type.find(';');
-    if (lower(trim(content_type.substr(0, semi))) != "multipart/form-data")
+    if (core::ascii_lower(trim(content_type.substr(0, semi))) != "multipart/form-data")
         return fail(ErrorCode::unsupported_media_type, "Content-Type must be multipart/form-data");
     auto b = param(content_type, "boundary");
     if (!b || b->empty() || b->size() > 70) return fail(ErrorCode::bad_request, "multipart boundary is missing or too long");
@@ -88,10 +82,10 @@ Result<PartHeaders> MultipartParser::parse_headers(std::string_view block) {
         if (line.empty()) continue;
         auto const colon = line.find(':');
         if (colon == std::string_view::npos) return malformed("a part header has no colon");
-        auto const name = lower(trim(line.substr(0, colon)));
+        auto const name = core::ascii_lower(trim(line.substr(0, colon)));
         auto const value = trim(line.substr(colon + 1));
         if (name == "content-disposition") {
-            if (lower(value.substr(0, value.find(';'))) != "form-data") return malformed("a part is not form-data");
+            if (core::ascii_lower(value.substr(0, value.find(';'))) != "form-data") return malformed("a part is not form-data");
             auto n = param(value, "name");
             if (!n) return malformed("a part has no name");
             h.name = *n;
