@@ -7,7 +7,7 @@ import { t } from '../i18n';
 import { api, attempt } from '../lib/api';
 import { dateTime, number } from '../lib/format';
 import { Link, useQueryState } from '../lib/router';
-import { Button, Dialog, Empty, ErrorAlert, Field, PageTitle, Pager, useLoad, usePager, LoadStatus } from '../ui';
+import { Button, Dialog, Empty, ErrorAlert, Field, PageTitle, Pager, useLoad, usePager, LoadStatus, TableHead } from '../ui';
 import { Badge, Json, word, type Tone } from './ops/common';
 import './ops.css';
 
@@ -171,17 +171,17 @@ function EntryTable({ items, story, open, filterRequest }: {
   return (
     <div class="table-wrap">
       <table aria-label={story ? t('ops.audit.storyCaption') : t('ops.audit.caption')}>
-        <thead>
-          <tr>
-            <th scope="col">{t('ops.audit.time')}</th>
-            <th scope="col">{t('ops.audit.what')}</th>
-            <th scope="col">{t('ops.audit.outcome')}</th>
-            <th scope="col">{t('ops.audit.actor')}</th>
-            <th scope="col">{t('ops.audit.target')}</th>
-            {story ? null : <th scope="col">{t('ops.audit.requestId')}</th>}
-            <th scope="col"><span class="visually-hidden">{t('ops.audit.details')}</span></th>
-          </tr>
-        </thead>
+        <TableHead
+          cols={[
+            t('ops.audit.time'),
+            t('ops.audit.what'),
+            t('ops.audit.outcome'),
+            t('ops.audit.actor'),
+            t('ops.audit.target'),
+            story ? null : t('ops.audit.requestId'),
+            { label: t('ops.audit.details'), hidden: true },
+          ]}
+        />
         <tbody>
           {items.map((e) => (
             <tr key={e.seq}>

@@ -9,10 +9,7 @@ import { api, attempt } from '../lib/api';
 import * as fmt from '../lib/format';
 import { onBulkProgress, type BulkProgressFrame } from '../lib/live';
 import { Link, navigate, useQueryState } from '../lib/router';
-import {
-  Button, Dialog, Empty, ErrorAlert, ErrorSummary, Field, PageTitle, Pager, StatusBadge,
-  describedBy, toast, useLoad, usePager, LoadStatus, type FieldError,
-} from '../ui';
+import { Button, Dialog, Empty, ErrorAlert, ErrorSummary, Field, PageTitle, Pager, StatusBadge, describedBy, toast, useLoad, usePager, LoadStatus, type FieldError, TableHead } from '../ui';
 import { JobStatus, kindText } from './admin/jobs';
 import './admin.css';
 
@@ -337,16 +334,16 @@ function Jobs() {
         <>
           <div class="table-wrap">
             <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t('admin.job.col.job')}</th>
-                  <th scope="col">{t('admin.job.col.kind')}</th>
-                  <th scope="col">{t('admin.job.col.status')}</th>
-                  <th scope="col">{t('admin.job.col.progress')}</th>
-                  <th scope="col">{t('admin.job.col.failed')}</th>
-                  <th scope="col">{t('admin.job.col.started')}</th>
-                </tr>
-              </thead>
+              <TableHead
+                cols={[
+                  t('admin.job.col.job'),
+                  t('admin.job.col.kind'),
+                  t('admin.job.col.status'),
+                  t('admin.job.col.progress'),
+                  t('admin.job.col.failed'),
+                  t('admin.job.col.started'),
+                ]}
+              />
               <tbody>
                 {jobs.load.data.items.map((j) => (
                   <tr key={j.job_id}>

@@ -10,7 +10,7 @@ import * as fmt from '../lib/format';
 import { onBulkProgress, onReconnected } from '../lib/live';
 import { Link } from '../lib/router';
 import type { PageProps } from '../routes';
-import { Button, Empty, ErrorAlert, PageTitle, Pager, ProgressBar, Skeleton, useLoad, usePager } from '../ui';
+import { Button, Empty, ErrorAlert, PageTitle, Pager, ProgressBar, Skeleton, useLoad, usePager, TableHead } from '../ui';
 import { JobStatus, ResultBadge, kindText } from './admin/jobs';
 import './admin.css';
 
@@ -156,13 +156,13 @@ export default function BulkJob({ params }: PageProps) {
           <p class="muted small">{t('admin.job.resultsHint', { shown: fmt.number(results.length), total: fmt.number(filtered.length) })}</p>
           <div class="table-wrap">
             <table>
-              <thead>
-                <tr>
-                  <th scope="col">{t('admin.job.col.item')}</th>
-                  <th scope="col">{t('admin.job.col.result')}</th>
-                  <th scope="col">{t('admin.job.col.error')}</th>
-                </tr>
-              </thead>
+              <TableHead
+                cols={[
+                  t('admin.job.col.item'),
+                  t('admin.job.col.result'),
+                  t('admin.job.col.error'),
+                ]}
+              />
               <tbody>
                 {results.map((r) => {
                   const href = itemHref(kind, r.id);

@@ -7,10 +7,7 @@ import { t } from '../i18n';
 import { api, attempt, errorField } from '../lib/api';
 import { dateTime, number } from '../lib/format';
 import { useQueryState } from '../lib/router';
-import {
-  Button, Dialog, Empty, ErrorAlert, ErrorSummary, Field, PageTitle, Pager, Skeleton, describedBy, toast, useLoad, usePager,
-  LoadStatus, type FieldError,
-} from '../ui';
+import { Button, Dialog, Empty, ErrorAlert, ErrorSummary, Field, PageTitle, Pager, Skeleton, describedBy, toast, useLoad, usePager, LoadStatus, type FieldError, TableHead } from '../ui';
 import { EMAIL_RE } from './SignIn';
 import { Badge, Tabs, word, type Tone } from './ops/common';
 import './ops.css';
@@ -85,16 +82,16 @@ function Outbox() {
           <>
             <div class="table-wrap">
               <table class="ops-stack" aria-label={t('ops.email.tab.outbox')}>
-                <thead>
-                  <tr>
-                    <th scope="col">{t('ops.email.queued')}</th>
-                    <th scope="col">{t('ops.email.to')}</th>
-                    <th scope="col">{t('ops.email.subject')}</th>
-                    <th scope="col">{t('ops.email.status')}</th>
-                    <th scope="col">{t('ops.email.provider')}</th>
-                    <th scope="col" class="num">{t('ops.email.attempts')}</th>
-                  </tr>
-                </thead>
+                <TableHead
+                  cols={[
+                    t('ops.email.queued'),
+                    t('ops.email.to'),
+                    t('ops.email.subject'),
+                    t('ops.email.status'),
+                    t('ops.email.provider'),
+                    { label: t('ops.email.attempts'), num: true },
+                  ]}
+                />
                 <tbody>
                   {load.data.items.map((m) => (
                     <tr key={m.id}>
@@ -172,13 +169,13 @@ function MessageFacts({ m, events }: { m: Message; events: components['schemas']
       {events.length ? (
         <div class="table-wrap">
           <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('ops.email.eventAt')}</th>
-                <th scope="col">{t('ops.email.eventType')}</th>
-                <th scope="col">{t('ops.email.eventDetail')}</th>
-              </tr>
-            </thead>
+            <TableHead
+              cols={[
+                t('ops.email.eventAt'),
+                t('ops.email.eventType'),
+                t('ops.email.eventDetail'),
+              ]}
+            />
             <tbody>
               {events.map((ev) => (
                 <tr key={ev.id}>
@@ -206,17 +203,17 @@ function Providers() {
       {items.length ? (
         <div class="table-wrap">
           <table class="ops-rowhead" aria-label={t('ops.email.tab.providers')}>
-            <thead>
-              <tr>
-                <th scope="col">{t('ops.email.provider')}</th>
-                <th scope="col">{t('ops.email.circuit')}</th>
-                <th scope="col" class="num">{t('ops.email.sent')}</th>
-                <th scope="col" class="num">{t('ops.email.failed')}</th>
-                <th scope="col" class="num">{t('ops.email.sentToday')}</th>
-                <th scope="col">{t('ops.email.limits')}</th>
-                <th scope="col">{t('ops.email.lastError')}</th>
-              </tr>
-            </thead>
+            <TableHead
+              cols={[
+                t('ops.email.provider'),
+                t('ops.email.circuit'),
+                { label: t('ops.email.sent'), num: true },
+                { label: t('ops.email.failed'), num: true },
+                { label: t('ops.email.sentToday'), num: true },
+                t('ops.email.limits'),
+                t('ops.email.lastError'),
+              ]}
+            />
             <tbody>
               {items.map((p) => (
                 <tr key={p.name}>
@@ -263,13 +260,13 @@ function Suppressions() {
       {items.length ? (
         <div class="table-wrap">
           <table aria-label={t('ops.email.tab.suppressions')}>
-            <thead>
-              <tr>
-                <th scope="col">{t('ops.email.address')}</th>
-                <th scope="col">{t('ops.email.reason')}</th>
-                <th scope="col">{t('ops.email.since')}</th>
-              </tr>
-            </thead>
+            <TableHead
+              cols={[
+                t('ops.email.address'),
+                t('ops.email.reason'),
+                t('ops.email.since'),
+              ]}
+            />
             <tbody>
               {items.map((s) => (
                 <tr key={s.email}>

@@ -9,10 +9,7 @@ import { api, attempt, errorField, errorText } from '../lib/api';
 import * as fmt from '../lib/format';
 import { useQueryState } from '../lib/router';
 import { can, useMe } from '../lib/session';
-import {
-  Button, Dialog, Empty, ErrorAlert, ErrorSummary, Field, PageTitle, Pager, StatusBadge,
-  describedBy, toast, useLoad, usePager, LoadStatus, type FieldError,
-} from '../ui';
+import { Button, Dialog, Empty, ErrorAlert, ErrorSummary, Field, PageTitle, Pager, StatusBadge, describedBy, toast, useLoad, usePager, LoadStatus, type FieldError, TableHead } from '../ui';
 import { EMAIL_RE } from './SignIn';
 import './admin.css';
 
@@ -122,15 +119,15 @@ export default function People() {
           <div class="table-wrap">
             <table class="admin-table">
               <caption class="visually-hidden">{t('admin.people.caption')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('admin.people.col.name')}</th>
-                  <th scope="col">{t('admin.people.col.status')}</th>
-                  <th scope="col">{t('admin.people.col.roles')}</th>
-                  <th scope="col">{t('admin.people.col.manager')}</th>
-                  <th scope="col"><span class="visually-hidden">{t('admin.people.col.actions')}</span></th>
-                </tr>
-              </thead>
+              <TableHead
+                cols={[
+                  t('admin.people.col.name'),
+                  t('admin.people.col.status'),
+                  t('admin.people.col.roles'),
+                  t('admin.people.col.manager'),
+                  { label: t('admin.people.col.actions'), hidden: true },
+                ]}
+              />
               <tbody>
                 {list.map((u) => (
                   <tr key={u.id} class={changed === u.id ? 'changed' : ''}>

@@ -10,7 +10,7 @@ import { onNotification, onProfilesChanged, onReconnected } from '../lib/live';
 import { Link } from '../lib/router';
 import { can, useMe } from '../lib/session';
 import type { PageProps } from '../routes';
-import { Button, Empty, ErrorAlert, Field, Icon, PageTitle, ProgressBar, Skeleton, StatusBadge, toast, useLoad } from '../ui';
+import { Button, Empty, ErrorAlert, Field, Icon, PageTitle, ProgressBar, Skeleton, StatusBadge, toast, useLoad, TableHead } from '../ui';
 import { DecisionBox, type DecisionControl } from './review/Decision';
 import { Preview, contentUrl } from './review/Preview';
 import { KeysDialog, decidedByMe, ignoreKey, lastQueue, stageName, useUserNames, type Doc, type ProfileView } from './review/shared';
@@ -234,15 +234,15 @@ export default function Profile({ params }: PageProps) {
         {prof.history.length === 0 ? <Empty title={t('review.history.empty')} body={t('review.history.emptyBody')} /> : (
           <div class="table-wrap" tabIndex={0} role="region" aria-labelledby="history-h">
             <table class="history-table">
-              <thead>
-                <tr>
-                  <th scope="col">{t('review.history.when')}</th>
-                  <th scope="col">{t('review.history.who')}</th>
-                  <th scope="col">{t('review.history.change')}</th>
-                  <th scope="col">{t('review.history.decision')}</th>
-                  <th scope="col">{t('review.history.reason')}</th>
-                </tr>
-              </thead>
+              <TableHead
+                cols={[
+                  t('review.history.when'),
+                  t('review.history.who'),
+                  t('review.history.change'),
+                  t('review.history.decision'),
+                  t('review.history.reason'),
+                ]}
+              />
               <tbody>
                 {[...prof.history].reverse().map((h, i) => (
                   <tr key={i}>

@@ -8,7 +8,7 @@ import { dateTime, relative } from '../lib/format';
 import { onNotification, onProfilesChanged, onReconnected } from '../lib/live';
 import { Link, navigate, useQueryState } from '../lib/router';
 import { can, useMe } from '../lib/session';
-import { Button, Empty, Field, Icon, PageTitle, Pager, StatusBadge, useLoad, usePager, LoadStatus } from '../ui';
+import { Button, Empty, Field, Icon, PageTitle, Pager, StatusBadge, useLoad, usePager, LoadStatus, TableHead } from '../ui';
 import { KeysDialog, SlaLabels, STAGES, STATUSES, stageName, ignoreKey, useUserNames, decidedByMe, lastQueue, type Summary } from './review/shared';
 import './review.css';
 
@@ -271,17 +271,17 @@ export default function Queue() {
           <div class="table-wrap" tabIndex={0} role="region" aria-label={t('review.queue.caption')}>
             <table class="queue-table">
               <caption class="visually-hidden">{t('review.queue.caption')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('review.col.name')}</th>
-                  <th scope="col">{t('review.col.email')}</th>
-                  <th scope="col">{t('review.col.stage')}</th>
-                  <th scope="col">{t('review.col.status')}</th>
-                  <th scope="col">{t('review.col.sla')}</th>
-                  <th scope="col">{t('review.col.submitted')}</th>
-                  <th scope="col">{t('review.col.assignee')}</th>
-                </tr>
-              </thead>
+              <TableHead
+                cols={[
+                  t('review.col.name'),
+                  t('review.col.email'),
+                  t('review.col.stage'),
+                  t('review.col.status'),
+                  t('review.col.sla'),
+                  t('review.col.submitted'),
+                  t('review.col.assignee'),
+                ]}
+              />
               <tbody ref={tbody}>
                 {items.map((p, i) => {
                   const isDecided = decided.has(p.id);

@@ -5,7 +5,7 @@ import { t } from '../i18n';
 import { api, attempt, errorField } from '../lib/api';
 import { dateTime, number, percent } from '../lib/format';
 import { useQueryState } from '../lib/router';
-import { Empty, ErrorAlert, Field, PageTitle, Pager, Skeleton, describedBy, useLoad, usePager } from '../ui';
+import { Empty, ErrorAlert, Field, PageTitle, Pager, Skeleton, describedBy, useLoad, usePager, TableHead } from '../ui';
 import { Badge, KINDS, REPORT_FORMATS as FORMATS, Tabs, ZoneList, browserZone, word } from './ops/common';
 import { Schedules } from './ops/Schedules';
 import './ops.css';
@@ -247,9 +247,7 @@ function TableView({ table }: { table: Table }) {
       {table.rows.length ? (
         <div class="table-wrap">
           <table aria-labelledby={`table-${table.key}`}>
-            <thead>
-              <tr>{table.columns.map((c) => <th key={c.key} scope="col" class={numeric(c.type) ? 'num' : ''}>{c.label}</th>)}</tr>
-            </thead>
+            <TableHead cols={table.columns.map((c) => (numeric(c.type) ? { label: c.label, num: true } : c.label))} />
             <tbody>
               {table.rows.map((row, i) => (
                 <tr key={i}>
@@ -285,17 +283,17 @@ function Runs() {
     <>
       <div class="table-wrap">
         <table aria-label={t('ops.reports.tab.runs')}>
-          <thead>
-            <tr>
-              <th scope="col">{t('ops.runs.id')}</th>
-              <th scope="col">{t('ops.reports.kind')}</th>
-              <th scope="col">{t('ops.runs.period')}</th>
-              <th scope="col">{t('ops.runs.status')}</th>
-              <th scope="col">{t('ops.runs.started')}</th>
-              <th scope="col">{t('ops.runs.recipients')}</th>
-              <th scope="col">{t('ops.runs.files')}</th>
-            </tr>
-          </thead>
+          <TableHead
+            cols={[
+              t('ops.runs.id'),
+              t('ops.reports.kind'),
+              t('ops.runs.period'),
+              t('ops.runs.status'),
+              t('ops.runs.started'),
+              t('ops.runs.recipients'),
+              t('ops.runs.files'),
+            ]}
+          />
           <tbody>
             {items.map((r) => (
               <tr key={r.id}>

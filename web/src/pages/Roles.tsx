@@ -7,9 +7,7 @@ import type { Failure } from '../api/client';
 import { t } from '../i18n';
 import { api, attempt, errorField, errorText } from '../lib/api';
 import { can, useMe } from '../lib/session';
-import {
-  Button, Dialog, Empty, ErrorAlert, ErrorSummary, Field, PageTitle, describedBy, toast, useLoad, LoadStatus, type FieldError,
-} from '../ui';
+import { Button, Dialog, Empty, ErrorAlert, ErrorSummary, Field, PageTitle, describedBy, toast, useLoad, LoadStatus, type FieldError, TableHead } from '../ui';
 import './admin.css';
 
 type Role = components['schemas']['Role'];
@@ -71,14 +69,14 @@ export default function Roles() {
         <div class="table-wrap">
           <table class="admin-table">
             <caption class="visually-hidden">{t('admin.roles.caption')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('admin.roles.col.name')}</th>
-                <th scope="col">{t('admin.roles.col.permissions')}</th>
-                <th scope="col">{t('admin.roles.col.inherits')}</th>
-                <th scope="col"><span class="visually-hidden">{t('admin.roles.col.actions')}</span></th>
-              </tr>
-            </thead>
+            <TableHead
+              cols={[
+                t('admin.roles.col.name'),
+                t('admin.roles.col.permissions'),
+                t('admin.roles.col.inherits'),
+                { label: t('admin.roles.col.actions'), hidden: true },
+              ]}
+            />
             <tbody>
               {list.map((r) => (
                 <tr key={r.name}>

@@ -7,7 +7,7 @@ import { api, attempt } from '../lib/api';
 import { dateTime, duration, number, relative } from '../lib/format';
 import { useQueryState } from '../lib/router';
 import { can, useMe } from '../lib/session';
-import { Button, Empty, ErrorAlert, Field, PageTitle, Pager, Skeleton, toast, useLoad, usePager, LoadStatus } from '../ui';
+import { Button, Empty, ErrorAlert, Field, PageTitle, Pager, Skeleton, toast, useLoad, usePager, LoadStatus, TableHead } from '../ui';
 import { Badge, Tabs, word, type Tone } from './ops/common';
 import './ops.css';
 
@@ -77,15 +77,15 @@ function Jobs() {
       {items.length ? (
         <div class="table-wrap">
           <table class="ops-rowhead ops-stack" aria-label={t('ops.system.tab.jobs')}>
-            <thead>
-              <tr>
-                <th scope="col">{t('ops.system.job')}</th>
-                <th scope="col">{t('ops.system.schedule')}</th>
-                <th scope="col">{t('ops.system.lastRun')}</th>
-                <th scope="col" class="num">{t('ops.system.counts')}</th>
-                <th scope="col"><span class="visually-hidden">{t('ops.system.actions')}</span></th>
-              </tr>
-            </thead>
+            <TableHead
+              cols={[
+                t('ops.system.job'),
+                t('ops.system.schedule'),
+                t('ops.system.lastRun'),
+                { label: t('ops.system.counts'), num: true },
+                { label: t('ops.system.actions'), hidden: true },
+              ]}
+            />
             <tbody>
               {items.map((j) => (
                 <tr key={j.name}>
@@ -172,16 +172,16 @@ function Runs() {
           <>
             <div class="table-wrap">
               <table aria-label={t('ops.system.tab.runs')}>
-                <thead>
-                  <tr>
-                    <th scope="col">{t('ops.system.job')}</th>
-                    <th scope="col">{t('ops.system.outcomeCol')}</th>
-                    <th scope="col">{t('ops.system.started')}</th>
-                    <th scope="col">{t('ops.system.took')}</th>
-                    <th scope="col" class="num">{t('ops.system.itemsCol')}</th>
-                    <th scope="col">{t('ops.system.instanceCol')}</th>
-                  </tr>
-                </thead>
+                <TableHead
+                  cols={[
+                    t('ops.system.job'),
+                    t('ops.system.outcomeCol'),
+                    t('ops.system.started'),
+                    t('ops.system.took'),
+                    { label: t('ops.system.itemsCol'), num: true },
+                    t('ops.system.instanceCol'),
+                  ]}
+                />
                 <tbody>
                   {load.data.items.map((r) => (
                     <tr key={r.id}>
@@ -244,18 +244,18 @@ function Live() {
         sessions.load.data.items.length ? (
           <div class="table-wrap">
             <table aria-label={t('ops.system.sessions')}>
-              <thead>
-                <tr>
-                  <th scope="col">{t('ops.system.user')}</th>
-                  <th scope="col">{t('ops.system.roles')}</th>
-                  <th scope="col">{t('ops.system.connected')}</th>
-                  <th scope="col">{t('ops.system.lastSeen')}</th>
-                  <th scope="col" class="num">{t('ops.system.sent')}</th>
-                  <th scope="col" class="num">{t('ops.system.dropped')}</th>
-                  <th scope="col" class="num">{t('ops.system.queue')}</th>
-                  <th scope="col">{t('ops.system.client')}</th>
-                </tr>
-              </thead>
+              <TableHead
+                cols={[
+                  t('ops.system.user'),
+                  t('ops.system.roles'),
+                  t('ops.system.connected'),
+                  t('ops.system.lastSeen'),
+                  { label: t('ops.system.sent'), num: true },
+                  { label: t('ops.system.dropped'), num: true },
+                  { label: t('ops.system.queue'), num: true },
+                  t('ops.system.client'),
+                ]}
+              />
               <tbody>
                 {sessions.load.data.items.map((s) => (
                   <tr key={s.session_id}>

@@ -213,6 +213,29 @@ export function LoadStatus<T>({ load, retry, rows }: { load: Load<T>; retry: () 
   return null;
 }
 
+/** A column of a table's header: its label, or `{ label, num }` for a right-aligned number, or
+ * `{ label, hidden }` for one only screen readers hear (an actions column); null leaves it out. */
+export type Column = string | { label: string; num?: boolean; hidden?: boolean } | null;
+
+/** A table's header row, every cell a column header (`scope="col"`). */
+export function TableHead({ cols }: { cols: Column[] }) {
+  return (
+    <thead>
+      <tr>
+        {cols.map((c, i) => {
+          if (c === null) return null;
+          if (typeof c === 'string') return <th key={i} scope="col">{c}</th>;
+          return (
+            <th key={i} scope="col" class={c.num ? 'num' : undefined}>
+              {c.hidden ? <span class="visually-hidden">{c.label}</span> : c.label}
+            </th>
+          );
+        })}
+      </tr>
+    </thead>
+  );
+}
+
 // Toasts: announced politely, never take focus, gone after 5 s.
 interface Toast { id: number; text: string; tone: 'info' | 'ok' | 'danger' }
 const toasts = store<Toast[]>([]);
