@@ -567,7 +567,9 @@ void WsSession::start_close(int code, std::string reason) {
         self->ws_.next_layer().close(ignored);
     });
     websocket::close_reason why(static_cast<websocket::close_code>(code), reason);
-    ws_.async_close(why, [self = shared_from_this()](boost::system::error_code) {});
+    // Done (answered, or cut off by the timer): the timer goes too, or the session and its
+    // event loop would wait out the grace (a shutdown with browsers connected took 10 s).
+    ws_.async_close(why, [self = shared_from_this()](boost::system::error_code) { self->close_timer_.cancel(); });
 }
 
 }  // namespace
