@@ -1,7 +1,5 @@
 #include "hrms/http/multipart.hpp"
 
-#include <algorithm>
-#include <cctype>
 #include "hrms/core/text.hpp"
 
 namespace hrms::http {

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "hrms/app/log.hpp"
+#include "hrms/core/text.hpp"
 #include "hrms/http/blocking.hpp"
 #include "hrms/http/multipart.hpp"
 #include "hrms/http/pipeline.hpp"
@@ -476,9 +477,7 @@ awaitable<bool> Server::read_head(beast::tcp_stream& stream, beast::flat_buffer&
     for (auto const& p : parsed->params()) req.query.emplace_back(p.key, p.value);
     req.headers.reserve(16);
     for (auto const& f : head) {
-        std::string name(f.name_string());
-        for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        req.headers.emplace_back(std::move(name), std::string(f.value()));
+        req.headers.emplace_back(core::ascii_lower(f.name_string()), std::string(f.value()));
     }
     pipeline_.resolve_client(req);
     co_return true;

@@ -2,14 +2,15 @@
 
 #include <charconv>
 
+#include "hrms/core/text.hpp"
+
 namespace hrms::http {
 
 namespace json = boost::json;
 
 Result<JsonBody> decode(Ctx const& ctx) {
     auto const ct = ctx.req.header("content-type");
-    std::string lower(ct.substr(0, ct.find(';')));
-    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    auto lower = core::ascii_lower(ct.substr(0, ct.find(';')));
     while (!lower.empty() && lower.back() == ' ') lower.pop_back();
     if (lower != "application/json")
         return fail(ErrorCode::unsupported_media_type, "Content-Type must be application/json");
